@@ -1,0 +1,36 @@
+//! Runs every conformance case on SQLite and on PostgreSQL.
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let t = ttdz_conformance::backends::sqlite().await;
+                    ttdz_conformance::cases::$case(t.store()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(t) = ttdz_conformance::backends::postgres().await else { return };
+                    ttdz_conformance::cases::$case(t.store()).await;
+                    t.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    ping_answers,
+    migrate_loads_the_shipped_reference_data,
+    migrate_twice_changes_nothing,
+    population_is_stored_exactly_with_its_dataset,
+    indicator_factors_are_exact_decimals,
+    zones_resolve_and_keep_member_order,
+    a_new_vintage_is_added_beside_the_old,
+    demo_figures_load_once_and_exactly,
+);

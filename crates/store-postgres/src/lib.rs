@@ -1,0 +1,502 @@
+//! TTDZ's store on PostgreSQL: for deployments with several application instances on one database.
+//!
+//! Decimals are NUMERIC and are read back as text, so no value passes through a binary float. Migrations hold a
+//! transaction-scoped advisory lock, so instances starting together migrate one after the other.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{PgConnection, PgPool, Row};
+use ttdz_domain::reference::DemoData;
+use ttdz_domain::{
+    Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
+};
+use ttdz_store::rows::{self, DivisionRow, FigureRow, IndicatorRow, ZoneRow};
+use ttdz_store::{
+    Backend, DatasetRecord, DemoReport, ElementValue, Migration, MigrationReport, Result, Store, StoreError, SyncStep,
+    VintageInfo, check_applied, reference_sync_plan,
+};
+
+const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") }];
+
+/// Serialises migrations across instances ("ttdz" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7474_647a;
+
+fn db(e: sqlx::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to a `postgres://` URL and checks that the server answers within a few seconds.
+    pub async fn connect(url: &str) -> Result<PgStore> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unreachable(format!("bad PostgreSQL URL: {e}")))?
+            .application_name("ttdz");
+        Self::connect_with(options).await
+    }
+
+    pub async fn connect_with(options: PgConnectOptions) -> Result<PgStore> {
+        let target = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or(""));
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("cannot connect to PostgreSQL at {target}: {e}")))?;
+        Ok(PgStore { pool })
+    }
+}
+
+async fn record_dataset(conn: &mut PgConnection, d: &Dataset) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO datasets (name, files, sha256, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET files = excluded.files, sha256 = excluded.sha256, source = excluded.source,
+             loaded_at = now()",
+    )
+    .bind(&d.name)
+    .bind(d.files.join("\n"))
+    .bind(&d.sha256)
+    .bind(&d.source)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn insert_divisions(conn: &mut PgConnection, set: &DivisionSet, dataset: &Dataset) -> Result<()> {
+    let vintage = set.vintage().year();
+    let exists: Option<i64> = sqlx::query_scalar("SELECT vintage::bigint FROM division_vintages WHERE vintage = $1")
+        .bind(vintage)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "division vintage {vintage} is already stored; vintages are never rewritten"
+        )));
+    }
+    record_dataset(conn, dataset).await?;
+    sqlx::query("INSERT INTO division_vintages (vintage, dataset) VALUES ($1, $2)")
+        .bind(vintage)
+        .bind(&dataset.name)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    let divisions = set.divisions();
+    let codes: Vec<&str> = divisions.iter().map(|d| d.code.as_str()).collect();
+    let names: Vec<&str> = divisions.iter().map(|d| d.name_zh.as_str()).collect();
+    let parents: Vec<Option<&str>> = divisions.iter().map(|d| d.parent.as_ref().map(|p| p.as_str())).collect();
+    let groupings: Vec<Option<&str>> = divisions.iter().map(|d| d.grouping_zh.as_deref()).collect();
+    // One statement for the whole list; the foreign key to the parent is checked at its end.
+    sqlx::query(
+        "INSERT INTO divisions (vintage, code, name_zh, parent_code, grouping_zh)
+         SELECT $1, * FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[])",
+    )
+    .bind(vintage)
+    .bind(codes)
+    .bind(names)
+    .bind(parents)
+    .bind(groupings)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn upsert_indicators(conn: &mut PgConnection, indicators: &[Indicator]) -> Result<()> {
+    for i in indicators {
+        sqlx::query(
+            "INSERT INTO indicators (code, seq, category_zh, category_en, name_zh, unit_zh, name_en, unit_en, kind,
+                                     numerator, denominator, factor, direction)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::numeric, $13)
+             ON CONFLICT (code) DO UPDATE SET seq = excluded.seq, category_zh = excluded.category_zh,
+                 category_en = excluded.category_en, name_zh = excluded.name_zh, unit_zh = excluded.unit_zh,
+                 name_en = excluded.name_en, unit_en = excluded.unit_en, kind = excluded.kind,
+                 numerator = excluded.numerator, denominator = excluded.denominator, factor = excluded.factor,
+                 direction = excluded.direction",
+        )
+        .bind(i.code.as_str())
+        .bind(i64::from(i.seq))
+        .bind(&i.category_zh)
+        .bind(&i.category_en)
+        .bind(&i.name_zh)
+        .bind(&i.unit_zh)
+        .bind(&i.name_en)
+        .bind(&i.unit_en)
+        .bind(i.kind.as_str())
+        .bind(i.numerator.as_ref().map(|e| e.as_str()))
+        .bind(i.denominator.as_ref().map(|e| e.as_str()))
+        .bind(i.factor.map(|f| f.to_string()))
+        .bind(i.direction.map(|d| d.symbol()))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn upsert_zones(conn: &mut PgConnection, zones: &[Zone]) -> Result<()> {
+    for z in zones {
+        sqlx::query(
+            "INSERT INTO zones (key, name_zh, short_name_zh, province_code, approved, approval_note, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, short_name_zh = excluded.short_name_zh,
+                 province_code = excluded.province_code, approved = excluded.approved,
+                 approval_note = excluded.approval_note, source = excluded.source",
+        )
+        .bind(z.key.as_str())
+        .bind(&z.name_zh)
+        .bind(&z.short_name_zh)
+        .bind(z.province.as_str())
+        .bind(z.approved.map(|d| d.to_string()))
+        .bind(&z.approval_note)
+        .bind(&z.source)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        let members: Vec<&str> = z.members.iter().map(|m| m.as_str()).collect();
+        sqlx::query("DELETE FROM zone_members WHERE zone_key = $1")
+            .bind(z.key.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO zone_members (zone_key, position, division_code)
+             SELECT $1, m.ord - 1, m.code FROM UNNEST($2::text[]) WITH ORDINALITY AS m (code, ord)",
+        )
+        .bind(z.key.as_str())
+        .bind(members)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn upsert_values(conn: &mut PgConnection, values: &[ElementValue]) -> Result<()> {
+    let elements: Vec<&str> = values.iter().map(|v| v.element.as_str()).collect();
+    let divisions: Vec<&str> = values.iter().map(|v| v.division.as_str()).collect();
+    let years: Vec<i32> = values.iter().map(|v| v.year).collect();
+    let numbers: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
+    let datasets: Vec<&str> = values.iter().map(|v| v.dataset.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO element_values (element, division_code, year, value, dataset)
+         SELECT e, d, y, v::numeric, s FROM UNNEST($1::text[], $2::text[], $3::int[], $4::text[], $5::text[]) AS t (e, d, y, v, s)
+         ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value",
+    )
+    .bind(elements)
+    .bind(divisions)
+    .bind(years)
+    .bind(numbers)
+    .bind(datasets)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+fn zone_row(r: &PgRow) -> std::result::Result<ZoneRow, sqlx::Error> {
+    Ok(ZoneRow {
+        key: r.try_get("key")?,
+        name_zh: r.try_get("name_zh")?,
+        short_name_zh: r.try_get("short_name_zh")?,
+        province_code: r.try_get("province_code")?,
+        approved: r.try_get("approved")?,
+        approval_note: r.try_get("approval_note")?,
+        source: r.try_get("source")?,
+    })
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        Ok(())
+    }
+
+    async fn migrate(&self, reference: &ReferenceData) -> Result<MigrationReport> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS ttdz_migrations (
+                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, checksum FROM ttdz_migrations").fetch_all(&mut *tx).await.map_err(db)?;
+        let mut report = MigrationReport::default();
+        for m in check_applied(MIGRATIONS, &applied)?.pending {
+            sqlx::raw_sql(m.sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Schema(format!("migration {} failed: {e}", m.label())))?;
+            sqlx::query("INSERT INTO ttdz_migrations (version, name, checksum) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(m.checksum())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            report.applied.push(m.label());
+        }
+        let recorded: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, sha256 FROM datasets").fetch_all(&mut *tx).await.map_err(db)?;
+        for step in reference_sync_plan(&recorded, reference)? {
+            match &step {
+                SyncStep::Divisions { set, dataset } => insert_divisions(&mut tx, set, dataset).await?,
+                SyncStep::Indicators { indicators, .. } => upsert_indicators(&mut tx, indicators).await?,
+                SyncStep::Zones { zones, .. } => upsert_zones(&mut tx, zones).await?,
+                SyncStep::Values { values, dataset } => {
+                    record_dataset(&mut tx, dataset).await?;
+                    upsert_values(&mut tx, values).await?;
+                }
+            }
+            record_dataset(&mut tx, step.dataset()).await?;
+            report.datasets_loaded.push(step.dataset().name.clone());
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(report)
+    }
+
+    async fn datasets(&self) -> Result<Vec<DatasetRecord>> {
+        let rows = sqlx::query(
+            "SELECT name, files, sha256, source,
+                    to_char(loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS loaded_at
+             FROM datasets ORDER BY name COLLATE \"C\"",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let files: String = r.try_get("files")?;
+                Ok(DatasetRecord {
+                    dataset: Dataset {
+                        name: r.try_get("name")?,
+                        files: files.lines().map(str::to_owned).collect(),
+                        sha256: r.try_get("sha256")?,
+                        source: r.try_get("source")?,
+                    },
+                    loaded_at: r.try_get("loaded_at")?,
+                })
+            })
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+
+    async fn vintages(&self) -> Result<Vec<VintageInfo>> {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT v.vintage::bigint, (SELECT count(*) FROM divisions d WHERE d.vintage = v.vintage), v.dataset
+             FROM division_vintages v ORDER BY v.vintage",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(v, n, dataset)| {
+                Ok(VintageInfo {
+                    vintage: Vintage::new(v).map_err(|e| StoreError::Corrupt(e.0))?,
+                    divisions: n as u64,
+                    dataset,
+                })
+            })
+            .collect()
+    }
+
+    async fn divisions(&self, vintage: Vintage) -> Result<Option<DivisionSet>> {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT code, name_zh, parent_code, grouping_zh FROM divisions WHERE vintage = $1 ORDER BY code",
+        )
+        .bind(vintage.year())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let divisions = rows
+            .into_iter()
+            .map(|(code, name_zh, parent_code, grouping_zh)| {
+                DivisionRow { code, name_zh, parent_code, grouping_zh }.try_into()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        DivisionSet::new(vintage, divisions).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    async fn add_division_vintage(&self, set: &DivisionSet, dataset: &Dataset) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        insert_divisions(&mut tx, set, dataset).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn indicators(&self) -> Result<Vec<Indicator>> {
+        let rows = sqlx::query(
+            "SELECT seq::bigint AS seq, code, category_zh, category_en, name_zh, unit_zh, name_en, unit_en, kind,
+                    numerator, denominator, factor::text AS factor, direction
+             FROM indicators ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let row = IndicatorRow {
+                    seq: r.try_get("seq").map_err(db)?,
+                    code: r.try_get("code").map_err(db)?,
+                    category_zh: r.try_get("category_zh").map_err(db)?,
+                    category_en: r.try_get("category_en").map_err(db)?,
+                    name_zh: r.try_get("name_zh").map_err(db)?,
+                    unit_zh: r.try_get("unit_zh").map_err(db)?,
+                    name_en: r.try_get("name_en").map_err(db)?,
+                    unit_en: r.try_get("unit_en").map_err(db)?,
+                    kind: r.try_get("kind").map_err(db)?,
+                    numerator: r.try_get("numerator").map_err(db)?,
+                    denominator: r.try_get("denominator").map_err(db)?,
+                    factor: r.try_get("factor").map_err(db)?,
+                    direction: r.try_get("direction").map_err(db)?,
+                };
+                Indicator::try_from(row)
+            })
+            .collect()
+    }
+
+    async fn zones(&self) -> Result<Vec<Zone>> {
+        let rows = sqlx::query(
+            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let members: Vec<(String, String)> =
+            sqlx::query_as("SELECT zone_key, division_code FROM zone_members ORDER BY zone_key, position")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        let mut zones = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let row = zone_row(r).map_err(db)?;
+            let mine: Vec<String> = members.iter().filter(|(k, _)| *k == row.key).map(|(_, c)| c.clone()).collect();
+            zones.push(rows::zone(row, &mine)?);
+        }
+        rows::sort_zones(&mut zones);
+        Ok(zones)
+    }
+
+    async fn zone(&self, key: &ZoneKey) -> Result<Option<Zone>> {
+        let row = sqlx::query(
+            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones WHERE key = $1",
+        )
+        .bind(key.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let members: Vec<String> =
+            sqlx::query_scalar("SELECT division_code FROM zone_members WHERE zone_key = $1 ORDER BY position")
+                .bind(key.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        rows::zone(zone_row(&row).map_err(db)?, &members).map(Some)
+    }
+
+    async fn element_values(&self, element: &ElementCode) -> Result<Vec<ElementValue>> {
+        let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+            "SELECT division_code, year::bigint, value::text, dataset FROM element_values WHERE element = $1
+             ORDER BY division_code, year, dataset COLLATE \"C\"",
+        )
+        .bind(element.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(division, year, value, dataset)| {
+                rows::element_value(element.as_str(), &division, year, &value, dataset)
+            })
+            .collect()
+    }
+
+    async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport> {
+        let dataset = &demo.figures_dataset;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Two instances loading demo data at once would otherwise both insert the same rows.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM datasets WHERE name = $1")
+            .bind(&dataset.name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let report =
+            DemoReport { figures: demo.figures.len() as u64, changed: stored.as_deref() != Some(&dataset.sha256) };
+        if !report.changed {
+            return Ok(report);
+        }
+        record_dataset(&mut tx, dataset).await?;
+        sqlx::query("DELETE FROM published_figures WHERE dataset = $1")
+            .bind(&dataset.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let figures = &demo.figures;
+        sqlx::query(
+            "INSERT INTO published_figures (dataset, row_index, stat, division_code, name_zh, year, value, unit_zh,
+                                            source_url, note)
+             SELECT $1, t.ord, t.stat, t.division_code, t.name_zh, t.year, t.value::numeric, t.unit_zh, t.source_url, t.note
+             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
+                  WITH ORDINALITY AS t (stat, division_code, name_zh, year, value, unit_zh, source_url, note, ord)",
+        )
+        .bind(&dataset.name)
+        .bind(figures.iter().map(|f| f.stat.as_str()).collect::<Vec<_>>())
+        .bind(figures.iter().map(|f| f.division.as_ref().map(|d| d.as_str())).collect::<Vec<_>>())
+        .bind(figures.iter().map(|f| f.name_zh.as_str()).collect::<Vec<_>>())
+        .bind(figures.iter().map(|f| f.year).collect::<Vec<_>>())
+        .bind(figures.iter().map(|f| f.value.to_string()).collect::<Vec<_>>())
+        .bind(figures.iter().map(|f| f.unit_zh.as_str()).collect::<Vec<_>>())
+        .bind(figures.iter().map(|f| f.source_url.as_deref()).collect::<Vec<_>>())
+        .bind(figures.iter().map(|f| f.note.as_str()).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(report)
+    }
+
+    async fn published_figures(&self) -> Result<Vec<PublishedFigure>> {
+        let rows = sqlx::query(
+            "SELECT stat, division_code, name_zh, year::bigint AS year, value::text AS value, unit_zh, source_url, note
+             FROM published_figures ORDER BY division_code COLLATE \"C\" NULLS FIRST, stat COLLATE \"C\", year, row_index",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let row = FigureRow {
+                    stat: r.try_get("stat").map_err(db)?,
+                    division_code: r.try_get("division_code").map_err(db)?,
+                    name_zh: r.try_get("name_zh").map_err(db)?,
+                    year: r.try_get("year").map_err(db)?,
+                    value: r.try_get("value").map_err(db)?,
+                    unit_zh: r.try_get("unit_zh").map_err(db)?,
+                    source_url: r.try_get("source_url").map_err(db)?,
+                    note: r.try_get("note").map_err(db)?,
+                };
+                PublishedFigure::try_from(row)
+            })
+            .collect()
+    }
+}

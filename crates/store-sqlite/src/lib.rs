@@ -1,0 +1,496 @@
+//! TTDZ's store on an embedded SQLite file: the default, for one machine and for development.
+//!
+//! Decimals are kept as exact decimal text. Writers take the database lock up front (`BEGIN IMMEDIATE`) so that
+//! two writers never deadlock on a lock upgrade.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use ttdz_domain::reference::DemoData;
+use ttdz_domain::{
+    Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
+};
+use ttdz_store::rows::{self, DivisionRow, FigureRow, IndicatorRow, ZoneRow};
+use ttdz_store::{
+    Backend, DatasetRecord, DemoReport, ElementValue, Migration, MigrationReport, Result, Store, StoreError, SyncStep,
+    VintageInfo, check_applied, reference_sync_plan,
+};
+
+const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") }];
+
+fn db(e: sqlx::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at a `sqlite:` URL such as `sqlite:///var/lib/ttdz/ttdz.sqlite3`
+    /// or `sqlite::memory:`.
+    pub async fn open(url: &str) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unreachable(format!("bad SQLite URL '{url}': {e}")))?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10));
+        // An in-memory database lives as long as its one connection: keep exactly one, forever.
+        let in_memory = url.contains(":memory:");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if in_memory { 1 } else { 8 })
+            .min_connections(if in_memory { 1 } else { 0 })
+            .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("cannot open SQLite database {url}: {e}")))?;
+        Ok(SqliteStore { pool })
+    }
+
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+}
+
+async fn record_dataset(conn: &mut SqliteConnection, d: &Dataset) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO datasets (name, files, sha256, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET files = excluded.files, sha256 = excluded.sha256, source = excluded.source,
+             loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+    )
+    .bind(&d.name)
+    .bind(d.files.join("\n"))
+    .bind(&d.sha256)
+    .bind(&d.source)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn insert_divisions(conn: &mut SqliteConnection, set: &DivisionSet, dataset: &Dataset) -> Result<()> {
+    let vintage = set.vintage().year();
+    let exists: Option<i64> = sqlx::query_scalar("SELECT vintage FROM division_vintages WHERE vintage = $1")
+        .bind(vintage)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "division vintage {vintage} is already stored; vintages are never rewritten"
+        )));
+    }
+    record_dataset(conn, dataset).await?;
+    sqlx::query("INSERT INTO division_vintages (vintage, dataset) VALUES ($1, $2)")
+        .bind(vintage)
+        .bind(&dataset.name)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    // Ordered by code, so every parent is inserted before its children.
+    for d in set.divisions() {
+        sqlx::query(
+            "INSERT INTO divisions (vintage, code, name_zh, parent_code, grouping_zh) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(vintage)
+        .bind(d.code.as_str())
+        .bind(&d.name_zh)
+        .bind(d.parent.as_ref().map(|p| p.as_str()))
+        .bind(d.grouping_zh.as_deref())
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn upsert_indicators(conn: &mut SqliteConnection, indicators: &[Indicator]) -> Result<()> {
+    for i in indicators {
+        sqlx::query(
+            "INSERT INTO indicators (code, seq, category_zh, category_en, name_zh, unit_zh, name_en, unit_en, kind,
+                                     numerator, denominator, factor, direction)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (code) DO UPDATE SET seq = excluded.seq, category_zh = excluded.category_zh,
+                 category_en = excluded.category_en, name_zh = excluded.name_zh, unit_zh = excluded.unit_zh,
+                 name_en = excluded.name_en, unit_en = excluded.unit_en, kind = excluded.kind,
+                 numerator = excluded.numerator, denominator = excluded.denominator, factor = excluded.factor,
+                 direction = excluded.direction",
+        )
+        .bind(i.code.as_str())
+        .bind(i64::from(i.seq))
+        .bind(&i.category_zh)
+        .bind(&i.category_en)
+        .bind(&i.name_zh)
+        .bind(&i.unit_zh)
+        .bind(&i.name_en)
+        .bind(&i.unit_en)
+        .bind(i.kind.as_str())
+        .bind(i.numerator.as_ref().map(|e| e.as_str()))
+        .bind(i.denominator.as_ref().map(|e| e.as_str()))
+        .bind(i.factor.map(|f| f.to_string()))
+        .bind(i.direction.map(|d| d.symbol()))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn upsert_zones(conn: &mut SqliteConnection, zones: &[Zone]) -> Result<()> {
+    for z in zones {
+        sqlx::query(
+            "INSERT INTO zones (key, name_zh, short_name_zh, province_code, approved, approval_note, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, short_name_zh = excluded.short_name_zh,
+                 province_code = excluded.province_code, approved = excluded.approved,
+                 approval_note = excluded.approval_note, source = excluded.source",
+        )
+        .bind(z.key.as_str())
+        .bind(&z.name_zh)
+        .bind(&z.short_name_zh)
+        .bind(z.province.as_str())
+        .bind(z.approved.map(|d| d.to_string()))
+        .bind(&z.approval_note)
+        .bind(&z.source)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        sqlx::query("DELETE FROM zone_members WHERE zone_key = $1")
+            .bind(z.key.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        for (position, member) in z.members.iter().enumerate() {
+            sqlx::query("INSERT INTO zone_members (zone_key, position, division_code) VALUES ($1, $2, $3)")
+                .bind(z.key.as_str())
+                .bind(position as i64)
+                .bind(member.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
+async fn upsert_values(conn: &mut SqliteConnection, values: &[ElementValue]) -> Result<()> {
+    for v in values {
+        sqlx::query(
+            "INSERT INTO element_values (element, division_code, year, value, dataset) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value",
+        )
+        .bind(v.element.as_str())
+        .bind(v.division.as_str())
+        .bind(i64::from(v.year))
+        .bind(v.value.to_string())
+        .bind(&v.dataset)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn zone_row(r: &SqliteRow) -> std::result::Result<ZoneRow, sqlx::Error> {
+    Ok(ZoneRow {
+        key: r.try_get("key")?,
+        name_zh: r.try_get("name_zh")?,
+        short_name_zh: r.try_get("short_name_zh")?,
+        province_code: r.try_get("province_code")?,
+        approved: r.try_get("approved")?,
+        approval_note: r.try_get("approval_note")?,
+        source: r.try_get("source")?,
+    })
+}
+
+impl SqliteStore {
+    async fn zone_members(&self, key: &str) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT division_code FROM zone_members WHERE zone_key = $1 ORDER BY position")
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        Ok(())
+    }
+
+    async fn migrate(&self, reference: &ReferenceData) -> Result<MigrationReport> {
+        let mut tx = self.write_tx().await?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS ttdz_migrations (
+                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,
+                 applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, checksum FROM ttdz_migrations").fetch_all(&mut *tx).await.map_err(db)?;
+        let mut report = MigrationReport::default();
+        for m in check_applied(MIGRATIONS, &applied)?.pending {
+            sqlx::raw_sql(m.sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::Schema(format!("migration {} failed: {e}", m.label())))?;
+            sqlx::query("INSERT INTO ttdz_migrations (version, name, checksum) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(m.checksum())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            report.applied.push(m.label());
+        }
+        let recorded: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, sha256 FROM datasets").fetch_all(&mut *tx).await.map_err(db)?;
+        for step in reference_sync_plan(&recorded, reference)? {
+            match &step {
+                SyncStep::Divisions { set, dataset } => insert_divisions(&mut tx, set, dataset).await?,
+                SyncStep::Indicators { indicators, .. } => upsert_indicators(&mut tx, indicators).await?,
+                SyncStep::Zones { zones, .. } => upsert_zones(&mut tx, zones).await?,
+                SyncStep::Values { values, dataset } => {
+                    record_dataset(&mut tx, dataset).await?;
+                    upsert_values(&mut tx, values).await?;
+                }
+            }
+            record_dataset(&mut tx, step.dataset()).await?;
+            report.datasets_loaded.push(step.dataset().name.clone());
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(report)
+    }
+
+    async fn datasets(&self) -> Result<Vec<DatasetRecord>> {
+        let rows = sqlx::query("SELECT name, files, sha256, source, loaded_at FROM datasets ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let files: String = r.try_get("files")?;
+                Ok(DatasetRecord {
+                    dataset: Dataset {
+                        name: r.try_get("name")?,
+                        files: files.lines().map(str::to_owned).collect(),
+                        sha256: r.try_get("sha256")?,
+                        source: r.try_get("source")?,
+                    },
+                    loaded_at: r.try_get("loaded_at")?,
+                })
+            })
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(db)
+    }
+
+    async fn vintages(&self) -> Result<Vec<VintageInfo>> {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT v.vintage, (SELECT count(*) FROM divisions d WHERE d.vintage = v.vintage), v.dataset
+             FROM division_vintages v ORDER BY v.vintage",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(v, n, dataset)| {
+                Ok(VintageInfo {
+                    vintage: Vintage::new(v).map_err(|e| StoreError::Corrupt(e.0))?,
+                    divisions: n as u64,
+                    dataset,
+                })
+            })
+            .collect()
+    }
+
+    async fn divisions(&self, vintage: Vintage) -> Result<Option<DivisionSet>> {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT code, name_zh, parent_code, grouping_zh FROM divisions WHERE vintage = $1 ORDER BY code",
+        )
+        .bind(vintage.year())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let divisions = rows
+            .into_iter()
+            .map(|(code, name_zh, parent_code, grouping_zh)| {
+                DivisionRow { code, name_zh, parent_code, grouping_zh }.try_into()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        DivisionSet::new(vintage, divisions).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    async fn add_division_vintage(&self, set: &DivisionSet, dataset: &Dataset) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        insert_divisions(&mut tx, set, dataset).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn indicators(&self) -> Result<Vec<Indicator>> {
+        let rows = sqlx::query(
+            "SELECT seq, code, category_zh, category_en, name_zh, unit_zh, name_en, unit_en, kind, numerator,
+                    denominator, factor, direction
+             FROM indicators ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let row = IndicatorRow {
+                    seq: r.try_get("seq").map_err(db)?,
+                    code: r.try_get("code").map_err(db)?,
+                    category_zh: r.try_get("category_zh").map_err(db)?,
+                    category_en: r.try_get("category_en").map_err(db)?,
+                    name_zh: r.try_get("name_zh").map_err(db)?,
+                    unit_zh: r.try_get("unit_zh").map_err(db)?,
+                    name_en: r.try_get("name_en").map_err(db)?,
+                    unit_en: r.try_get("unit_en").map_err(db)?,
+                    kind: r.try_get("kind").map_err(db)?,
+                    numerator: r.try_get("numerator").map_err(db)?,
+                    denominator: r.try_get("denominator").map_err(db)?,
+                    factor: r.try_get("factor").map_err(db)?,
+                    direction: r.try_get("direction").map_err(db)?,
+                };
+                Indicator::try_from(row)
+            })
+            .collect()
+    }
+
+    async fn zones(&self) -> Result<Vec<Zone>> {
+        let rows = sqlx::query(
+            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let members: Vec<(String, String)> =
+            sqlx::query_as("SELECT zone_key, division_code FROM zone_members ORDER BY zone_key, position")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        let mut zones = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let row = zone_row(r).map_err(db)?;
+            let mine: Vec<String> = members.iter().filter(|(k, _)| *k == row.key).map(|(_, c)| c.clone()).collect();
+            zones.push(rows::zone(row, &mine)?);
+        }
+        rows::sort_zones(&mut zones);
+        Ok(zones)
+    }
+
+    async fn zone(&self, key: &ZoneKey) -> Result<Option<Zone>> {
+        let row = sqlx::query(
+            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones WHERE key = $1",
+        )
+            .bind(key.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let members = self.zone_members(key.as_str()).await?;
+        rows::zone(zone_row(&row).map_err(db)?, &members).map(Some)
+    }
+
+    async fn element_values(&self, element: &ElementCode) -> Result<Vec<ElementValue>> {
+        let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+            "SELECT division_code, year, value, dataset FROM element_values WHERE element = $1
+             ORDER BY division_code, year, dataset",
+        )
+        .bind(element.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(division, year, value, dataset)| {
+                rows::element_value(element.as_str(), &division, year, &value, dataset)
+            })
+            .collect()
+    }
+
+    async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport> {
+        let dataset = &demo.figures_dataset;
+        let mut tx = self.write_tx().await?;
+        let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM datasets WHERE name = $1")
+            .bind(&dataset.name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let report =
+            DemoReport { figures: demo.figures.len() as u64, changed: stored.as_deref() != Some(&dataset.sha256) };
+        if !report.changed {
+            return Ok(report);
+        }
+        record_dataset(&mut tx, dataset).await?;
+        sqlx::query("DELETE FROM published_figures WHERE dataset = $1")
+            .bind(&dataset.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        for (i, f) in demo.figures.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO published_figures (dataset, row_index, stat, division_code, name_zh, year, value, unit_zh,
+                                                source_url, note)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&dataset.name)
+            .bind(i as i64 + 1)
+            .bind(&f.stat)
+            .bind(f.division.as_ref().map(|d| d.as_str()))
+            .bind(&f.name_zh)
+            .bind(i64::from(f.year))
+            .bind(f.value.to_string())
+            .bind(&f.unit_zh)
+            .bind(f.source_url.as_deref())
+            .bind(&f.note)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(report)
+    }
+
+    async fn published_figures(&self) -> Result<Vec<PublishedFigure>> {
+        let rows = sqlx::query(
+            "SELECT stat, division_code, name_zh, year, value, unit_zh, source_url, note FROM published_figures
+             ORDER BY division_code NULLS FIRST, stat, year, row_index",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let row = FigureRow {
+                    stat: r.try_get("stat").map_err(db)?,
+                    division_code: r.try_get("division_code").map_err(db)?,
+                    name_zh: r.try_get("name_zh").map_err(db)?,
+                    year: r.try_get("year").map_err(db)?,
+                    value: r.try_get("value").map_err(db)?,
+                    unit_zh: r.try_get("unit_zh").map_err(db)?,
+                    source_url: r.try_get("source_url").map_err(db)?,
+                    note: r.try_get("note").map_err(db)?,
+                };
+                PublishedFigure::try_from(row)
+            })
+            .collect()
+    }
+}

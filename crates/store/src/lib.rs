@@ -1,0 +1,162 @@
+//! The store: what TTDZ keeps, behind one trait with an implementation per database (`ttdz-store-sqlite`,
+//! `ttdz-store-postgres`). Both pass the same conformance suite (`ttdz-conformance`).
+//!
+//! Invariants every implementation keeps:
+//! - `migrate` applies the schema and the shipped reference data in one transaction: a store is either at the new
+//!   version with all its reference data, or unchanged.
+//! - A division vintage, once stored, is never changed; a newer list is a new vintage.
+//! - Decimal quantities are stored exactly (NUMERIC or canonical decimal text), never as binary floats.
+
+mod migrations;
+pub mod rows;
+mod sync;
+
+use async_trait::async_trait;
+use rust_decimal::Decimal;
+use ttdz_domain::reference::{DemoData, ReferenceErrors};
+use ttdz_domain::{
+    CensusPopulation, Dataset, DivisionCode, DivisionSet, ElementCode, Indicator, PublishedFigure, Vintage, Zone,
+    ZoneKey,
+};
+
+pub use migrations::{Migration, MigrationPlan, check_applied};
+pub use sync::{SyncStep, reference_sync_plan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be opened or reached: a configuration or environment problem.
+    #[error("cannot reach the database: {0}")]
+    Unreachable(String),
+    /// The stored schema does not fit this build (edited or unknown migrations).
+    #[error("the database schema does not fit this build of ttdz: {0}")]
+    Schema(String),
+    /// The request contradicts what is stored (a vintage loaded twice, say).
+    #[error("{0}")]
+    Conflict(String),
+    /// Input data failed its checks; nothing was written.
+    #[error("{0}")]
+    Invalid(#[from] ReferenceErrors),
+    /// Stored data no longer satisfies the domain's rules.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What `migrate` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Schema migrations applied now, as `version name`.
+    pub applied: Vec<String>,
+    /// Reference datasets (re)loaded now.
+    pub datasets_loaded: Vec<String>,
+}
+
+/// A reference dataset as stored: the file checksum every value loaded from it can be traced to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetRecord {
+    pub dataset: Dataset,
+    /// ISO 8601 UTC timestamp.
+    pub loaded_at: String,
+}
+
+/// A stored division list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VintageInfo {
+    pub vintage: Vintage,
+    pub divisions: u64,
+    pub dataset: String,
+}
+
+/// One value of a data element for a division and year, with the dataset it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementValue {
+    pub element: ElementCode,
+    pub division: DivisionCode,
+    pub year: i32,
+    pub value: Decimal,
+    pub dataset: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoReport {
+    pub figures: u64,
+    /// False when the same demo data was already loaded and nothing changed.
+    pub changed: bool,
+}
+
+/// The data element that census population is stored under (the denominator of Annex 2 rows 2 and 8).
+pub const RESIDENT_POPULATION: &str = "resident_population";
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<()>;
+
+    /// Brings the schema up to this build's version and loads the reference data it ships, atomically.
+    async fn migrate(&self, reference: &ReferenceData) -> Result<MigrationReport>;
+
+    async fn datasets(&self) -> Result<Vec<DatasetRecord>>;
+
+    /// Stored division lists, oldest first.
+    async fn vintages(&self) -> Result<Vec<VintageInfo>>;
+
+    /// The whole division list of a vintage, `None` if that vintage is not stored.
+    async fn divisions(&self, vintage: Vintage) -> Result<Option<DivisionSet>>;
+
+    /// Stores a new division list. Fails with `Conflict` if the vintage is already stored.
+    async fn add_division_vintage(&self, set: &DivisionSet, dataset: &Dataset) -> Result<()>;
+
+    /// The Annex 2 rows, in order.
+    async fn indicators(&self) -> Result<Vec<Indicator>>;
+
+    /// All zones, ordered by approval date (unknown last), then key.
+    async fn zones(&self) -> Result<Vec<Zone>>;
+
+    async fn zone(&self, key: &ZoneKey) -> Result<Option<Zone>>;
+
+    /// Values of one data element, ordered by division and year.
+    async fn element_values(&self, element: &ElementCode) -> Result<Vec<ElementValue>>;
+
+    /// Adds the demo data (published figures); loading the same data again changes nothing.
+    async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport>;
+
+    /// Published figures loaded by `load_demo`, ordered by division, statistic and year.
+    async fn published_figures(&self) -> Result<Vec<PublishedFigure>>;
+}
+
+pub use ttdz_domain::ReferenceData;
+
+/// The census population rows of a reference set as element values, for stores to insert.
+pub fn population_values(population: &[CensusPopulation], dataset: &Dataset) -> Result<Vec<ElementValue>> {
+    let element = ElementCode::parse(RESIDENT_POPULATION).map_err(|e| StoreError::Corrupt(e.0))?;
+    Ok(population
+        .iter()
+        .map(|p| ElementValue {
+            element: element.clone(),
+            division: p.province,
+            year: p.year,
+            value: Decimal::from(p.persons),
+            dataset: dataset.name.clone(),
+        })
+        .collect())
+}
