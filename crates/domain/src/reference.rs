@@ -80,7 +80,7 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    fn of(name: &str, files: &[TextFile<'_>], source: &str) -> Dataset {
+    pub fn of(name: &str, files: &[TextFile<'_>], source: &str) -> Dataset {
         let mut hasher = Sha256::new();
         for f in files {
             hasher.update(f.text.as_bytes());

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{Connection, PgConnection, PgPool, Row};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
@@ -21,6 +21,8 @@ use ttdz_store::{
 
 const MIGRATIONS: &[Migration] =
     &[Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") }];
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serialises migrations across instances ("ttdz" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7474_647a;
@@ -44,12 +46,21 @@ impl PgStore {
 
     pub async fn connect_with(options: PgConnectOptions) -> Result<PgStore> {
         let target = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or(""));
+        let unreachable =
+            |why: String| StoreError::Unreachable(format!("cannot connect to PostgreSQL at {target}: {why}"));
+        // One direct connection first: the pool would only report a timeout, this reports why (refused, no such
+        // database, authentication failed).
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| unreachable(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())))?
+            .map_err(|e| unreachable(e.to_string()))?;
+        probe.close().await.map_err(|e| unreachable(e.to_string()))?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(CONNECT_TIMEOUT)
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::Unreachable(format!("cannot connect to PostgreSQL at {target}: {e}")))?;
+            .map_err(|e| unreachable(e.to_string()))?;
         Ok(PgStore { pool })
     }
 }

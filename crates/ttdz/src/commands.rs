@@ -1,0 +1,180 @@
+//! One function per subcommand.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ttdz_domain::reference::{DemoData, TextFile, parse_divisions};
+use ttdz_domain::{Dataset, DivisionTree, ReferenceData, Vintage};
+use ttdz_store::Store;
+use ttdz_store_postgres::PgStore;
+use ttdz_store_sqlite::SqliteStore;
+use ttdz_web::{AppState, Application};
+
+use crate::Fatal;
+use crate::cli::{Command, DemoCommand, ImportCommand, ServeArgs};
+use crate::config::{DatabaseUrl, Settings};
+
+pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
+    match command {
+        Command::Serve(args) => serve(settings, &args).await,
+        Command::Migrate => migrate(settings).await,
+        Command::Demo { command: DemoCommand::Load } => demo_load(settings).await,
+        Command::Import { command: ImportCommand::Divisions { vintage, dir } } => {
+            import_divisions(settings, vintage, &dir).await
+        }
+        Command::Openapi => {
+            let doc = ttdz_web::api::openapi();
+            let json = serde_json::to_string_pretty(&doc).map_err(Fatal::data)?;
+            println!("{json}");
+            Ok(())
+        }
+    }
+}
+
+fn shipped_reference() -> Result<ReferenceData, Fatal> {
+    // Compiled in and covered by tests: failing here means a broken build, reported rather than unwrapped.
+    ReferenceData::shipped().map_err(Fatal::data)
+}
+
+/// Opens the store the URL names and brings it up to date.
+async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, Fatal> {
+    let store: Arc<dyn Store> = match &settings.database_url {
+        DatabaseUrl::Sqlite(url) => {
+            if let Some(parent) = sqlite_file(url).and_then(|p| p.parent().map(Path::to_path_buf))
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(&parent)
+                    .map_err(|e| Fatal::environment(format!("cannot create data folder {}: {e}", parent.display())))?;
+            }
+            Arc::new(SqliteStore::open(url).await?)
+        }
+        DatabaseUrl::Postgres(url) => Arc::new(PgStore::connect(url).await?),
+    };
+    let report = store.migrate(&shipped_reference()?).await?;
+    for m in &report.applied {
+        tracing::info!(migration = %m, "applied schema migration");
+    }
+    for d in &report.datasets_loaded {
+        tracing::info!(dataset = %d, "loaded reference data");
+    }
+    Ok(store)
+}
+
+/// The file behind a sqlite: URL, if it names one.
+fn sqlite_file(url: &str) -> Option<&Path> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| Path::new(path))
+}
+
+async fn migrate(settings: &Settings) -> Result<(), Fatal> {
+    let store = open_store(settings).await?;
+    let vintages = store.vintages().await?;
+    println!(
+        "database {} is up to date ({}; division lists: {})",
+        settings.database_url,
+        store.backend().as_str(),
+        vintages.iter().map(|v| format!("{} ({} divisions)", v.vintage, v.divisions)).collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}
+
+async fn load_demo(store: &dyn Store) -> Result<(), Fatal> {
+    let vintage = store.vintages().await?.first().map(|v| v.vintage);
+    let vintage = vintage.ok_or_else(|| Fatal::data("no division list is stored"))?;
+    let set = store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no divisions"))?;
+    let demo = DemoData::shipped(&DivisionTree::new(set)).map_err(Fatal::data)?;
+    let report = store.load_demo(&demo).await?;
+    if report.changed {
+        tracing::info!(figures = report.figures, "loaded demo data");
+    } else {
+        tracing::info!(figures = report.figures, "demo data already loaded");
+    }
+    Ok(())
+}
+
+async fn demo_load(settings: &Settings) -> Result<(), Fatal> {
+    let store = open_store(settings).await?;
+    load_demo(&*store).await?;
+    println!("demo data loaded into {}", settings.database_url);
+    Ok(())
+}
+
+async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
+    let addr = settings.listen_address(args);
+    let store = open_store(settings).await?;
+    if args.demo {
+        load_demo(&*store).await?;
+    }
+    let app = Application::build(addr, AppState::new(store)).await.map_err(Fatal::environment)?;
+    let bound = app.local_addr().map_err(Fatal::environment)?;
+    tracing::info!(database = %settings.database_url, "ttdz listening on http://{bound}");
+    app.run_until(shutdown_signal()).await.map_err(Fatal::environment)?;
+    tracing::info!("ttdz stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn import_divisions(settings: &Settings, vintage: i64, dir: &Path) -> Result<(), Fatal> {
+    let vintage = Vintage::new(vintage).map_err(|e| Fatal::data(e))?;
+    let names = ["provinces.csv", "cities.csv", "areas.csv"];
+    let mut texts = Vec::with_capacity(3);
+    for name in names {
+        let path = dir.join(name);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
+        texts.push((path.display().to_string(), text));
+    }
+    let files: Vec<TextFile<'_>> = texts.iter().map(|(name, text)| TextFile { name, text }).collect();
+    let set = parse_divisions(vintage, files[0], files[1], files[2]).map_err(Fatal::data)?;
+
+    let store = open_store(settings).await?;
+    // Every zone must still resolve in the new list, or the zone pages would break the day it became current.
+    let tree = DivisionTree::new(set.clone());
+    let mut missing = Vec::new();
+    for zone in store.zones().await? {
+        for m in zone.members.iter().filter(|m| tree.get(m).is_none()) {
+            missing.push(format!("zone {} member {m}", zone.key));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Fatal::data(format!(
+            "the {vintage} list lacks divisions that zones use, so it was not imported: {}",
+            missing.join(", ")
+        )));
+    }
+    let dataset = Dataset::of(&format!("divisions-{vintage}"), &files, &format!("imported from {}", dir.display()));
+    store.add_division_vintage(&set, &dataset).await?;
+    println!(
+        "imported division list {vintage}: {} divisions ({} provinces, {} prefectures, {} counties)",
+        set.divisions().len(),
+        set.count(ttdz_domain::Level::Province),
+        set.count(ttdz_domain::Level::Prefecture),
+        set.count(ttdz_domain::Level::County)
+    );
+    Ok(())
+}

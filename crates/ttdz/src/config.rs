@@ -1,0 +1,175 @@
+//! Settings from flags, TTDZ_* environment variables, an optional TOML file and defaults, in that order.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::Fatal;
+use crate::cli::{GlobalOptions, ServeArgs};
+
+const DEFAULT_PORT: u16 = 8080;
+
+/// The optional config file. Unknown keys are an error: a misspelt setting must not be silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    log: Option<String>,
+    #[serde(default)]
+    server: ServerFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerFile {
+    bind: Option<IpAddr>,
+    port: Option<u16>,
+}
+
+/// Where the data lives. The PostgreSQL form may carry a password, which `Debug` and `Display` never show.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<DatabaseUrl, Fatal> {
+        let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite") => Ok(DatabaseUrl::Sqlite(url.to_owned())),
+            Some("postgres" | "postgresql") => Ok(DatabaseUrl::Postgres(url.to_owned())),
+            Some(other) => Err(Fatal::environment(format!(
+                "unsupported database URL scheme '{other}:' (use sqlite:PATH or postgres://USER@HOST/DB)"
+            ))),
+            None => Err(Fatal::environment(format!(
+                "'{}' is not a database URL (use sqlite:PATH or postgres://USER@HOST/DB)",
+                redact(url)
+            ))),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            DatabaseUrl::Sqlite(u) | DatabaseUrl::Postgres(u) => u,
+        }
+    }
+}
+
+/// The URL with any password replaced by ***.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, tail) = rest.split_once('/').map_or((rest, None), |(a, t)| (a, Some(t)));
+    let Some((credentials, host)) = authority.rsplit_once('@') else { return url.to_owned() };
+    let user = credentials.split_once(':').map_or(credentials, |(u, _)| u);
+    let masked = if credentials.contains(':') { format!("{user}:***") } else { user.to_owned() };
+    match tail {
+        Some(t) => format!("{scheme}://{masked}@{host}/{t}"),
+        None => format!("{scheme}://{masked}@{host}"),
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(self.as_str()))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub log: String,
+    file: FileServer,
+}
+
+/// The file's server section, kept until `serve` asks for it.
+#[derive(Debug, Clone, Default)]
+struct FileServer {
+    bind: Option<IpAddr>,
+    port: Option<u16>,
+}
+
+impl Settings {
+    pub fn load(global: &GlobalOptions) -> Result<Settings, Fatal> {
+        let file = match &global.config {
+            Some(path) => read_config(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = global.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("ttdz-data"));
+        let database_url = match global.database_url.clone().or(file.database_url) {
+            Some(url) => DatabaseUrl::parse(&url)?,
+            None => DatabaseUrl::Sqlite(format!("sqlite://{}", data_dir.join("ttdz.sqlite3").display())),
+        };
+        Ok(Settings {
+            database_url,
+            log: global.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
+            file: FileServer { bind: file.server.bind, port: file.server.port },
+        })
+    }
+
+    pub fn listen_address(&self, args: &ServeArgs) -> SocketAddr {
+        let ip = args.bind.or(self.file.bind).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        SocketAddr::new(ip, args.port.or(self.file.port).unwrap_or(DEFAULT_PORT))
+    }
+}
+
+fn read_config(path: &Path) -> Result<FileConfig, Fatal> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Fatal::environment(format!("cannot read config file {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| Fatal::environment(format!("config file {}: {}", path.display(), e.message())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show() {
+        let url = DatabaseUrl::parse("postgres://ttdz:s3cret@db.example:5432/ttdz?sslmode=require").unwrap();
+        assert_eq!(url.to_string(), "postgres://ttdz:***@db.example:5432/ttdz?sslmode=require");
+        assert!(!format!("{url:?}").contains("s3cret"));
+        let no_password = DatabaseUrl::parse("postgres://postgres@127.0.0.1/test").unwrap();
+        assert_eq!(no_password.to_string(), "postgres://postgres@127.0.0.1/test");
+    }
+
+    #[test]
+    fn the_scheme_picks_the_backend() {
+        assert!(matches!(DatabaseUrl::parse("sqlite://x.db"), Ok(DatabaseUrl::Sqlite(_))));
+        assert!(matches!(DatabaseUrl::parse("postgresql://h/db"), Ok(DatabaseUrl::Postgres(_))));
+        let err = DatabaseUrl::parse("mysql://root@localhost/db").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "unsupported database URL scheme 'mysql:' (use sqlite:PATH or postgres://USER@HOST/DB)"
+        );
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let dir = std::env::temp_dir().join(format!("ttdz-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ttdz.toml");
+        std::fs::write(&file, "data_dir = \"/srv/ttdz\"\nlog = \"debug\"\n[server]\nport = 9000\n").unwrap();
+        let global = GlobalOptions { config: Some(file.clone()), log: Some("warn".into()), ..Default::default() };
+        let settings = Settings::load(&global).unwrap();
+        assert_eq!(settings.database_url.as_str(), "sqlite:///srv/ttdz/ttdz.sqlite3");
+        assert_eq!(settings.log, "warn");
+        let serve = ServeArgs { bind: None, port: None, demo: false };
+        assert_eq!(settings.listen_address(&serve).port(), 9000);
+        let serve = ServeArgs { port: Some(8081), ..serve };
+        assert_eq!(settings.listen_address(&serve).port(), 8081);
+
+        std::fs::write(&file, "data_dri = \"/srv/ttdz\"\n").unwrap();
+        let err = Settings::load(&global).unwrap_err();
+        assert!(err.message().contains("unknown field `data_dri`"), "{}", err.message());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,312 @@
+//! The JSON API under `/api/v1`. Every handler is registered through `routes!`, which also puts it in the OpenAPI
+//! document: a route cannot exist without being documented.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use ttdz_domain::{DivisionCode, ElementCode, Vintage, ZoneKey};
+use ttdz_store::RESIDENT_POPULATION;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::state::{AppState, TreeError};
+use crate::views::{
+    DatasetView, DivisionDetail, DivisionView, HealthView, IndicatorView, PublishedFigureView, ZoneView,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "TTDZ API",
+        description = "National S&T Achievement Transformation Demonstration Zones (国家科技成果转化示范区, \
+                       国科发创〔2017〕304号): divisions, zones, the Annex 2 indicator system and their data. \
+                       Errors are JSON objects with a stable `error` code and a `message`.",
+        license(name = "Apache-2.0")
+    ),
+    tags(
+        (name = "system", description = "Health and this document"),
+        (name = "divisions", description = "Administrative divisions (GB/T 2260), by code vintage"),
+        (name = "zones", description = "The demonstration zones"),
+        (name = "indicators", description = "The indicator system of Annex 2"),
+        (name = "data", description = "Datasets and published figures, with their sources"),
+    ),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(list_divisions))
+        .routes(routes!(get_division))
+        .routes(routes!(list_zones))
+        .routes(routes!(get_zone))
+        .routes(routes!(list_indicators))
+        .routes(routes!(list_datasets))
+        .routes(routes!(list_published_figures))
+}
+
+/// The OpenAPI document of every route, generated from the handlers.
+pub fn openapi() -> OpenApiDoc {
+    let mut doc = router().into_openapi();
+    let openapi_path = utoipa::openapi::path::PathItem::new(
+        utoipa::openapi::HttpMethod::Get,
+        utoipa::openapi::path::OperationBuilder::new()
+            .operation_id(Some("openapi"))
+            .summary(Some("This OpenAPI 3 document"))
+            .tag("system")
+            .response("200", utoipa::openapi::Response::new("The document, as JSON")),
+    );
+    doc.paths.paths.insert("/api/v1/openapi.json".into(), openapi_path);
+    doc
+}
+
+pub async fn openapi_json() -> impl IntoResponse {
+    Json(openapi())
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such API route; see /api/v1/openapi.json")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        body: ErrorBody { error: "method_not_allowed", message: "this route does not take that method".into() },
+    }
+}
+
+/// Query parameters whose rejection is a JSON `invalid_parameter` error, not axum's plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| ApiQuery(q))
+            .map_err(|e| ApiError::invalid(e.body_text()))
+    }
+}
+
+impl From<TreeError> for ApiError {
+    fn from(e: TreeError) -> Self {
+        match e {
+            TreeError::NoSuchVintage(v) => ApiError::not_found(format!("division vintage {v} is not stored")),
+            TreeError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn parse_code(s: &str) -> Result<DivisionCode, ApiError> {
+    DivisionCode::parse(s).map_err(|e| ApiError::invalid(e.0))
+}
+
+fn parse_vintage(v: Option<i64>) -> Result<Option<Vintage>, ApiError> {
+    v.map(Vintage::new).transpose().map_err(|e| ApiError::invalid(e.0))
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(
+    get, path = "/api/v1/health", tag = "system",
+    responses(
+        (status = 200, description = "Up", body = HealthView),
+        (status = 503, description = "The database does not answer", body = ErrorBody),
+    )
+)]
+async fn health(State(state): State<AppState>) -> Result<Json<HealthView>, ApiError> {
+    state.store().ping().await?;
+    let vintage = state.store().vintages().await?.last().map(|v| v.vintage.year());
+    Ok(Json(HealthView {
+        status: "ok",
+        backend: state.store().backend().as_str(),
+        version: env!("CARGO_PKG_VERSION"),
+        division_vintage: vintage,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DivisionQuery {
+    /// 6-digit code of the parent; without it, the provinces.
+    #[param(example = "320000")]
+    parent: Option<String>,
+    /// Code-list year; without it, the newest stored.
+    #[param(example = 2023)]
+    vintage: Option<i64>,
+}
+
+/// Children of a division, or the provinces.
+#[utoipa::path(
+    get, path = "/api/v1/divisions", tag = "divisions", params(DivisionQuery),
+    responses(
+        (status = 200, description = "Ordered by code", body = [DivisionView]),
+        (status = 400, description = "Malformed code or vintage", body = ErrorBody),
+        (status = 404, description = "Unknown parent or vintage", body = ErrorBody),
+    )
+)]
+async fn list_divisions(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<DivisionQuery>,
+) -> Result<Json<Vec<DivisionView>>, ApiError> {
+    let parent = q.parent.as_deref().map(parse_code).transpose()?;
+    let tree = state.tree(parse_vintage(q.vintage)?).await?;
+    let list = match parent {
+        None => tree.provinces().map(|d| DivisionView::new(d, &tree)).collect(),
+        Some(code) => {
+            if tree.get(&code).is_none() {
+                return Err(ApiError::not_found(format!("no division {code} in vintage {}", tree.vintage())));
+            }
+            tree.children(&code).map(|d| DivisionView::new(d, &tree)).collect()
+        }
+    };
+    Ok(Json(list))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct VintageQuery {
+    /// Code-list year; without it, the newest stored.
+    vintage: Option<i64>,
+}
+
+/// One division, with its ancestors, children, basic units, the zones covering it and (for provinces) census
+/// population.
+#[utoipa::path(
+    get, path = "/api/v1/divisions/{code}", tag = "divisions",
+    params(("code" = String, Path, description = "6-digit GB/T 2260 code", example = "320100"), VintageQuery),
+    responses(
+        (status = 200, body = DivisionDetail),
+        (status = 400, description = "Malformed code or vintage", body = ErrorBody),
+        (status = 404, description = "No such division", body = ErrorBody),
+    )
+)]
+async fn get_division(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<VintageQuery>,
+) -> Result<Json<DivisionDetail>, ApiError> {
+    let code = parse_code(&code)?;
+    let tree = state.tree(parse_vintage(q.vintage)?).await?;
+    let division = tree
+        .get(&code)
+        .ok_or_else(|| ApiError::not_found(format!("no division {code} in vintage {}", tree.vintage())))?;
+    let zones = state.store().zones().await?;
+    let population = census_of(&state, &code).await?;
+    Ok(Json(DivisionDetail::new(division, &tree, &zones, population.as_ref().map(|(c, d)| (c, d.as_str())))))
+}
+
+/// The census population of a division where one is stored, with its dataset.
+pub(crate) async fn census_of(
+    state: &AppState,
+    code: &DivisionCode,
+) -> Result<Option<(ttdz_domain::CensusPopulation, String)>, ApiError> {
+    let element = ElementCode::parse(RESIDENT_POPULATION).map_err(|e| ApiError::invalid(e.0))?;
+    let values = state.store().element_values(&element).await?;
+    Ok(values.into_iter().filter(|v| v.division == *code).max_by_key(|v| v.year).and_then(|v| {
+        let persons = u64::try_from(v.value).ok()?;
+        Some((ttdz_domain::CensusPopulation { province: v.division, year: v.year, persons }, v.dataset))
+    }))
+}
+
+/// All zones, approved ones first by approval date.
+#[utoipa::path(
+    get, path = "/api/v1/zones", tag = "zones",
+    responses((status = 200, body = [ZoneView]))
+)]
+async fn list_zones(State(state): State<AppState>) -> Result<Json<Vec<ZoneView>>, ApiError> {
+    let tree = state.tree(None).await?;
+    let zones = state.store().zones().await?;
+    Ok(Json(zones.iter().map(|z| ZoneView::new(z, &tree)).collect()))
+}
+
+/// One zone.
+#[utoipa::path(
+    get, path = "/api/v1/zones/{key}", tag = "zones",
+    params(("key" = String, Path, description = "Zone key", example = "jiangsu-sunan")),
+    responses(
+        (status = 200, body = ZoneView),
+        (status = 404, description = "No such zone", body = ErrorBody),
+    )
+)]
+async fn get_zone(State(state): State<AppState>, Path(key): Path<String>) -> Result<Json<ZoneView>, ApiError> {
+    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
+    // A string that cannot be a key names no zone: 404, like any other unknown key.
+    let parsed = ZoneKey::parse(&key).map_err(|_| missing())?;
+    let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
+    let tree = state.tree(None).await?;
+    Ok(Json(ZoneView::new(&zone, &tree)))
+}
+
+/// The 16 rows of Annex 2, in order, names and units exactly as printed.
+#[utoipa::path(
+    get, path = "/api/v1/indicators", tag = "indicators",
+    responses((status = 200, body = [IndicatorView]))
+)]
+async fn list_indicators(State(state): State<AppState>) -> Result<Json<Vec<IndicatorView>>, ApiError> {
+    let indicators = state.store().indicators().await?;
+    Ok(Json(indicators.iter().map(IndicatorView::from).collect()))
+}
+
+/// Reference and demo datasets loaded into this store, with file checksums.
+#[utoipa::path(
+    get, path = "/api/v1/datasets", tag = "data",
+    responses((status = 200, body = [DatasetView]))
+)]
+async fn list_datasets(State(state): State<AppState>) -> Result<Json<Vec<DatasetView>>, ApiError> {
+    let records = state.store().datasets().await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| DatasetView {
+                name: r.dataset.name,
+                files: r.dataset.files,
+                sha256: r.dataset.sha256,
+                source: r.dataset.source,
+                loaded_at: r.loaded_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct FigureQuery {
+    /// Only figures about this division or the divisions under it (6-digit code).
+    division: Option<String>,
+}
+
+/// Figures published by statistics bureaus and the press (demo data, present after `ttdz demo load`), each with
+/// its source URL and a note on its reliability.
+#[utoipa::path(
+    get, path = "/api/v1/published-figures", tag = "data", params(FigureQuery),
+    responses(
+        (status = 200, body = [PublishedFigureView]),
+        (status = 400, description = "Malformed code", body = ErrorBody),
+    )
+)]
+async fn list_published_figures(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<FigureQuery>,
+) -> Result<Json<Vec<PublishedFigureView>>, ApiError> {
+    let within = q.division.as_deref().map(parse_code).transpose()?;
+    let figures = state.store().published_figures().await?;
+    Ok(Json(
+        figures
+            .iter()
+            .filter(|f| match (&within, &f.division) {
+                (None, _) => true,
+                (Some(area), Some(d)) => d.is_within(area),
+                (Some(_), None) => false,
+            })
+            .map(PublishedFigureView::from)
+            .collect(),
+    ))
+}

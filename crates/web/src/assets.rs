@@ -1,0 +1,18 @@
+//! Static assets, compiled into the binary: one file to deploy, nothing fetched from elsewhere.
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+const APP_CSS: &str = include_str!("../assets/app.css");
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/assets/app.css", get(app_css))
+}
+
+async fn app_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS)
+}

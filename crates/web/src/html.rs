@@ -1,0 +1,284 @@
+//! The HTML pages, Chinese first with an English switch.
+
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use ttdz_domain::{DivisionCode, DivisionTree, IndicatorKind, Level, ZoneKey};
+
+use crate::i18n::{LANG_COOKIE, Lang, Texts};
+use crate::state::AppState;
+use crate::views::{DivisionDetail, DivisionView, IndicatorView, PublishedFigureView, ZoneView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/zones/{key}", get(zone))
+        .route("/indicators", get(indicators))
+        .route("/divisions", get(divisions))
+        .route("/divisions/{code}", get(division))
+        .route("/api", get(api_docs))
+        .route("/lang/{lang}", get(switch_language))
+        .fallback(not_found)
+}
+
+/// What every page needs: the language, its texts, and its own path for the language switch.
+pub struct Page {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub path: String,
+}
+
+impl Page {
+    fn new(lang: Lang, uri: &OriginalUri) -> Page {
+        Page { lang, t: lang.texts(), path: uri.0.path().to_owned() }
+    }
+
+    fn level_name(&self, level: &Level) -> &'static str {
+        match level {
+            Level::Province => self.t.level_province,
+            Level::Prefecture => self.t.level_prefecture,
+            Level::County => self.t.level_county,
+        }
+    }
+}
+
+/// A page that failed: rendered as HTML with the right status, details in the log.
+pub enum PageError {
+    NotFound(Page),
+    Internal(Page, String),
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, heading, text, page) = match self {
+            PageError::NotFound(page) => (StatusCode::NOT_FOUND, page.t.not_found_heading, page.t.not_found_text, page),
+            PageError::Internal(page, detail) => {
+                tracing::error!(%detail, "page failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, page.t.error_heading, page.t.error_text, page)
+            }
+        };
+        (status, render(&MessageTemplate { page: &page, heading, text })).into_response()
+    }
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// Runs a fallible step of a page, turning any error into the error page.
+macro_rules! attempt {
+    ($page:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Err(PageError::Internal($page, e.to_string())),
+        }
+    };
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessageTemplate<'a> {
+    page: &'a Page,
+    heading: &'a str,
+    text: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTemplate {
+    page: Page,
+    zones: Vec<ZoneView>,
+    covered_units: usize,
+    covered_provinces: usize,
+}
+
+async fn home(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let tree = attempt!(page, state.tree(None).await);
+    let zones = attempt!(page, state.store().zones().await);
+    // The union of all zones' areas: a county inside two zones (宁波 in 浙江) counts once.
+    let covered = tree.area_of(zones.iter().flat_map(|z| &z.members));
+    let provinces: BTreeSet<DivisionCode> = covered.iter().map(DivisionCode::province).collect();
+    let zones = zones.iter().map(|z| ZoneView::new(z, &tree)).collect();
+    Ok(render(&HomeTemplate { page, zones, covered_units: covered.len(), covered_provinces: provinces.len() }))
+}
+
+struct ZoneRef {
+    key: String,
+    short_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "zone.html")]
+struct ZoneTemplate {
+    page: Page,
+    zone: ZoneView,
+    overlapping: Vec<ZoneRef>,
+    figures: Vec<PublishedFigureView>,
+}
+
+impl ZoneTemplate {
+    fn level_name(&self, level: &Level) -> &'static str {
+        self.page.level_name(level)
+    }
+}
+
+/// Published figures about the given areas or anything inside them.
+async fn figures_within(
+    state: &AppState,
+    areas: &[DivisionCode],
+) -> Result<Vec<PublishedFigureView>, ttdz_store::StoreError> {
+    let figures = state.store().published_figures().await?;
+    Ok(figures
+        .iter()
+        .filter(|f| f.division.is_some_and(|d| areas.iter().any(|a| d.is_within(a))))
+        .map(PublishedFigureView::from)
+        .collect())
+}
+
+async fn zone(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Path(key): Path<String>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let Ok(key) = ZoneKey::parse(&key) else { return Err(PageError::NotFound(page)) };
+    let Some(zone) = attempt!(page, state.store().zone(&key).await) else { return Err(PageError::NotFound(page)) };
+    let tree = attempt!(page, state.tree(None).await);
+    let area = tree.area_of(&zone.members);
+    let others = attempt!(page, state.store().zones().await);
+    let overlapping = others
+        .iter()
+        .filter(|o| o.key != zone.key && !tree.area_of(&o.members).is_disjoint(&area))
+        .map(|o| ZoneRef { key: o.key.to_string(), short_name: o.short_name_zh.clone() })
+        .collect();
+    let figures = attempt!(page, figures_within(&state, &zone.members).await);
+    Ok(render(&ZoneTemplate { page, zone: ZoneView::new(&zone, &tree), overlapping, figures }))
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct IndicatorsTemplate {
+    page: Page,
+    indicators: Vec<IndicatorView>,
+}
+
+impl IndicatorsTemplate {
+    fn kind_name(&self, kind: &IndicatorKind) -> &'static str {
+        match kind {
+            IndicatorKind::Quantitative => self.page.t.kind_quantitative,
+            IndicatorKind::Qualitative => self.page.t.kind_qualitative,
+            IndicatorKind::Featured => self.page.t.kind_featured,
+        }
+    }
+}
+
+async fn indicators(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let indicators = attempt!(page, state.store().indicators().await);
+    Ok(render(&IndicatorsTemplate { page, indicators: indicators.iter().map(IndicatorView::from).collect() }))
+}
+
+#[derive(Template)]
+#[template(path = "division.html")]
+struct DivisionTemplate {
+    page: Page,
+    detail: Option<DivisionDetail>,
+    children: Vec<DivisionView>,
+    figures: Vec<PublishedFigureView>,
+}
+
+impl DivisionTemplate {
+    fn level_name(&self, level: &Level) -> &'static str {
+        self.page.level_name(level)
+    }
+}
+
+async fn divisions(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let tree = attempt!(page, state.tree(None).await);
+    let children = tree.provinces().map(|d| DivisionView::new(d, &tree)).collect();
+    Ok(render(&DivisionTemplate { page, detail: None, children, figures: Vec::new() }))
+}
+
+async fn division(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let Ok(code) = DivisionCode::parse(&code) else { return Err(PageError::NotFound(page)) };
+    let tree: std::sync::Arc<DivisionTree> = attempt!(page, state.tree(None).await);
+    let Some(d) = tree.get(&code) else { return Err(PageError::NotFound(page)) };
+    let zones = attempt!(page, state.store().zones().await);
+    let census = attempt!(page, crate::api::census_of(&state, &code).await.map_err(|e| e.body.message));
+    let detail = DivisionDetail::new(d, &tree, &zones, census.as_ref().map(|(c, ds)| (c, ds.as_str())));
+    let figures = attempt!(page, figures_within(&state, &[code]).await);
+    let children = detail.children.clone();
+    Ok(render(&DivisionTemplate { page, detail: Some(detail), children, figures }))
+}
+
+struct Operation {
+    method: String,
+    path: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "api.html")]
+struct ApiTemplate {
+    page: Page,
+    operations: Vec<Operation>,
+}
+
+async fn api_docs(lang: Lang, uri: OriginalUri) -> Response {
+    let page = Page::new(lang, &uri);
+    let doc = crate::api::openapi();
+    let mut operations = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let methods = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("DELETE", &item.delete)];
+        for (method, op) in methods {
+            if let Some(op) = op {
+                let summary = op.summary.clone().or_else(|| op.description.clone()).unwrap_or_default();
+                operations.push(Operation { method: method.to_owned(), path: path.clone(), summary });
+            }
+        }
+    }
+    render(&ApiTemplate { page, operations })
+}
+
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Sets the language cookie and goes back to the page the switch was clicked on.
+async fn switch_language(Path(lang): Path<String>, Query(next): Query<Next>) -> Response {
+    let lang = Lang::parse(&lang).unwrap_or(Lang::Zh);
+    // Only a local path: never an open redirect to another site.
+    let target = next.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+    let mut response = Redirect::to(target.as_deref().unwrap_or("/")).into_response();
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.key());
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn not_found(lang: Lang, uri: OriginalUri) -> PageError {
+    PageError::NotFound(Page::new(lang, &uri))
+}

@@ -1,0 +1,58 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::RwLock;
+use ttdz_domain::{DivisionTree, Vintage};
+use ttdz_store::{Store, StoreError};
+
+/// What every request handler shares: the store, and division trees by vintage.
+///
+/// A stored vintage never changes, so a tree, once loaded, stays right for as long as the process lives, on every
+/// instance: caching it needs no invalidation. Which vintage is current is asked of the store on each request,
+/// so a list imported through another instance is seen at once.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    trees: RwLock<HashMap<Vintage, Arc<DivisionTree>>>,
+}
+
+/// Why no division tree could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum TreeError {
+    #[error("division vintage {0} is not stored")]
+    NoSuchVintage(Vintage),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()) }) }
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.inner.store
+    }
+
+    /// The tree of `vintage`, or of the newest stored vintage.
+    pub async fn tree(&self, vintage: Option<Vintage>) -> Result<Arc<DivisionTree>, TreeError> {
+        let vintage = match vintage {
+            Some(v) => v,
+            None => match self.store().vintages().await?.last() {
+                Some(info) => info.vintage,
+                None => return Err(StoreError::Corrupt("no division list is stored".into()).into()),
+            },
+        };
+        if let Some(tree) = self.inner.trees.read().await.get(&vintage) {
+            return Ok(Arc::clone(tree));
+        }
+        let set = self.store().divisions(vintage).await?.ok_or(TreeError::NoSuchVintage(vintage))?;
+        let tree = Arc::new(DivisionTree::new(set));
+        self.inner.trees.write().await.insert(vintage, Arc::clone(&tree));
+        Ok(tree)
+    }
+}

@@ -1,0 +1,353 @@
+//! The real application on a free port, over real stores: SQLite always, PostgreSQL where TTDZ_TEST_PG_URL names
+//! a server (and always in CI).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use ttdz_conformance::backends::{self, TestStore};
+use ttdz_web::{AppState, Application};
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+    store: TestStore,
+}
+
+impl TestApp {
+    async fn start(store: TestStore) -> TestApp {
+        let app = Application::build(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), AppState::new(store.shared()))
+            .await
+            .expect("bind a free port");
+        let base = format!("http://{}", app.local_addr().expect("bound address"));
+        tokio::spawn(app.run_until(std::future::pending()));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        TestApp { base, client, store }
+    }
+
+    async fn sqlite() -> TestApp {
+        TestApp::start(backends::sqlite().await).await
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    async fn json(&self, path: &str) -> (StatusCode, Value) {
+        let response = self.get(path).await;
+        let status = response.status();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert!(content_type.starts_with("application/json"), "{path}: content type {content_type}");
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    async fn ok_json(&self, path: &str) -> Value {
+        let (status, body) = self.json(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body
+    }
+
+    async fn html(&self, path: &str, lang: Option<&str>) -> (StatusCode, String) {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if let Some(lang) = lang {
+            request = request.header("cookie", format!("ttdz_lang={lang}"));
+        }
+        let response = request.send().await.expect("request");
+        (response.status(), response.text().await.expect("body"))
+    }
+}
+
+fn repo_file(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
+}
+
+#[tokio::test]
+async fn health_reports_the_backend_and_vintage() {
+    let app = TestApp::sqlite().await;
+    let body = app.ok_json("/api/v1/health").await;
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["backend"], "sqlite");
+    assert_eq!(body["division_vintage"], 2023);
+}
+
+#[tokio::test]
+async fn the_eleven_zones_have_chinese_names_and_members_that_resolve() {
+    let app = TestApp::sqlite().await;
+    let zones = app.ok_json("/api/v1/zones").await;
+    let zones = zones.as_array().expect("an array");
+    assert_eq!(zones.len(), 11);
+    for zone in zones {
+        let key = zone["key"].as_str().expect("key");
+        assert!(zone["name"].as_str().expect("name").ends_with("国家科技成果转移转化示范区"), "{zone}");
+        assert!(!zone["short_name"].as_str().expect("short name").is_empty());
+        assert!(zone.get("approved").is_some(), "approved is present, null when unknown");
+        let members = zone["members"].as_array().expect("members");
+        assert!(!members.is_empty());
+        for member in members {
+            let code = member.as_str().expect("code");
+            assert_eq!(code.len(), 6, "{key}: {code} is a 6-digit code");
+            let division = app.ok_json(&format!("/api/v1/divisions/{code}")).await;
+            assert_eq!(division["code"], code);
+            assert!(
+                division["zones"].as_array().expect("zones").iter().any(|z| z["key"] == key && z["whole"] == true),
+                "{code} lies wholly in {key}"
+            );
+        }
+        assert_eq!(app.ok_json(&format!("/api/v1/zones/{key}")).await, *zone);
+    }
+    let sunan = app.ok_json("/api/v1/zones/jiangsu-sunan").await;
+    assert_eq!(sunan["name"], "江苏苏南国家科技成果转移转化示范区");
+    assert_eq!(sunan["members"], serde_json::json!(["320100", "320200", "320400", "320500", "321100"]));
+    let zhejiang = app.ok_json("/api/v1/zones/zhejiang").await;
+    assert_eq!(zhejiang["approved"], "2016-12-20");
+    assert_eq!(zhejiang["members"], serde_json::json!(["330000"]));
+}
+
+#[tokio::test]
+async fn indicators_are_the_sixteen_rows_of_annex_2_as_printed() {
+    let app = TestApp::sqlite().await;
+    let api = app.ok_json("/api/v1/indicators").await;
+    let api = api.as_array().expect("an array");
+
+    // Read the catalogue independently of the domain parser.
+    let mut reader = csv::Reader::from_path(repo_file("data/indicators.csv")).expect("data/indicators.csv");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a row")).collect();
+    assert_eq!(rows.len(), 16);
+    assert_eq!(api.len(), 16);
+    for (row, item) in rows.iter().zip(api) {
+        assert_eq!(item["seq"].as_u64().map(|s| s.to_string()).as_deref(), row.get(0));
+        for (field, column) in [
+            ("code", 1),
+            ("category_zh", 2),
+            ("category_en", 3),
+            ("name_zh", 4),
+            ("unit_zh", 5),
+            ("name_en", 6),
+            ("unit_en", 7),
+            ("kind", 8),
+        ] {
+            assert_eq!(item[field].as_str(), row.get(column), "row {}: {field}", row.get(0).unwrap_or("?"));
+        }
+    }
+    assert_eq!(api[0]["name_zh"], "技术合同成交额");
+    assert_eq!(api[0]["unit_zh"], "亿元");
+    assert_eq!(api[0]["factor"], "0.00000001");
+    assert_eq!(api[9]["unit_zh"], "人", "row 10's unit is kept as printed");
+    assert_eq!(api[12]["kind"], "qualitative");
+
+    // The repository's copy is the shared reference file, unchanged.
+    let shared = repo_file("../shared/data/indicators.csv");
+    match std::fs::read(&shared) {
+        Ok(original) => assert_eq!(std::fs::read(repo_file("data/indicators.csv")).expect("copy"), original),
+        Err(_) => eprintln!("SKIPPED: {} is not there, so the copy was not compared with it", shared.display()),
+    }
+}
+
+#[tokio::test]
+async fn divisions_form_a_tree_with_the_real_quirks() {
+    let app = TestApp::sqlite().await;
+    let provinces = app.ok_json("/api/v1/divisions").await;
+    assert_eq!(provinces.as_array().map(Vec::len), Some(31));
+    assert_eq!(provinces[0]["code"], "110000");
+    assert_eq!(provinces[0]["level"], "province");
+
+    let jiangsu = app.ok_json("/api/v1/divisions?parent=320000").await;
+    assert_eq!(jiangsu.as_array().map(Vec::len), Some(13));
+    assert!(jiangsu.as_array().into_iter().flatten().all(|d| d["level"] == "prefecture" && d["parent"] == "320000"));
+
+    // A municipality's districts hang under it directly, labelled with their grouping.
+    let beijing = app.ok_json("/api/v1/divisions?parent=110000").await;
+    assert_eq!(beijing[0]["code"], "110101");
+    assert_eq!(beijing[0]["grouping"], "市辖区");
+    assert_eq!(app.json("/api/v1/divisions/110100").await.0, StatusCode::NOT_FOUND, "市辖区 is no division");
+
+    // 东莞 has no county level: one unit, no children.
+    let dongguan = app.ok_json("/api/v1/divisions/441900").await;
+    assert_eq!(dongguan["level"], "prefecture");
+    assert_eq!(dongguan["basic_units"], 1);
+    assert_eq!(dongguan["has_children"], false);
+    assert_eq!(app.ok_json("/api/v1/divisions?parent=441900").await, serde_json::json!([]));
+
+    let xuanwu = app.ok_json("/api/v1/divisions/320102").await;
+    let ancestors: Vec<&str> =
+        xuanwu["ancestors"].as_array().expect("ancestors").iter().filter_map(|a| a["code"].as_str()).collect();
+    assert_eq!(ancestors, ["320000", "320100"]);
+    assert_eq!(xuanwu["zones"][0]["key"], "jiangsu-sunan");
+
+    let guangdong = app.ok_json("/api/v1/divisions/440000").await;
+    assert_eq!(guangdong["census_population"]["persons"], 126_012_510);
+    assert_eq!(guangdong["census_population"]["year"], 2020);
+    assert_eq!(guangdong["zones"][0]["whole"], false, "珠三角 covers part of 广东");
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors_with_stable_codes() {
+    let app = TestApp::sqlite().await;
+    let cases = [
+        ("/api/v1/zones/atlantis", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/zones/Not%20A%20Key", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/divisions/999900", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/divisions/32", StatusCode::BAD_REQUEST, "invalid_parameter"),
+        ("/api/v1/divisions?parent=abc", StatusCode::BAD_REQUEST, "invalid_parameter"),
+        ("/api/v1/divisions?vintage=abc", StatusCode::BAD_REQUEST, "invalid_parameter"),
+        ("/api/v1/divisions?vintage=2024", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/no-such-route", StatusCode::NOT_FOUND, "not_found"),
+    ];
+    for (path, status, code) in cases {
+        let (got, body) = app.json(path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"], code, "{path}");
+        assert!(!body["message"].as_str().unwrap_or("").is_empty(), "{path} has a message");
+    }
+    let response = app.client.post(format!("{}/api/v1/zones", app.base)).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"], "method_not_allowed");
+}
+
+/// Fills a templated path with the example values the document gives.
+fn example_path(path: &str, operation: &Value) -> String {
+    let mut filled = path.to_owned();
+    for p in operation["parameters"].as_array().into_iter().flatten() {
+        if p["in"] == "path" {
+            let name = p["name"].as_str().expect("name");
+            let example =
+                p["example"].as_str().unwrap_or_else(|| panic!("{path}: path parameter {name} has an example"));
+            filled = filled.replace(&format!("{{{name}}}"), example);
+        }
+    }
+    filled
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route_and_every_route_answers() {
+    let app = TestApp::sqlite().await;
+    let doc = app.ok_json("/api/v1/openapi.json").await;
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
+    documented.sort_unstable();
+    assert_eq!(
+        documented,
+        [
+            "/api/v1/datasets",
+            "/api/v1/divisions",
+            "/api/v1/divisions/{code}",
+            "/api/v1/health",
+            "/api/v1/indicators",
+            "/api/v1/openapi.json",
+            "/api/v1/published-figures",
+            "/api/v1/zones",
+            "/api/v1/zones/{key}",
+        ]
+    );
+    for (path, item) in paths {
+        let operation = &item["get"];
+        assert!(operation.is_object(), "{path} documents GET");
+        let status = app.get(&example_path(path, operation)).await.status();
+        assert_eq!(status, StatusCode::OK, "{path} answers its documented example");
+    }
+}
+
+#[tokio::test]
+async fn pages_are_chinese_first_with_an_english_switch() {
+    let app = TestApp::sqlite().await;
+    let (status, home) = app.html("/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("<html lang=\"zh-CN\">"));
+    assert!(home.contains("国家科技成果转化示范区管理平台"));
+    assert!(home.contains("江苏·苏南") && home.contains("南京市") && home.contains("2016-12-20"));
+    assert!(home.contains("href=\"/assets/app.css\""));
+    assert!(!home.contains("http://") && !home.contains("https://"), "no external resources on the home page");
+
+    let switch = app.get("/lang/en?next=/indicators").await;
+    assert_eq!(switch.status(), StatusCode::SEE_OTHER);
+    assert_eq!(switch.headers()["location"], "/indicators");
+    assert!(switch.headers()["set-cookie"].to_str().expect("cookie").starts_with("ttdz_lang=en;"));
+    assert_eq!(app.get("/lang/en?next=//evil.example").await.headers()["location"], "/", "no open redirect");
+
+    let (_, english) = app.html("/indicators", Some("en")).await;
+    assert!(english.contains("<html lang=\"en\">"));
+    assert!(english.contains("Technology contract turnover") && english.contains("技术合同成交额"));
+    let (_, chinese) = app.html("/indicators", None).await;
+    assert!(chinese.contains("高新技术企业主营业务收入占规上工业企业主营业务收入比重"));
+    assert!(chinese.contains("照录原文"), "the note on row 10's unit");
+
+    let (status, zone) = app.html("/zones/ningbo", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        zone.contains("宁波国家科技成果转移转化示范区") && zone.contains("浙江"),
+        "宁波 shows its overlap with 浙江"
+    );
+    let (status, page) = app.html("/zones/atlantis", Some("en")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("Not found"));
+    let (status, _) = app.html("/divisions/320102", None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let css = app.get("/assets/app.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(css.headers()["content-type"].to_str().expect("type").starts_with("text/css"));
+}
+
+#[tokio::test]
+async fn demo_figures_are_shown_with_sources_and_marked_as_demo() {
+    let app = TestApp::sqlite().await;
+    let (_, before) = app.html("/zones/zhejiang", None).await;
+    assert!(before.contains("ttdz demo load"), "without demo data the page says how to get it");
+
+    let tree = ttdz_domain::DivisionTree::new(backends::reference().divisions);
+    let demo = ttdz_domain::reference::DemoData::shipped(&tree).expect("demo data");
+    app.store.store().load_demo(&demo).await.expect("load demo");
+
+    let figures = app.ok_json("/api/v1/published-figures?division=330000").await;
+    let figures = figures.as_array().expect("array");
+    assert!(figures.iter().any(|f| f["division"] == "330200"), "宁波 lies in 浙江");
+    assert!(figures.iter().all(|f| f["division"].as_str().is_some_and(|d| d.starts_with("33"))));
+    let (_, page) = app.html("/zones/zhejiang", None).await;
+    assert!(page.contains("演示数据") && page.contains("class=\"demo-row\""));
+}
+
+/// Everything a client can read must be the same JSON whichever database holds it.
+#[tokio::test]
+async fn both_backends_answer_the_same_json() {
+    let Some(pg) = backends::postgres().await else { return };
+    let pg_app = TestApp::start(pg).await;
+    let sqlite_app = TestApp::sqlite().await;
+    let tree = ttdz_domain::DivisionTree::new(backends::reference().divisions);
+    let demo = ttdz_domain::reference::DemoData::shipped(&tree).expect("demo data");
+    for app in [&pg_app, &sqlite_app] {
+        app.store.store().load_demo(&demo).await.expect("load demo");
+    }
+    let mut paths = vec![
+        "/api/v1/zones".to_owned(),
+        "/api/v1/indicators".to_owned(),
+        "/api/v1/divisions".to_owned(),
+        "/api/v1/published-figures".to_owned(),
+        "/api/v1/openapi.json".to_owned(),
+        "/api/v1/zones/atlantis".to_owned(),
+    ];
+    let provinces = sqlite_app.ok_json("/api/v1/divisions").await;
+    for p in provinces.as_array().into_iter().flatten() {
+        let code = p["code"].as_str().expect("code");
+        paths.push(format!("/api/v1/divisions?parent={code}"));
+        paths.push(format!("/api/v1/divisions/{code}"));
+    }
+    for zone in sqlite_app.ok_json("/api/v1/zones").await.as_array().into_iter().flatten() {
+        paths.push(format!("/api/v1/zones/{}", zone["key"].as_str().expect("key")));
+    }
+    for path in &paths {
+        assert_eq!(sqlite_app.json(path).await, pg_app.json(path).await, "{path}");
+    }
+    let strip = |mut v: Value| {
+        for d in v.as_array_mut().into_iter().flatten() {
+            d.as_object_mut().map(|o| o.remove("loaded_at"));
+        }
+        v
+    };
+    assert_eq!(strip(sqlite_app.ok_json("/api/v1/datasets").await), strip(pg_app.ok_json("/api/v1/datasets").await));
+    assert_eq!(pg_app.ok_json("/api/v1/health").await["backend"], "postgres");
+    pg_app.store.cleanup().await;
+}
