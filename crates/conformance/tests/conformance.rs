@@ -34,3 +34,12 @@ conformance!(
     a_new_vintage_is_added_beside_the_old,
     demo_figures_load_once_and_exactly,
 );
+
+/// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even
+/// when it passes). Fails under CI=true when no server is configured.
+#[test]
+fn postgres_half() {
+    if ttdz_conformance::backends::postgres_url().is_some() {
+        eprintln!("PostgreSQL half: running against the server named by TTDZ_TEST_PG_URL");
+    }
+}

@@ -328,14 +328,16 @@ pub fn parse_divisions(
     // Where each code was defined, to point at both lines of a duplicate.
     let mut seen: HashMap<DivisionCode, (String, u64)> = HashMap::new();
     let mut errors = Vec::new();
+    let mut province_codes = HashSet::new();
     let mut p = Problems::new(provinces.name);
     for row in read_rows(provinces, &["code", "name"])? {
         let code = nbs_code(row.get("code"), 2, &mut p, row.line, "code");
         let name = required(&row, "name", &mut p);
-        if let (Some(code), Some(name)) = (code, name) {
-            if first_definition(&mut seen, code, &mut p, row.line) {
-                all.push(Division { code, name_zh: name.to_owned(), parent: None, grouping_zh: None });
-            }
+        if let (Some(code), Some(name)) = (code, name)
+            && first_definition(&mut seen, code, &mut p, row.line)
+        {
+            province_codes.insert(code);
+            all.push(Division { code, name_zh: name.to_owned(), parent: None, grouping_zh: None });
         }
     }
     errors.extend(p.found);
@@ -348,7 +350,7 @@ pub fn parse_divisions(
         let province = nbs_code(row.get("provinceCode"), 2, &mut c, row.line, "provinceCode");
         let name = required(&row, "name", &mut c);
         let (Some(code), Some(province), Some(name)) = (code, province, name) else { continue };
-        if !seen.get(&province).is_some_and(|(f, _)| f == provinces.name) {
+        if !province_codes.contains(&province) {
             c.add(
                 row.line,
                 Some("provinceCode"),

@@ -140,7 +140,7 @@ async fn shutdown_signal() {
 }
 
 async fn import_divisions(settings: &Settings, vintage: i64, dir: &Path) -> Result<(), Fatal> {
-    let vintage = Vintage::new(vintage).map_err(|e| Fatal::data(e))?;
+    let vintage = Vintage::new(vintage).map_err(Fatal::data)?;
     let names = ["provinces.csv", "cities.csv", "areas.csv"];
     let mut texts = Vec::with_capacity(3);
     for name in names {
