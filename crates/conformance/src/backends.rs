@@ -80,7 +80,7 @@ pub fn postgres_url() -> Option<String> {
             panic!("CI=true but {PG_URL_VAR} is unset: the PostgreSQL half of the suite must run in CI")
         }
         _ => {
-            eprintln!("SKIPPED: the PostgreSQL half of this test did not run because {PG_URL_VAR} is unset");
+            eprintln!("SKIPPED: the PostgreSQL half of the suite does not run because {PG_URL_VAR} is unset");
             None
         }
     }

@@ -7,13 +7,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqliteConnection, SqlitePool};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
-use ttdz_store::rows::{self, DivisionRow, FigureRow, IndicatorRow, ZoneRow};
+use ttdz_store::rows::{self, DatasetRow, DivisionRow, FigureRow, IndicatorRow, ZoneRow};
 use ttdz_store::{
     Backend, DatasetRecord, DemoReport, ElementValue, Migration, MigrationReport, Result, Store, StoreError, SyncStep,
     VintageInfo, check_applied, reference_sync_plan,
@@ -198,18 +198,6 @@ async fn upsert_values(conn: &mut SqliteConnection, values: &[ElementValue]) -> 
     Ok(())
 }
 
-fn zone_row(r: &SqliteRow) -> std::result::Result<ZoneRow, sqlx::Error> {
-    Ok(ZoneRow {
-        key: r.try_get("key")?,
-        name_zh: r.try_get("name_zh")?,
-        short_name_zh: r.try_get("short_name_zh")?,
-        province_code: r.try_get("province_code")?,
-        approved: r.try_get("approved")?,
-        approval_note: r.try_get("approval_note")?,
-        source: r.try_get("source")?,
-    })
-}
-
 impl SqliteStore {
     async fn zone_members(&self, key: &str) -> Result<Vec<String>> {
         sqlx::query_scalar("SELECT division_code FROM zone_members WHERE zone_key = $1 ORDER BY position")
@@ -278,25 +266,12 @@ impl Store for SqliteStore {
     }
 
     async fn datasets(&self) -> Result<Vec<DatasetRecord>> {
-        let rows = sqlx::query("SELECT name, files, sha256, source, loaded_at FROM datasets ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let files: String = r.try_get("files")?;
-                Ok(DatasetRecord {
-                    dataset: Dataset {
-                        name: r.try_get("name")?,
-                        files: files.lines().map(str::to_owned).collect(),
-                        sha256: r.try_get("sha256")?,
-                        source: r.try_get("source")?,
-                    },
-                    loaded_at: r.try_get("loaded_at")?,
-                })
-            })
-            .collect::<std::result::Result<_, sqlx::Error>>()
-            .map_err(db)
+        let rows: Vec<DatasetRow> =
+            sqlx::query_as("SELECT name, files, sha256, source, loaded_at FROM datasets ORDER BY name")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(rows.into_iter().map(rows::dataset).collect())
     }
 
     async fn vintages(&self) -> Result<Vec<VintageInfo>> {
@@ -319,7 +294,7 @@ impl Store for SqliteStore {
     }
 
     async fn divisions(&self, vintage: Vintage) -> Result<Option<DivisionSet>> {
-        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<DivisionRow> = sqlx::query_as(
             "SELECT code, name_zh, parent_code, grouping_zh FROM divisions WHERE vintage = $1 ORDER BY code",
         )
         .bind(vintage.year())
@@ -329,12 +304,7 @@ impl Store for SqliteStore {
         if rows.is_empty() {
             return Ok(None);
         }
-        let divisions = rows
-            .into_iter()
-            .map(|(code, name_zh, parent_code, grouping_zh)| {
-                DivisionRow { code, name_zh, parent_code, grouping_zh }.try_into()
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let divisions = rows.into_iter().map(rows::division).collect::<Result<Vec<_>>>()?;
         DivisionSet::new(vintage, divisions).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
@@ -345,7 +315,7 @@ impl Store for SqliteStore {
     }
 
     async fn indicators(&self) -> Result<Vec<Indicator>> {
-        let rows = sqlx::query(
+        let rows: Vec<IndicatorRow> = sqlx::query_as(
             "SELECT seq, code, category_zh, category_en, name_zh, unit_zh, name_en, unit_en, kind, numerator,
                     denominator, factor, direction
              FROM indicators ORDER BY seq",
@@ -353,30 +323,11 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let row = IndicatorRow {
-                    seq: r.try_get("seq").map_err(db)?,
-                    code: r.try_get("code").map_err(db)?,
-                    category_zh: r.try_get("category_zh").map_err(db)?,
-                    category_en: r.try_get("category_en").map_err(db)?,
-                    name_zh: r.try_get("name_zh").map_err(db)?,
-                    unit_zh: r.try_get("unit_zh").map_err(db)?,
-                    name_en: r.try_get("name_en").map_err(db)?,
-                    unit_en: r.try_get("unit_en").map_err(db)?,
-                    kind: r.try_get("kind").map_err(db)?,
-                    numerator: r.try_get("numerator").map_err(db)?,
-                    denominator: r.try_get("denominator").map_err(db)?,
-                    factor: r.try_get("factor").map_err(db)?,
-                    direction: r.try_get("direction").map_err(db)?,
-                };
-                Indicator::try_from(row)
-            })
-            .collect()
+        rows.into_iter().map(rows::indicator).collect()
     }
 
     async fn zones(&self) -> Result<Vec<Zone>> {
-        let rows = sqlx::query(
+        let rows: Vec<ZoneRow> = sqlx::query_as(
             "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones",
         )
         .fetch_all(&self.pool)
@@ -387,18 +338,11 @@ impl Store for SqliteStore {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db)?;
-        let mut zones = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let row = zone_row(r).map_err(db)?;
-            let mine: Vec<String> = members.iter().filter(|(k, _)| *k == row.key).map(|(_, c)| c.clone()).collect();
-            zones.push(rows::zone(row, &mine)?);
-        }
-        rows::sort_zones(&mut zones);
-        Ok(zones)
+        rows::zones(rows, &members)
     }
 
     async fn zone(&self, key: &ZoneKey) -> Result<Option<Zone>> {
-        let row = sqlx::query(
+        let row: Option<ZoneRow> = sqlx::query_as(
             "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones WHERE key = $1",
         )
             .bind(key.as_str())
@@ -407,7 +351,7 @@ impl Store for SqliteStore {
             .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
         let members = self.zone_members(key.as_str()).await?;
-        rows::zone(zone_row(&row).map_err(db)?, &members).map(Some)
+        rows::zone(row, &members).map(Some)
     }
 
     async fn element_values(&self, element: &ElementCode) -> Result<Vec<ElementValue>> {
@@ -470,27 +414,13 @@ impl Store for SqliteStore {
     }
 
     async fn published_figures(&self) -> Result<Vec<PublishedFigure>> {
-        let rows = sqlx::query(
+        let rows: Vec<FigureRow> = sqlx::query_as(
             "SELECT stat, division_code, name_zh, year, value, unit_zh, source_url, note FROM published_figures
              ORDER BY division_code NULLS FIRST, stat, year, row_index",
         )
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let row = FigureRow {
-                    stat: r.try_get("stat").map_err(db)?,
-                    division_code: r.try_get("division_code").map_err(db)?,
-                    name_zh: r.try_get("name_zh").map_err(db)?,
-                    year: r.try_get("year").map_err(db)?,
-                    value: r.try_get("value").map_err(db)?,
-                    unit_zh: r.try_get("unit_zh").map_err(db)?,
-                    source_url: r.try_get("source_url").map_err(db)?,
-                    note: r.try_get("note").map_err(db)?,
-                };
-                PublishedFigure::try_from(row)
-            })
-            .collect()
+        rows.into_iter().map(rows::figure).collect()
     }
 }
