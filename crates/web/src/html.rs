@@ -177,6 +177,14 @@ struct IndicatorsTemplate {
 }
 
 impl IndicatorsTemplate {
+    /// `factor × Σnumerator / Σdenominator`, leaving out a factor of 1.
+    fn formula(&self, i: &IndicatorView) -> Option<String> {
+        let numerator = i.numerator.as_deref()?;
+        let factor = i.factor.as_deref().filter(|f| *f != "1").map(|f| format!("{f} × ")).unwrap_or_default();
+        let denominator = i.denominator.as_deref().map(|d| format!(" / Σ{d}")).unwrap_or_default();
+        Some(format!("{factor}Σ{numerator}{denominator}"))
+    }
+
     fn kind_name(&self, kind: &IndicatorKind) -> &'static str {
         match kind {
             IndicatorKind::Quantitative => self.page.t.kind_quantitative,

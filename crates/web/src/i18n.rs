@@ -79,7 +79,9 @@ pub struct Texts {
     pub nav_api: &'static str,
     pub intro: &'static str,
     pub zones_heading: &'static str,
-    pub coverage_summary: &'static str,
+    pub count_zones: &'static str,
+    pub count_provinces: &'static str,
+    pub count_units: &'static str,
     pub col_zone: &'static str,
     pub col_province: &'static str,
     pub col_members: &'static str,
@@ -142,7 +144,9 @@ pub static ZH: Texts = Texts {
     nav_api: "开放接口",
     intro: "依据《国家科技成果转化示范区建设指引》（国科发创〔2017〕304号），本平台支撑示范区的建设、监测评估与示范推广。",
     zones_heading: "已确认的国家科技成果转移转化示范区",
-    coverage_summary: "示范区覆盖的县级单元（去重计数）",
+    count_zones: "个示范区",
+    count_provinces: "个省级行政区",
+    count_units: "个县级单元（区域重叠只计一次）",
     col_zone: "示范区",
     col_province: "建设主体",
     col_members: "范围",
@@ -205,7 +209,9 @@ pub static EN: Texts = Texts {
     nav_api: "Open API",
     intro: "Following the Guideline for Building National S&T Achievement Transformation Demonstration Zones (国科发创〔2017〕304号), this platform supports building, monitoring, evaluating and promoting the zones.",
     zones_heading: "Confirmed national demonstration zones",
-    coverage_summary: "County-level units covered by the zones (each counted once)",
+    count_zones: " zones",
+    count_provinces: " provinces",
+    count_units: " county-level units covered (overlaps counted once)",
     col_zone: "Zone",
     col_province: "Province",
     col_members: "Area",
@@ -258,3 +264,30 @@ pub static EN: Texts = Texts {
     error_text: "The request could not be completed; the details are in the server log.",
     footer: "Sources are given with each dataset; divisions are the NBS 2023 statistical division codes.",
 };
+
+/// A label for a published statistic's code, in the page language; unknown codes show as they are.
+pub fn stat_label(stat: &str, lang: &Lang) -> String {
+    let base = stat.strip_suffix("_city").or_else(|| stat.strip_suffix("_district")).unwrap_or(stat);
+    let (zh, en) = match base {
+        "gdp" => ("地区生产总值", "GDP"),
+        "population_yearend" => ("年末常住人口", "Year-end resident population"),
+        "tech_contract_turnover" => ("技术合同成交额", "Technology contract turnover"),
+        "tech_contract_absorbed" => ("技术合同吸纳额", "Technology contracts absorbed"),
+        "hightech_enterprises" => ("高新技术企业数", "High-tech enterprises"),
+        "invention_patents_per_10k" => ("每万人口发明专利拥有量", "Invention patents per 10 000 residents"),
+        "high_value_invention_patents_per_10k" => {
+            ("每万人口高价值发明专利拥有量", "High-value invention patents per 10 000 residents")
+        }
+        "incubators_all" => ("科技企业孵化器数", "Technology business incubators"),
+        "national_incubators" => ("国家级科技企业孵化器数", "National incubators"),
+        "national_maker_spaces" => ("国家备案众创空间数", "National maker spaces"),
+        "national_tech_transfer_institutions" => {
+            ("国家技术转移示范机构数", "National technology transfer demonstration institutions")
+        }
+        _ => return stat.to_owned(),
+    };
+    match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
