@@ -6,8 +6,10 @@
 
 pub mod date;
 pub mod division;
+pub mod element;
 pub mod figure;
 pub mod indicator;
+pub mod measure;
 pub mod reference;
 pub mod zone;
 

@@ -1,0 +1,432 @@
+//! Measuring data elements and indicators over areas.
+//!
+//! A division's figure for an element and year is its own reported value where there is one, otherwise the sum of
+//! its children's figures, recursively. A zone's figure sums its members (a member inside another member counts
+//! once), unless the element is reported for the zone as a whole. The nation sums the provinces. An indicator is
+//! factor × figure(numerator) / figure(denominator) over the same area and year: a ratio of sums, never a mean of
+//! ratios.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::{DivisionCode, DivisionTree, Indicator, IndicatorKind, Zone, ZoneKey};
+
+/// Where a figure is measured.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Area {
+    Nation,
+    Division(DivisionCode),
+    Zone(ZoneKey),
+}
+
+impl fmt::Display for Area {
+    /// As files and the API write it: `national`, a 6-digit code, or a zone key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Area::Nation => f.write_str("national"),
+            Area::Division(c) => write!(f, "{c}"),
+            Area::Zone(k) => write!(f, "{k}"),
+        }
+    }
+}
+
+/// The effective reported values of one element: per division and per zone, by year, each with the id of the
+/// source it came from (a dataset or an import batch).
+#[derive(Debug, Clone, Default)]
+pub struct Reported {
+    pub divisions: HashMap<(DivisionCode, i32), (Decimal, String)>,
+    pub zones: HashMap<(ZoneKey, i32), (Decimal, String)>,
+}
+
+/// What kind of source a value came from; decides precedence when several sources give the same quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    /// Shipped reference data (census population).
+    Reference,
+    /// A reported value: imported from a file or entered.
+    Reported,
+    /// Rolled up from registry micro-data (technology contracts): batches add up.
+    Registry,
+    /// Published figures loaded as demo data.
+    Demo,
+    /// Generated sample micro-data, for demonstration only; rolled up like the registry.
+    Synthetic,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Reference => "reference",
+            SourceKind::Reported => "reported",
+            SourceKind::Registry => "registry",
+            SourceKind::Demo => "demo",
+            SourceKind::Synthetic => "synthetic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        [SourceKind::Reference, SourceKind::Reported, SourceKind::Registry, SourceKind::Demo, SourceKind::Synthetic]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// Registry-like sources cover disjoint sets of records, so their values for one area and year add up.
+    pub fn is_rolled_up(self) -> bool {
+        matches!(self, SourceKind::Registry | SourceKind::Synthetic)
+    }
+}
+
+/// One stored value of an element with its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcedValue {
+    pub area: Area,
+    pub year: i32,
+    pub value: Decimal,
+    /// The dataset or batch it came from.
+    pub source: String,
+    pub kind: SourceKind,
+    /// Order in which sources were recorded; higher is newer.
+    pub revision: i64,
+}
+
+/// The effective value of each (area, year): a reported value beats a registry roll-up (people report a figure
+/// to correct or complete the registry); among reported values the newest source wins; registry batches add up.
+pub fn resolve(values: impl IntoIterator<Item = SourcedValue>) -> Reported {
+    #[derive(Default)]
+    struct Candidates {
+        latest: Option<(i64, Decimal, String)>,
+        rolled_up: Option<(Decimal, Vec<String>)>,
+    }
+    let mut by_key: HashMap<(Area, i32), Candidates> = HashMap::new();
+    for v in values {
+        let c = by_key.entry((v.area, v.year)).or_default();
+        if v.kind.is_rolled_up() {
+            let (sum, sources) = c.rolled_up.get_or_insert_with(|| (Decimal::ZERO, Vec::new()));
+            *sum += v.value;
+            sources.push(v.source);
+        } else if c.latest.as_ref().is_none_or(|(rev, _, src)| (v.revision, &v.source) > (*rev, src)) {
+            c.latest = Some((v.revision, v.value, v.source));
+        }
+    }
+    let mut reported = Reported::default();
+    for ((area, year), c) in by_key {
+        let chosen = match (c.latest, c.rolled_up) {
+            (Some((_, value, source)), _) => (value, source),
+            (None, Some((sum, mut sources))) => {
+                sources.sort();
+                (sum, sources.join("+"))
+            }
+            (None, None) => continue,
+        };
+        match area {
+            Area::Division(code) => {
+                reported.divisions.insert((code, year), chosen);
+            }
+            Area::Zone(key) => {
+                reported.zones.insert((key, year), chosen);
+            }
+            Area::Nation => {}
+        }
+    }
+    reported
+}
+
+/// How a figure was arrived at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// Reported for this very area, by the named source.
+    Reported { source: String },
+    /// Summed from the parts (children, zone members, provinces) that have figures.
+    Sum { parts_with_values: usize, parts: usize },
+}
+
+/// A data-quality finding that travels with the figure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// A reported total differs from the sum of its parts; both are kept, the reported total is used.
+    PartsDisagree { area: Area, reported: Decimal, sum_of_parts: Decimal },
+    /// Some parts had no figure, so the sum covers only part of the area.
+    Incomplete { area: Area, parts_with_values: usize, parts: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    pub value: Decimal,
+    pub basis: Basis,
+    pub warnings: Vec<Warning>,
+}
+
+/// Sums parts into one figure; `None` when no part has a value.
+fn sum_parts(area: Area, parts: Vec<Option<Figure>>) -> Option<Figure> {
+    let count = parts.len();
+    let mut total = Decimal::ZERO;
+    let mut with_values = 0;
+    let mut warnings = Vec::new();
+    for figure in parts.into_iter().flatten() {
+        total += figure.value;
+        with_values += 1;
+        warnings.extend(figure.warnings);
+    }
+    if with_values == 0 {
+        return None;
+    }
+    if with_values < count {
+        warnings.push(Warning::Incomplete { area, parts_with_values: with_values, parts: count });
+    }
+    Some(Figure { value: total, basis: Basis::Sum { parts_with_values: with_values, parts: count }, warnings })
+}
+
+/// The figure of a division for a year.
+pub fn division_figure(tree: &DivisionTree, reported: &Reported, code: &DivisionCode, year: i32) -> Option<Figure> {
+    let children: Vec<DivisionCode> = tree.children(code).map(|d| d.code).collect();
+    let parts = if children.is_empty() {
+        None
+    } else {
+        sum_parts(Area::Division(*code), children.iter().map(|c| division_figure(tree, reported, c, year)).collect())
+    };
+    match reported.divisions.get(&(*code, year)) {
+        Some((value, source)) => {
+            let mut warnings = Vec::new();
+            if let Some(sum) = &parts
+                && sum.value != *value
+            {
+                warnings.push(Warning::PartsDisagree {
+                    area: Area::Division(*code),
+                    reported: *value,
+                    sum_of_parts: sum.value,
+                });
+            }
+            Some(Figure { value: *value, basis: Basis::Reported { source: source.clone() }, warnings })
+        }
+        None => parts,
+    }
+}
+
+/// The members of a zone with those lying inside another member left out, so nothing is counted twice.
+pub fn outermost_members(zone: &Zone) -> Vec<DivisionCode> {
+    zone.members.iter().filter(|m| !zone.members.iter().any(|o| o != *m && m.is_within(o))).copied().collect()
+}
+
+/// The figure of a zone for a year.
+pub fn zone_figure(tree: &DivisionTree, reported: &Reported, zone: &Zone, year: i32) -> Option<Figure> {
+    if let Some((value, source)) = reported.zones.get(&(zone.key.clone(), year)) {
+        return Some(Figure { value: *value, basis: Basis::Reported { source: source.clone() }, warnings: Vec::new() });
+    }
+    let members = outermost_members(zone);
+    sum_parts(Area::Zone(zone.key.clone()), members.iter().map(|m| division_figure(tree, reported, m, year)).collect())
+}
+
+/// The national figure for a year: the provinces summed, each division counted once whatever zones it is in.
+pub fn national_figure(tree: &DivisionTree, reported: &Reported, year: i32) -> Option<Figure> {
+    sum_parts(Area::Nation, tree.provinces().map(|p| division_figure(tree, reported, &p.code, year)).collect())
+}
+
+/// The figure of any area.
+pub fn area_figure(tree: &DivisionTree, reported: &Reported, area: &Area, zones: &[Zone], year: i32) -> Option<Figure> {
+    match area {
+        Area::Nation => national_figure(tree, reported, year),
+        Area::Division(code) => division_figure(tree, reported, code, year),
+        Area::Zone(key) => zones.iter().find(|z| z.key == *key).and_then(|z| zone_figure(tree, reported, z, year)),
+    }
+}
+
+/// An indicator's value with the figures it was computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorValue {
+    pub value: Decimal,
+    pub numerator: Figure,
+    pub denominator: Option<Figure>,
+}
+
+/// factor × numerator / denominator; `None` for indicators that are not counted, when a figure is missing, or
+/// when the denominator is zero.
+pub fn indicator_value(
+    indicator: &Indicator,
+    numerator: Option<Figure>,
+    denominator: Option<Figure>,
+) -> Option<IndicatorValue> {
+    if indicator.kind != IndicatorKind::Quantitative {
+        return None;
+    }
+    let factor = indicator.factor?;
+    let numerator = numerator?;
+    let value = match (&indicator.denominator, &denominator) {
+        (None, _) => factor.checked_mul(numerator.value)?,
+        (Some(_), Some(d)) if !d.value.is_zero() => factor.checked_mul(numerator.value)?.checked_div(d.value)?,
+        (Some(_), _) => return None,
+    };
+    Some(IndicatorValue { value: value.normalize(), numerator, denominator })
+}
+
+/// Year-on-year growth as a fraction (0.25 = +25%); `None` without a positive previous value.
+pub fn growth(current: Decimal, previous: Decimal) -> Option<Decimal> {
+    if previous <= Decimal::ZERO {
+        return None;
+    }
+    Some(((current - previous) / previous).normalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Division, DivisionSet, Vintage};
+
+    fn code(s: &str) -> DivisionCode {
+        DivisionCode::parse(s).unwrap()
+    }
+
+    fn tree() -> DivisionTree {
+        let d = |c: &str, p: Option<&str>| Division {
+            code: code(c),
+            name_zh: c.into(),
+            parent: p.map(code),
+            grouping_zh: None,
+        };
+        DivisionTree::new(
+            DivisionSet::new(
+                Vintage::new(2023).unwrap(),
+                vec![
+                    d("330000", None),
+                    d("330100", Some("330000")),
+                    d("330102", Some("330100")),
+                    d("330105", Some("330100")),
+                    d("330200", Some("330000")),
+                    d("330203", Some("330200")),
+                    d("320000", None),
+                    d("320100", Some("320000")),
+                    d("320102", Some("320100")),
+                ],
+            )
+            .unwrap(),
+        )
+    }
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn reported(values: &[(&str, i32, &str)]) -> Reported {
+        let mut r = Reported::default();
+        for (c, y, v) in values {
+            r.divisions.insert((code(c), *y), (dec(v), "test".into()));
+        }
+        r
+    }
+
+    #[test]
+    fn a_parent_without_its_own_value_is_the_sum_of_its_children() {
+        let r = reported(&[("330102", 2023, "1.5"), ("330105", 2023, "2.25"), ("330203", 2023, "10")]);
+        let hz = division_figure(&tree(), &r, &code("330100"), 2023).unwrap();
+        assert_eq!(hz.value, dec("3.75"));
+        assert_eq!(hz.basis, Basis::Sum { parts_with_values: 2, parts: 2 });
+        let zj = division_figure(&tree(), &r, &code("330000"), 2023).unwrap();
+        assert_eq!(zj.value, dec("13.75"));
+        assert!(division_figure(&tree(), &r, &code("330000"), 2022).is_none());
+    }
+
+    #[test]
+    fn a_reported_total_wins_and_a_disagreement_is_flagged() {
+        let r = reported(&[("330102", 2023, "1"), ("330105", 2023, "2"), ("330100", 2023, "4")]);
+        let hz = division_figure(&tree(), &r, &code("330100"), 2023).unwrap();
+        assert_eq!(hz.value, dec("4"));
+        assert_eq!(
+            hz.warnings,
+            [Warning::PartsDisagree {
+                area: Area::Division(code("330100")),
+                reported: dec("4"),
+                sum_of_parts: dec("3")
+            }]
+        );
+    }
+
+    #[test]
+    fn missing_parts_are_flagged_as_incomplete() {
+        let r = reported(&[("330102", 2023, "1")]);
+        let hz = division_figure(&tree(), &r, &code("330100"), 2023).unwrap();
+        assert_eq!(
+            hz.warnings,
+            [Warning::Incomplete { area: Area::Division(code("330100")), parts_with_values: 1, parts: 2 }]
+        );
+    }
+
+    #[test]
+    fn overlapping_members_count_once_and_the_nation_sums_provinces() {
+        let r = reported(&[("330102", 2023, "1"), ("330105", 2023, "2"), ("330203", 2023, "4"), ("320102", 2023, "8")]);
+        let zone = Zone {
+            key: ZoneKey::parse("z").unwrap(),
+            name_zh: "Z".into(),
+            short_name_zh: "Z".into(),
+            province: code("330000"),
+            members: vec![code("330000"), code("330200")],
+            approved: None,
+            approval_note: String::new(),
+            source: String::new(),
+        };
+        assert_eq!(outermost_members(&zone), [code("330000")]);
+        assert_eq!(zone_figure(&tree(), &r, &zone, 2023).unwrap().value, dec("7"));
+        assert_eq!(national_figure(&tree(), &r, 2023).unwrap().value, dec("15"));
+    }
+
+    #[test]
+    fn an_indicator_is_a_ratio_of_sums() {
+        let data = crate::ReferenceData::shipped().unwrap();
+        let patents = data.indicators.iter().find(|i| i.code.as_str() == "invention_patents_per_10k").unwrap();
+        let mut num = Reported::default();
+        let mut den = Reported::default();
+        // City A: 10 patents / 1,000 people; city B: 990 / 99,000. Mean of ratios would be 100; ratio of sums is 100.
+        // Make them differ: B has 1,990 patents.
+        for (c, p, n) in [("330102", "10", "1000"), ("330105", "1990", "99000")] {
+            num.divisions.insert((code(c), 2023), (dec(p), "t".into()));
+            den.divisions.insert((code(c), 2023), (dec(n), "t".into()));
+        }
+        let t = tree();
+        let v = indicator_value(
+            patents,
+            division_figure(&t, &num, &code("330100"), 2023),
+            division_figure(&t, &den, &code("330100"), 2023),
+        )
+        .unwrap();
+        assert_eq!(v.value, dec("200"), "10000 × 2000 / 100000");
+        let zero = Reported {
+            divisions: [((code("330100"), 2023), (Decimal::ZERO, "t".into()))].into(),
+            ..Default::default()
+        };
+        assert!(
+            indicator_value(
+                patents,
+                division_figure(&t, &num, &code("330100"), 2023),
+                division_figure(&t, &zero, &code("330100"), 2023)
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn reports_beat_the_registry_the_newest_report_wins_and_registry_batches_add_up() {
+        let v = |c: &str, value: &str, source: &str, kind: SourceKind, revision: i64| SourcedValue {
+            area: Area::Division(code(c)),
+            year: 2023,
+            value: dec(value),
+            source: source.into(),
+            kind,
+            revision,
+        };
+        let r = resolve([
+            v("330102", "100", "contracts:q1", SourceKind::Registry, 1),
+            v("330102", "50", "contracts:q2", SourceKind::Registry, 2),
+            v("330105", "7", "contracts:q1", SourceKind::Registry, 1),
+            v("330105", "9", "values:old", SourceKind::Reported, 3),
+            v("330105", "8", "values:new", SourceKind::Reported, 4),
+        ]);
+        assert_eq!(r.divisions[&(code("330102"), 2023)], (dec("150"), "contracts:q1+contracts:q2".into()));
+        assert_eq!(r.divisions[&(code("330105"), 2023)], (dec("8"), "values:new".into()));
+    }
+
+    #[test]
+    fn growth_is_relative_to_the_previous_year() {
+        assert_eq!(growth(dec("125"), dec("100")), Some(dec("0.25")));
+        assert_eq!(growth(dec("5"), dec("0")), None);
+    }
+}
