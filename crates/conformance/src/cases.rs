@@ -3,9 +3,10 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use ttdz_domain::measure::{Area, SourceKind};
 use ttdz_domain::reference::{DemoData, TextFile, parse_divisions};
 use ttdz_domain::{Division, DivisionCode, DivisionSet, DivisionTree, ElementCode, IndicatorCode, Vintage, ZoneKey};
-use ttdz_store::{RESIDENT_POPULATION, Store, StoreError};
+use ttdz_store::{Batch, DivisionValue, RESIDENT_POPULATION, Store, StoreError, ZoneValue};
 
 use crate::backends::reference;
 
@@ -57,12 +58,16 @@ pub async fn migrate_twice_changes_nothing(store: &dyn Store) {
 
 pub async fn population_is_stored_exactly_with_its_dataset(store: &dyn Store) {
     let element = ElementCode::parse(RESIDENT_POPULATION).expect("element code");
-    let values = store.element_values(&element).await.expect("values");
+    let values = store.sourced_values(&element).await.expect("values");
     assert_eq!(values.len(), 31);
-    assert!(values.iter().all(|v| v.year == 2020 && v.dataset == "population-2020-census"));
+    assert!(
+        values
+            .iter()
+            .all(|v| v.year == 2020 && v.source == "population-2020-census" && v.kind == SourceKind::Reference)
+    );
     let total: Decimal = values.iter().map(|v| v.value).sum();
     assert_eq!(total, Decimal::from(1_409_778_724_u64));
-    let guangdong = values.iter().find(|v| v.division == code("440000")).expect("广东");
+    let guangdong = values.iter().find(|v| v.area == Area::Division(code("440000"))).expect("广东");
     assert_eq!(guangdong.value, Decimal::from(126_012_510_u64));
 }
 
@@ -159,4 +164,148 @@ pub async fn demo_figures_load_once_and_exactly(store: &dyn Store) {
         .find(|f| f.stat == "gdp" && f.division == Some(code("110000")) && f.year == 2021)
         .expect("北京 2021 GDP");
     assert_eq!(beijing_gdp.value.to_string(), "40269.6");
+}
+
+fn dataset(name: &str, sha: &str) -> ttdz_domain::Dataset {
+    ttdz_domain::Dataset {
+        name: name.into(),
+        files: vec![format!("{name}.csv")],
+        sha256: sha.repeat(64),
+        source: "test".into(),
+    }
+}
+
+fn element(code: &str) -> ElementCode {
+    ElementCode::parse(code).expect("element code")
+}
+
+fn division_value(e: &str, division: &str, year: i32, value: &str) -> DivisionValue {
+    DivisionValue {
+        element: element(e),
+        division: code(division),
+        year,
+        value: Decimal::from_str(value).expect("decimal"),
+        note: Some(format!("{e} {division} {year}")),
+    }
+}
+
+fn batch(name: &str, sha: &str, kind: SourceKind, values: Vec<DivisionValue>) -> Batch {
+    Batch {
+        dataset: dataset(name, sha),
+        kind,
+        recorded_by: "tester".into(),
+        rows: values.len() as u64,
+        division_values: values,
+        zone_values: Vec::new(),
+        rollups: Vec::new(),
+    }
+}
+
+pub async fn a_batch_replaces_its_own_earlier_contribution_and_the_newest_report_wins(store: &dyn Store) {
+    let turnover = element("contract_turnover_yuan");
+    let first = batch(
+        "values:jiangsu",
+        "a",
+        SourceKind::Reported,
+        vec![division_value("contract_turnover_yuan", "320102", 2023, "100.10")],
+    );
+    let report = store.replace_batch(&first).await.expect("first import");
+    assert!(report.changed && !report.replaced);
+    assert!(!store.replace_batch(&first).await.expect("same file again").changed, "the same file changes nothing");
+
+    let corrected = batch(
+        "values:jiangsu",
+        "b",
+        SourceKind::Reported,
+        vec![division_value("contract_turnover_yuan", "320102", 2023, "150")],
+    );
+    let report = store.replace_batch(&corrected).await.expect("corrected file");
+    assert!(report.changed && report.replaced);
+    let values = store.sourced_values(&turnover).await.expect("values");
+    assert_eq!(values.len(), 1, "the batch's earlier value is gone: {values:?}");
+    assert_eq!(values[0].value, Decimal::from(150));
+
+    let later = batch(
+        "values:nanjing",
+        "c",
+        SourceKind::Reported,
+        vec![division_value("contract_turnover_yuan", "320102", 2023, "12345678901234567.89")],
+    );
+    store.replace_batch(&later).await.expect("another batch");
+    let reported = store.reported(&turnover).await.expect("reported");
+    let (value, source) = &reported.divisions[&(code("320102"), 2023)];
+    assert_eq!(value.to_string(), "12345678901234567.89", "stored exactly");
+    assert_eq!(source, "values:nanjing", "the newest report wins");
+    let notes: Vec<Option<String>> =
+        store.sourced_values(&turnover).await.expect("values").into_iter().map(|v| v.note).collect();
+    assert!(notes.iter().all(|n| n.as_deref() == Some("contract_turnover_yuan 320102 2023")), "notes kept: {notes:?}");
+
+    let records = store.datasets().await.expect("datasets");
+    let record = records.iter().find(|r| r.dataset.name == "values:jiangsu").expect("batch recorded");
+    assert_eq!(
+        (record.kind, record.rows, record.recorded_by.as_deref()),
+        (SourceKind::Reported, Some(1), Some("tester"))
+    );
+    let newest = records.iter().find(|r| r.dataset.name == "values:nanjing").expect("batch recorded");
+    assert!(newest.revision > record.revision);
+}
+
+pub async fn registry_batches_add_up_and_keep_their_roll_ups_by_type(store: &dyn Store) {
+    use ttdz_domain::contract::{ContractRollup, ContractType, Side};
+    let rollup = |division: &str, t: ContractType, n: u64, amount: &str| ContractRollup {
+        side: Side::Seller,
+        division: code(division),
+        year: 2023,
+        contract_type: t,
+        contracts: n,
+        turnover: Decimal::from_str(amount).expect("decimal"),
+        tech_amount: Decimal::from_str(amount).expect("decimal") / Decimal::from(2),
+    };
+    let mut q1 = batch(
+        "contracts:q1",
+        "1",
+        SourceKind::Registry,
+        vec![division_value("contract_turnover_yuan", "320102", 2023, "10.01")],
+    );
+    q1.rollups = vec![rollup("320102", ContractType::Development, 2, "10.01")];
+    let mut q2 = batch(
+        "contracts:q2",
+        "2",
+        SourceKind::Registry,
+        vec![division_value("contract_turnover_yuan", "320102", 2023, "5.99")],
+    );
+    q2.rollups =
+        vec![rollup("320102", ContractType::Development, 1, "5.99"), rollup("320104", ContractType::Service, 3, "7")];
+    store.replace_batch(&q1).await.expect("q1");
+    store.replace_batch(&q2).await.expect("q2");
+    let reported = store.reported(&element("contract_turnover_yuan")).await.expect("reported");
+    assert_eq!(reported.divisions[&(code("320102"), 2023)].0, Decimal::from(16));
+
+    let rollups = store.contract_rollups(Side::Seller, "3201").await.expect("roll-ups");
+    assert_eq!(rollups.len(), 2);
+    assert_eq!(
+        (rollups[0].division, rollups[0].contracts, rollups[0].turnover),
+        (code("320102"), 3, Decimal::from(16))
+    );
+    assert_eq!(rollups[1].contract_type, ContractType::Service);
+    assert!(store.contract_rollups(Side::Buyer, "32").await.expect("roll-ups").is_empty());
+}
+
+pub async fn a_failed_batch_leaves_nothing_behind(store: &dyn Store) {
+    let mut bad = batch("values:bad", "d", SourceKind::Reported, vec![division_value("gdp_yuan", "320100", 2023, "1")]);
+    bad.zone_values = vec![ZoneValue {
+        element: element("transfer_special_funds_yuan"),
+        zone: ZoneKey::parse("no-such-zone").expect("key"),
+        year: 2023,
+        value: Decimal::ONE,
+        note: None,
+    }];
+    assert!(store.replace_batch(&bad).await.is_err(), "a zone value for an unknown zone is refused");
+    assert!(store.sourced_values(&element("gdp_yuan")).await.expect("values").is_empty(), "no value half-written");
+    assert!(!store.datasets().await.expect("datasets").iter().any(|d| d.dataset.name == "values:bad"));
+
+    bad.zone_values[0].zone = ZoneKey::parse("ningbo").expect("key");
+    store.replace_batch(&bad).await.expect("with a real zone");
+    let reported = store.reported(&element("transfer_special_funds_yuan")).await.expect("reported");
+    assert_eq!(reported.zones[&(ZoneKey::parse("ningbo").expect("key"), 2023)].0, Decimal::ONE);
 }

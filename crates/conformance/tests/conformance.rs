@@ -33,6 +33,9 @@ conformance!(
     zones_resolve_and_keep_member_order,
     a_new_vintage_is_added_beside_the_old,
     demo_figures_load_once_and_exactly,
+    a_batch_replaces_its_own_earlier_contribution_and_the_newest_report_wins,
+    registry_batches_add_up_and_keep_their_roll_ups_by_type,
+    a_failed_batch_leaves_nothing_behind,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

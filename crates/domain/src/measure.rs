@@ -89,6 +89,8 @@ pub struct SourcedValue {
     pub kind: SourceKind,
     /// Order in which sources were recorded; higher is newer.
     pub revision: i64,
+    /// What the source cites for this value.
+    pub note: Option<String>,
 }
 
 /// The effective value of each (area, year): a reported value beats a registry roll-up (people report a figure
@@ -412,6 +414,7 @@ mod tests {
             source: source.into(),
             kind,
             revision,
+            note: None,
         };
         let r = resolve([
             v("330102", "100", "contracts:q1", SourceKind::Registry, 1),

@@ -9,23 +9,31 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
+use ttdz_domain::contract::{ContractRollup, Side};
+use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
-use ttdz_store::rows::{self, DatasetRow, DivisionRow, FigureRow, IndicatorRow, ZoneRow};
+use ttdz_store::rows::{self, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow};
 use ttdz_store::{
-    Backend, DatasetRecord, DemoReport, ElementValue, Migration, MigrationReport, Result, Store, StoreError, SyncStep,
-    VintageInfo, check_applied, reference_sync_plan,
+    Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, Migration, MigrationReport, Result, Store,
+    StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
 };
 
-const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") },
+    Migration { version: 2, name: "batches", sql: include_str!("../migrations/0002_batches.sql") },
+];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serialises migrations across instances ("ttdz" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7474_647a;
+
+const DELETE_VALUES: &str = "DELETE FROM element_values WHERE dataset = $1";
+const DELETE_ZONE_VALUES: &str = "DELETE FROM zone_values WHERE dataset = $1";
+const DELETE_ROLLUPS: &str = "DELETE FROM contract_rollups WHERE dataset = $1";
 
 fn db(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string())
@@ -65,16 +73,31 @@ impl PgStore {
     }
 }
 
-async fn record_dataset(conn: &mut PgConnection, d: &Dataset) -> Result<()> {
+/// Records a dataset as the newest one (its revision is one above every other).
+async fn record_dataset(
+    conn: &mut PgConnection,
+    d: &Dataset,
+    kind: SourceKind,
+    recorded_by: Option<&str>,
+    rows: Option<u64>,
+) -> Result<()> {
     sqlx::query(
-        "INSERT INTO datasets (name, files, sha256, source) VALUES ($1, $2, $3, $4)
+        "INSERT INTO datasets (name, files, sha256, source, kind, recorded_by, rows, revision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(revision), 0) + 1 FROM datasets))
          ON CONFLICT (name) DO UPDATE SET files = excluded.files, sha256 = excluded.sha256, source = excluded.source,
-             loaded_at = now()",
+             kind = excluded.kind, recorded_by = excluded.recorded_by, rows = excluded.rows,
+             revision = excluded.revision, loaded_at = now()",
     )
     .bind(&d.name)
-    .bind(d.files.join("\n"))
+    .bind(d.files.join(
+        "
+",
+    ))
     .bind(&d.sha256)
     .bind(&d.source)
+    .bind(kind.as_str())
+    .bind(recorded_by)
+    .bind(rows.map(|r| r as i64))
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -93,7 +116,7 @@ async fn insert_divisions(conn: &mut PgConnection, set: &DivisionSet, dataset: &
             "division vintage {vintage} is already stored; vintages are never rewritten"
         )));
     }
-    record_dataset(conn, dataset).await?;
+    record_dataset(conn, dataset, SourceKind::Reference, None, None).await?;
     sqlx::query("INSERT INTO division_vintages (vintage, dataset) VALUES ($1, $2)")
         .bind(vintage)
         .bind(&dataset.name)
@@ -191,22 +214,56 @@ async fn upsert_zones(conn: &mut PgConnection, zones: &[Zone]) -> Result<()> {
     Ok(())
 }
 
-async fn upsert_values(conn: &mut PgConnection, values: &[ElementValue]) -> Result<()> {
-    let elements: Vec<&str> = values.iter().map(|v| v.element.as_str()).collect();
-    let divisions: Vec<&str> = values.iter().map(|v| v.division.as_str()).collect();
-    let years: Vec<i32> = values.iter().map(|v| v.year).collect();
-    let numbers: Vec<String> = values.iter().map(|v| v.value.to_string()).collect();
-    let datasets: Vec<&str> = values.iter().map(|v| v.dataset.as_str()).collect();
+async fn insert_values(conn: &mut PgConnection, values: &[DivisionValue], dataset: &str) -> Result<()> {
     sqlx::query(
-        "INSERT INTO element_values (element, division_code, year, value, dataset)
-         SELECT e, d, y, v::numeric, s FROM UNNEST($1::text[], $2::text[], $3::int[], $4::text[], $5::text[]) AS t (e, d, y, v, s)
-         ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value",
+        "INSERT INTO element_values (element, division_code, year, value, dataset, note)
+         SELECT e, d, y, v::numeric, $5, n FROM UNNEST($1::text[], $2::text[], $3::int[], $4::text[], $6::text[]) AS t (e, d, y, v, n)
+         ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value, note = excluded.note",
     )
-    .bind(elements)
-    .bind(divisions)
-    .bind(years)
-    .bind(numbers)
-    .bind(datasets)
+    .bind(values.iter().map(|v| v.element.as_str()).collect::<Vec<_>>())
+    .bind(values.iter().map(|v| v.division.as_str()).collect::<Vec<_>>())
+    .bind(values.iter().map(|v| v.year).collect::<Vec<_>>())
+    .bind(values.iter().map(|v| v.value.to_string()).collect::<Vec<_>>())
+    .bind(dataset)
+    .bind(values.iter().map(|v| v.note.as_deref()).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn insert_zone_values(conn: &mut PgConnection, values: &[ZoneValue], dataset: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO zone_values (element, zone_key, year, value, dataset, note)
+         SELECT e, z, y, v::numeric, $5, n FROM UNNEST($1::text[], $2::text[], $3::int[], $4::text[], $6::text[]) AS t (e, z, y, v, n)",
+    )
+    .bind(values.iter().map(|v| v.element.as_str()).collect::<Vec<_>>())
+    .bind(values.iter().map(|v| v.zone.as_str()).collect::<Vec<_>>())
+    .bind(values.iter().map(|v| v.year).collect::<Vec<_>>())
+    .bind(values.iter().map(|v| v.value.to_string()).collect::<Vec<_>>())
+    .bind(dataset)
+    .bind(values.iter().map(|v| v.note.as_deref()).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn insert_rollups(conn: &mut PgConnection, rollups: &[ContractRollup], dataset: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO contract_rollups (dataset, side, division_code, year, contract_type, contracts, turnover, tech_amount)
+         SELECT $1, s, d, y, t, n, a::numeric, b::numeric
+         FROM UNNEST($2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::text[])
+              AS r (s, d, y, t, n, a, b)",
+    )
+    .bind(dataset)
+    .bind(rollups.iter().map(|r| r.side.as_str()).collect::<Vec<_>>())
+    .bind(rollups.iter().map(|r| r.division.as_str()).collect::<Vec<_>>())
+    .bind(rollups.iter().map(|r| r.year).collect::<Vec<_>>())
+    .bind(rollups.iter().map(|r| r.contract_type.name_zh()).collect::<Vec<_>>())
+    .bind(rollups.iter().map(|r| r.contracts as i64).collect::<Vec<_>>())
+    .bind(rollups.iter().map(|r| r.turnover.to_string()).collect::<Vec<_>>())
+    .bind(rollups.iter().map(|r| r.tech_amount.to_string()).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -255,16 +312,14 @@ impl Store for PgStore {
         let recorded: Vec<(String, String)> =
             sqlx::query_as("SELECT name, sha256 FROM datasets").fetch_all(&mut *tx).await.map_err(db)?;
         for step in reference_sync_plan(&recorded, reference)? {
+            // Recorded first: the rows written next refer to it.
+            record_dataset(&mut tx, step.dataset(), SourceKind::Reference, None, None).await?;
             match &step {
                 SyncStep::Divisions { set, dataset } => insert_divisions(&mut tx, set, dataset).await?,
                 SyncStep::Indicators { indicators, .. } => upsert_indicators(&mut tx, indicators).await?,
                 SyncStep::Zones { zones, .. } => upsert_zones(&mut tx, zones).await?,
-                SyncStep::Values { values, dataset } => {
-                    record_dataset(&mut tx, dataset).await?;
-                    upsert_values(&mut tx, values).await?;
-                }
+                SyncStep::Values { values, dataset } => insert_values(&mut tx, values, &dataset.name).await?,
             }
-            record_dataset(&mut tx, step.dataset()).await?;
             report.datasets_loaded.push(step.dataset().name.clone());
         }
         tx.commit().await.map_err(db)?;
@@ -273,14 +328,14 @@ impl Store for PgStore {
 
     async fn datasets(&self) -> Result<Vec<DatasetRecord>> {
         let rows: Vec<DatasetRow> = sqlx::query_as(
-            "SELECT name, files, sha256, source,
+            "SELECT name, files, sha256, source, kind, revision, recorded_by, rows,
                     to_char(loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS loaded_at
              FROM datasets ORDER BY name COLLATE \"C\"",
         )
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        Ok(rows.into_iter().map(rows::dataset).collect())
+        rows.into_iter().map(rows::dataset).collect()
     }
 
     async fn vintages(&self) -> Result<Vec<VintageInfo>> {
@@ -368,20 +423,57 @@ impl Store for PgStore {
         rows::zone(row, &members).map(Some)
     }
 
-    async fn element_values(&self, element: &ElementCode) -> Result<Vec<ElementValue>> {
-        let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-            "SELECT division_code, year::bigint, value::text, dataset FROM element_values WHERE element = $1
-             ORDER BY division_code, year, dataset COLLATE \"C\"",
+    async fn sourced_values(&self, element: &ElementCode) -> Result<Vec<SourcedValue>> {
+        let rows: Vec<SourcedRow> = sqlx::query_as(
+            "SELECT 'division', v.division_code, v.year::bigint, v.value::text, v.dataset, d.kind, d.revision, v.note
+             FROM element_values v JOIN datasets d ON d.name = v.dataset WHERE v.element = $1
+             UNION ALL
+             SELECT 'zone', z.zone_key, z.year::bigint, z.value::text, z.dataset, d.kind, d.revision, z.note
+             FROM zone_values z JOIN datasets d ON d.name = z.dataset WHERE z.element = $1",
         )
         .bind(element.as_str())
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.into_iter()
-            .map(|(division, year, value, dataset)| {
-                rows::element_value(element.as_str(), &division, year, &value, dataset)
-            })
-            .collect()
+        rows.into_iter().map(rows::sourced_value).collect()
+    }
+
+    async fn replace_batch(&self, batch: &Batch) -> Result<BatchReport> {
+        let name = &batch.dataset.name;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Revisions are handed out one at a time.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM datasets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        if stored.as_deref() == Some(batch.dataset.sha256.as_str()) {
+            return Ok(BatchReport { changed: false, replaced: false });
+        }
+        for delete in [DELETE_VALUES, DELETE_ZONE_VALUES, DELETE_ROLLUPS] {
+            sqlx::query(delete).bind(name).execute(&mut *tx).await.map_err(db)?;
+        }
+        record_dataset(&mut tx, &batch.dataset, batch.kind, Some(&batch.recorded_by), Some(batch.rows)).await?;
+        insert_values(&mut tx, &batch.division_values, name).await?;
+        insert_zone_values(&mut tx, &batch.zone_values, name).await?;
+        insert_rollups(&mut tx, &batch.rollups, name).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(BatchReport { changed: true, replaced: stored.is_some() })
+    }
+
+    async fn contract_rollups(&self, side: Side, prefix: &str) -> Result<Vec<ContractRollup>> {
+        let rows: Vec<RollupRow> = sqlx::query_as(
+            "SELECT side, division_code, year::bigint, contract_type, contracts, turnover::text, tech_amount::text
+             FROM contract_rollups WHERE side = $1 AND division_code LIKE $2",
+        )
+        .bind(side.as_str())
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let rollups = rows.into_iter().map(rows::rollup).collect::<Result<Vec<_>>>()?;
+        Ok(ttdz_store::sum_rollups(rollups))
     }
 
     async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport> {
@@ -399,7 +491,7 @@ impl Store for PgStore {
         if !report.changed {
             return Ok(report);
         }
-        record_dataset(&mut tx, dataset).await?;
+        record_dataset(&mut tx, dataset, SourceKind::Demo, None, Some(demo.figures.len() as u64)).await?;
         sqlx::query("DELETE FROM published_figures WHERE dataset = $1")
             .bind(&dataset.name)
             .execute(&mut *tx)

@@ -9,18 +9,26 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{SqliteConnection, SqlitePool};
+use ttdz_domain::contract::{ContractRollup, Side};
+use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
-use ttdz_store::rows::{self, DatasetRow, DivisionRow, FigureRow, IndicatorRow, ZoneRow};
+use ttdz_store::rows::{self, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow};
 use ttdz_store::{
-    Backend, DatasetRecord, DemoReport, ElementValue, Migration, MigrationReport, Result, Store, StoreError, SyncStep,
-    VintageInfo, check_applied, reference_sync_plan,
+    Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, Migration, MigrationReport, Result, Store,
+    StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
 };
 
-const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") },
+    Migration { version: 2, name: "batches", sql: include_str!("../migrations/0002_batches.sql") },
+];
+
+const DELETE_VALUES: &str = "DELETE FROM element_values WHERE dataset = $1";
+const DELETE_ZONE_VALUES: &str = "DELETE FROM zone_values WHERE dataset = $1";
+const DELETE_ROLLUPS: &str = "DELETE FROM contract_rollups WHERE dataset = $1";
 
 fn db(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string())
@@ -59,16 +67,31 @@ impl SqliteStore {
     }
 }
 
-async fn record_dataset(conn: &mut SqliteConnection, d: &Dataset) -> Result<()> {
+/// Records a dataset as the newest one (its revision is one above every other).
+async fn record_dataset(
+    conn: &mut SqliteConnection,
+    d: &Dataset,
+    kind: SourceKind,
+    recorded_by: Option<&str>,
+    rows: Option<u64>,
+) -> Result<()> {
     sqlx::query(
-        "INSERT INTO datasets (name, files, sha256, source) VALUES ($1, $2, $3, $4)
+        "INSERT INTO datasets (name, files, sha256, source, kind, recorded_by, rows, revision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(revision), 0) + 1 FROM datasets))
          ON CONFLICT (name) DO UPDATE SET files = excluded.files, sha256 = excluded.sha256, source = excluded.source,
-             loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+             kind = excluded.kind, recorded_by = excluded.recorded_by, rows = excluded.rows,
+             revision = excluded.revision, loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
     )
     .bind(&d.name)
-    .bind(d.files.join("\n"))
+    .bind(d.files.join(
+        "
+",
+    ))
     .bind(&d.sha256)
     .bind(&d.source)
+    .bind(kind.as_str())
+    .bind(recorded_by)
+    .bind(rows.map(|r| r as i64))
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -87,7 +110,7 @@ async fn insert_divisions(conn: &mut SqliteConnection, set: &DivisionSet, datase
             "division vintage {vintage} is already stored; vintages are never rewritten"
         )));
     }
-    record_dataset(conn, dataset).await?;
+    record_dataset(conn, dataset, SourceKind::Reference, None, None).await?;
     sqlx::query("INSERT INTO division_vintages (vintage, dataset) VALUES ($1, $2)")
         .bind(vintage)
         .bind(&dataset.name)
@@ -180,17 +203,59 @@ async fn upsert_zones(conn: &mut SqliteConnection, zones: &[Zone]) -> Result<()>
     Ok(())
 }
 
-async fn upsert_values(conn: &mut SqliteConnection, values: &[ElementValue]) -> Result<()> {
+async fn insert_values(conn: &mut SqliteConnection, values: &[DivisionValue], dataset: &str) -> Result<()> {
     for v in values {
         sqlx::query(
-            "INSERT INTO element_values (element, division_code, year, value, dataset) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value",
+            "INSERT INTO element_values (element, division_code, year, value, dataset, note)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value, note = excluded.note",
         )
         .bind(v.element.as_str())
         .bind(v.division.as_str())
         .bind(i64::from(v.year))
         .bind(v.value.to_string())
-        .bind(&v.dataset)
+        .bind(dataset)
+        .bind(v.note.as_deref())
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn insert_zone_values(conn: &mut SqliteConnection, values: &[ZoneValue], dataset: &str) -> Result<()> {
+    for v in values {
+        sqlx::query(
+            "INSERT INTO zone_values (element, zone_key, year, value, dataset, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(v.element.as_str())
+        .bind(v.zone.as_str())
+        .bind(i64::from(v.year))
+        .bind(v.value.to_string())
+        .bind(dataset)
+        .bind(v.note.as_deref())
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+async fn insert_rollups(conn: &mut SqliteConnection, rollups: &[ContractRollup], dataset: &str) -> Result<()> {
+    for r in rollups {
+        sqlx::query(
+            "INSERT INTO contract_rollups (dataset, side, division_code, year, contract_type, contracts, turnover,
+                                           tech_amount)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(dataset)
+        .bind(r.side.as_str())
+        .bind(r.division.as_str())
+        .bind(i64::from(r.year))
+        .bind(r.contract_type.name_zh())
+        .bind(r.contracts as i64)
+        .bind(r.turnover.to_string())
+        .bind(r.tech_amount.to_string())
         .execute(&mut *conn)
         .await
         .map_err(db)?;
@@ -249,16 +314,14 @@ impl Store for SqliteStore {
         let recorded: Vec<(String, String)> =
             sqlx::query_as("SELECT name, sha256 FROM datasets").fetch_all(&mut *tx).await.map_err(db)?;
         for step in reference_sync_plan(&recorded, reference)? {
+            // Recorded first: the rows written next refer to it.
+            record_dataset(&mut tx, step.dataset(), SourceKind::Reference, None, None).await?;
             match &step {
                 SyncStep::Divisions { set, dataset } => insert_divisions(&mut tx, set, dataset).await?,
                 SyncStep::Indicators { indicators, .. } => upsert_indicators(&mut tx, indicators).await?,
                 SyncStep::Zones { zones, .. } => upsert_zones(&mut tx, zones).await?,
-                SyncStep::Values { values, dataset } => {
-                    record_dataset(&mut tx, dataset).await?;
-                    upsert_values(&mut tx, values).await?;
-                }
+                SyncStep::Values { values, dataset } => insert_values(&mut tx, values, &dataset.name).await?,
             }
-            record_dataset(&mut tx, step.dataset()).await?;
             report.datasets_loaded.push(step.dataset().name.clone());
         }
         tx.commit().await.map_err(db)?;
@@ -267,11 +330,11 @@ impl Store for SqliteStore {
 
     async fn datasets(&self) -> Result<Vec<DatasetRecord>> {
         let rows: Vec<DatasetRow> =
-            sqlx::query_as("SELECT name, files, sha256, source, loaded_at FROM datasets ORDER BY name")
+            sqlx::query_as("SELECT name, files, sha256, source, kind, revision, recorded_by, rows, loaded_at FROM datasets ORDER BY name")
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db)?;
-        Ok(rows.into_iter().map(rows::dataset).collect())
+        rows.into_iter().map(rows::dataset).collect()
     }
 
     async fn vintages(&self) -> Result<Vec<VintageInfo>> {
@@ -354,20 +417,55 @@ impl Store for SqliteStore {
         rows::zone(row, &members).map(Some)
     }
 
-    async fn element_values(&self, element: &ElementCode) -> Result<Vec<ElementValue>> {
-        let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-            "SELECT division_code, year, value, dataset FROM element_values WHERE element = $1
-             ORDER BY division_code, year, dataset",
+    async fn sourced_values(&self, element: &ElementCode) -> Result<Vec<SourcedValue>> {
+        let rows: Vec<SourcedRow> = sqlx::query_as(
+            "SELECT 'division', v.division_code, v.year, v.value, v.dataset, d.kind, d.revision, v.note
+             FROM element_values v JOIN datasets d ON d.name = v.dataset WHERE v.element = $1
+             UNION ALL
+             SELECT 'zone', z.zone_key, z.year, z.value, z.dataset, d.kind, d.revision, z.note
+             FROM zone_values z JOIN datasets d ON d.name = z.dataset WHERE z.element = $1",
         )
         .bind(element.as_str())
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.into_iter()
-            .map(|(division, year, value, dataset)| {
-                rows::element_value(element.as_str(), &division, year, &value, dataset)
-            })
-            .collect()
+        rows.into_iter().map(rows::sourced_value).collect()
+    }
+
+    async fn replace_batch(&self, batch: &Batch) -> Result<BatchReport> {
+        let name = &batch.dataset.name;
+        let mut tx = self.write_tx().await?;
+        let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM datasets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        if stored.as_deref() == Some(batch.dataset.sha256.as_str()) {
+            return Ok(BatchReport { changed: false, replaced: false });
+        }
+        for delete in [DELETE_VALUES, DELETE_ZONE_VALUES, DELETE_ROLLUPS] {
+            sqlx::query(delete).bind(name).execute(&mut *tx).await.map_err(db)?;
+        }
+        record_dataset(&mut tx, &batch.dataset, batch.kind, Some(&batch.recorded_by), Some(batch.rows)).await?;
+        insert_values(&mut tx, &batch.division_values, name).await?;
+        insert_zone_values(&mut tx, &batch.zone_values, name).await?;
+        insert_rollups(&mut tx, &batch.rollups, name).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(BatchReport { changed: true, replaced: stored.is_some() })
+    }
+
+    async fn contract_rollups(&self, side: Side, prefix: &str) -> Result<Vec<ContractRollup>> {
+        let rows: Vec<RollupRow> = sqlx::query_as(
+            "SELECT side, division_code, year, contract_type, contracts, turnover, tech_amount
+             FROM contract_rollups WHERE side = $1 AND division_code LIKE $2",
+        )
+        .bind(side.as_str())
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let rollups = rows.into_iter().map(rows::rollup).collect::<Result<Vec<_>>>()?;
+        Ok(ttdz_store::sum_rollups(rollups))
     }
 
     async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport> {
@@ -383,7 +481,7 @@ impl Store for SqliteStore {
         if !report.changed {
             return Ok(report);
         }
-        record_dataset(&mut tx, dataset).await?;
+        record_dataset(&mut tx, dataset, SourceKind::Demo, None, Some(demo.figures.len() as u64)).await?;
         sqlx::query("DELETE FROM published_figures WHERE dataset = $1")
             .bind(&dataset.name)
             .execute(&mut *tx)

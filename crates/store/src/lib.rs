@@ -13,6 +13,8 @@ mod sync;
 
 use async_trait::async_trait;
 use rust_decimal::Decimal;
+use ttdz_domain::contract::ContractRollup;
+use ttdz_domain::measure::{Reported, SourceKind, SourcedValue, resolve};
 use ttdz_domain::reference::{DemoData, ReferenceErrors};
 use ttdz_domain::{
     CensusPopulation, Dataset, DivisionCode, DivisionSet, ElementCode, Indicator, PublishedFigure, Vintage, Zone,
@@ -69,10 +71,18 @@ pub struct MigrationReport {
     pub datasets_loaded: Vec<String>,
 }
 
-/// A reference dataset as stored: the file checksum every value loaded from it can be traced to.
+/// A dataset as stored (reference data, demo data or an import batch): the file checksum every value loaded from
+/// it can be traced to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetRecord {
     pub dataset: Dataset,
+    pub kind: SourceKind,
+    /// Order of recording among all datasets; higher is newer.
+    pub revision: i64,
+    /// Who recorded it, for batches.
+    pub recorded_by: Option<String>,
+    /// Data rows in its file, for batches.
+    pub rows: Option<u64>,
     /// ISO 8601 UTC timestamp.
     pub loaded_at: String,
 }
@@ -85,14 +95,46 @@ pub struct VintageInfo {
     pub dataset: String,
 }
 
-/// One value of a data element for a division and year, with the dataset it came from.
+/// A value of a data element for a division and year.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ElementValue {
+pub struct DivisionValue {
     pub element: ElementCode,
     pub division: DivisionCode,
     pub year: i32,
     pub value: Decimal,
-    pub dataset: String,
+    /// What the report cites for this value.
+    pub note: Option<String>,
+}
+
+/// A value of a data element that exists only for a zone as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneValue {
+    pub element: ElementCode,
+    pub zone: ZoneKey,
+    pub year: i32,
+    pub value: Decimal,
+    pub note: Option<String>,
+}
+
+/// Everything one import batch contributes. Stored whole, it replaces whatever the same batch contributed before.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// `name` identifies the batch (`values:<name>`, `contracts:<name>`); `sha256` is of the imported file.
+    pub dataset: Dataset,
+    pub kind: SourceKind,
+    pub recorded_by: String,
+    pub rows: u64,
+    pub division_values: Vec<DivisionValue>,
+    pub zone_values: Vec<ZoneValue>,
+    pub rollups: Vec<ContractRollup>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchReport {
+    /// False when the same file was stored for this batch already: nothing was written.
+    pub changed: bool,
+    /// True when an earlier version of the batch was replaced.
+    pub replaced: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,8 +176,20 @@ pub trait Store: Send + Sync + 'static {
 
     async fn zone(&self, key: &ZoneKey) -> Result<Option<Zone>>;
 
-    /// Values of one data element, ordered by division and year.
-    async fn element_values(&self, element: &ElementCode) -> Result<Vec<ElementValue>>;
+    /// Every stored value of one data element, for divisions and zones, with its source.
+    async fn sourced_values(&self, element: &ElementCode) -> Result<Vec<SourcedValue>>;
+
+    /// The effective values of one element after source precedence (see `measure::resolve`).
+    async fn reported(&self, element: &ElementCode) -> Result<Reported> {
+        Ok(resolve(self.sourced_values(element).await?))
+    }
+
+    /// Stores an import batch in one transaction, replacing the batch's earlier contribution. A batch whose file
+    /// checksum is already stored under the same name changes nothing.
+    async fn replace_batch(&self, batch: &Batch) -> Result<BatchReport>;
+
+    /// Contract roll-ups of one side, summed over all batches, for divisions whose code starts with `prefix`.
+    async fn contract_rollups(&self, side: ttdz_domain::contract::Side, prefix: &str) -> Result<Vec<ContractRollup>>;
 
     /// Adds the demo data (published figures); loading the same data again changes nothing.
     async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport>;
@@ -147,16 +201,35 @@ pub trait Store: Send + Sync + 'static {
 pub use ttdz_domain::ReferenceData;
 
 /// The census population rows of a reference set as element values, for stores to insert.
-pub fn population_values(population: &[CensusPopulation], dataset: &Dataset) -> Result<Vec<ElementValue>> {
+pub fn population_values(population: &[CensusPopulation]) -> Result<Vec<DivisionValue>> {
     let element = ElementCode::parse(RESIDENT_POPULATION).map_err(|e| StoreError::Corrupt(e.0))?;
     Ok(population
         .iter()
-        .map(|p| ElementValue {
+        .map(|p| DivisionValue {
             element: element.clone(),
             division: p.province,
             year: p.year,
             value: Decimal::from(p.persons),
-            dataset: dataset.name.clone(),
+            note: None,
         })
         .collect())
+}
+
+/// Adds up roll-ups of the same division, year, type and side (from different batches), in that order.
+pub fn sum_rollups(rollups: Vec<ContractRollup>) -> Vec<ContractRollup> {
+    let mut summed: std::collections::BTreeMap<_, ContractRollup> = std::collections::BTreeMap::new();
+    for r in rollups {
+        match summed.entry((r.division, r.year, r.contract_type, r.side)) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(r);
+            }
+            std::collections::btree_map::Entry::Occupied(mut e) => {
+                let s = e.get_mut();
+                s.contracts += r.contracts;
+                s.turnover += r.turnover;
+                s.tech_amount += r.tech_amount;
+            }
+        }
+    }
+    summed.into_values().collect()
 }

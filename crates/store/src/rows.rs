@@ -4,12 +4,14 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use ttdz_domain::contract::{ContractRollup, ContractType, Side};
+use ttdz_domain::measure::{Area, SourceKind, SourcedValue};
 use ttdz_domain::{
     Dataset, Direction, Division, DivisionCode, ElementCode, Indicator, IndicatorCode, IndicatorKind, PartialDate,
     PublishedFigure, Zone, ZoneKey,
 };
 
-use crate::{DatasetRecord, ElementValue, Result, StoreError};
+use crate::{DatasetRecord, Result, StoreError};
 
 fn corrupt<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
@@ -108,13 +110,47 @@ pub fn sort_zones(zones: &mut [Zone]) {
     zones.sort_by(|a, b| (a.approved.is_none(), a.approved, &a.key).cmp(&(b.approved.is_none(), b.approved, &b.key)));
 }
 
-pub fn element_value(element: &str, division: &str, y: i64, value: &str, dataset: String) -> Result<ElementValue> {
-    Ok(ElementValue {
-        element: ElementCode::parse(element).map_err(corrupt("element"))?,
-        division: code(division)?,
+/// `SELECT area_kind ('division' | 'zone'), area, year, value, dataset, kind, revision, note` over the value tables
+/// joined with datasets, value as text
+pub type SourcedRow = (String, String, i64, String, String, String, i64, Option<String>);
+
+pub fn sourced_value((area_kind, area, y, value, source, kind, revision, note): SourcedRow) -> Result<SourcedValue> {
+    let area = match area_kind.as_str() {
+        "division" => Area::Division(code(&area)?),
+        "zone" => Area::Zone(ZoneKey::parse(&area).map_err(corrupt("zone key"))?),
+        other => return Err(StoreError::Corrupt(format!("area kind {other}"))),
+    };
+    Ok(SourcedValue {
+        area,
         year: year(y)?,
-        value: decimal(value)?,
-        dataset,
+        value: decimal(&value)?,
+        source,
+        kind: source_kind(&kind)?,
+        revision,
+        note,
+    })
+}
+
+pub fn source_kind(s: &str) -> Result<SourceKind> {
+    SourceKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("source kind {s}")))
+}
+
+/// `SELECT side, division_code, year, contract_type, contracts, turnover, tech_amount FROM contract_rollups`,
+/// amounts as text
+pub type RollupRow = (String, String, i64, String, i64, String, String);
+
+pub fn rollup(
+    (side, division, y, contract_type, contracts, turnover, tech_amount): RollupRow,
+) -> Result<ContractRollup> {
+    Ok(ContractRollup {
+        side: Side::parse(&side).ok_or_else(|| StoreError::Corrupt(format!("contract side {side}")))?,
+        division: code(&division)?,
+        year: year(y)?,
+        contract_type: ContractType::parse(&contract_type)
+            .ok_or_else(|| StoreError::Corrupt(format!("contract type {contract_type}")))?,
+        contracts: u64::try_from(contracts).map_err(corrupt("contract count"))?,
+        turnover: decimal(&turnover)?,
+        tech_amount: decimal(&tech_amount)?,
     })
 }
 
@@ -135,12 +171,18 @@ pub fn figure(row: FigureRow) -> Result<PublishedFigure> {
     })
 }
 
-/// `SELECT name, files, sha256, source, loaded_at FROM datasets`, loaded_at as ISO 8601 UTC text
-pub type DatasetRow = (String, String, String, String, String);
+/// `SELECT name, files, sha256, source, kind, revision, recorded_by, rows, loaded_at FROM datasets`, loaded_at as
+/// ISO 8601 UTC text
+pub type DatasetRow = (String, String, String, String, String, i64, Option<String>, Option<i64>, String);
 
-pub fn dataset((name, files, sha256, source, loaded_at): DatasetRow) -> DatasetRecord {
-    DatasetRecord {
+pub fn dataset(row: DatasetRow) -> Result<DatasetRecord> {
+    let (name, files, sha256, source, kind, revision, recorded_by, rows, loaded_at) = row;
+    Ok(DatasetRecord {
         dataset: Dataset { name, files: files.lines().map(str::to_owned).collect(), sha256, source },
+        kind: source_kind(&kind)?,
+        revision,
+        recorded_by,
+        rows: rows.map(u64::try_from).transpose().map_err(corrupt("row count"))?,
         loaded_at,
-    }
+    })
 }

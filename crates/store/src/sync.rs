@@ -2,7 +2,7 @@
 
 use ttdz_domain::{Dataset, DivisionSet, Indicator, ReferenceData, Zone};
 
-use crate::{ElementValue, Result, StoreError, population_values};
+use crate::{DivisionValue, Result, StoreError, population_values};
 
 /// One dataset to write. Backends apply the steps in order inside the migration transaction, then record the
 /// dataset with its checksum.
@@ -15,7 +15,7 @@ pub enum SyncStep<'a> {
     /// Upsert by key, members replaced.
     Zones { zones: &'a [Zone], dataset: &'a Dataset },
     /// Upsert of element values.
-    Values { values: Vec<ElementValue>, dataset: &'a Dataset },
+    Values { values: Vec<DivisionValue>, dataset: &'a Dataset },
 }
 
 impl SyncStep<'_> {
@@ -56,10 +56,7 @@ pub fn reference_sync_plan<'a>(
     }
     let population = &reference.population_dataset;
     if stored_sha(population) != Some(population.sha256.as_str()) {
-        steps.push(SyncStep::Values {
-            values: population_values(&reference.population, population)?,
-            dataset: population,
-        });
+        steps.push(SyncStep::Values { values: population_values(&reference.population)?, dataset: population });
     }
     Ok(steps)
 }

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use ttdz_domain::measure::{Area, SourceKind};
 use ttdz_domain::{DivisionCode, ElementCode, Vintage, ZoneKey};
 use ttdz_store::RESIDENT_POPULATION;
 use utoipa::openapi::OpenApi as OpenApiDoc;
@@ -209,10 +210,14 @@ pub(crate) async fn census_of(
     code: &DivisionCode,
 ) -> Result<Option<(ttdz_domain::CensusPopulation, String)>, ApiError> {
     let element = ElementCode::parse(RESIDENT_POPULATION).map_err(|e| ApiError::invalid(e.0))?;
-    let values = state.store().element_values(&element).await?;
-    Ok(values.into_iter().filter(|v| v.division == *code).max_by_key(|v| v.year).and_then(|v| {
+    let values = state.store().sourced_values(&element).await?;
+    let census = values
+        .into_iter()
+        .filter(|v| v.kind == SourceKind::Reference && v.area == Area::Division(*code))
+        .max_by_key(|v| v.year);
+    Ok(census.and_then(|v| {
         let persons = u64::try_from(v.value).ok()?;
-        Some((ttdz_domain::CensusPopulation { province: v.division, year: v.year, persons }, v.dataset))
+        Some((ttdz_domain::CensusPopulation { province: *code, year: v.year, persons }, v.source))
     }))
 }
 
