@@ -1,0 +1,193 @@
+//! Reading values and contracts files as users deliver them: good, bad, GBK, quoted, chunked.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use ttdz_domain::contract::Side;
+use ttdz_domain::{DivisionCode, DivisionTree, ReferenceData, ZoneKey};
+use ttdz_ingest::contracts::{self, BasicUnits, HEADER, Options};
+use ttdz_ingest::values::{Context, parse_csv};
+use ttdz_ingest::{Encoding, IngestError};
+
+fn tree() -> DivisionTree {
+    DivisionTree::new(ReferenceData::shipped().expect("shipped data").divisions)
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write the test file");
+    path
+}
+
+fn read(path: &Path, units: &BasicUnits, options: &Options) -> Result<contracts::ContractsFile, IngestError> {
+    contracts::read(path, units, options, &|_| {}, None)
+}
+
+/// Seller-side turnover per (county, year), summed independently of the importer: the csv crate and Decimal.
+fn independent_sums(path: &Path) -> BTreeMap<(String, i32), Decimal> {
+    let mut sums = BTreeMap::new();
+    let mut reader = csv::Reader::from_path(path).expect("open");
+    for r in reader.records() {
+        let r = r.expect("row");
+        let year: i32 = r[1][..4].parse().expect("year");
+        let amount: Decimal = r[7].parse().expect("amount");
+        *sums.entry((r[3].to_owned(), year)).or_default() += amount;
+    }
+    sums
+}
+
+fn zone_units(tree: &DivisionTree) -> Vec<DivisionCode> {
+    let zones = ReferenceData::shipped().expect("shipped").zones;
+    tree.area_of(zones.iter().flat_map(|z| &z.members)).into_iter().collect()
+}
+
+#[test]
+fn contracts_roll_up_to_the_same_yuan_as_an_independent_sum() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tree = tree();
+    let units = BasicUnits::of(&tree);
+    let mut bytes = Vec::new();
+    contracts::write_synthetic(&mut bytes, 20_000, 7, &zone_units(&tree), 2019..=2023).expect("generate");
+    let path = write(dir.path(), "contracts.csv", &bytes);
+
+    let file = read(&path, &units, &Options::default()).expect("a clean file imports");
+    assert_eq!((file.rows, file.accepted, file.encoding), (20_000, 20_000, Encoding::Utf8));
+    let mut mine: BTreeMap<(String, i32), Decimal> = BTreeMap::new();
+    for r in file.rollups.iter().filter(|r| r.side == Side::Seller) {
+        *mine.entry((r.division.to_string(), r.year)).or_default() += r.turnover;
+    }
+    assert_eq!(mine, independent_sums(&path));
+    let contracts: u64 = file.rollups.iter().filter(|r| r.side == Side::Buyer).map(|r| r.contracts).sum();
+    assert_eq!(contracts, 20_000, "every contract counts once on the buyer side too");
+
+    // Tiny chunks and one or four threads give the very same roll-up.
+    for threads in [1, 4] {
+        let small = Options { chunk_bytes: 97, threads, ..Options::default() };
+        assert_eq!(read(&path, &units, &small).expect("chunked").rollups, file.rollups, "{threads} threads");
+    }
+    // And a GBK copy of the same file.
+    let (gbk, _, _) = encoding_rs::GBK.encode(std::str::from_utf8(&bytes).expect("utf-8"));
+    let gbk_path = write(dir.path(), "contracts-gbk.csv", &gbk);
+    let from_gbk = read(&gbk_path, &units, &Options::default()).expect("GBK imports");
+    assert_eq!(from_gbk.encoding, Encoding::Gbk);
+    assert_eq!(from_gbk.rollups, file.rollups);
+    assert_ne!(from_gbk.sha256, file.sha256, "the checksum is of the bytes as delivered");
+
+    let values = file.element_values();
+    let total: Decimal =
+        values.iter().filter(|v| v.element.as_str() == "contract_turnover_yuan").map(|v| v.value).sum();
+    assert_eq!(total, independent_sums(&path).values().copied().sum::<Decimal>());
+}
+
+const GOOD: &str = "C1,2023-05-01,技术开发,320102,330106,企业,电子信息,1000.50,800";
+const PLANTED: [(&str, &str); 8] = [
+    ("C2,2023-05-01,技术开发,999999,330106,企业,电子信息,10,5", "seller_division"),
+    ("C3,2021-02-30,技术转让,320102,330106,高校,新材料,10,5", "registered_on"),
+    ("C4,2023-05-01,技术许可,320102,330106,企业,新材料,-10,5", "turnover_yuan"),
+    ("C5,2023-05-01,技术咨询,320102,330106,企业,新材料,ten,5", "turnover_yuan"),
+    ("C6,2023-05-01,技术革新,320102,330106,企业,新材料,10,5", "contract_type"),
+    ("C1,2023-06-01,技术服务,320102,330106,企业,新材料,10,5", "contract_no"),
+    ("C7,2023-05-01,技术服务,320102,330106,企业,新材料,10,20", "tech_amount_yuan"),
+    ("C8,2023-05-01,技术服务,320102", ""),
+];
+
+#[test]
+fn planted_bad_rows_are_named_by_line_and_nothing_is_imported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let units = BasicUnits::of(&tree());
+    let mut text = format!("{HEADER}\n{GOOD}\n");
+    for (row, _) in PLANTED {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text.push_str("C9,2023-07-01,技术服务,\"320102\",330106,企业,\"材料,化工\",10,5\n");
+    let path = write(dir.path(), "bad.csv", text.as_bytes());
+
+    let Err(IngestError::Invalid(problems)) = read(&path, &units, &Options::default()) else {
+        panic!("a file with bad rows must be refused")
+    };
+    assert_eq!(problems.bad_lines, 8);
+    let lines: Vec<(u64, Option<&str>)> = problems.listed.iter().map(|p| (p.line, p.field)).collect();
+    let expected: Vec<(u64, Option<&str>)> = PLANTED
+        .iter()
+        .enumerate()
+        .map(|(i, (_, field))| (i as u64 + 3, (!field.is_empty()).then_some(*field)))
+        .collect();
+    assert_eq!(lines, expected);
+    let report = problems.to_string();
+    assert!(report.contains("bad.csv:4: field registered_on: '2021-02-30': there is no day 30 in 2021-02"), "{report}");
+    assert!(report.contains("bad.csv:8: field contract_no: duplicate contract_no 'C1' (first on line 2)"), "{report}");
+
+    // --skip-invalid: the good rows (2 and the quoted one) go in, the bad ones to the error file.
+    let mut rejects = Vec::new();
+    let options = Options { skip_invalid: true, ..Options::default() };
+    let file = contracts::read(&path, &units, &options, &|_| {}, Some(&mut rejects)).expect("skipping");
+    assert_eq!((file.rows, file.accepted), (10, 2));
+    let seller_2023: Decimal = file.rollups.iter().filter(|r| r.side == Side::Seller).map(|r| r.turnover).sum();
+    assert_eq!(seller_2023, Decimal::new(101050, 2));
+    let rejects = String::from_utf8(rejects).expect("utf-8");
+    assert!(rejects.starts_with(&format!("{HEADER},line,reason\n")));
+    assert_eq!(rejects.lines().count(), 9);
+    assert!(rejects.contains("C6,2023-05-01,技术革新,320102,330106,企业,新材料,10,5,7,"), "{rejects}");
+}
+
+#[test]
+fn a_wrong_header_or_an_empty_file_is_line_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let units = BasicUnits::of(&tree());
+    for (name, text) in [("header.csv", "contract,date\nC1,2023-01-01\n"), ("empty.csv", "")] {
+        let path = write(dir.path(), name, text.as_bytes());
+        let Err(IngestError::Invalid(p)) = read(&path, &units, &Options::default()) else { panic!("{name} refused") };
+        assert_eq!(p.listed[0].line, 1, "{name}");
+    }
+}
+
+#[test]
+fn values_files_are_checked_row_by_row() {
+    let tree = tree();
+    let zones = [ZoneKey::parse("ningbo").expect("key")];
+    let ctx = Context { tree: &tree, zones: &zones };
+    let good = "division_code,year,element,value,unit,source\n\
+                320100,2023,gdp_yuan,17421.4,亿元,2023年南京市统计公报\n\
+                320000,2020,resident_population,8474.8,万人,\n";
+    let file = parse_csv("v.csv", good.as_bytes(), &ctx, false).expect("good values");
+    assert_eq!(file.division_values.len(), 2);
+    assert_eq!(file.division_values[0].value.to_string(), "1742140000000.0");
+    assert_eq!(file.division_values[0].note.as_deref(), Some("2023年南京市统计公报"));
+    assert_eq!(file.division_values[1].value, Decimal::from(84_748_000));
+
+    let zone = "zone_key,year,element,value\nningbo,2023,transfer_special_funds_yuan,120000000\n";
+    assert_eq!(parse_csv("z.csv", zone.as_bytes(), &ctx, false).expect("zone values").zone_values.len(), 1);
+
+    let bad = "division_code,year,element,value\n\
+               329999,2023,gdp_yuan,1\n\
+               320100,2023,gdp_yuanx,1\n\
+               320100,2023,gdp_yuan,-1\n\
+               320100,23,gdp_yuan,1\n\
+               320100,2023,transfer_special_funds_yuan,1\n\
+               320100,2022,gdp_yuan,1\n\
+               320100,2022,gdp_yuan,2\n";
+    let Err(IngestError::Invalid(p)) = parse_csv("bad.csv", bad.as_bytes(), &ctx, false) else { panic!("refused") };
+    let fields: Vec<(u64, Option<&str>)> = p.listed.iter().map(|p| (p.line, p.field)).collect();
+    assert_eq!(
+        fields,
+        [
+            (2, Some("division_code")),
+            (3, Some("element")),
+            (4, Some("value")),
+            (5, Some("year")),
+            (6, Some("element")),
+            (8, None)
+        ]
+    );
+    assert!(p.to_string().contains("bad.csv:8: 320100 gdp_yuan 2022 is given again (first on line 7)"));
+
+    let skipped = parse_csv("bad.csv", bad.as_bytes(), &ctx, true).expect("skipping");
+    assert_eq!((skipped.division_values.len(), skipped.rejected.len()), (1, 6));
+
+    let Err(IngestError::Invalid(p)) = parse_csv("h.csv", b"code,year,element,value\n", &ctx, false) else { panic!() };
+    assert_eq!(p.listed[0].line, 1);
+    let (gbk, _, _) = encoding_rs::GBK.encode(good);
+    assert_eq!(parse_csv("g.csv", &gbk, &ctx, false).expect("GBK").encoding, Encoding::Gbk);
+}
