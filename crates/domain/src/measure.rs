@@ -6,7 +6,7 @@
 //! factor × figure(numerator) / figure(denominator) over the same area and year: a ratio of sums, never a mean of
 //! ratios.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -157,7 +157,20 @@ pub enum Warning {
 pub struct Figure {
     pub value: Decimal,
     pub basis: Basis,
+    /// Every dataset or batch a value in this figure came from.
+    pub sources: BTreeSet<String>,
     pub warnings: Vec<Warning>,
+}
+
+impl Figure {
+    fn reported(value: Decimal, source: &str) -> Figure {
+        Figure {
+            value,
+            basis: Basis::Reported { source: source.to_owned() },
+            sources: source.split('+').map(str::to_owned).collect(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// Sums parts into one figure; `None` when no part has a value.
@@ -166,10 +179,12 @@ fn sum_parts(area: Area, parts: Vec<Option<Figure>>) -> Option<Figure> {
     let mut total = Decimal::ZERO;
     let mut with_values = 0;
     let mut warnings = Vec::new();
+    let mut sources = BTreeSet::new();
     for figure in parts.into_iter().flatten() {
         total += figure.value;
         with_values += 1;
         warnings.extend(figure.warnings);
+        sources.extend(figure.sources);
     }
     if with_values == 0 {
         return None;
@@ -177,7 +192,7 @@ fn sum_parts(area: Area, parts: Vec<Option<Figure>>) -> Option<Figure> {
     if with_values < count {
         warnings.push(Warning::Incomplete { area, parts_with_values: with_values, parts: count });
     }
-    Some(Figure { value: total, basis: Basis::Sum { parts_with_values: with_values, parts: count }, warnings })
+    Some(Figure { value: total, basis: Basis::Sum { parts_with_values: with_values, parts: count }, sources, warnings })
 }
 
 /// The figure of a division for a year.
@@ -190,17 +205,17 @@ pub fn division_figure(tree: &DivisionTree, reported: &Reported, code: &Division
     };
     match reported.divisions.get(&(*code, year)) {
         Some((value, source)) => {
-            let mut warnings = Vec::new();
+            let mut figure = Figure::reported(*value, source);
             if let Some(sum) = &parts
                 && sum.value != *value
             {
-                warnings.push(Warning::PartsDisagree {
+                figure.warnings.push(Warning::PartsDisagree {
                     area: Area::Division(*code),
                     reported: *value,
                     sum_of_parts: sum.value,
                 });
             }
-            Some(Figure { value: *value, basis: Basis::Reported { source: source.clone() }, warnings })
+            Some(figure)
         }
         None => parts,
     }
@@ -214,7 +229,7 @@ pub fn outermost_members(zone: &Zone) -> Vec<DivisionCode> {
 /// The figure of a zone for a year.
 pub fn zone_figure(tree: &DivisionTree, reported: &Reported, zone: &Zone, year: i32) -> Option<Figure> {
     if let Some((value, source)) = reported.zones.get(&(zone.key.clone(), year)) {
-        return Some(Figure { value: *value, basis: Basis::Reported { source: source.clone() }, warnings: Vec::new() });
+        return Some(Figure::reported(*value, source));
     }
     let members = outermost_members(zone);
     sum_parts(Area::Zone(zone.key.clone()), members.iter().map(|m| division_figure(tree, reported, m, year)).collect())
@@ -260,6 +275,67 @@ pub fn indicator_value(
         (Some(_), _) => return None,
     };
     Some(IndicatorValue { value: value.normalize(), numerator, denominator })
+}
+
+/// One cell of an indicator table: an indicator for an area and year, with the previous year's value and growth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorCell {
+    pub area: Area,
+    pub year: i32,
+    pub indicator: crate::IndicatorCode,
+    pub value: Option<IndicatorValue>,
+    pub previous: Option<Decimal>,
+    pub growth: Option<Decimal>,
+}
+
+/// What indicator tables are computed from: the division tree, the zones, and the effective reported values of
+/// every element the indicators use.
+pub struct Inputs<'a> {
+    pub tree: &'a DivisionTree,
+    pub zones: &'a [Zone],
+    pub reported: &'a HashMap<crate::ElementCode, Reported>,
+}
+
+impl Inputs<'_> {
+    fn figure(&self, element: Option<&crate::ElementCode>, area: &Area, year: i32) -> Option<Figure> {
+        let reported = self.reported.get(element?)?;
+        area_figure(self.tree, reported, area, self.zones, year)
+    }
+
+    /// The indicator for an area and year.
+    pub fn value(&self, indicator: &Indicator, area: &Area, year: i32) -> Option<IndicatorValue> {
+        if indicator.kind != IndicatorKind::Quantitative {
+            return None;
+        }
+        let numerator = self.figure(indicator.numerator.as_ref(), area, year);
+        let denominator = self.figure(indicator.denominator.as_ref(), area, year);
+        indicator_value(indicator, numerator, denominator)
+    }
+
+    /// The cell for an area and year, with growth over the year before.
+    pub fn cell(&self, indicator: &Indicator, area: &Area, year: i32) -> IndicatorCell {
+        let value = self.value(indicator, area, year);
+        let previous = self.value(indicator, area, year - 1).map(|v| v.value);
+        let growth = match (&value, previous) {
+            (Some(v), Some(p)) => growth(v.value, p),
+            _ => None,
+        };
+        IndicatorCell { area: area.clone(), year, indicator: indicator.code.clone(), value, previous, growth }
+    }
+
+    /// Every year for which some element of these indicators has a value, ascending.
+    pub fn years(&self, indicators: &[Indicator]) -> Vec<i32> {
+        let mut years = BTreeSet::new();
+        for i in indicators.iter().filter(|i| i.kind == IndicatorKind::Quantitative) {
+            for e in i.numerator.iter() {
+                if let Some(r) = self.reported.get(e) {
+                    years.extend(r.divisions.keys().map(|(_, y)| *y));
+                    years.extend(r.zones.keys().map(|(_, y)| *y));
+                }
+            }
+        }
+        years.into_iter().collect()
+    }
 }
 
 /// Year-on-year growth as a fraction (0.25 = +25%); `None` without a positive previous value.

@@ -52,7 +52,7 @@ impl BasicUnits {
         if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let n: usize = s.parse().ok()?;
+        let n = s.bytes().fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
         match self.index[n] {
             0 => None,
             i => Some(i - 1),
@@ -134,7 +134,11 @@ impl Hasher for KeyHasher {
         }
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // The SplitMix64 finalizer: every input bit reaches the low bits hashbrown indexes buckets with.
+        let mut z = self.0 ^ n;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        self.0 = z ^ (z >> 31);
     }
 }
 
@@ -166,9 +170,15 @@ struct Parsed<'a> {
     tech: i64,
 }
 
+/// A fast 64-bit hash of a contract number. Equal hashes are only candidates: they are checked against the
+/// numbers themselves, so the hash needs to spread well, not to resist attack.
 fn contract_hash(no: &str) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(no.as_bytes());
+    let mut h = KeyHasher(no.len() as u64);
+    for word in no.as_bytes().chunks(8) {
+        let mut bytes = [0u8; 8];
+        bytes[..word.len()].copy_from_slice(word);
+        h.write_u64(u64::from_le_bytes(bytes));
+    }
     h.finish()
 }
 
@@ -223,46 +233,66 @@ fn year_of(s: &str) -> Result<i32, String> {
     Ok(y as i32)
 }
 
+type Fields<'a> = [std::borrow::Cow<'a, str>; FIELDS];
+
 /// Splits a line into its fields; quoted fields take the slow path through a CSV parser.
-fn fields(line: &str) -> Result<Vec<std::borrow::Cow<'_, str>>, String> {
-    let out: Vec<std::borrow::Cow<'_, str>> = if line.contains('"') {
+fn fields(line: &str) -> Result<Fields<'_>, String> {
+    use std::borrow::Cow;
+    let wrong = |n: usize| format!("{n} fields, expected {FIELDS}");
+    if memchr::memchr(b'"', line.as_bytes()).is_some() {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line.as_bytes());
-        match reader.records().next() {
-            Some(Ok(r)) => r.iter().map(|f| std::borrow::Cow::Owned(f.to_owned())).collect(),
-            _ => return Err("unreadable quoting".to_owned()),
+        let Some(Ok(record)) = reader.records().next() else { return Err("unreadable quoting".to_owned()) };
+        if record.len() != FIELDS {
+            return Err(wrong(record.len()));
         }
-    } else {
-        line.split(',').map(std::borrow::Cow::Borrowed).collect()
-    };
-    if out.len() != FIELDS {
-        return Err(format!("{} fields, expected {FIELDS}", out.len()));
+        return Ok(std::array::from_fn(|i| Cow::Owned(record[i].to_owned())));
     }
-    Ok(out)
+    // Commas are ASCII, so cutting the UTF-8 text at them always lands on character boundaries.
+    let mut cuts = memchr::memchr_iter(b',', line.as_bytes()).chain(std::iter::once(line.len()));
+    let mut from = 0usize;
+    let out: [Option<&str>; FIELDS] = std::array::from_fn(|_| {
+        let to = cuts.next()?;
+        let field = &line[from..to];
+        from = to + 1;
+        Some(field)
+    });
+    let extra = cuts.count();
+    match out {
+        [Some(a), Some(b), Some(c), Some(d), Some(e), Some(f), Some(g), Some(h), Some(i)] if extra == 0 => {
+            Ok([a, b, c, d, e, f, g, h, i].map(Cow::Borrowed))
+        }
+        _ => Err(wrong(out.iter().flatten().count() + extra)),
+    }
 }
 
 type Check<T> = Result<T, (&'static str, String)>;
 
 fn parse_row<'a>(f: &'a [std::borrow::Cow<'a, str>], units: &BasicUnits) -> Check<Parsed<'a>> {
-    let contract_no = f[0].trim();
+    let contract_no = f[0].trim_ascii();
     if contract_no.is_empty() {
         return Err(("contract_no", "must not be empty".into()));
     }
-    let year = year_of(f[1].trim()).map_err(|e| ("registered_on", e))?;
-    let contract_type = ContractType::parse(f[2].trim()).ok_or_else(|| {
-        ("contract_type", format!("'{}' is not one of 技术开发 技术转让 技术许可 技术咨询 技术服务", f[2].trim()))
+    let year = year_of(f[1].trim_ascii()).map_err(|e| ("registered_on", e))?;
+    let contract_type = ContractType::parse(f[2].trim_ascii()).ok_or_else(|| {
+        ("contract_type", format!("'{}' is not one of 技术开发 技术转让 技术许可 技术咨询 技术服务", f[2].trim_ascii()))
     })?;
     let unit = |field: &'static str, s: &str| {
-        units.lookup(s.trim()).ok_or_else(|| (field, format!("'{}' is not a county-level division code", s.trim())))
+        units
+            .lookup(s.trim_ascii())
+            .ok_or_else(|| (field, format!("'{}' is not a county-level division code", s.trim_ascii())))
     };
     let seller = unit("seller_division", &f[3])?;
     let buyer = unit("buyer_division", &f[4])?;
-    if f[5].trim().is_empty() {
+    if f[5].trim_ascii().is_empty() {
         return Err(("seller_kind", "must not be empty".into()));
     }
-    let turnover = fen(f[7].trim()).map_err(|e| ("turnover_yuan", e))?;
-    let tech = fen(f[8].trim()).map_err(|e| ("tech_amount_yuan", e))?;
+    let turnover = fen(f[7].trim_ascii()).map_err(|e| ("turnover_yuan", e))?;
+    let tech = fen(f[8].trim_ascii()).map_err(|e| ("tech_amount_yuan", e))?;
     if tech > turnover {
-        return Err(("tech_amount_yuan", format!("{} exceeds the contract's turnover {}", f[8].trim(), f[7].trim())));
+        return Err((
+            "tech_amount_yuan",
+            format!("{} exceeds the contract's turnover {}", f[8].trim_ascii(), f[7].trim_ascii()),
+        ));
     }
     Ok(Parsed { contract_no, year, contract_type, seller, buyer, turnover, tech })
 }
@@ -280,33 +310,57 @@ fn add(acc: &mut AccMap, p: &Parsed<'_>, sign: i128) {
     }
 }
 
+/// Whole lines of the file, in its encoding.
 struct Chunk {
     index: usize,
-    first_line: u64,
-    text: String,
+    bytes: Vec<u8>,
 }
 
+/// What a worker found in a chunk. Line numbers are counted from the chunk's start (0 = its first line): only the
+/// merge, which takes chunks in file order, knows where each chunk starts.
 struct ChunkResult {
     index: usize,
+    lines: u64,
     rows: u64,
+    not_utf8: bool,
     acc: AccMap,
     hashes: Vec<u64>,
     problems: Problems,
     rejects: Vec<(String, u64, String)>,
 }
 
-fn parse_chunk(chunk: Chunk, units: &BasicUnits, file: &str, keep_rejects: bool) -> ChunkResult {
+fn parse_chunk(chunk: Chunk, encoding: Encoding, units: &BasicUnits, file: &str, keep_rejects: bool) -> ChunkResult {
     let mut r = ChunkResult {
         index: chunk.index,
+        lines: 0,
         rows: 0,
+        not_utf8: false,
         acc: AccMap::default(),
         hashes: Vec::new(),
         problems: Problems::new(file),
         rejects: Vec::new(),
     };
-    for (i, raw) in chunk.text.split_terminator('\n').enumerate() {
+    let text = match encoding {
+        Encoding::Utf8 => match String::from_utf8(chunk.bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                r.not_utf8 = true;
+                return r;
+            }
+        },
+        Encoding::Gbk => encoding.decode(&chunk.bytes).into_owned(),
+    };
+    let mut start = 0usize;
+    let bytes = text.as_bytes();
+    // Every line break ends a line, and so does the end of a last line without one.
+    let ends = memchr::memchr_iter(b'\n', bytes)
+        .chain((bytes.last() != Some(&b'\n') && !bytes.is_empty()).then_some(bytes.len()));
+    for end in ends {
+        let raw = &text[start..end];
+        let number = r.lines;
+        r.lines += 1;
+        start = end + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let number = chunk.first_line + i as u64;
         if line.is_empty() {
             continue;
         }
@@ -388,7 +442,7 @@ fn read_as(
                         Err(_) => return,
                     };
                     let Ok(chunk) = job else { return };
-                    if result_tx.send(parse_chunk(chunk, units, name, keep_rejects)).is_err() {
+                    if result_tx.send(parse_chunk(chunk, encoding, units, name, keep_rejects)).is_err() {
                         return;
                     }
                 }
@@ -398,30 +452,39 @@ fn read_as(
         let mut totals = ReadTotals::new(&name);
         let mut pending: BTreeMap<usize, ChunkResult> = BTreeMap::new();
         let mut next_to_merge = 0usize;
+        // Line 1 is the header.
+        let mut next_line = 2u64;
+        let mut not_utf8 = false;
         let mut merge =
             |r: ChunkResult, totals: &mut ReadTotals, rejects: &mut Option<&mut Rejects<&mut dyn Write>>| {
+                not_utf8 |= r.not_utf8;
                 pending.insert(r.index, r);
-                // Merged in file order so that rejected rows are written in the order they stand.
-                while let Some(r) = pending.remove(&next_to_merge) {
+                // Merged in file order: that is where each chunk's first line number becomes known, and rejected rows
+                // are written in the order they stand.
+                while let Some(mut r) = pending.remove(&next_to_merge) {
                     next_to_merge += 1;
+                    for p in &mut r.problems.listed {
+                        p.line += next_line;
+                    }
                     if let Some(w) = rejects.as_deref_mut() {
                         for (raw, line, reason) in &r.rejects {
-                            w.write(raw, *line, reason).map_err(io)?;
+                            w.write(raw, line + next_line, reason).map_err(io)?;
                         }
                     }
+                    next_line += r.lines;
                     totals.absorb(r);
                 }
-                Ok::<(), IngestError>(())
+                Ok::<bool, IngestError>(not_utf8)
             };
 
         let mut hasher = Sha256::new();
         let mut buffer: Vec<u8> = Vec::with_capacity(options.chunk_bytes + 4096);
         let mut read_total = 0u64;
-        let mut next_line = 1u64;
         let mut index = 0usize;
         let mut header_seen = false;
         let mut at_eof = false;
-        while !at_eof {
+        let mut stop = false;
+        while !at_eof && !stop {
             let start = buffer.len();
             buffer.resize(start + options.chunk_bytes, 0);
             let n = file.read(&mut buffer[start..]).map_err(io)?;
@@ -438,41 +501,37 @@ fn read_as(
             if cut == 0 {
                 continue;
             }
-            let mut lines: Vec<u8> = buffer.drain(..cut).collect();
+            // Hand the buffer itself to a parser and keep only the unfinished line: no copy of the chunk.
+            let rest = buffer[cut..].to_vec();
+            buffer.truncate(cut);
+            let mut lines = std::mem::replace(&mut buffer, rest);
+            buffer.reserve(options.chunk_bytes + 4096);
             if !header_seen {
                 header_seen = true;
                 let end = memchr::memchr(b'\n', &lines).map_or(lines.len(), |i| i + 1);
-                let header_bytes: Vec<u8> = lines.drain(..end).collect();
-                let header = encoding.decode(&header_bytes);
+                let header = encoding.decode(&lines[..end]).into_owned();
                 let header = header.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
                 if header != HEADER {
                     let mut p = Problems::new(&name);
                     p.add(1, None, format!("the header must be '{HEADER}', found '{header}'"));
                     return Err(IngestError::Invalid(p));
                 }
-                next_line = 2;
+                lines.drain(..end);
             }
-            let line_count = memchr::memchr_iter(b'\n', &lines).count() as u64
-                + u64::from(at_eof && !lines.is_empty() && lines.last() != Some(&b'\n'));
-            let text = match encoding {
-                Encoding::Utf8 => match String::from_utf8(lines) {
-                    Ok(t) => t,
-                    Err(_) => return Ok(Err(NotUtf8)),
-                },
-                Encoding::Gbk => encoding.decode(&lines).into_owned(),
-            };
-            if job_tx.send(Chunk { index, first_line: next_line, text }).is_err() {
+            if job_tx.send(Chunk { index, bytes: lines }).is_err() {
                 break;
             }
             index += 1;
-            next_line += line_count;
             while let Ok(r) = result_rx.try_recv() {
-                merge(r, &mut totals, &mut rejects)?;
+                stop |= merge(r, &mut totals, &mut rejects)?;
             }
         }
         drop(job_tx);
         for r in result_rx.iter() {
-            merge(r, &mut totals, &mut rejects)?;
+            stop |= merge(r, &mut totals, &mut rejects)?;
+        }
+        if stop {
+            return Ok(Err(NotUtf8));
         }
         if !header_seen {
             let mut p = Problems::new(&name);
@@ -552,10 +611,30 @@ impl ReadTotals {
     }
 }
 
-/// The hashes that occur more than once.
+/// The hashes that occur more than once. The two halves are sorted on two threads and then walked together.
 fn colliding_hashes(hashes: &mut Vec<u64>) -> HashSet<u64> {
-    hashes.sort_unstable();
-    let dup = hashes.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    let half = hashes.len() / 2;
+    let (left, right) = hashes.split_at_mut(half);
+    std::thread::scope(|s| {
+        s.spawn(|| left.sort_unstable());
+        right.sort_unstable();
+    });
+    let (left, right) = hashes.split_at(half);
+    let mut dup = HashSet::new();
+    dup.extend(left.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]));
+    dup.extend(right.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]));
+    let (mut i, mut j) = (0, 0);
+    while i < left.len() && j < right.len() {
+        match left[i].cmp(&right[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dup.insert(left[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     *hashes = Vec::new();
     dup
 }

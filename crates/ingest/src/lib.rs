@@ -9,7 +9,7 @@ mod problems;
 mod text;
 pub mod values;
 
-pub use problems::{Problem, Problems};
+pub use problems::{Problem, Problems, Rejects};
 pub use text::Encoding;
 
 /// Why a file could not be read at all (as opposed to rows that failed their checks).

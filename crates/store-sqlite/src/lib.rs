@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use ttdz_domain::contract::{ContractRollup, Side};
 use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
@@ -117,19 +117,19 @@ async fn insert_divisions(conn: &mut SqliteConnection, set: &DivisionSet, datase
         .execute(&mut *conn)
         .await
         .map_err(db)?;
-    // Ordered by code, so every parent is inserted before its children.
-    for d in set.divisions() {
-        sqlx::query(
-            "INSERT INTO divisions (vintage, code, name_zh, parent_code, grouping_zh) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(vintage)
-        .bind(d.code.as_str())
-        .bind(&d.name_zh)
-        .bind(d.parent.as_ref().map(|p| p.as_str()))
-        .bind(d.grouping_zh.as_deref())
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
+    // Ordered by code, so every parent is inserted before its children (also within one statement: SQLite checks
+    // the parent key row by row).
+    for rows in set.divisions().chunks(ROWS_PER_INSERT) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO divisions (vintage, code, name_zh, parent_code, grouping_zh) ");
+        q.push_values(rows, |mut b, d| {
+            b.push_bind(vintage)
+                .push_bind(d.code.as_str())
+                .push_bind(d.name_zh.as_str())
+                .push_bind(d.parent.as_ref().map(|p| p.as_str()))
+                .push_bind(d.grouping_zh.as_deref());
+        });
+        q.build().execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())
 }
@@ -203,62 +203,61 @@ async fn upsert_zones(conn: &mut SqliteConnection, zones: &[Zone]) -> Result<()>
     Ok(())
 }
 
+/// Rows per INSERT: well under SQLite's 32,766 bound parameters for the widest table here (8 columns).
+const ROWS_PER_INSERT: usize = 1000;
+
 async fn insert_values(conn: &mut SqliteConnection, values: &[DivisionValue], dataset: &str) -> Result<()> {
-    for v in values {
-        sqlx::query(
-            "INSERT INTO element_values (element, division_code, year, value, dataset, note)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value, note = excluded.note",
-        )
-        .bind(v.element.as_str())
-        .bind(v.division.as_str())
-        .bind(i64::from(v.year))
-        .bind(v.value.to_string())
-        .bind(dataset)
-        .bind(v.note.as_deref())
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
+    for rows in values.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO element_values (element, division_code, year, value, dataset, note) ",
+        );
+        q.push_values(rows, |mut b, v| {
+            b.push_bind(v.element.as_str())
+                .push_bind(v.division.as_str())
+                .push_bind(i64::from(v.year))
+                .push_bind(v.value.to_string())
+                .push_bind(dataset)
+                .push_bind(v.note.as_deref());
+        });
+        q.push(" ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value, note = excluded.note");
+        q.build().execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())
 }
 
 async fn insert_zone_values(conn: &mut SqliteConnection, values: &[ZoneValue], dataset: &str) -> Result<()> {
-    for v in values {
-        sqlx::query(
-            "INSERT INTO zone_values (element, zone_key, year, value, dataset, note) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(v.element.as_str())
-        .bind(v.zone.as_str())
-        .bind(i64::from(v.year))
-        .bind(v.value.to_string())
-        .bind(dataset)
-        .bind(v.note.as_deref())
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
+    for rows in values.chunks(ROWS_PER_INSERT) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO zone_values (element, zone_key, year, value, dataset, note) ");
+        q.push_values(rows, |mut b, v| {
+            b.push_bind(v.element.as_str())
+                .push_bind(v.zone.as_str())
+                .push_bind(i64::from(v.year))
+                .push_bind(v.value.to_string())
+                .push_bind(dataset)
+                .push_bind(v.note.as_deref());
+        });
+        q.build().execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())
 }
 
 async fn insert_rollups(conn: &mut SqliteConnection, rollups: &[ContractRollup], dataset: &str) -> Result<()> {
-    for r in rollups {
-        sqlx::query(
-            "INSERT INTO contract_rollups (dataset, side, division_code, year, contract_type, contracts, turnover,
-                                           tech_amount)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(dataset)
-        .bind(r.side.as_str())
-        .bind(r.division.as_str())
-        .bind(i64::from(r.year))
-        .bind(r.contract_type.name_zh())
-        .bind(r.contracts as i64)
-        .bind(r.turnover.to_string())
-        .bind(r.tech_amount.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
+    for rows in rollups.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO contract_rollups (dataset, side, division_code, year, contract_type, contracts, turnover, tech_amount) ",
+        );
+        q.push_values(rows, |mut b, r| {
+            b.push_bind(dataset)
+                .push_bind(r.side.as_str())
+                .push_bind(r.division.as_str())
+                .push_bind(i64::from(r.year))
+                .push_bind(r.contract_type.name_zh())
+                .push_bind(r.contracts as i64)
+                .push_bind(r.turnover.to_string())
+                .push_bind(r.tech_amount.to_string());
+        });
+        q.build().execute(&mut *conn).await.map_err(db)?;
     }
     Ok(())
 }

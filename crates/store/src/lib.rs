@@ -233,3 +233,17 @@ pub fn sum_rollups(rollups: Vec<ContractRollup>) -> Vec<ContractRollup> {
     }
     summed.into_values().collect()
 }
+
+/// The effective values of every element the indicators use, keyed by element.
+pub async fn reported_for(
+    store: &dyn Store,
+    indicators: &[Indicator],
+) -> Result<std::collections::HashMap<ElementCode, Reported>> {
+    let mut out = std::collections::HashMap::new();
+    for element in indicators.iter().flat_map(|i| i.numerator.iter().chain(&i.denominator)) {
+        if !out.contains_key(element) {
+            out.insert(element.clone(), store.reported(element).await?);
+        }
+    }
+    Ok(out)
+}

@@ -49,6 +49,51 @@ pub enum Command {
     },
     /// Print the OpenAPI document of the HTTP API
     Openapi,
+    /// Compute Annex 2 indicators from the stored values
+    Indicators(IndicatorsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndicatorsArgs {
+    /// A zone key, or `all` [default: all, unless --division is given]
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// A 6-digit division code (`national` for the whole country)
+    #[arg(long, conflicts_with = "zone")]
+    pub division: Option<String>,
+    /// A year, or `all` years that have data
+    #[arg(long, default_value = "all")]
+    pub year: String,
+    /// An indicator code, or `all`
+    #[arg(long, default_value = "all")]
+    pub indicator: String,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// What every import takes.
+#[derive(Debug, Args)]
+pub struct ImportOptions {
+    /// The batch this file is: importing a file for the same batch again replaces the batch's earlier
+    /// contribution [default: the file's name]
+    #[arg(long)]
+    pub batch: Option<String>,
+    /// Check the file and report, without storing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the good rows and write the bad ones, with reasons, to an error file
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where --skip-invalid writes the bad rows [default: FILE.errors.csv]
+    #[arg(long, value_name = "PATH")]
+    pub errors: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +113,20 @@ pub struct ServeArgs {
 pub enum DemoCommand {
     /// Add the demo data (published figures with their sources); running it again changes nothing
     Load,
+    /// Write a file of synthetic technology contracts (for trying the import and for benchmarks; never real data)
+    Contracts {
+        /// Where to write the CSV
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+        /// Same seed, same file
+        #[arg(long, default_value_t = 2017)]
+        seed: u64,
+        /// Registration years, as FIRST-LAST
+        #[arg(long, default_value = "2019-2024")]
+        years: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,5 +139,20 @@ pub enum ImportCommand {
         vintage: i64,
         /// Folder holding provinces.csv, cities.csv and areas.csv
         dir: PathBuf,
+    },
+    /// Import long-format values: division_code|zone_key,year,element,value[,unit][,source] (CSV, UTF-8 or GBK)
+    Values {
+        file: PathBuf,
+        #[command(flatten)]
+        options: ImportOptions,
+    },
+    /// Import technology-contract micro-data (CSV, UTF-8 or GBK) and roll it up per county, year and type
+    Contracts {
+        file: PathBuf,
+        #[command(flatten)]
+        options: ImportOptions,
+        /// Parsing threads [default: the number of cores]
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }

@@ -1,5 +1,8 @@
 //! One function per subcommand.
 
+mod import;
+mod indicators;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,9 +22,19 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         Command::Serve(args) => serve(settings, &args).await,
         Command::Migrate => migrate(settings).await,
         Command::Demo { command: DemoCommand::Load } => demo_load(settings).await,
+        Command::Demo { command: DemoCommand::Contracts { out, rows, seed, years } } => {
+            import::write_synthetic(settings, &out, rows, seed, &years).await
+        }
         Command::Import { command: ImportCommand::Divisions { vintage, dir } } => {
             import_divisions(settings, vintage, &dir).await
         }
+        Command::Import { command: ImportCommand::Values { file, options } } => {
+            import::values(settings, &file, &options).await
+        }
+        Command::Import { command: ImportCommand::Contracts { file, options, threads } } => {
+            import::contracts(settings, &file, &options, threads).await
+        }
+        Command::Indicators(args) => indicators::run(settings, &args).await,
         Command::Openapi => {
             let doc = ttdz_web::api::openapi();
             let json = serde_json::to_string_pretty(&doc).map_err(Fatal::data)?;
@@ -37,7 +50,7 @@ fn shipped_reference() -> Result<ReferenceData, Fatal> {
 }
 
 /// Opens the store the URL names and brings it up to date.
-async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, Fatal> {
+pub(crate) async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, Fatal> {
     let store: Arc<dyn Store> = match &settings.database_url {
         DatabaseUrl::Sqlite(url) => {
             if let Some(parent) = sqlite_file(url).and_then(|p| p.parent().map(Path::to_path_buf))

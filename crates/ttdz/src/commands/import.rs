@@ -1,0 +1,210 @@
+//! `ttdz import values` and `ttdz import contracts`: check the whole file, then store it as one batch, or
+//! nothing.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use ttdz_domain::measure::SourceKind;
+use ttdz_domain::{Dataset, DivisionTree};
+use ttdz_ingest::contracts::{self, BasicUnits};
+use ttdz_ingest::{IngestError, values};
+use ttdz_store::{Batch, BatchReport, Store};
+
+use super::open_store;
+use crate::Fatal;
+use crate::cli::ImportOptions;
+use crate::config::Settings;
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn batch_name(kind: &str, path: &Path, options: &ImportOptions) -> String {
+    format!("{kind}:{}", options.batch.clone().unwrap_or_else(|| file_name(path)))
+}
+
+fn errors_path(path: &Path, options: &ImportOptions) -> PathBuf {
+    options.errors.clone().unwrap_or_else(|| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(".errors.csv");
+        PathBuf::from(p)
+    })
+}
+
+fn recorder() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
+}
+
+fn ingest_error(e: IngestError) -> Fatal {
+    Fatal::data(e)
+}
+
+async fn current_tree(store: &dyn Store) -> Result<DivisionTree, Fatal> {
+    let vintage = store.vintages().await?.last().map(|v| v.vintage).ok_or_else(|| Fatal::data("no division list"))?;
+    let set = store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no division list"))?;
+    Ok(DivisionTree::new(set))
+}
+
+fn outcome(report: BatchReport) -> &'static str {
+    match (report.changed, report.replaced) {
+        (false, _) => "unchanged: this file is already stored for the batch",
+        (true, true) => "stored, replacing the batch's earlier contribution",
+        (true, false) => "stored",
+    }
+}
+
+pub async fn values(settings: &Settings, path: &Path, options: &ImportOptions) -> Result<(), Fatal> {
+    let bytes = std::fs::read(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
+    let store = open_store(settings).await?;
+    let tree = current_tree(&*store).await?;
+    let zones: Vec<_> = store.zones().await?.into_iter().map(|z| z.key).collect();
+    let ctx = values::Context { tree: &tree, zones: &zones };
+    let file =
+        values::parse_csv(&path.display().to_string(), &bytes, &ctx, options.skip_invalid).map_err(ingest_error)?;
+    if !file.rejected.is_empty() {
+        let errors = errors_path(path, options);
+        let mut out = std::fs::File::create(&errors)
+            .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
+        let mut rejects = ttdz_ingest::Rejects::new(&mut out, &file.header)
+            .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
+        for (raw, line, reason) in &file.rejected {
+            rejects
+                .write(raw, *line, reason)
+                .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
+        }
+        eprintln!("{} bad rows skipped; written with reasons to {}", file.rejected.len(), errors.display());
+    }
+    let count = file.division_values.len() + file.zone_values.len();
+    if options.dry_run {
+        println!(
+            "{}: {} rows, {count} values, all checks passed ({}); nothing stored (--dry-run)",
+            path.display(),
+            file.rows,
+            file.encoding.name()
+        );
+        return Ok(());
+    }
+    let batch = Batch {
+        dataset: Dataset {
+            name: batch_name("values", path, options),
+            files: vec![file_name(path)],
+            sha256: file.sha256,
+            source: format!("values imported from {}", file_name(path)),
+        },
+        kind: SourceKind::Reported,
+        recorded_by: recorder(),
+        rows: file.rows,
+        division_values: file.division_values,
+        zone_values: file.zone_values,
+        rollups: Vec::new(),
+    };
+    let report = store.replace_batch(&batch).await?;
+    println!(
+        "{}: {count} values in batch {} ({}): {}",
+        path.display(),
+        batch.dataset.name,
+        file.encoding.name(),
+        outcome(report)
+    );
+    Ok(())
+}
+
+pub async fn contracts(
+    settings: &Settings,
+    path: &Path,
+    options: &ImportOptions,
+    threads: Option<usize>,
+) -> Result<(), Fatal> {
+    let size = std::fs::metadata(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?.len();
+    let store = open_store(settings).await?;
+    let tree = current_tree(&*store).await?;
+    let units = BasicUnits::of(&tree);
+    let mut read_options = contracts::Options { skip_invalid: options.skip_invalid, ..Default::default() };
+    if let Some(t) = threads {
+        read_options.threads = t.max(1);
+    }
+    // Drawn only on a terminal; silent in pipes and CI logs.
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {bytes_per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let errors = errors_path(path, options);
+    let started = std::time::Instant::now();
+    let file = {
+        let progress = |n: u64| bar.set_position(n);
+        if options.skip_invalid {
+            let mut out = std::fs::File::create(&errors)
+                .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
+            contracts::read(path, &units, &read_options, &progress, Some(&mut out))
+        } else {
+            contracts::read(path, &units, &read_options, &progress, None)
+        }
+    };
+    bar.finish_and_clear();
+    let file = file.map_err(ingest_error)?;
+    let parsed = started.elapsed();
+    if options.skip_invalid {
+        if file.problems.is_empty() {
+            // Nothing was rejected: leave no empty error file behind.
+            let _ = std::fs::remove_file(&errors);
+        } else {
+            eprintln!("{} bad rows skipped; written with reasons to {}", file.problems.bad_lines, errors.display());
+        }
+    }
+    let summary = format!(
+        "{}: {} rows, {} accepted ({}), {} roll-up rows, read in {:.2} s",
+        path.display(),
+        file.rows,
+        file.accepted,
+        file.encoding.name(),
+        file.rollups.len(),
+        parsed.as_secs_f64()
+    );
+    if options.dry_run {
+        println!("{summary}; nothing stored (--dry-run)");
+        return Ok(());
+    }
+    let batch = Batch {
+        dataset: Dataset {
+            name: batch_name("contracts", path, options),
+            files: vec![file_name(path)],
+            sha256: file.sha256.clone(),
+            source: format!("technology-contract registry micro-data from {}", file_name(path)),
+        },
+        kind: SourceKind::Registry,
+        recorded_by: recorder(),
+        rows: file.rows,
+        division_values: file.element_values(),
+        zone_values: Vec::new(),
+        rollups: file.rollups,
+    };
+    let report = store.replace_batch(&batch).await?;
+    println!(
+        "{summary}; batch {}: {} (total {:.2} s)",
+        batch.dataset.name,
+        outcome(report),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Writes synthetic contracts between the basic units of the zones (so that every zone has data) and a sample of
+/// other counties.
+pub async fn write_synthetic(settings: &Settings, out: &Path, rows: u64, seed: u64, years: &str) -> Result<(), Fatal> {
+    let (first, last) = years
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse::<i32>().ok()?, b.trim().parse::<i32>().ok()?)))
+        .filter(|(a, b)| a <= b && *a >= 1980 && *b <= 2200)
+        .ok_or_else(|| Fatal::data(format!("--years '{years}' is not FIRST-LAST, e.g. 2019-2024")))?;
+    let store = open_store(settings).await?;
+    let tree = current_tree(&*store).await?;
+    let zones = store.zones().await?;
+    let units: Vec<_> = tree.area_of(zones.iter().flat_map(|z| &z.members)).into_iter().collect();
+    let mut file =
+        std::fs::File::create(out).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
+    contracts::write_synthetic(&mut file, rows, seed, &units, first..=last)
+        .map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
+    println!("{}: {rows} synthetic contracts, {first}-{last}, seed {seed}", out.display());
+    Ok(())
+}
