@@ -239,11 +239,14 @@ pub async fn reported_for(
     store: &dyn Store,
     indicators: &[Indicator],
 ) -> Result<std::collections::HashMap<ElementCode, Reported>> {
+    // Owned first: a borrowing iterator held across the awaits below would make the future less general than
+    // axum handlers need.
+    let elements: std::collections::BTreeSet<ElementCode> =
+        indicators.iter().flat_map(|i| i.numerator.iter().chain(&i.denominator)).cloned().collect();
     let mut out = std::collections::HashMap::new();
-    for element in indicators.iter().flat_map(|i| i.numerator.iter().chain(&i.denominator)) {
-        if !out.contains_key(element) {
-            out.insert(element.clone(), store.reported(element).await?);
-        }
+    for element in elements {
+        let reported = store.reported(&element).await?;
+        out.insert(element, reported);
     }
     Ok(out)
 }

@@ -18,6 +18,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     log: Option<String>,
+    admin_token: Option<String>,
     #[serde(default)]
     server: ServerFile,
 }
@@ -84,10 +85,29 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// A secret that never shows in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: DatabaseUrl,
     pub log: String,
+    /// Bearer token for writes through the API (TTDZ_ADMIN_TOKEN or the file's admin_token; never a flag, which
+    /// other users of the machine could read). Without it the API is read-only.
+    pub admin_token: Option<Secret>,
     file: FileServer,
 }
 
@@ -112,6 +132,11 @@ impl Settings {
         Ok(Settings {
             database_url,
             log: global.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
+            admin_token: std::env::var("TTDZ_ADMIN_TOKEN")
+                .ok()
+                .or(file.admin_token)
+                .filter(|t| !t.trim().is_empty())
+                .map(Secret),
             file: FileServer { bind: file.server.bind, port: file.server.port },
         })
     }
@@ -166,6 +191,11 @@ mod tests {
         assert_eq!(settings.listen_address(&serve).port(), 9000);
         let serve = ServeArgs { port: Some(8081), ..serve };
         assert_eq!(settings.listen_address(&serve).port(), 8081);
+
+        std::fs::write(&file, "admin_token = \"s3cret-token\"\n").unwrap();
+        let settings = Settings::load(&global).unwrap();
+        assert_eq!(settings.admin_token.as_ref().map(Secret::expose), Some("s3cret-token"));
+        assert!(!format!("{settings:?}").contains("s3cret"));
 
         std::fs::write(&file, "data_dri = \"/srv/ttdz\"\n").unwrap();
         let err = Settings::load(&global).unwrap_err();

@@ -13,7 +13,9 @@ use ttdz_store_sqlite::SqliteStore;
 fn ttdz(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ttdz"));
     cmd.current_dir(dir);
-    for var in ["TTDZ_DATA_DIR", "TTDZ_DATABASE_URL", "TTDZ_CONFIG", "TTDZ_LOG", "TTDZ_BIND", "TTDZ_PORT"] {
+    for var in
+        ["TTDZ_DATA_DIR", "TTDZ_DATABASE_URL", "TTDZ_CONFIG", "TTDZ_LOG", "TTDZ_BIND", "TTDZ_PORT", "TTDZ_ADMIN_TOKEN"]
+    {
         cmd.env_remove(var);
     }
     cmd
@@ -213,4 +215,137 @@ fn openapi_prints_the_document() {
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert!(doc["paths"]["/api/v1/zones/{key}"]["get"].is_object());
+}
+
+fn indicators_csv(dir: &Path, args: &[&str]) -> String {
+    let out = run(ttdz(dir).args(["indicators", "--format", "csv"]).args(args));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+}
+
+/// Zone → year → seller-side turnover in yuan, summed straight from the file with the csv crate and Decimal.
+fn independent_zone_turnover(file: &Path) -> std::collections::BTreeMap<(String, i32), rust_decimal::Decimal> {
+    let reference = ttdz_domain::ReferenceData::shipped().unwrap();
+    let tree = ttdz_domain::DivisionTree::new(reference.divisions);
+    let areas: Vec<(String, std::collections::BTreeSet<ttdz_domain::DivisionCode>)> =
+        reference.zones.iter().map(|z| (z.key.to_string(), tree.area_of(&z.members))).collect();
+    let mut sums = std::collections::BTreeMap::new();
+    for record in csv::Reader::from_path(file).unwrap().records() {
+        let r = record.unwrap();
+        let seller = ttdz_domain::DivisionCode::parse(&r[3]).unwrap();
+        let year: i32 = r[1][..4].parse().unwrap();
+        let amount: rust_decimal::Decimal = r[7].parse().unwrap();
+        for (key, area) in &areas {
+            if area.contains(&seller) {
+                *sums.entry((key.clone(), year)).or_default() += amount;
+            }
+        }
+    }
+    sums
+}
+
+#[test]
+fn zone_contract_turnover_equals_an_independent_sum_and_reimporting_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("contracts.csv");
+    let out = run(ttdz(dir.path()).args(["demo", "contracts", "--rows", "30000", "--seed", "11", "--out"]).arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(ttdz(dir.path()).args(["import", "contracts"]).arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("30000 rows, 30000 accepted"), "{}", stdout(&out));
+
+    let csv_out = indicators_csv(dir.path(), &["--indicator", "contract_turnover"]);
+    let expected = independent_zone_turnover(&file);
+    let mut seen = 0;
+    for line in csv_out.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let (zone, year, value, unit) = (cols[0], cols[1].parse::<i32>().unwrap(), cols[3], cols[4]);
+        assert_eq!((cols[2], unit), ("contract_turnover", "亿元"));
+        let yuan = value.parse::<rust_decimal::Decimal>().unwrap() * rust_decimal::Decimal::from(100_000_000);
+        assert_eq!(yuan, expected[&(zone.to_owned(), year)], "{zone} {year}: to the yuan");
+        seen += 1;
+    }
+    assert_eq!(seen, expected.len(), "every zone and year with contracts has a value");
+
+    let again = run(ttdz(dir.path()).args(["import", "contracts"]).arg(&file));
+    assert!(stdout(&again).contains("unchanged"), "{}", stdout(&again));
+    assert_eq!(indicators_csv(dir.path(), &["--indicator", "contract_turnover"]), csv_out);
+
+    // Planted bad rows: refused with their lines, nothing changes.
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("X1,2021-02-30,技术开发,320102,320102,企业,新材料,100,50\n");
+    text.push_str("X2,2023-01-01,技术开发,999999,320102,企业,新材料,100,50\n");
+    text.push_str("X3,2023-01-01,技术开发,320102,320102,企业,新材料,-100,50\n");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, text).unwrap();
+    let out = run(ttdz(dir.path()).args(["import", "contracts"]).arg(&bad));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("bad.csv: 3 bad lines, nothing was imported"), "{err}");
+    for (line, field) in [(30002, "registered_on"), (30003, "seller_division"), (30004, "turnover_yuan")] {
+        assert!(err.contains(&format!("bad.csv:{line}: field {field}")), "{err}");
+    }
+    assert_eq!(indicators_csv(dir.path(), &["--indicator", "contract_turnover"]), csv_out);
+
+    // --skip-invalid imports the rest as its own batch and writes the bad rows beside the file.
+    let out =
+        run(ttdz(dir.path()).args(["import", "contracts", "--skip-invalid", "--batch", "contracts.csv"]).arg(&bad));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let errors = std::fs::read_to_string(dir.path().join("bad.csv.errors.csv")).unwrap();
+    assert_eq!(errors.lines().count(), 4, "{errors}");
+    assert!(stdout(&out).contains("replacing the batch's earlier contribution"), "{}", stdout(&out));
+    assert_eq!(indicators_csv(dir.path(), &["--indicator", "contract_turnover"]), csv_out, "same good rows, same sums");
+}
+
+#[test]
+fn a_zones_patents_per_10k_is_the_ratio_of_sums_over_its_cities() {
+    let dir = tempfile::tempdir().unwrap();
+    // 江苏·苏南: 南京, 无锡, 常州, 苏州, 镇江 (made-up figures; the point is the formula).
+    let cities = [
+        ("320100", 95000, 9_490_000),
+        ("320200", 52000, 7_490_000),
+        ("320400", 30000, 5_360_000),
+        ("320500", 110000, 12_910_000),
+        ("321100", 12000, 3_220_000),
+    ];
+    let mut text = String::from("division_code,year,element,value,unit,source\n");
+    for (code, patents, people) in cities {
+        text.push_str(&format!("{code},2023,invention_patents_held,{patents},件,test\n"));
+        text.push_str(&format!("{code},2023,resident_population,{people},人,test\n"));
+    }
+    let file = dir.path().join("values.csv");
+    std::fs::write(&file, text).unwrap();
+    let out = run(ttdz(dir.path()).args(["import", "values"]).arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let csv_out = indicators_csv(
+        dir.path(),
+        &["--zone", "jiangsu-sunan", "--indicator", "invention_patents_per_10k", "--year", "2023"],
+    );
+    let patents: i64 = cities.iter().map(|c| c.1).sum();
+    let people: i64 = cities.iter().map(|c| c.2).sum();
+    let expected = (rust_decimal::Decimal::from(patents) * rust_decimal::Decimal::from(10_000)
+        / rust_decimal::Decimal::from(people))
+    .normalize();
+    let mean_of_ratios: rust_decimal::Decimal = cities
+        .iter()
+        .map(|c| rust_decimal::Decimal::from(c.1 * 10_000) / rust_decimal::Decimal::from(c.2))
+        .sum::<rust_decimal::Decimal>()
+        / rust_decimal::Decimal::from(5);
+    assert_ne!(expected, mean_of_ratios.normalize(), "the test data tells the two apart");
+    assert_eq!(
+        csv_out,
+        format!("area,year,indicator,value,unit\njiangsu-sunan,2023,invention_patents_per_10k,{expected},件\n")
+    );
+
+    // A bad values file: refused with file, line and field; nothing stored.
+    std::fs::write(dir.path().join("bad.csv"), "division_code,year,element,value\n320100,2023,gdp_yuan,abc\n").unwrap();
+    let out = run(ttdz(dir.path()).args(["import", "values", "bad.csv"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("bad.csv:2: field value: 'abc' is not a number"), "{}", stderr(&out));
+    assert_eq!(
+        indicators_csv(dir.path(), &["--division", "320100", "--year", "2023"]).lines().count(),
+        2,
+        "only the patents indicator"
+    );
 }

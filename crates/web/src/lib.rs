@@ -9,6 +9,7 @@ mod assets;
 mod error;
 mod html;
 mod i18n;
+mod report;
 mod state;
 pub mod views;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     Router::new()
         .merge(api)
+        .layer(axum::extract::DefaultBodyLimit::max(api::MAX_UPLOAD_BYTES))
         .route("/api/v1/openapi.json", axum::routing::get(api::openapi_json))
         .nest("/api", Router::new().fallback(api::not_found))
         .merge(html::router())

@@ -258,15 +258,39 @@ impl From<&PublishedFigure> for PublishedFigureView {
     }
 }
 
-/// A reference or demo dataset, with the checksum every value loaded from it can be traced to.
+/// A dataset (reference data, demo data or an import batch), with the checksum every value loaded from it can
+/// be traced to.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DatasetView {
     #[schema(example = "divisions-2023")]
     pub name: String,
+    /// `reference`, `reported`, `registry`, `demo` or `synthetic`.
+    pub kind: &'static str,
     pub files: Vec<String>,
     pub sha256: String,
     pub source: String,
+    /// Order of recording among all datasets; higher is newer.
+    pub revision: i64,
+    pub recorded_by: Option<String>,
+    /// Data rows in the file, for import batches.
+    pub rows: Option<u64>,
     pub loaded_at: String,
+}
+
+impl From<ttdz_store::DatasetRecord> for DatasetView {
+    fn from(r: ttdz_store::DatasetRecord) -> Self {
+        DatasetView {
+            name: r.dataset.name,
+            kind: r.kind.as_str(),
+            files: r.dataset.files,
+            sha256: r.dataset.sha256,
+            source: r.dataset.source,
+            revision: r.revision,
+            recorded_by: r.recorded_by,
+            rows: r.rows,
+            loaded_at: r.loaded_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -278,4 +302,91 @@ pub struct HealthView {
     pub version: &'static str,
     /// The newest stored division-code vintage.
     pub division_vintage: Option<i64>,
+}
+
+/// A data element of the dictionary.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ElementView {
+    #[schema(example = "contract_turnover_yuan")]
+    pub code: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    /// The unit values are stored in; imports may also give 万元/亿元 for money and 万人 for persons.
+    #[schema(example = "元")]
+    pub unit_zh: &'static str,
+    /// `stock` (year-end) or `flow` (total over the year).
+    #[schema(example = "flow")]
+    pub measure: &'static str,
+    /// `division` (reported per division, summed up the tree) or `zone` (reported for a zone as a whole).
+    #[schema(example = "division")]
+    pub scope: &'static str,
+}
+
+/// The figure a numerator or denominator came to, and how.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FigureView {
+    #[schema(example = "contract_turnover_yuan")]
+    pub element: String,
+    /// Exact decimal, as a string, in the element's unit.
+    pub value: String,
+    /// `reported` (for this very area) or `sum` (of its parts: children, zone members, provinces).
+    #[schema(example = "sum")]
+    pub basis: &'static str,
+    pub parts_with_values: Option<usize>,
+    pub parts: Option<usize>,
+    /// The datasets and import batches the figure's values came from (see `sources`).
+    pub sources: Vec<String>,
+}
+
+/// One Annex 2 indicator for an area and year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorValueView {
+    pub seq: u8,
+    #[schema(example = "contract_turnover")]
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit_zh: String,
+    #[schema(value_type = String, example = "quantitative")]
+    pub kind: IndicatorKind,
+    /// Exact decimal as a string; null where the data are missing or the indicator is not counted.
+    pub value: Option<String>,
+    pub previous_value: Option<String>,
+    /// Year-on-year growth as a fraction (0.25 = +25%).
+    pub growth: Option<String>,
+    pub numerator: Option<FigureView>,
+    pub denominator: Option<FigureView>,
+    /// Data-quality findings: a reported total that differs from the sum of its parts, parts without values.
+    pub warnings: Vec<String>,
+    /// True when any value behind this one is synthetic demo data.
+    pub synthetic: bool,
+}
+
+/// A dataset or import batch that values came from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourceView {
+    pub name: String,
+    /// `reference`, `reported`, `registry`, `demo` or `synthetic`.
+    pub kind: &'static str,
+    pub files: Vec<String>,
+    pub sha256: String,
+    pub recorded_by: Option<String>,
+    pub loaded_at: String,
+}
+
+/// The indicators of one area (a zone, a division or the nation) for one year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AreaIndicatorsView {
+    /// Zone key, 6-digit code, or `national`.
+    #[schema(example = "jiangsu-sunan")]
+    pub area: String,
+    #[schema(example = "zone")]
+    pub area_kind: &'static str,
+    pub name: String,
+    /// The year shown: the one asked for, or the latest with data.
+    pub year: Option<i32>,
+    /// Every year that has data.
+    pub years: Vec<i32>,
+    pub indicators: Vec<IndicatorValueView>,
+    pub sources: Vec<SourceView>,
 }

@@ -235,17 +235,25 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/datasets",
             "/api/v1/divisions",
             "/api/v1/divisions/{code}",
+            "/api/v1/divisions/{code}/indicators",
+            "/api/v1/elements",
             "/api/v1/health",
+            "/api/v1/imports/values",
             "/api/v1/indicators",
+            "/api/v1/national/indicators",
             "/api/v1/openapi.json",
             "/api/v1/published-figures",
             "/api/v1/zones",
             "/api/v1/zones/{key}",
+            "/api/v1/zones/{key}/indicators",
         ]
     );
     for (path, item) in paths {
         let operation = &item["get"];
-        assert!(operation.is_object(), "{path} documents GET");
+        if !operation.is_object() {
+            assert!(item["post"].is_object(), "{path} documents GET or POST");
+            continue;
+        }
         let status = app.get(&example_path(path, operation)).await.status();
         assert_eq!(status, StatusCode::OK, "{path} answers its documented example");
     }
@@ -322,6 +330,8 @@ async fn both_backends_answer_the_same_json() {
         app.store.store().load_demo(&demo).await.expect("load demo");
     }
     let mut paths = vec![
+        "/api/v1/national/indicators".to_owned(),
+        "/api/v1/zones/zhejiang/indicators".to_owned(),
         "/api/v1/zones".to_owned(),
         "/api/v1/indicators".to_owned(),
         "/api/v1/divisions".to_owned(),
@@ -350,4 +360,167 @@ async fn both_backends_answer_the_same_json() {
     assert_eq!(strip(sqlite_app.ok_json("/api/v1/datasets").await), strip(pg_app.ok_json("/api/v1/datasets").await));
     assert_eq!(pg_app.ok_json("/api/v1/health").await["backend"], "postgres");
     pg_app.store.cleanup().await;
+}
+
+async fn with_admin(token: &str) -> TestApp {
+    let store = backends::sqlite().await;
+    let state = AppState::with_admin_token(store.shared(), token.to_owned());
+    let app = Application::build(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), state).await.expect("bind");
+    let base = format!("http://{}", app.local_addr().expect("address"));
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp { base, client: reqwest::Client::new(), store }
+}
+
+fn upload(name: &str, text: &str) -> reqwest::multipart::Form {
+    let part = reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_owned());
+    reqwest::multipart::Form::new().part("file", part)
+}
+
+#[tokio::test]
+async fn values_uploads_need_the_token_and_are_all_or_nothing() {
+    let open = TestApp::sqlite().await;
+    let text = "division_code,year,element,value,unit,source\n320100,2022,gdp_yuan,16907.85,亿元,南京统计公报\n\
+                320100,2023,gdp_yuan,17421.40,亿元,南京统计公报\n";
+    let url = |app: &TestApp| format!("{}/api/v1/imports/values", app.base);
+    let response = open.client.post(url(&open)).multipart(upload("nj.csv", text)).send().await.expect("post");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "no token configured: the API is read-only");
+
+    let app = with_admin("t0ken").await;
+    let response = app.client.post(url(&app)).multipart(upload("nj.csv", text)).send().await.expect("post");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response =
+        app.client.post(url(&app)).bearer_auth("wrong").multipart(upload("nj.csv", text)).send().await.expect("post");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    let bad = format!("{text}320100,2024,gdp_yuan,lots,亿元,\n999999,2023,gdp_yuan,1,,\n");
+    let response =
+        app.client.post(url(&app)).bearer_auth("t0ken").multipart(upload("bad.csv", &bad)).send().await.expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_file");
+    assert_eq!(body["bad_lines"], 2);
+    assert_eq!(body["problems"][0]["line"], 4);
+    assert_eq!(body["problems"][0]["field"], "value");
+    assert_eq!(body["problems"][1]["field"], "division_code");
+    let nanjing = app.ok_json("/api/v1/divisions/320100/indicators").await;
+    assert_eq!(nanjing["year"], Value::Null, "nothing was stored");
+
+    let response =
+        app.client.post(url(&app)).bearer_auth("t0ken").multipart(upload("nj.csv", text)).send().await.expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(
+        (body["batch"].as_str(), body["values"].as_u64(), body["outcome"].as_str()),
+        (Some("values:nj.csv"), Some(2), Some("stored"))
+    );
+    let again: Value = app
+        .client
+        .post(url(&app))
+        .bearer_auth("t0ken")
+        .multipart(upload("nj.csv", text))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(again["outcome"], "unchanged");
+
+    let too_big = "x".repeat(ttdz_web::api::MAX_UPLOAD_BYTES + 1);
+    let response = app
+        .client
+        .post(url(&app))
+        .bearer_auth("t0ken")
+        .multipart(upload("big.csv", &too_big))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn indicators_come_with_their_figures_sources_and_growth() {
+    use rust_decimal::Decimal;
+    use ttdz_domain::measure::SourceKind;
+    use ttdz_domain::{Dataset, DivisionCode, ElementCode};
+    use ttdz_store::{Batch, DivisionValue};
+    let app = TestApp::sqlite().await;
+    let value = |element: &str, code: &str, year: i32, v: i64| DivisionValue {
+        element: ElementCode::parse(element).expect("element"),
+        division: DivisionCode::parse(code).expect("code"),
+        year,
+        value: Decimal::from(v),
+        note: None,
+    };
+    let mut values = Vec::new();
+    // Three of 江苏·苏南's five cities report contract turnover for two years; 苏州 also its districts.
+    for (code, y2022, y2023) in
+        [("320100", 100_000_000, 150_000_000), ("320200", 50_000_000, 50_000_000), ("320500", 20_000_000, 30_000_000)]
+    {
+        values.push(value("contract_turnover_yuan", code, 2022, y2022));
+        values.push(value("contract_turnover_yuan", code, 2023, y2023));
+    }
+    values.push(value("contract_turnover_yuan", "320505", 2023, 1_000_000));
+    let batch = Batch {
+        dataset: Dataset {
+            name: "values:sunan".into(),
+            files: vec!["sunan.csv".into()],
+            sha256: "f".repeat(64),
+            source: "test".into(),
+        },
+        kind: SourceKind::Reported,
+        recorded_by: "test".into(),
+        rows: values.len() as u64,
+        division_values: values,
+        zone_values: Vec::new(),
+        rollups: Vec::new(),
+    };
+    app.store.store().replace_batch(&batch).await.expect("store");
+
+    let sunan = app.ok_json("/api/v1/zones/jiangsu-sunan/indicators").await;
+    assert_eq!(
+        (sunan["area"].as_str(), sunan["area_kind"].as_str(), sunan["year"].as_i64()),
+        (Some("jiangsu-sunan"), Some("zone"), Some(2023))
+    );
+    assert_eq!(sunan["years"], serde_json::json!([2022, 2023]));
+    let turnover = &sunan["indicators"][0];
+    assert_eq!(turnover["code"], "contract_turnover");
+    assert_eq!(turnover["value"], "2.3", "(1.5 + 0.5 + 0.3) 亿元");
+    assert_eq!(turnover["previous_value"], "1.7");
+    assert_eq!(turnover["growth"], "0.352941");
+    assert_eq!(turnover["numerator"]["basis"], "sum");
+    assert_eq!(
+        (turnover["numerator"]["parts_with_values"].as_u64(), turnover["numerator"]["parts"].as_u64()),
+        (Some(3), Some(5))
+    );
+    assert_eq!(turnover["numerator"]["sources"], serde_json::json!(["values:sunan"]));
+    let warnings: Vec<&str> =
+        turnover["warnings"].as_array().expect("warnings").iter().filter_map(Value::as_str).collect();
+    assert!(warnings.iter().any(|w| w.starts_with("jiangsu-sunan: only 3 of 5 parts")), "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("320500: the reported total 30000000 differs from the sum of its parts 1000000")),
+        "{warnings:?}"
+    );
+    assert_eq!(turnover["synthetic"], false);
+    assert_eq!(sunan["sources"][0]["name"], "values:sunan");
+    assert_eq!(sunan["sources"][0]["sha256"], "f".repeat(64));
+    assert_eq!(sunan["indicators"].as_array().map(Vec::len), Some(16), "every Annex 2 row is listed");
+    assert_eq!(sunan["indicators"][12]["value"], Value::Null, "qualitative rows have no computed value");
+
+    let jiangsu = app.ok_json("/api/v1/divisions/320000/indicators?year=2022").await;
+    assert_eq!(jiangsu["indicators"][0]["value"], "1.7");
+    let national = app.ok_json("/api/v1/national/indicators?year=2023").await;
+    assert_eq!(national["indicators"][0]["value"], "2.3");
+    assert_eq!(app.json("/api/v1/zones/atlantis/indicators").await.0, StatusCode::NOT_FOUND);
+
+    let elements = app.ok_json("/api/v1/elements").await;
+    assert!(
+        elements
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|e| e["code"] == "transfer_special_funds_yuan" && e["scope"] == "zone")
+    );
 }

@@ -119,7 +119,11 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
     if args.demo {
         load_demo(&*store).await?;
     }
-    let app = Application::build(addr, AppState::new(store)).await.map_err(Fatal::environment)?;
+    let state = match &settings.admin_token {
+        Some(token) => AppState::with_admin_token(store, token.expose().to_owned()),
+        None => AppState::new(store),
+    };
+    let app = Application::build(addr, state).await.map_err(Fatal::environment)?;
     let bound = app.local_addr().map_err(Fatal::environment)?;
     tracing::info!(database = %settings.database_url, "ttdz listening on http://{bound}");
     app.run_until(shutdown_signal()).await.map_err(Fatal::environment)?;

@@ -1,6 +1,10 @@
 //! The JSON API under `/api/v1`. Every handler is registered through `routes!`, which also puts it in the OpenAPI
 //! document: a route cannot exist without being documented.
 
+mod data;
+
+pub use data::MAX_UPLOAD_BYTES;
+
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -51,6 +55,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_indicators))
         .routes(routes!(list_datasets))
         .routes(routes!(list_published_figures))
+        .routes(routes!(data::list_elements))
+        .routes(routes!(data::zone_indicators))
+        .routes(routes!(data::division_indicators))
+        .routes(routes!(data::national_indicators))
+        .routes(routes!(data::import_values))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.
@@ -77,10 +86,11 @@ pub async fn not_found() -> ApiError {
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError {
-        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        body: ErrorBody { error: "method_not_allowed", message: "this route does not take that method".into() },
-    }
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
 }
 
 /// Query parameters whose rejection is a JSON `invalid_parameter` error, not axum's plain text.
@@ -106,7 +116,7 @@ impl From<TreeError> for ApiError {
     }
 }
 
-fn parse_code(s: &str) -> Result<DivisionCode, ApiError> {
+pub(crate) fn parse_code(s: &str) -> Result<DivisionCode, ApiError> {
     DivisionCode::parse(s).map_err(|e| ApiError::invalid(e.0))
 }
 
@@ -267,18 +277,7 @@ async fn list_indicators(State(state): State<AppState>) -> Result<Json<Vec<Indic
 )]
 async fn list_datasets(State(state): State<AppState>) -> Result<Json<Vec<DatasetView>>, ApiError> {
     let records = state.store().datasets().await?;
-    Ok(Json(
-        records
-            .into_iter()
-            .map(|r| DatasetView {
-                name: r.dataset.name,
-                files: r.dataset.files,
-                sha256: r.dataset.sha256,
-                source: r.dataset.source,
-                loaded_at: r.loaded_at,
-            })
-            .collect(),
-    ))
+    Ok(Json(records.into_iter().map(DatasetView::from).collect()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

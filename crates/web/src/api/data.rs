@@ -1,0 +1,209 @@
+//! Data: the element dictionary, indicators per area with provenance, and uploads of values.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::{Deserialize, Serialize};
+use ttdz_domain::element::{ELEMENTS, Measure, Scope};
+use ttdz_domain::measure::{Area, SourceKind};
+use ttdz_domain::{Dataset, ZoneKey};
+use ttdz_ingest::{IngestError, values};
+use ttdz_store::Batch;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiQuery, parse_code};
+use crate::error::{ApiError, ErrorBody, ProblemView};
+use crate::report::area_indicators;
+use crate::state::AppState;
+use crate::views::{AreaIndicatorsView, ElementView};
+
+/// The largest values upload accepted.
+pub const MAX_UPLOAD_BYTES: usize = 32 << 20;
+
+/// The data elements: what values can be reported, in which unit, per division or per zone.
+#[utoipa::path(get, path = "/api/v1/elements", tag = "indicators", responses((status = 200, body = [ElementView])))]
+pub async fn list_elements() -> Json<Vec<ElementView>> {
+    Json(
+        ELEMENTS
+            .iter()
+            .map(|e| ElementView {
+                code: e.code,
+                name_zh: e.name_zh,
+                name_en: e.name_en,
+                unit_zh: e.unit_zh,
+                measure: match e.measure {
+                    Measure::Stock => "stock",
+                    Measure::Flow => "flow",
+                },
+                scope: match e.scope {
+                    Scope::Division => "division",
+                    Scope::Zone => "zone",
+                },
+            })
+            .collect(),
+    )
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    /// The year; without it, the latest year with data.
+    #[param(example = 2023)]
+    year: Option<i32>,
+}
+
+/// A zone's Annex 2 indicators for a year, each with its figures, their sources, and growth over the year before.
+#[utoipa::path(
+    get, path = "/api/v1/zones/{key}/indicators", tag = "indicators",
+    params(("key" = String, Path, description = "Zone key", example = "jiangsu-sunan"), YearQuery),
+    responses((status = 200, body = AreaIndicatorsView), (status = 404, body = ErrorBody))
+)]
+pub async fn zone_indicators(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<AreaIndicatorsView>, ApiError> {
+    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
+    let parsed = ZoneKey::parse(&key).map_err(|_| missing())?;
+    let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
+    Ok(Json(area_indicators(&state, Area::Zone(zone.key), zone.name_zh, q.year).await?))
+}
+
+/// A division's Annex 2 indicators for a year: its own reported values, or the sums of its parts.
+#[utoipa::path(
+    get, path = "/api/v1/divisions/{code}/indicators", tag = "indicators",
+    params(("code" = String, Path, description = "6-digit GB/T 2260 code", example = "320000"), YearQuery),
+    responses((status = 200, body = AreaIndicatorsView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn division_indicators(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<AreaIndicatorsView>, ApiError> {
+    let code = parse_code(&code)?;
+    let tree = state.tree(None).await?;
+    let division = tree.get(&code).ok_or_else(|| ApiError::not_found(format!("no division {code}")))?;
+    Ok(Json(area_indicators(&state, Area::Division(code), division.name_zh.clone(), q.year).await?))
+}
+
+/// The national indicators for a year: over all divisions, each counted once whatever zones it lies in.
+#[utoipa::path(
+    get, path = "/api/v1/national/indicators", tag = "indicators", params(YearQuery),
+    responses((status = 200, body = AreaIndicatorsView))
+)]
+pub async fn national_indicators(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<AreaIndicatorsView>, ApiError> {
+    Ok(Json(area_indicators(&state, Area::Nation, "全国".to_owned(), q.year).await?))
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportOutcome {
+    #[schema(example = "values:jiangsu-2023.csv")]
+    pub batch: String,
+    pub rows: u64,
+    pub values: usize,
+    /// Rows left out (only with `skip_invalid`), with their lines and reasons.
+    pub skipped: Vec<ProblemView>,
+    /// `stored`, `replaced` (the batch's earlier contribution) or `unchanged` (the same file again).
+    #[schema(example = "stored")]
+    pub outcome: &'static str,
+}
+
+fn invalid_file(problems: ttdz_ingest::Problems) -> ApiError {
+    let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", problems.to_string());
+    e.body.bad_lines = Some(problems.bad_lines);
+    e.body.problems = Some(
+        problems.listed.into_iter().map(|p| ProblemView { line: p.line, field: p.field, reason: p.reason }).collect(),
+    );
+    e
+}
+
+/// Upload a long-format values file (CSV: `division_code|zone_key,year,element,value[,unit][,source]`) as one
+/// batch. Multipart fields: `file` (required), `batch` (default: the file's name), `skip_invalid` (`true` to
+/// store the good rows and list the bad). A file with bad rows is refused whole by default.
+#[utoipa::path(
+    post, path = "/api/v1/imports/values", tag = "data",
+    request_body(content_type = "multipart/form-data", description = "`file`, optional `batch` and `skip_invalid`"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ImportOutcome),
+        (status = 401, description = "No or wrong bearer token", body = ErrorBody),
+        (status = 403, description = "Writes are not enabled on this server", body = ErrorBody),
+        (status = 413, description = "Larger than 32 MiB", body = ErrorBody),
+        (status = 422, description = "Bad rows: nothing was stored", body = ErrorBody),
+    )
+)]
+pub async fn import_values(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Json<ImportOutcome>, ApiError> {
+    state.authorize_write(headers.get(header::AUTHORIZATION))?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut batch: Option<String> = None;
+    let mut skip_invalid = false;
+    let bad_upload = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("uploads are limited to {} MiB", MAX_UPLOAD_BYTES >> 20),
+            )
+        } else {
+            ApiError::invalid(format!("unreadable upload: {}", e.body_text()))
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad_upload)? {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.csv").to_owned();
+                file = Some((name, field.bytes().await.map_err(bad_upload)?.to_vec()));
+            }
+            Some("batch") => batch = Some(field.text().await.map_err(bad_upload)?.trim().to_owned()),
+            Some("skip_invalid") => skip_invalid = field.text().await.map_err(bad_upload)?.trim() == "true",
+            _ => {}
+        }
+    }
+    let (file_name, bytes) = file.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))?;
+    let tree = state.tree(None).await?;
+    let zones: Vec<ZoneKey> = state.store().zones().await?.into_iter().map(|z| z.key).collect();
+    let ctx = values::Context { tree: &tree, zones: &zones };
+    let parsed = values::parse_csv(&file_name, &bytes, &ctx, skip_invalid).map_err(|e| match e {
+        IngestError::Invalid(p) => invalid_file(p),
+        IngestError::Io { .. } => ApiError::invalid(e.to_string()),
+    })?;
+    let name = format!("values:{}", batch.filter(|b| !b.is_empty()).unwrap_or_else(|| file_name.clone()));
+    let count = parsed.division_values.len() + parsed.zone_values.len();
+    let skipped = parsed
+        .problems
+        .listed
+        .into_iter()
+        .map(|p| ProblemView { line: p.line, field: p.field, reason: p.reason })
+        .collect();
+    let report = state
+        .store()
+        .replace_batch(&Batch {
+            dataset: Dataset {
+                name: name.clone(),
+                files: vec![file_name.clone()],
+                sha256: parsed.sha256,
+                source: format!("values uploaded as {file_name}"),
+            },
+            kind: SourceKind::Reported,
+            recorded_by: "api:admin".to_owned(),
+            rows: parsed.rows,
+            division_values: parsed.division_values,
+            zone_values: parsed.zone_values,
+            rollups: Vec::new(),
+        })
+        .await?;
+    let outcome = match (report.changed, report.replaced) {
+        (false, _) => "unchanged",
+        (true, true) => "replaced",
+        (true, false) => "stored",
+    };
+    Ok(Json(ImportOutcome { batch: name, rows: parsed.rows, values: count, skipped, outcome }))
+}
