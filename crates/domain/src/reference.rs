@@ -204,6 +204,50 @@ impl DemoData {
     }
 }
 
+/// The published statistics that measure a TTDZ data element, and the element.
+const PUBLISHED_AS_ELEMENT: [(&str, &str); 8] = [
+    ("gdp", "gdp_yuan"),
+    ("gdp_city", "gdp_yuan"),
+    ("population_yearend", "resident_population"),
+    ("population_yearend_city", "resident_population"),
+    ("tech_contract_turnover", "contract_turnover_yuan"),
+    ("tech_contract_turnover_city", "contract_turnover_yuan"),
+    ("tech_contract_absorbed", "absorbed_contract_turnover_yuan"),
+    ("national_tech_transfer_institutions", "national_tt_institutions"),
+];
+
+/// A published figure read as a data element value, in the element's unit, with the figure's source as its note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedElementValue {
+    pub element: &'static crate::element::ElementSpec,
+    pub division: DivisionCode,
+    pub year: i32,
+    pub value: Decimal,
+    pub note: String,
+}
+
+impl DemoData {
+    /// The figures that measure a data element (GDP, population, contract turnover, transfer institutions),
+    /// converted to the element's unit. Other figures (per-10k ratios, counts TTDZ does not track) stay figures.
+    pub fn element_values(&self) -> Vec<PublishedElementValue> {
+        self.figures
+            .iter()
+            .filter_map(|f| {
+                let (_, code) = PUBLISHED_AS_ELEMENT.iter().find(|(stat, _)| *stat == f.stat)?;
+                let element = crate::element::ElementSpec::find(code)?;
+                let unit = if f.unit_zh == "家" { "" } else { f.unit_zh.as_str() };
+                Some(PublishedElementValue {
+                    element,
+                    division: f.division?,
+                    year: f.year,
+                    value: element.to_stored_unit(f.value, unit).ok()?,
+                    note: format!("{} {}", f.source_url.as_deref().unwrap_or("(no URL)"), f.note),
+                })
+            })
+            .collect()
+    }
+}
+
 fn whole_file_error(file: &str, reason: String) -> ReferenceErrors {
     ReferenceErrors(vec![ReferenceError { file: file.to_owned(), line: None, field: None, reason }])
 }
@@ -747,6 +791,13 @@ mod tests {
         assert!(tree.get(&DivisionCode::parse("110100").unwrap()).is_none(), "市辖区 is a grouping, not a division");
         let demo = DemoData::shipped(&tree).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(demo.figures.len(), 138);
+        let values = demo.element_values();
+        assert_eq!(values.len(), 89, "every GDP, population, turnover and institution figure about a division");
+        let beijing_2015 = values
+            .iter()
+            .find(|v| v.element.code == "contract_turnover_yuan" && v.division.as_str() == "110000" && v.year == 2015)
+            .unwrap();
+        assert_eq!(beijing_2015.value, "345260000000.0".parse().unwrap(), "3452.6 亿元 in yuan, exactly");
     }
 
     #[test]

@@ -176,6 +176,18 @@ async fn serve_runs_the_platform_and_stops_gracefully_on_sigterm() {
     let figures: serde_json::Value =
         client.get(format!("{address}/api/v1/published-figures")).send().await.unwrap().json().await.unwrap();
     assert_eq!(figures.as_array().map(Vec::len), Some(138), "--demo loaded the demo data");
+    let zone: serde_json::Value = client
+        .get(format!("{address}/api/v1/zones/jiangsu-sunan/indicators?year=2023"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(zone["indicators"][0]["synthetic"], true, "the synthetic contract sample is marked as such");
+    let page =
+        client.get(format!("{address}/zones/jiangsu-sunan?year=2023")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("class=\"badge\">合成数据"), "and the page says so");
 
     // A second server on the same port is refused with a clear message.
     let port = address.rsplit(':').next().unwrap().to_owned();

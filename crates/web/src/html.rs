@@ -12,8 +12,12 @@ use serde::Deserialize;
 use ttdz_domain::{DivisionCode, DivisionTree, IndicatorKind, Level, ZoneKey};
 
 use crate::i18n::{LANG_COOKIE, Lang, Texts};
+use crate::report::area_indicators;
 use crate::state::AppState;
-use crate::views::{DivisionDetail, DivisionView, IndicatorView, PublishedFigureView, ZoneView};
+use crate::views::{
+    AreaIndicatorsView, DatasetView, DivisionDetail, DivisionView, IndicatorView, PublishedFigureView, ZoneView,
+};
+use ttdz_domain::measure::Area;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/divisions", get(divisions))
         .route("/divisions/{code}", get(division))
         .route("/api", get(api_docs))
+        .route("/data", get(data_sources))
         .route("/lang/{lang}", get(switch_language))
         .fallback(not_found)
 }
@@ -115,6 +120,65 @@ async fn home(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Re
     Ok(render(&HomeTemplate { page, zones, covered_units: covered.len(), covered_provinces: provinces.len() }))
 }
 
+/// One indicator row as a page shows it.
+struct IndicatorLine {
+    seq: u8,
+    name: String,
+    value: String,
+    unit: String,
+    growth: String,
+    basis: String,
+    sources: Vec<String>,
+    synthetic: bool,
+    warnings: String,
+}
+
+/// The year links (year, is it the one shown) and the rows of an indicator report.
+fn indicator_lines(page: &Page, report: &AreaIndicatorsView) -> (Vec<(i32, bool)>, Vec<IndicatorLine>, bool) {
+    let years = report.years.iter().map(|y| (*y, Some(*y) == report.year)).collect();
+    let lines: Vec<IndicatorLine> = report
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::Quantitative)
+        .map(|i| IndicatorLine {
+            seq: i.seq,
+            name: if page.lang == Lang::En { i.name_en.clone() } else { i.name_zh.clone() },
+            value: i.value.clone().unwrap_or_else(|| "—".to_owned()),
+            unit: i.unit_zh.clone(),
+            growth: i
+                .growth
+                .as_deref()
+                .and_then(|g| g.parse::<rust_decimal::Decimal>().ok())
+                .map(|g| format!("{:+.1}%", g * rust_decimal::Decimal::ONE_HUNDRED))
+                .unwrap_or_default(),
+            basis: match &i.numerator {
+                Some(f) if f.basis == "reported" => page.t.basis_reported.to_owned(),
+                Some(f) => {
+                    format!("{} {}/{}", page.t.basis_sum, f.parts_with_values.unwrap_or(0), f.parts.unwrap_or(0))
+                }
+                None => String::new(),
+            },
+            sources: i
+                .numerator
+                .iter()
+                .chain(i.denominator.iter())
+                .flat_map(|f| f.sources.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            synthetic: i.synthetic,
+            warnings: i.warnings.join("\n"),
+        })
+        .collect();
+    let has_synthetic = lines.iter().any(|l| l.synthetic);
+    (years, lines, has_synthetic)
+}
+
+#[derive(Deserialize)]
+struct YearParam {
+    year: Option<i32>,
+}
+
 struct ZoneRef {
     key: String,
     short_name: String,
@@ -127,6 +191,10 @@ struct ZoneTemplate {
     zone: ZoneView,
     overlapping: Vec<ZoneRef>,
     figures: Vec<PublishedFigureView>,
+    report: AreaIndicatorsView,
+    years: Vec<(i32, bool)>,
+    lines: Vec<IndicatorLine>,
+    has_synthetic: bool,
 }
 
 impl ZoneTemplate {
@@ -153,6 +221,7 @@ async fn zone(
     lang: Lang,
     uri: OriginalUri,
     Path(key): Path<String>,
+    Query(year): Query<YearParam>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let Ok(key) = ZoneKey::parse(&key) else { return Err(PageError::NotFound(page)) };
@@ -166,7 +235,23 @@ async fn zone(
         .map(|o| ZoneRef { key: o.key.to_string(), short_name: o.short_name_zh.clone() })
         .collect();
     let figures = attempt!(page, figures_within(&state, &zone.members).await);
-    Ok(render(&ZoneTemplate { page, zone: ZoneView::new(&zone, &tree), overlapping, figures }))
+    let report = attempt!(
+        page,
+        area_indicators(&state, Area::Zone(zone.key.clone()), zone.name_zh.clone(), year.year)
+            .await
+            .map_err(|e| e.body.message)
+    );
+    let (years, lines, has_synthetic) = indicator_lines(&page, &report);
+    Ok(render(&ZoneTemplate {
+        page,
+        zone: ZoneView::new(&zone, &tree),
+        overlapping,
+        figures,
+        report,
+        years,
+        lines,
+        has_synthetic,
+    }))
 }
 
 #[derive(Template)]
@@ -207,6 +292,10 @@ struct DivisionTemplate {
     detail: Option<DivisionDetail>,
     children: Vec<DivisionView>,
     figures: Vec<PublishedFigureView>,
+    report: Option<AreaIndicatorsView>,
+    years: Vec<(i32, bool)>,
+    lines: Vec<IndicatorLine>,
+    has_synthetic: bool,
 }
 
 impl DivisionTemplate {
@@ -219,7 +308,16 @@ async fn divisions(State(state): State<AppState>, lang: Lang, uri: OriginalUri) 
     let page = Page::new(lang, &uri);
     let tree = attempt!(page, state.tree(None).await);
     let children = tree.provinces().map(|d| DivisionView::new(d, &tree)).collect();
-    Ok(render(&DivisionTemplate { page, detail: None, children, figures: Vec::new() }))
+    Ok(render(&DivisionTemplate {
+        page,
+        detail: None,
+        children,
+        figures: Vec::new(),
+        report: None,
+        years: Vec::new(),
+        lines: Vec::new(),
+        has_synthetic: false,
+    }))
 }
 
 async fn division(
@@ -227,6 +325,7 @@ async fn division(
     lang: Lang,
     uri: OriginalUri,
     Path(code): Path<String>,
+    Query(year): Query<YearParam>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let Ok(code) = DivisionCode::parse(&code) else { return Err(PageError::NotFound(page)) };
@@ -237,7 +336,21 @@ async fn division(
     let detail = DivisionDetail::new(d, &tree, &zones, census.as_ref().map(|(c, ds)| (c, ds.as_str())));
     let figures = attempt!(page, figures_within(&state, &[code]).await);
     let children = detail.children.clone();
-    Ok(render(&DivisionTemplate { page, detail: Some(detail), children, figures }))
+    let report = attempt!(
+        page,
+        area_indicators(&state, Area::Division(code), d.name_zh.clone(), year.year).await.map_err(|e| e.body.message)
+    );
+    let (years, lines, has_synthetic) = indicator_lines(&page, &report);
+    Ok(render(&DivisionTemplate {
+        page,
+        detail: Some(detail),
+        children,
+        figures,
+        report: Some(report),
+        years,
+        lines,
+        has_synthetic,
+    }))
 }
 
 struct Operation {
@@ -267,6 +380,21 @@ async fn api_docs(lang: Lang, uri: OriginalUri) -> Response {
         }
     }
     render(&ApiTemplate { page, operations })
+}
+
+#[derive(Template)]
+#[template(path = "data.html")]
+struct DataTemplate {
+    page: Page,
+    datasets: Vec<DatasetView>,
+}
+
+async fn data_sources(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let mut datasets: Vec<DatasetView> =
+        attempt!(page, state.store().datasets().await).into_iter().map(DatasetView::from).collect();
+    datasets.sort_by(|a, b| b.revision.cmp(&a.revision));
+    Ok(render(&DataTemplate { page, datasets }))
 }
 
 #[derive(Deserialize)]

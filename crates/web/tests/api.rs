@@ -515,6 +515,17 @@ async fn indicators_come_with_their_figures_sources_and_growth() {
     assert_eq!(national["indicators"][0]["value"], "2.3");
     assert_eq!(app.json("/api/v1/zones/atlantis/indicators").await.0, StatusCode::NOT_FOUND);
 
+    let (status, page) = app.html("/zones/jiangsu-sunan?year=2022", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<a href=\"?year=2023\">2023</a>") && page.contains("class=\"current\">2022</a>"),
+        "year links"
+    );
+    assert!(page.contains("1.7") && page.contains("/data#values:sunan"), "the value and a link to its source");
+    assert!(!page.contains("class=\"badge\""), "nothing synthetic here");
+    let (_, data) = app.html("/data", None).await;
+    assert!(data.contains("id=\"values:sunan\"") && data.contains("ffffffffffff"));
+
     let elements = app.ok_json("/api/v1/elements").await;
     assert!(
         elements

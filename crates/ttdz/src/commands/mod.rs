@@ -1,12 +1,13 @@
 //! One function per subcommand.
 
+mod demo;
 mod import;
 mod indicators;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use ttdz_domain::reference::{DemoData, TextFile, parse_divisions};
+use ttdz_domain::reference::{TextFile, parse_divisions};
 use ttdz_domain::{Dataset, DivisionTree, ReferenceData, Vintage};
 use ttdz_store::Store;
 use ttdz_store_postgres::PgStore;
@@ -92,23 +93,9 @@ async fn migrate(settings: &Settings) -> Result<(), Fatal> {
     Ok(())
 }
 
-async fn load_demo(store: &dyn Store) -> Result<(), Fatal> {
-    let vintage = store.vintages().await?.first().map(|v| v.vintage);
-    let vintage = vintage.ok_or_else(|| Fatal::data("no division list is stored"))?;
-    let set = store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no divisions"))?;
-    let demo = DemoData::shipped(&DivisionTree::new(set)).map_err(Fatal::data)?;
-    let report = store.load_demo(&demo).await?;
-    if report.changed {
-        tracing::info!(figures = report.figures, "loaded demo data");
-    } else {
-        tracing::info!(figures = report.figures, "demo data already loaded");
-    }
-    Ok(())
-}
-
 async fn demo_load(settings: &Settings) -> Result<(), Fatal> {
     let store = open_store(settings).await?;
-    load_demo(&*store).await?;
+    demo::load(&*store).await?;
     println!("demo data loaded into {}", settings.database_url);
     Ok(())
 }
@@ -117,7 +104,7 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
     let addr = settings.listen_address(args);
     let store = open_store(settings).await?;
     if args.demo {
-        load_demo(&*store).await?;
+        demo::load(&*store).await?;
     }
     let state = match &settings.admin_token {
         Some(token) => AppState::with_admin_token(store, token.expose().to_owned()),
