@@ -393,7 +393,7 @@ async fn data_sources(State(state): State<AppState>, lang: Lang, uri: OriginalUr
     let page = Page::new(lang, &uri);
     let mut datasets: Vec<DatasetView> =
         attempt!(page, state.store().datasets().await).into_iter().map(DatasetView::from).collect();
-    datasets.sort_by(|a, b| b.revision.cmp(&a.revision));
+    datasets.sort_by_key(|d| std::cmp::Reverse(d.revision));
     Ok(render(&DataTemplate { page, datasets }))
 }
 
