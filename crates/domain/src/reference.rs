@@ -79,6 +79,11 @@ pub struct Dataset {
     pub source: String,
 }
 
+/// SHA-256 of some bytes as lower-case hex: the checksum every import is recorded with.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Dataset {
     pub fn of(name: &str, files: &[TextFile<'_>], source: &str) -> Dataset {
         let mut hasher = Sha256::new();

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::collections::HashSet;
 
-use sha2::{Digest, Sha256};
 use ttdz_domain::element::{ElementSpec, Scope, parse_amount};
+use ttdz_domain::reference::sha256_hex;
 use ttdz_domain::{DivisionCode, DivisionTree, ZoneKey};
 use ttdz_store::{DivisionValue, ZoneValue};
 
@@ -31,10 +31,6 @@ pub struct ValuesFile {
 pub struct Context<'a> {
     pub tree: &'a DivisionTree,
     pub zones: &'a [ZoneKey],
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

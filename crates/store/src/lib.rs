@@ -137,6 +137,17 @@ pub struct BatchReport {
     pub replaced: bool,
 }
 
+impl BatchReport {
+    /// `stored`, `replaced` (the batch's earlier contribution) or `unchanged` (the same file again).
+    pub fn outcome(&self) -> &'static str {
+        match (self.changed, self.replaced) {
+            (false, _) => "unchanged",
+            (true, true) => "replaced",
+            (true, false) => "stored",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoReport {
     pub figures: u64,

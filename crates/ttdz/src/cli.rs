@@ -51,6 +51,15 @@ pub enum Command {
     Openapi,
     /// Compute Annex 2 indicators from the stored values
     Indicators(IndicatorsArgs),
+    /// Write the Excel reporting template of a zone and year (import it back with `ttdz import template`)
+    Template {
+        #[arg(long)]
+        zone: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +151,12 @@ pub enum ImportCommand {
     },
     /// Import long-format values: division_code|zone_key,year,element,value[,unit][,source] (CSV, UTF-8 or GBK)
     Values {
+        file: PathBuf,
+        #[command(flatten)]
+        options: ImportOptions,
+    },
+    /// Import a filled Excel reporting template (see `ttdz template`); bad cells are marked in FILE.errors.xlsx
+    Template {
         file: PathBuf,
         #[command(flatten)]
         options: ImportOptions,

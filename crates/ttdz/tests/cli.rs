@@ -361,3 +361,21 @@ fn a_zones_patents_per_10k_is_the_ratio_of_sums_over_its_cities() {
         "only the patents indicator"
     );
 }
+
+#[test]
+fn the_excel_template_is_written_and_a_bad_one_is_returned_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(ttdz(dir.path()).args(["template", "--zone", "ningbo", "--year", "2023", "--out", "ningbo.xlsx"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let blank = std::fs::read(dir.path().join("ningbo.xlsx")).unwrap();
+    assert!(blank.starts_with(b"PK"));
+    // The blank template imports as an empty batch: every input is optional.
+    let out = run(ttdz(dir.path()).args(["import", "template", "ningbo.xlsx", "--dry-run"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("0 values for ningbo 2023"), "{}", stdout(&out));
+
+    std::fs::write(dir.path().join("not.xlsx"), b"PK but not really").unwrap();
+    let out = run(ttdz(dir.path()).args(["import", "template", "not.xlsx"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not.xlsx: not a valid .xlsx (zip) file"), "{}", stderr(&out));
+}

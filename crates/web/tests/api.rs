@@ -246,6 +246,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones",
             "/api/v1/zones/{key}",
             "/api/v1/zones/{key}/indicators",
+            "/api/v1/zones/{key}/template/{file}",
         ]
     );
     for (path, item) in paths {
@@ -534,4 +535,83 @@ async fn indicators_come_with_their_figures_sources_and_growth() {
             .iter()
             .any(|e| e["code"] == "transfer_special_funds_yuan" && e["scope"] == "zone")
     );
+}
+
+#[tokio::test]
+async fn the_excel_template_round_trips_and_bad_cells_come_back_marked() {
+    let app = with_admin("t0ken").await;
+    let download = app
+        .client
+        .get(format!("{}/api/v1/zones/jiangsu-sunan/template/2023.xlsx", app.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(download.status(), StatusCode::OK);
+    assert!(download.headers()["content-type"].to_str().expect("type").contains("spreadsheetml"));
+    let blank = download.bytes().await.expect("bytes");
+    assert!(blank.starts_with(b"PK"), "a zip container");
+    assert_eq!(app.get("/api/v1/zones/jiangsu-sunan/template/2023.pdf").await.status(), StatusCode::NOT_FOUND);
+
+    let tree = ttdz_domain::DivisionTree::new(backends::reference().divisions);
+    let zone = app
+        .store
+        .store()
+        .zone(&ttdz_domain::ZoneKey::parse("jiangsu-sunan").expect("key"))
+        .await
+        .expect("zone")
+        .expect("zone");
+    let mut template = ttdz_xlsx::template_for(app.store.store(), &tree, &zone, 2023).await.expect("template");
+    let row = template.sheets[0].rows.iter().position(|r| r.element.code == "contract_turnover_yuan").expect("row");
+    template.sheets[0].rows[row].entered.value = "12345678900".into();
+    let filled = template.write().expect("write");
+    let url = format!("{}/api/v1/zones/jiangsu-sunan/template/2023.xlsx", app.base);
+    let form = || reqwest::multipart::Form::new();
+    let part = |b: &[u8]| reqwest::multipart::Part::bytes(b.to_vec()).file_name("sunan-2023.xlsx");
+
+    template.sheets[0].rows[row + 1].entered.value = "-5".into();
+    let bad = template.write().expect("write");
+    let response = app
+        .client
+        .post(&url)
+        .bearer_auth("t0ken")
+        .multipart(form().part("file", part(&bad)))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.headers()["x-ttdz-bad-cells"], "1");
+    let marked = response.bytes().await.expect("bytes");
+    let Ok(Err(again)) = template.read(&marked) else { panic!("the answer is the workbook with the bad cell marked") };
+    assert_eq!(again.problems().len(), 1);
+    let zone_now = app.ok_json("/api/v1/zones/jiangsu-sunan/indicators").await;
+    assert_eq!(zone_now["year"], Value::Null, "nothing was stored");
+
+    let response = app
+        .client
+        .post(&url)
+        .bearer_auth("t0ken")
+        .multipart(form().part("file", part(&filled)))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(
+        (body["batch"].as_str(), body["outcome"].as_str()),
+        (Some("template:jiangsu-sunan-2023"), Some("stored"))
+    );
+    let zone_now = app.ok_json("/api/v1/zones/jiangsu-sunan/indicators?year=2023").await;
+    assert_eq!(zone_now["indicators"][0]["value"], "123.456789");
+
+    let not_xlsx = app
+        .client
+        .post(&url)
+        .bearer_auth("t0ken")
+        .multipart(form().part("file", part(b"plain text")))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(not_xlsx.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = not_xlsx.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_file");
 }

@@ -208,3 +208,62 @@ pub async fn write_synthetic(settings: &Settings, out: &Path, rows: u64, seed: u
     println!("{}: {rows} synthetic contracts, {first}-{last}, seed {seed}", out.display());
     Ok(())
 }
+
+async fn zone_of(store: &dyn Store, key: &str) -> Result<ttdz_domain::Zone, Fatal> {
+    let parsed = ttdz_domain::ZoneKey::parse(key).map_err(Fatal::data)?;
+    store.zone(&parsed).await?.ok_or_else(|| Fatal::data(format!("unknown zone '{key}'")))
+}
+
+pub async fn write_template(settings: &Settings, zone: &str, year: i32, out: &Path) -> Result<(), Fatal> {
+    let store = open_store(settings).await?;
+    let tree = current_tree(&*store).await?;
+    let zone = zone_of(&*store, zone).await?;
+    let template = ttdz_xlsx::template_for(&*store, &tree, &zone, year).await?;
+    let bytes = template.write().map_err(Fatal::data)?;
+    std::fs::write(out, bytes).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
+    println!("{}: reporting template of {} for {year}", out.display(), zone.name_zh);
+    Ok(())
+}
+
+pub async fn template(settings: &Settings, path: &Path, options: &ImportOptions) -> Result<(), Fatal> {
+    let bytes = std::fs::read(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
+    let (zone, year) = ttdz_xlsx::identify(&bytes).map_err(|e| Fatal::data(format!("{}: {e}", path.display())))?;
+    let store = open_store(settings).await?;
+    let tree = current_tree(&*store).await?;
+    let zone = zone_of(&*store, &zone).await?;
+    let template = ttdz_xlsx::template_for(&*store, &tree, &zone, year).await?;
+    let filled = match template.read(&bytes).map_err(|e| Fatal::data(format!("{}: {e}", path.display())))? {
+        Ok(filled) => filled,
+        Err(marked) => {
+            let mut errors = path.as_os_str().to_owned();
+            errors.push(".errors.xlsx");
+            let errors = PathBuf::from(errors);
+            let marked_bytes = marked.write().map_err(Fatal::data)?;
+            std::fs::write(&errors, marked_bytes)
+                .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
+            let problems = marked.problems();
+            let list: Vec<String> =
+                problems.iter().map(|p| format!("{}: {}: {}", path.display(), p.cell, p.reason)).collect();
+            return Err(Fatal::data(format!(
+                "{}: {} bad cells, nothing was imported; they are marked in {}\n{}",
+                path.display(),
+                problems.len(),
+                errors.display(),
+                list.join("\n")
+            )));
+        }
+    };
+    let count = filled.division_values.len() + filled.zone_values.len();
+    if options.dry_run {
+        println!(
+            "{}: {count} values for {} {year}, all cells valid; nothing stored (--dry-run)",
+            path.display(),
+            zone.key
+        );
+        return Ok(());
+    }
+    let batch = filled.into_batch(&template, options.batch.as_deref(), &file_name(path), &bytes, &recorder());
+    let report = store.replace_batch(&batch).await?;
+    println!("{}: {count} values in batch {}: {}", path.display(), batch.dataset.name, outcome(report));
+    Ok(())
+}

@@ -36,6 +36,10 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
             import::contracts(settings, &file, &options, threads).await
         }
         Command::Indicators(args) => indicators::run(settings, &args).await,
+        Command::Template { zone, year, out } => import::write_template(settings, &zone, year, &out).await,
+        Command::Import { command: ImportCommand::Template { file, options } } => {
+            import::template(settings, &file, &options).await
+        }
         Command::Openapi => {
             let doc = ttdz_web::api::openapi();
             let json = serde_json::to_string_pretty(&doc).map_err(Fatal::data)?;

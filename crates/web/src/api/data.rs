@@ -200,10 +200,107 @@ pub async fn import_values(
             rollups: Vec::new(),
         })
         .await?;
-    let outcome = match (report.changed, report.replaced) {
-        (false, _) => "unchanged",
-        (true, true) => "replaced",
-        (true, false) => "stored",
-    };
-    Ok(Json(ImportOutcome { batch: name, rows: parsed.rows, values: count, skipped, outcome }))
+    Ok(Json(ImportOutcome { batch: name, rows: parsed.rows, values: count, skipped, outcome: report.outcome() }))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `2023.xlsx` → 2023.
+fn template_year(file: &str) -> Result<i32, ApiError> {
+    file.strip_suffix(".xlsx")
+        .and_then(|y| y.parse::<i32>().ok())
+        .filter(|y| (1949..=2200).contains(y))
+        .ok_or_else(|| ApiError::not_found(format!("no template '{file}': ask for YEAR.xlsx")))
+}
+
+async fn zone_template(state: &AppState, key: &str, file: &str) -> Result<ttdz_xlsx::Template, ApiError> {
+    let year = template_year(file)?;
+    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
+    let zone = state.store().zone(&ZoneKey::parse(key).map_err(|_| missing())?).await?.ok_or_else(missing)?;
+    let tree = state.tree(None).await?;
+    Ok(ttdz_xlsx::template_for(state.store(), &tree, &zone, year).await?)
+}
+
+fn xlsx_response(status: StatusCode, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (status, [(header::CONTENT_TYPE, XLSX.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
+/// The Excel reporting template of a zone and year: a sheet per indicator category, a row per data element and
+/// member division, last year's value beside each input, everything but the inputs locked.
+#[utoipa::path(
+    get, path = "/api/v1/zones/{key}/template/{file}", tag = "data",
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("file" = String, Path, description = "YEAR.xlsx", example = "2023.xlsx")),
+    responses((status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorBody))
+)]
+pub async fn download_template(
+    State(state): State<AppState>,
+    Path((key, file)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let template = zone_template(&state, &key, &file).await?;
+    let bytes =
+        template.write().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    Ok(xlsx_response(StatusCode::OK, &format!("{key}-{file}"), bytes))
+}
+
+/// Upload a filled reporting template (multipart field `file`). All or nothing: when any cell is bad the answer
+/// is 422 with the same workbook, each bad cell marked and commented (header `X-TTDZ-Bad-Cells` counts them).
+#[utoipa::path(
+    post, path = "/api/v1/zones/{key}/template/{file}", tag = "data",
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("file" = String, Path, description = "YEAR.xlsx", example = "2023.xlsx")),
+    request_body(content_type = "multipart/form-data", description = "`file`: the filled workbook"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ImportOutcome),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "Bad cells: the workbook with them marked; or an unreadable file (JSON)"),
+    )
+)]
+pub async fn upload_template(
+    State(state): State<AppState>,
+    Path((key, file)): Path<(String, String)>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    state.authorize_write(headers.get(header::AUTHORIZATION))?;
+    let template = zone_template(&state, &key, &file).await?;
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::invalid(e.body_text()))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("template.xlsx").to_owned();
+            upload = Some((name, field.bytes().await.map_err(|e| ApiError::invalid(e.body_text()))?.to_vec()));
+        }
+    }
+    let (name, bytes) = upload.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))?;
+    let unreadable =
+        |e: ttdz_xlsx::TemplateError| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", e.to_string());
+    match template.read(&bytes).map_err(unreadable)? {
+        Err(marked) => {
+            let bad = marked.problems().len();
+            let out = marked.write().map_err(unreadable)?;
+            let mut response =
+                xlsx_response(StatusCode::UNPROCESSABLE_ENTITY, &format!("{key}-{}-errors.xlsx", template.year), out);
+            if let Ok(v) = bad.to_string().parse() {
+                response.headers_mut().insert("x-ttdz-bad-cells", v);
+            }
+            Ok(response)
+        }
+        Ok(filled) => {
+            let values = filled.division_values.len() + filled.zone_values.len();
+            let batch = filled.into_batch(&template, None, &name, &bytes, "api:admin");
+            let report = state.store().replace_batch(&batch).await?;
+            let outcome = report.outcome();
+            Ok(Json(ImportOutcome {
+                batch: batch.dataset.name,
+                rows: batch.rows,
+                values,
+                skipped: Vec::new(),
+                outcome,
+            })
+            .into_response())
+        }
+    }
 }

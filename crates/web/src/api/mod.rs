@@ -60,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::division_indicators))
         .routes(routes!(data::national_indicators))
         .routes(routes!(data::import_values))
+        .routes(routes!(data::download_template, data::upload_template))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.
