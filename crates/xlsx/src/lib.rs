@@ -365,6 +365,45 @@ pub async fn template_for(
     Ok(Template::layout(zone, tree, &indicators, year, &previous))
 }
 
+/// The first sheet of a long-format values workbook as CSV text, one line per sheet row, so that it is checked by
+/// exactly the same rules as a CSV file and its line numbers are the sheet's row numbers.
+pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, TemplateError> {
+    check_archive(bytes)?;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| TemplateError::Unreadable(format!("not a readable .xlsx workbook: {e}")))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| TemplateError::Unreadable("the workbook has no sheet".into()))?
+        .map_err(|e| TemplateError::Unreadable(format!("cannot read the first sheet: {e}")))?;
+    let mut csv = String::new();
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    // Rows above the used range are empty lines, so that line numbers stay the sheet's row numbers.
+    for _ in 0..first_row {
+        csv.push('\n');
+    }
+    for row in range.rows() {
+        let cells: Vec<String> = std::iter::repeat_n(String::new(), first_col as usize)
+            .chain(row.iter().map(|c| {
+                let text = match c {
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) => format!("{f}"),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                };
+                if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+            }))
+            .collect();
+        // A row with nothing in it is a blank line, which the CSV rules skip.
+        if cells.iter().any(|c| !c.is_empty()) {
+            csv.push_str(&cells.join(","));
+        }
+        csv.push('\n');
+    }
+    Ok(csv)
+}
+
 /// Which zone and year a filled template is for, from its hidden sheet.
 pub fn identify(bytes: &[u8]) -> Result<(String, i32), TemplateError> {
     check_archive(bytes)?;
@@ -483,4 +522,9 @@ fn check_archive(bytes: &[u8]) -> Result<(), TemplateError> {
         }
     }
     Ok(())
+}
+
+/// True when the bytes are a zip container (an .xlsx) rather than text.
+pub fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
 }

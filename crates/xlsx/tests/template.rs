@@ -175,3 +175,26 @@ finally:
     assert_eq!(filled.division_values[0].value.to_string(), "30217345678.9");
     assert_eq!(filled.division_values[0].note.as_deref(), Some("填于 LibreOffice"));
 }
+
+#[test]
+fn a_long_format_sheet_reads_as_csv_with_sheet_row_numbers() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (col, h) in ["division_code", "year", "element", "value", "unit", "source"].iter().enumerate() {
+        ws.write_string(0, col as u16, *h).expect("header");
+    }
+    ws.write_string(1, 0, "320100").expect("cell");
+    ws.write_number(1, 1, 2023.0).expect("cell");
+    ws.write_string(1, 2, "gdp_yuan").expect("cell");
+    ws.write_number(1, 3, 17421.4).expect("cell");
+    ws.write_string(1, 4, "亿元").expect("cell");
+    ws.write_string(1, 5, "统计公报, 2024").expect("cell");
+    ws.write_string(3, 0, "320200").expect("cell");
+    let bytes = book.save_to_buffer().expect("save");
+    assert!(ttdz_xlsx::is_xlsx(&bytes));
+    let csv = ttdz_xlsx::first_sheet_as_csv(&bytes).expect("readable");
+    assert_eq!(
+        csv,
+        "division_code,year,element,value,unit,source\n320100,2023,gdp_yuan,17421.4,亿元,\"统计公报, 2024\"\n\n320200,,,,,\n"
+    );
+}

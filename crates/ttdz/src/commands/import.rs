@@ -53,14 +53,29 @@ fn outcome(report: BatchReport) -> &'static str {
     }
 }
 
+/// A values file as CSV, or as an .xlsx whose first sheet has the same columns.
+fn parse_values(
+    name: &str,
+    bytes: &[u8],
+    ctx: &values::Context<'_>,
+    skip_invalid: bool,
+) -> Result<values::ValuesFile, Fatal> {
+    if !ttdz_xlsx::is_xlsx(bytes) {
+        return values::parse_csv(name, bytes, ctx, skip_invalid).map_err(ingest_error);
+    }
+    let csv = ttdz_xlsx::first_sheet_as_csv(bytes).map_err(|e| Fatal::data(format!("{name}: {e}")))?;
+    let mut file = values::parse_csv(name, csv.as_bytes(), ctx, skip_invalid).map_err(ingest_error)?;
+    file.sha256 = ttdz_domain::reference::sha256_hex(bytes);
+    Ok(file)
+}
+
 pub async fn values(settings: &Settings, path: &Path, options: &ImportOptions) -> Result<(), Fatal> {
     let bytes = std::fs::read(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
     let store = open_store(settings).await?;
     let tree = current_tree(&*store).await?;
     let zones: Vec<_> = store.zones().await?.into_iter().map(|z| z.key).collect();
     let ctx = values::Context { tree: &tree, zones: &zones };
-    let file =
-        values::parse_csv(&path.display().to_string(), &bytes, &ctx, options.skip_invalid).map_err(ingest_error)?;
+    let file = parse_values(&path.display().to_string(), &bytes, &ctx, options.skip_invalid)?;
     if !file.rejected.is_empty() {
         let errors = errors_path(path, options);
         let mut out = std::fs::File::create(&errors)

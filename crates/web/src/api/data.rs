@@ -121,8 +121,8 @@ fn invalid_file(problems: ttdz_ingest::Problems) -> ApiError {
     e
 }
 
-/// Upload a long-format values file (CSV: `division_code|zone_key,year,element,value[,unit][,source]`) as one
-/// batch. Multipart fields: `file` (required), `batch` (default: the file's name), `skip_invalid` (`true` to
+/// Upload a long-format values file (CSV, or .xlsx with the same columns on its first sheet:
+/// `division_code|zone_key,year,element,value[,unit][,source]`) as one batch. Multipart fields: `file` (required), `batch` (default: the file's name), `skip_invalid` (`true` to
 /// store the good rows and list the bad). A file with bad rows is refused whole by default.
 #[utoipa::path(
     post, path = "/api/v1/imports/values", tag = "data",
@@ -171,10 +171,19 @@ pub async fn import_values(
     let tree = state.tree(None).await?;
     let zones: Vec<ZoneKey> = state.store().zones().await?.into_iter().map(|z| z.key).collect();
     let ctx = values::Context { tree: &tree, zones: &zones };
-    let parsed = values::parse_csv(&file_name, &bytes, &ctx, skip_invalid).map_err(|e| match e {
+    let ingest = |e: IngestError| match e {
         IngestError::Invalid(p) => invalid_file(p),
         IngestError::Io { .. } => ApiError::invalid(e.to_string()),
-    })?;
+    };
+    let mut parsed = if ttdz_xlsx::is_xlsx(&bytes) {
+        let csv = ttdz_xlsx::first_sheet_as_csv(&bytes).map_err(|e| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", format!("{file_name}: {e}"))
+        })?;
+        values::parse_csv(&file_name, csv.as_bytes(), &ctx, skip_invalid).map_err(ingest)?
+    } else {
+        values::parse_csv(&file_name, &bytes, &ctx, skip_invalid).map_err(ingest)?
+    };
+    parsed.sha256 = ttdz_domain::reference::sha256_hex(&bytes);
     let name = format!("values:{}", batch.filter(|b| !b.is_empty()).unwrap_or_else(|| file_name.clone()));
     let count = parsed.division_values.len() + parsed.zone_values.len();
     let skipped = parsed
