@@ -379,3 +379,42 @@ fn the_excel_template_is_written_and_a_bad_one_is_returned_marked() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not.xlsx: not a valid .xlsx (zip) file"), "{}", stderr(&out));
 }
+
+#[tokio::test]
+async fn both_backends_compute_the_same_indicators_from_the_same_files() {
+    let Some(pg) = backends::postgres().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("contracts.csv");
+    let out = run(ttdz(dir.path()).args(["demo", "contracts", "--rows", "20000", "--seed", "5", "--out"]).arg(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::write(
+        dir.path().join("values.csv"),
+        "division_code,year,element,value,unit\n330200,2023,resident_population,969.7,万人\n330200,2023,invention_patents_held,81234,件\n",
+    )
+    .unwrap();
+    let url = pg.url();
+    let mut outputs = Vec::new();
+    for backend in [None, Some(url.as_str())] {
+        let with = |cmd: &mut Command| {
+            if let Some(u) = backend {
+                cmd.args(["--database-url", u]);
+            }
+        };
+        for import in [["import", "contracts", "contracts.csv"], ["import", "values", "values.csv"]] {
+            let mut cmd = ttdz(dir.path());
+            cmd.args(import);
+            with(&mut cmd);
+            let out = run(&mut cmd);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        }
+        let mut cmd = ttdz(dir.path());
+        cmd.args(["indicators", "--format", "json"]);
+        with(&mut cmd);
+        let out = run(&mut cmd);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        outputs.push(stdout(&out));
+    }
+    assert!(outputs[0].contains("invention_patents_per_10k"), "{}", &outputs[0][..200.min(outputs[0].len())]);
+    assert_eq!(outputs[0], outputs[1], "SQLite and PostgreSQL agree to the last digit");
+    pg.cleanup().await;
+}

@@ -320,21 +320,7 @@ impl Template {
     }
 
     fn check_meta(&self, book: &mut Xlsx<Cursor<&[u8]>>) -> Result<(), TemplateError> {
-        let range = book.worksheet_range(META_SHEET).map_err(|_| {
-            TemplateError::Unreadable(
-                "this workbook is not a TTDZ reporting template (its hidden sheet is missing)".into(),
-            )
-        })?;
-        let zone = match range.get_value((0, 1)) {
-            Some(Data::String(s)) => s.clone(),
-            _ => String::new(),
-        };
-        let year = match range.get_value((0, 2)) {
-            Some(Data::Float(f)) => *f as i32,
-            Some(Data::Int(i)) => *i as i32,
-            Some(Data::String(s)) => s.parse().unwrap_or(0),
-            _ => 0,
-        };
+        let (zone, year) = meta(book)?;
         if zone != self.zone.as_str() || year != self.year {
             return Err(TemplateError::Unreadable(format!(
                 "this workbook is the template of {zone} {year}, not of {} {}",
