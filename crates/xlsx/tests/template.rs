@@ -138,13 +138,13 @@ def prop(n, v):
     p = PropertyValue(); p.Name = n; p.Value = v; return p
 home = "{home}"
 office = subprocess.Popen(["{soffice}", "--headless", "--invisible", "--norestore", "--nologo",
-    "-env:UserInstallation=file://" + home + "/profile", "--accept=socket,host=127.0.0.1,port=2202;urp;"])
+    "-env:UserInstallation=file://" + home + "/profile", "--accept=pipe,name={pipe};urp;"])
 try:
     ctx = None
     for _ in range(120):
         try:
             resolver = uno.getComponentContext().ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", uno.getComponentContext())
-            ctx = resolver.resolve("uno:socket,host=127.0.0.1,port=2202;urp;StarOffice.ComponentContext")
+            ctx = resolver.resolve("uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             break
         except Exception:
             time.sleep(0.5)
@@ -164,6 +164,7 @@ finally:
 "#,
         home = dir.path().display(),
         soffice = soffice,
+        pipe = format!("ttdz_test_{}", std::process::id()),
         sheet = t.sheets[s].category_zh,
         row = 4 + r,
     );
