@@ -23,7 +23,8 @@ pub struct GlobalOptions {
     /// sqlite:PATH or postgres://USER@HOST[:PORT]/DB [default: the SQLite file ttdz.sqlite3 in the data dir]
     #[arg(long, global = true, env = "TTDZ_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// A TOML file with the same settings (data_dir, database_url, log, [server] bind and port)
+    /// A TOML file with the same settings (data_dir, database_url, log, admin_token, [server] bind and port);
+    /// for `evaluate`, the pipeline configuration
     #[arg(long, global = true, env = "TTDZ_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Log filter, e.g. info or ttdz_web=debug [default: info]
@@ -51,6 +52,9 @@ pub enum Command {
     Openapi,
     /// Compute Annex 2 indicators from the stored values
     Indicators(IndicatorsArgs),
+    /// Build a composite index from files in COINr's shape (iData, iMeta). For this command the global --config
+    /// names the pipeline (TOML: [impute] [screen] [treat] [normalise] [aggregate]); it uses no database.
+    Evaluate(EvaluateArgs),
     /// Write the Excel reporting template of a zone and year (import it back with `ttdz import template`)
     Template {
         #[arg(long)]
@@ -60,6 +64,19 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// iData: uCode, groups, Time, denominators and one column per indicator
+    #[arg(long)]
+    pub data: PathBuf,
+    /// iMeta: Level, iCode, Direction, Weight, Target, Denominator, Parent, Type
+    #[arg(long)]
+    pub meta: PathBuf,
+    /// Long CSV `uCode,iCode,score,rank` for every aggregate; written only when everything succeeded
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -48,6 +48,16 @@ impl From<ttdz_store::StoreError> for Fatal {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `evaluate` works on files alone: its --config is the pipeline, not the platform's settings.
+    if let cli::Command::Evaluate(args) = &cli.command {
+        return match &cli.global.config {
+            Some(pipeline) => match commands::evaluate(args, pipeline) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => report(e),
+            },
+            None => report(Fatal::environment("evaluate needs --config PIPE.toml, the pipeline configuration")),
+        };
+    }
     let settings = match Settings::load(&cli.global) {
         Ok(s) => s,
         Err(e) => return report(e),

@@ -418,3 +418,39 @@ async fn both_backends_compute_the_same_indicators_from_the_same_files() {
     assert_eq!(outputs[0], outputs[1], "SQLite and PostgreSQL agree to the last digit");
     pg.cleanup().await;
 }
+
+#[test]
+fn evaluate_writes_every_aggregate_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let asem = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/reference/coinr-asem");
+    if !asem.join("ASEM_iData.csv").is_file() {
+        eprintln!("SKIPPED: {} is not there, so `ttdz evaluate` was not run on COINr's example", asem.display());
+        return;
+    }
+    let config = "[impute]\nmethod = \"group_mean\"\ngroup = \"EurAsia_group\"\n[screen]\nmin_availability = 0.9\n\
+                  [treat]\nmethod = \"winsorise\"\nmax_points = 5\nskew = 2.0\nkurtosis = 3.5\nfallback = \"log_ct\"\n\
+                  [normalise]\nmethod = \"minmax\"\nrange = [0, 100]\n[aggregate]\nmethod = \"arithmetic\"\n";
+    std::fs::write(dir.path().join("pipe.toml"), config).unwrap();
+    let evaluate = |config: &str, out: &str| {
+        run(ttdz(dir.path())
+            .args(["evaluate", "--config", config, "--out", out, "--data"])
+            .arg(asem.join("ASEM_iData.csv"))
+            .arg("--meta")
+            .arg(asem.join("ASEM_iMeta.csv")))
+    };
+    let out = evaluate("pipe.toml", "scores.csv");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let scores = std::fs::read_to_string(dir.path().join("scores.csv")).unwrap();
+    assert!(scores.starts_with("uCode,iCode,score,rank\n"));
+    assert_eq!(scores.lines().count(), 1 + 51 * 11, "every unit at the 8 pillars, 2 sub-indexes and the index");
+    let austria = scores.lines().find(|l| l.starts_with("AUT,Index,")).unwrap();
+    assert!(austria.ends_with(",7"), "{austria}");
+    let score: f64 = austria.split(',').nth(2).unwrap().parse().unwrap();
+    assert!((score - 61.90180340737972).abs() < 1e-9, "{austria}");
+
+    std::fs::write(dir.path().join("bad.toml"), config.replace("\"minmax\"", "\"softmax\"")).unwrap();
+    let out = evaluate("bad.toml", "bad.csv");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("[normalise] method = \"softmax\" is unknown"), "{}", stderr(&out));
+    assert!(!dir.path().join("bad.csv").exists(), "no partial output");
+}

@@ -1,6 +1,9 @@
 //! One function per subcommand.
 
 mod demo;
+mod evaluate;
+
+pub use evaluate::run as evaluate;
 mod import;
 mod indicators;
 
@@ -36,6 +39,8 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
             import::contracts(settings, &file, &options, threads).await
         }
         Command::Indicators(args) => indicators::run(settings, &args).await,
+        // Dispatched in main before any settings are read.
+        Command::Evaluate(_) => Err(Fatal::environment("evaluate needs --config PIPE.toml")),
         Command::Template { zone, year, out } => import::write_template(settings, &zone, year, &out).await,
         Command::Import { command: ImportCommand::Template { file, options } } => {
             import::template(settings, &file, &options).await

@@ -1,0 +1,137 @@
+//! COINr's published ASEM example, reproduced. The files stay in ../shared (outside the repository); where they are
+//! missing the test says so and skips.
+
+use std::path::PathBuf;
+
+use ttdz_eval::{Config, Meta, Panel, evaluate};
+
+const COINR_EXAMPLE: &str = r#"
+[impute]
+method = "group_mean"
+group = "EurAsia_group"
+[screen]
+min_availability = 0.9
+[treat]
+method = "winsorise"
+max_points = 5
+skew = 2.0
+kurtosis = 3.5
+fallback = "log_ct"
+[normalise]
+method = "minmax"
+range = [0, 100]
+[aggregate]
+method = "arithmetic"
+"#;
+
+fn reference() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/reference/coinr-asem");
+    if dir.join("ASEM_iData.csv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: {} is not there, so COINr's ASEM example was not reproduced", dir.display());
+        None
+    }
+}
+
+fn load(dir: &std::path::Path) -> (Panel, Meta) {
+    let meta_text = std::fs::read_to_string(dir.join("ASEM_iMeta.csv")).expect("iMeta");
+    let meta = Meta::parse("ASEM_iMeta.csv", &meta_text).expect("a valid tree");
+    let data_text = std::fs::read_to_string(dir.join("ASEM_iData.csv")).expect("iData");
+    (Panel::parse("ASEM_iData.csv", &data_text, &meta).expect("valid data"), meta)
+}
+
+#[test]
+fn coinr_asem_index_is_reproduced_to_1e9_with_exact_ranks() {
+    let Some(dir) = reference() else { return };
+    let (panel, meta) = load(&dir);
+    let results = evaluate(&panel, &meta, &Config::parse(COINR_EXAMPLE).expect("config")).expect("evaluate");
+    assert!(results.screened_out.is_empty());
+    let published = std::fs::read_to_string(dir.join("UA_Nominal.csv")).expect("UA_Nominal");
+    let mut checked = 0;
+    let mut worst = 0f64;
+    for line in published.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        let (unit, score, rank): (&str, f64, u32) =
+            (cols[0], cols[1].parse().expect("score"), cols[2].parse().expect("rank"));
+        let mine = results.scores.iter().find(|s| s.unit == unit && s.code == "Index").expect("unit scored");
+        let diff = (mine.score.expect("a score") - score).abs();
+        assert!(diff < 1e-9, "{unit}: {:?} vs published {score} (diff {diff:e})", mine.score);
+        assert_eq!(mine.rank, Some(rank), "{unit}");
+        worst = worst.max(diff);
+        checked += 1;
+    }
+    assert_eq!(checked, 51);
+    eprintln!("COINr ASEM: 51 Index scores, largest difference {worst:e}, every rank equal");
+}
+
+#[test]
+fn without_the_outlier_treatment_the_published_index_is_not_reproduced() {
+    let Some(dir) = reference() else { return };
+    let (panel, meta) = load(&dir);
+    let untreated = COINR_EXAMPLE.replace("method = \"winsorise\"", "method = \"none\"");
+    let results = evaluate(&panel, &meta, &Config::parse(&untreated).expect("config")).expect("evaluate");
+    let published = std::fs::read_to_string(dir.join("UA_Nominal.csv")).expect("UA_Nominal");
+    let differing = published
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let cols: Vec<&str> = line.split(',').collect();
+            let mine = results.scores.iter().find(|s| s.unit == cols[0] && s.code == "Index").and_then(|s| s.score);
+            mine.is_none_or(|m| (m - cols[1].parse::<f64>().unwrap_or(f64::NAN)).abs() > 1e-6)
+        })
+        .count();
+    assert!(differing > 40, "the treatment step changes the scores ({differing} of 51 differ)");
+}
+
+const META_HEADER: &str = "Level,iCode,Direction,Weight,Target,Denominator,Parent,Type\n";
+
+fn tree_error(meta: &str) -> String {
+    match Meta::parse("iMeta.csv", &format!("{META_HEADER}{meta}")) {
+        Ok(_) => panic!("accepted: {meta}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_trees_and_weights_are_refused_naming_the_node() {
+    let ok = "1,a,1,1,,,P,Indicator\n1,b,-1,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n";
+    assert!(Meta::parse("iMeta.csv", &format!("{META_HEADER}{ok}")).is_ok());
+    let cases = [
+        ("1,a,1,1,,,X,Indicator\n2,P,1,1,,,,Aggregate\n", "node a names parent X, which is not in the tree"),
+        ("1,a,1,1,,,,Indicator\n1,b,1,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n", "node a (level 1) is an orphan"),
+        (
+            "1,a,1,1,,,P,Indicator\n2,P,1,1,,,Q,Aggregate\n2,Q,1,1,,,P,Aggregate\n3,R,1,1,,,,Aggregate\n",
+            "a cycle or a level inversion",
+        ),
+        ("1,a,1,-1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n", "Weight of a must not be negative"),
+        ("1,a,1,0,,,P,Indicator\n1,b,1,0,,,P,Indicator\n2,P,1,1,,,,Aggregate\n", "the weights under P are all zero"),
+        ("1,a,1,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n2,E,1,1,,,,Aggregate\n", "aggregate E has no children"),
+        ("1,a,2,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n", "Direction of a must be 1 or -1"),
+        ("1,a,1,1,,,P,Indicator\n1,a,1,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n", "node a appears twice"),
+    ];
+    for (meta, expected) in cases {
+        let e = tree_error(meta);
+        assert!(e.contains(expected), "{meta}: {e}");
+    }
+}
+
+#[test]
+fn a_geometric_mean_over_non_positive_values_names_the_node_and_unit() {
+    let meta = Meta::parse(
+        "m.csv",
+        &format!("{META_HEADER}1,a,1,1,,,P,Indicator\n1,b,1,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n"),
+    )
+    .expect("tree");
+    let panel = Panel::parse("d.csv", "uCode,a,b\nX,1,2\nY,3,4\n", &meta).expect("data");
+    // Min-max puts the worst unit at 0, which a geometric mean cannot take.
+    let config = Config::parse("[aggregate]\nmethod = \"geometric\"\n").expect("config");
+    let e = evaluate(&panel, &meta, &config).expect_err("refused").to_string();
+    assert!(e.contains("P for unit X: the geometric mean needs positive values"), "{e}");
+    let shifted =
+        Config::parse("[normalise]\nmethod = \"minmax\"\nrange = [1, 100]\n[aggregate]\nmethod = \"geometric\"\n")
+            .expect("config");
+    let results = evaluate(&panel, &meta, &shifted).expect("positive values aggregate");
+    assert_eq!(results.scores[0].score, Some(1.0));
+    assert_eq!(results.scores[1].rank, Some(1));
+}
