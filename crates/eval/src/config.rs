@@ -65,6 +65,8 @@ pub struct Config {
     pub treat: Treatment,
     pub normalise: Normalisation,
     pub aggregate: Aggregation,
+    /// The uncertainty analysis to run, if any.
+    pub uncertainty: Option<crate::Uncertainty>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +77,28 @@ struct File {
     treat: Option<TreatFile>,
     normalise: Option<NormaliseFile>,
     aggregate: Option<AggregateFile>,
+    uncertainty: Option<UncertaintyFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UncertaintyFile {
+    replications: usize,
+    seed: u64,
+    #[serde(default)]
+    impute: Vec<String>,
+    #[serde(default)]
+    normalise: Vec<String>,
+    #[serde(default)]
+    aggregate: Vec<String>,
+    #[serde(default)]
+    weight_noise: f64,
+    #[serde(default = "yes")]
+    sensitivity: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,23 +149,10 @@ impl Config {
     /// defaults are min-max to [0, 100] and the arithmetic mean.
     pub fn parse(text: &str) -> Result<Config, EvalError> {
         let file: File = toml::from_str(text).map_err(|e| EvalError::Config(e.message().to_owned()))?;
-        let impute = match file.impute {
+        let group = file.impute.as_ref().and_then(|i| i.group.clone());
+        let impute = match &file.impute {
             None => Imputation::None,
-            Some(i) => {
-                let group = || {
-                    i.group
-                        .clone()
-                        .ok_or_else(|| EvalError::Config(format!("[impute] method = \"{}\" needs group", i.method)))
-                };
-                match i.method.as_str() {
-                    "none" => Imputation::None,
-                    "mean" => Imputation::Mean,
-                    "median" => Imputation::Median,
-                    "group_mean" => Imputation::GroupMean(group()?),
-                    "group_median" => Imputation::GroupMedian(group()?),
-                    other => return Err(unknown("impute", other, "none, mean, median, group_mean, group_median")),
-                }
-            }
+            Some(i) => imputation(&i.method, group.as_deref(), "impute")?,
         };
         let min_availability = match file.screen {
             None => None,
@@ -174,42 +185,81 @@ impl Config {
                 other => return Err(unknown("treat", other, "winsorise, none")),
             },
         };
-        let normalise = match file.normalise {
-            None => Normalisation::MinMax { low: 0.0, high: 100.0 },
-            Some(n) => match n.method.as_str() {
-                "minmax" => {
-                    let [low, high] = n.range.unwrap_or([0.0, 100.0]);
-                    if low >= high {
-                        return Err(EvalError::Config(format!("[normalise] range = [{low}, {high}] is empty")));
-                    }
-                    Normalisation::MinMax { low, high }
-                }
-                "zscore" => {
-                    let [mean, sd] = n.mean_sd.unwrap_or([0.0, 1.0]);
-                    if sd <= 0.0 {
-                        return Err(EvalError::Config(format!(
-                            "[normalise] mean_sd = [{mean}, {sd}]: sd must be positive"
-                        )));
-                    }
-                    Normalisation::ZScore { mean, sd }
-                }
-                "rank" => Normalisation::Rank,
-                "dist2targ" => Normalisation::Dist2Targ { cap: n.cap.unwrap_or(false) },
-                "goalposts" => Normalisation::Goalposts { scale: n.scale.unwrap_or(100.0) },
-                "standard" => Normalisation::Standard,
-                other => {
-                    return Err(unknown("normalise", other, "minmax, zscore, rank, dist2targ, goalposts, standard"));
-                }
-            },
+        let defaults = NormaliseFile { method: "minmax".into(), range: None, mean_sd: None, cap: None, scale: None };
+        let params = file.normalise.as_ref().unwrap_or(&defaults);
+        let normalise = normalisation(&params.method, params)?;
+        let aggregate = match &file.aggregate {
+            None => Aggregation::Arithmetic,
+            Some(a) => aggregation(&a.method, "aggregate")?,
         };
-        let aggregate = match file.aggregate.as_ref().map(|a| a.method.as_str()) {
-            None | Some("arithmetic") => Aggregation::Arithmetic,
-            Some("geometric") => Aggregation::Geometric,
-            Some("harmonic") => Aggregation::Harmonic,
-            Some(other) => return Err(unknown("aggregate", other, "arithmetic, geometric, harmonic")),
+        let uncertainty = match file.uncertainty {
+            None => None,
+            Some(u) => Some(crate::Uncertainty {
+                replications: u.replications,
+                seed: u.seed,
+                imputations: u
+                    .impute
+                    .iter()
+                    .map(|m| imputation(m, group.as_deref(), "uncertainty"))
+                    .collect::<Result<_, _>>()?,
+                normalisations: u.normalise.iter().map(|m| normalisation(m, params)).collect::<Result<_, _>>()?,
+                aggregations: u.aggregate.iter().map(|m| aggregation(m, "uncertainty")).collect::<Result<_, _>>()?,
+                weight_noise: u.weight_noise,
+                sensitivity: u.sensitivity,
+            }),
         };
-        Ok(Config { impute, min_availability, treat, normalise, aggregate })
+        Ok(Config { impute, min_availability, treat, normalise, aggregate, uncertainty })
     }
+}
+
+fn imputation(method: &str, group: Option<&str>, section: &str) -> Result<Imputation, EvalError> {
+    let group = || {
+        group
+            .map(str::to_owned)
+            .ok_or_else(|| EvalError::Config(format!("[{section}] imputation \"{method}\" needs [impute] group")))
+    };
+    Ok(match method {
+        "none" => Imputation::None,
+        "mean" => Imputation::Mean,
+        "median" => Imputation::Median,
+        "group_mean" => Imputation::GroupMean(group()?),
+        "group_median" => Imputation::GroupMedian(group()?),
+        other => return Err(unknown(section, other, "none, mean, median, group_mean, group_median")),
+    })
+}
+
+fn aggregation(method: &str, section: &str) -> Result<Aggregation, EvalError> {
+    Ok(match method {
+        "arithmetic" => Aggregation::Arithmetic,
+        "geometric" => Aggregation::Geometric,
+        "harmonic" => Aggregation::Harmonic,
+        other => return Err(unknown(section, other, "arithmetic, geometric, harmonic")),
+    })
+}
+
+/// A normalisation by name, with its parameters from the [normalise] section where given.
+fn normalisation(method: &str, n: &NormaliseFile) -> Result<Normalisation, EvalError> {
+    Ok(match method {
+        "minmax" => {
+            let [low, high] = n.range.unwrap_or([0.0, 100.0]);
+            if low >= high {
+                return Err(EvalError::Config(format!("[normalise] range = [{low}, {high}] is empty")));
+            }
+            Normalisation::MinMax { low, high }
+        }
+        "zscore" => {
+            let [mean, sd] = n.mean_sd.unwrap_or([0.0, 1.0]);
+            if sd <= 0.0 {
+                return Err(EvalError::Config(format!("[normalise] mean_sd = [{mean}, {sd}]: sd must be positive")));
+            }
+            Normalisation::ZScore { mean, sd }
+        }
+        "rank" => Normalisation::Rank,
+        "dist2targ" => Normalisation::Dist2Targ { cap: n.cap.unwrap_or(false) },
+        "goalposts" => Normalisation::Goalposts { scale: n.scale.unwrap_or(100.0) },
+        "standard" => Normalisation::Standard,
+        other => return Err(unknown("normalise", other, "minmax, zscore, rank, dist2targ, goalposts, standard")),
+    })
 }
 
 #[cfg(test)]
@@ -238,6 +288,6 @@ mod tests {
         let e = Config::parse("[aggregate]\nmethod = \"arithmetic\"\nweights = 1\n").unwrap_err().to_string();
         assert!(e.contains("unknown field `weights`"), "{e}");
         let e = Config::parse("[impute]\nmethod = \"group_mean\"\n").unwrap_err().to_string();
-        assert!(e.contains("needs group"), "{e}");
+        assert!(e.contains("needs [impute] group"), "{e}");
     }
 }

@@ -10,10 +10,12 @@ mod config;
 mod input;
 mod pipeline;
 pub mod stats;
+mod uncertainty;
 
 pub use config::{Aggregation, Config, Fallback, Imputation, Normalisation, Treatment};
 pub use input::{Meta, MetaNode, NodeKind, Panel};
 pub use pipeline::{Results, Score, evaluate};
+pub use uncertainty::{Sensitivity, Uncertainty, UncertaintyReport, UnitUncertainty, analyse};
 
 /// Why an evaluation could not run. Each names the file, line, node or setting at fault; nothing is written.
 #[derive(Debug, thiserror::Error)]

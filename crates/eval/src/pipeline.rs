@@ -31,6 +31,61 @@ fn present(x: &[Option<f64>]) -> Vec<f64> {
 
 /// Runs the whole pipeline.
 pub fn evaluate(panel: &Panel, meta: &Meta, config: &Config) -> Result<Results, EvalError> {
+    let prepared = prepare(panel, meta, config)?;
+    let weights: HashMap<&str, f64> = meta.nodes.iter().map(|n| (n.code.as_str(), n.weight)).collect();
+    let data = aggregate_tree(&prepared, meta, &weights, config.aggregate)?;
+    let mut scores = Vec::new();
+    for agg in meta.aggregates() {
+        let x = &data[&agg.code];
+        let ranks = stats::rank_descending(x);
+        for (i, unit) in prepared.units.iter().enumerate() {
+            scores.push(Score { unit: unit.clone(), code: agg.code.clone(), score: x[i], rank: ranks[i] });
+        }
+    }
+    Ok(Results { scores, screened_out: prepared.screened_out })
+}
+
+/// The indicators as aggregation receives them: denominated, imputed, screened, treated and normalised.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub units: Vec<String>,
+    pub data: HashMap<String, Column>,
+    pub screened_out: Vec<(String, f64)>,
+}
+
+/// Every aggregate of the tree, level by level, with the given weights (by node code).
+pub(crate) fn aggregate_tree(
+    prepared: &Prepared,
+    meta: &Meta,
+    weights: &HashMap<&str, f64>,
+    method: Aggregation,
+) -> Result<HashMap<String, Column>, EvalError> {
+    let mut data = prepared.data.clone();
+    let mut levels: Vec<u32> = meta.aggregates().map(|a| a.level).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    for level in levels {
+        for agg in meta.aggregates().filter(|a| a.level == level) {
+            let children: Vec<(&Column, f64)> = meta
+                .children(&agg.code)
+                .map(|c| (&data[&c.code], weights.get(c.code.as_str()).copied().unwrap_or(c.weight)))
+                .collect();
+            let mut out = Vec::with_capacity(prepared.units.len());
+            for (i, unit) in prepared.units.iter().enumerate() {
+                let pairs: Vec<(f64, f64)> = children.iter().filter_map(|(x, w)| x[i].map(|v| (v, *w))).collect();
+                out.push(
+                    aggregate(&pairs, method)
+                        .map_err(|m| EvalError::Method(format!("{} for unit {unit}: {m}", agg.code)))?,
+                );
+            }
+            data.insert(agg.code.clone(), out);
+        }
+    }
+    Ok(data)
+}
+
+/// Denominate, impute, screen, treat and normalise.
+pub(crate) fn prepare(panel: &Panel, meta: &Meta, config: &Config) -> Result<Prepared, EvalError> {
     let mut units: Vec<String> = panel.units.clone();
     let mut data: HashMap<String, Column> = HashMap::new();
 
@@ -131,34 +186,7 @@ pub fn evaluate(panel: &Panel, meta: &Meta, config: &Config) -> Result<Results, 
         normalise(x, node, &config.normalise)?;
     }
 
-    // Aggregate level by level.
-    let mut levels: Vec<u32> = meta.aggregates().map(|a| a.level).collect();
-    levels.sort_unstable();
-    levels.dedup();
-    for level in levels {
-        for agg in meta.aggregates().filter(|a| a.level == level) {
-            let children: Vec<(&Column, f64)> = meta.children(&agg.code).map(|c| (&data[&c.code], c.weight)).collect();
-            let mut out = Vec::with_capacity(units.len());
-            for (i, unit) in units.iter().enumerate() {
-                let pairs: Vec<(f64, f64)> = children.iter().filter_map(|(x, w)| x[i].map(|v| (v, *w))).collect();
-                out.push(
-                    aggregate(&pairs, config.aggregate)
-                        .map_err(|m| EvalError::Method(format!("{} for unit {unit}: {m}", agg.code)))?,
-                );
-            }
-            data.insert(agg.code.clone(), out);
-        }
-    }
-
-    let mut scores = Vec::new();
-    for agg in meta.aggregates() {
-        let x = &data[&agg.code];
-        let ranks = stats::rank_descending(x);
-        for (i, unit) in units.iter().enumerate() {
-            scores.push(Score { unit: unit.clone(), code: agg.code.clone(), score: x[i], rank: ranks[i] });
-        }
-    }
-    Ok(Results { scores, screened_out })
+    Ok(Prepared { units, data, screened_out })
 }
 
 fn passes(x: &[f64], skew: f64, kurtosis: f64) -> Option<bool> {

@@ -135,3 +135,102 @@ fn a_geometric_mean_over_non_positive_values_names_the_node_and_unit() {
     assert_eq!(results.scores[0].score, Some(1.0));
     assert_eq!(results.scores[1].rank, Some(1));
 }
+
+mod uncertainty {
+    use ttdz_eval::{Aggregation, Config, Meta, Normalisation, Panel, Uncertainty, analyse};
+
+    fn small() -> (Panel, Meta) {
+        let meta = Meta::parse(
+            "m.csv",
+            &format!(
+                "{}1,a,1,1,,,P,Indicator\n1,b,1,2,,,P,Indicator\n1,c,-1,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n",
+                super::META_HEADER
+            ),
+        )
+        .expect("tree");
+        let data = "uCode,a,b,c\nU1,1,9,3\nU2,5,2,8\nU3,9,4,1\nU4,3,7,6\nU5,7,1,9\nU6,2,5,2\n";
+        (Panel::parse("d.csv", data, &meta).expect("data"), meta)
+    }
+
+    fn spec(seed: u64) -> Uncertainty {
+        Uncertainty {
+            replications: 400,
+            seed,
+            imputations: Vec::new(),
+            normalisations: vec![Normalisation::MinMax { low: 0.0, high: 100.0 }, Normalisation::Rank],
+            // The same method twice: a factor that cannot matter.
+            aggregations: vec![Aggregation::Arithmetic, Aggregation::Arithmetic],
+            weight_noise: 0.0,
+            sensitivity: true,
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_numbers() {
+        let (panel, meta) = small();
+        let config = Config::parse("").expect("config");
+        let first = analyse(&panel, &meta, &config, &spec(7)).expect("analysis");
+        assert_eq!(first, analyse(&panel, &meta, &config, &spec(7)).expect("again"));
+        let with_noise = Uncertainty { weight_noise: 0.5, ..spec(7) };
+        assert_ne!(
+            analyse(&panel, &meta, &config, &with_noise).expect("noisy"),
+            analyse(&panel, &meta, &config, &Uncertainty { seed: 8, ..with_noise.clone() }).expect("other seed")
+        );
+    }
+
+    #[test]
+    fn a_factor_without_effect_has_zero_sensitivity_and_the_one_that_acts_explains_it_all() {
+        let (panel, meta) = small();
+        let report = analyse(&panel, &meta, &Config::parse("").expect("config"), &spec(11)).expect("analysis");
+        let by = |f: &str| report.sensitivity.iter().find(|s| s.factor == f).expect("factor").clone();
+        let (norm, agg) = (by("normalisation"), by("aggregation"));
+        assert_eq!((agg.first_order, agg.total), (0.0, 0.0), "an alternative identical to the nominal changes nothing");
+        assert!(
+            (norm.total - 1.0).abs() < 0.1 && (norm.first_order - 1.0).abs() < 0.15,
+            "estimates of 1 within their sampling error: {norm:?}"
+        );
+        for u in &report.units {
+            let (lo, mid, hi) = (u.rank_p05.expect("p05"), u.median_rank.expect("median"), u.rank_p95.expect("p95"));
+            assert!(lo <= mid && mid <= hi, "{u:?}");
+        }
+    }
+
+    #[test]
+    fn without_alternatives_every_rank_is_the_nominal_one() {
+        let (panel, meta) = small();
+        let fixed = Uncertainty { normalisations: Vec::new(), aggregations: Vec::new(), ..spec(3) };
+        let report = analyse(&panel, &meta, &Config::parse("").expect("config"), &fixed).expect("analysis");
+        assert!(report.sensitivity.is_empty());
+        for u in &report.units {
+            let nominal = u.nominal_rank.map(f64::from);
+            assert_eq!((u.rank_p05, u.median_rank, u.rank_p95), (nominal, nominal, nominal));
+        }
+    }
+
+    #[test]
+    fn asem_ranks_under_method_and_weight_uncertainty() {
+        let Some(dir) = super::reference() else { return };
+        let (panel, meta) = super::load(&dir);
+        let config = Config::parse(super::COINR_EXAMPLE).expect("config");
+        let spec = Uncertainty {
+            replications: 200,
+            seed: 2017,
+            imputations: Vec::new(),
+            normalisations: vec![
+                Normalisation::MinMax { low: 0.0, high: 100.0 },
+                Normalisation::ZScore { mean: 10.0, sd: 2.0 },
+            ],
+            aggregations: vec![Aggregation::Arithmetic],
+            weight_noise: 0.25,
+            sensitivity: true,
+        };
+        let report = analyse(&panel, &meta, &config, &spec).expect("analysis");
+        assert_eq!(report.target, "Index");
+        assert_eq!(report.units.len(), 51);
+        let names: Vec<&str> = report.sensitivity.iter().map(|s| s.factor).collect();
+        assert_eq!(names, ["normalisation", "weights"]);
+        for s in &report.sensitivity {
+            assert!(s.total > 0.0 && s.total < 1.5 && s.first_order > -0.2 && s.first_order < 1.2, "{s:?}");
+        }
+    }
+}

@@ -448,6 +448,29 @@ fn evaluate_writes_every_aggregate_or_nothing() {
     let score: f64 = austria.split(',').nth(2).unwrap().parse().unwrap();
     assert!((score - 61.90180340737972).abs() < 1e-9, "{austria}");
 
+    let with_uncertainty = format!(
+        "{config}[uncertainty]\nreplications = 100\nseed = 7\nnormalise = [\"minmax\", \"rank\"]\nweight_noise = 0.2\n"
+    );
+    std::fs::write(dir.path().join("mc.toml"), with_uncertainty).unwrap();
+    let out = evaluate("mc.toml", "mc.csv");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let uncertainty = std::fs::read_to_string(dir.path().join("mc.uncertainty.csv")).unwrap();
+    assert!(uncertainty.starts_with("uCode,iCode,nominal_rank,median_rank,rank_p05,rank_p95\n"));
+    assert_eq!(uncertainty.lines().count(), 52);
+    assert!(uncertainty.lines().any(|l| l.starts_with("AUT,Index,7,")), "{uncertainty}");
+    let sensitivity = std::fs::read_to_string(dir.path().join("mc.sensitivity.csv")).unwrap();
+    assert_eq!(
+        sensitivity.lines().map(|l| l.split(',').next().unwrap()).collect::<Vec<_>>(),
+        ["factor", "normalisation", "weights"]
+    );
+    let again = evaluate("mc.toml", "mc2.csv");
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("mc2.uncertainty.csv")).unwrap(),
+        uncertainty,
+        "seeded: reproducible"
+    );
+
     std::fs::write(dir.path().join("bad.toml"), config.replace("\"minmax\"", "\"softmax\"")).unwrap();
     let out = evaluate("bad.toml", "bad.csv");
     assert_eq!(out.status.code(), Some(2));
