@@ -48,6 +48,13 @@ impl Meta {
         self.nodes.iter().filter(move |n| n.parent.as_deref() == Some(code))
     }
 
+    /// A tree built in code (indicators and aggregates), checked as a parsed one is.
+    pub fn new(nodes: Vec<MetaNode>) -> Result<Meta, EvalError> {
+        let meta = Meta { nodes, groups: Vec::new(), denominators: Vec::new() };
+        meta.check()?;
+        Ok(meta)
+    }
+
     pub fn parse(file: &str, text: &str) -> Result<Meta, EvalError> {
         let rows = read(file, text)?;
         let err = |line: u64, message: String| EvalError::Input { file: file.to_owned(), line, message };
@@ -188,6 +195,23 @@ pub struct Panel {
 }
 
 impl Panel {
+    /// A panel built in code: units and, per indicator code, a value per unit.
+    pub fn new(units: Vec<String>, values: HashMap<String, Vec<Option<f64>>>, meta: &Meta) -> Result<Panel, EvalError> {
+        for i in meta.indicators() {
+            match values.get(&i.code) {
+                Some(v) if v.len() == units.len() => {}
+                _ => {
+                    return Err(EvalError::Tree(format!(
+                        "indicator {} has no value column of {} units",
+                        i.code,
+                        units.len()
+                    )));
+                }
+            }
+        }
+        Ok(Panel { units, groups: HashMap::new(), denominators: HashMap::new(), values })
+    }
+
     /// Parses iData against iMeta: every indicator, group and denominator of iMeta must have its column, and every
     /// column must be known to iMeta (or be uCode, uName, Time).
     pub fn parse(file: &str, text: &str, meta: &Meta) -> Result<Panel, EvalError> {

@@ -19,6 +19,8 @@ pub struct Score {
 pub struct Results {
     /// Every aggregate (in iMeta order) for every unit kept (in iData order).
     pub scores: Vec<Score>,
+    /// Every indicator's normalised value, and the rank it gives, likewise.
+    pub indicator_scores: Vec<Score>,
     /// Units dropped by the screen, with their data availability.
     pub screened_out: Vec<(String, f64)>,
 }
@@ -34,15 +36,20 @@ pub fn evaluate(panel: &Panel, meta: &Meta, config: &Config) -> Result<Results, 
     let prepared = prepare(panel, meta, config)?;
     let weights: HashMap<&str, f64> = meta.nodes.iter().map(|n| (n.code.as_str(), n.weight)).collect();
     let data = aggregate_tree(&prepared, meta, &weights, config.aggregate)?;
-    let mut scores = Vec::new();
-    for agg in meta.aggregates() {
-        let x = &data[&agg.code];
-        let ranks = stats::rank_descending(x);
-        for (i, unit) in prepared.units.iter().enumerate() {
-            scores.push(Score { unit: unit.clone(), code: agg.code.clone(), score: x[i], rank: ranks[i] });
+    let scores_of = |nodes: &mut dyn Iterator<Item = &crate::MetaNode>| {
+        let mut out = Vec::new();
+        for node in nodes {
+            let x = &data[&node.code];
+            let ranks = stats::rank_descending(x);
+            for (i, unit) in prepared.units.iter().enumerate() {
+                out.push(Score { unit: unit.clone(), code: node.code.clone(), score: x[i], rank: ranks[i] });
+            }
         }
-    }
-    Ok(Results { scores, screened_out: prepared.screened_out })
+        out
+    };
+    let scores = scores_of(&mut meta.aggregates());
+    let indicator_scores = scores_of(&mut meta.indicators());
+    Ok(Results { scores, indicator_scores, screened_out: prepared.screened_out })
 }
 
 /// The indicators as aggregation receives them: denominated, imputed, screened, treated and normalised.

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/divisions/{code}", get(division))
         .route("/api", get(api_docs))
         .route("/data", get(data_sources))
+        .route("/evaluation", get(evaluation))
         .route("/lang/{lang}", get(switch_language))
         .fallback(not_found)
 }
@@ -380,6 +381,75 @@ async fn api_docs(lang: Lang, uri: OriginalUri) -> Response {
         }
     }
     render(&ApiTemplate { page, operations })
+}
+
+struct EvaluationRow {
+    rank: String,
+    key: String,
+    name: String,
+    score: String,
+    relative: String,
+    group: &'static str,
+    group_key: &'static str,
+    categories: Vec<String>,
+    synthetic: bool,
+}
+
+#[derive(Template)]
+#[template(path = "evaluation.html")]
+struct EvaluationTemplate {
+    page: Page,
+    view: crate::evaluation::EvaluationView,
+    years: Vec<(i32, bool)>,
+    categories: Vec<String>,
+    rows: Vec<EvaluationRow>,
+}
+
+async fn evaluation(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Query(year): Query<YearParam>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let view = attempt!(page, crate::evaluation::evaluate_zones(&state, year.year).await.map_err(|e| e.body.message));
+    let years = view.years.iter().map(|y| (*y, Some(*y) == view.year)).collect();
+    let categories = view
+        .zones
+        .first()
+        .map(|z| {
+            z.categories
+                .iter()
+                .map(|c| if lang == Lang::En { c.category_en.clone() } else { c.category_zh.clone() })
+                .collect()
+        })
+        .unwrap_or_default();
+    let fmt = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".to_owned());
+    let rows = view
+        .zones
+        .iter()
+        .map(|z| {
+            let (group, group_key) = match z.group {
+                Some("leader") => (page.t.group_leader, "leader"),
+                Some("strong") => (page.t.group_strong, "strong"),
+                Some("moderate") => (page.t.group_moderate, "moderate"),
+                Some(_) => (page.t.group_emerging, "emerging"),
+                None => ("—", "none"),
+            };
+            EvaluationRow {
+                rank: z.rank.map(|r| r.to_string()).unwrap_or_else(|| "—".to_owned()),
+                key: z.key.clone(),
+                name: z.short_name.clone(),
+                score: fmt(z.score),
+                relative: fmt(z.relative),
+                group,
+                group_key,
+                categories: z.categories.iter().map(|c| fmt(c.score)).collect(),
+                synthetic: z.synthetic,
+            }
+        })
+        .collect();
+    Ok(render(&EvaluationTemplate { page, view, years, categories, rows }))
 }
 
 #[derive(Template)]

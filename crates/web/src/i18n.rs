@@ -148,6 +148,18 @@ pub struct Texts {
     pub col_checksum: &'static str,
     pub col_recorded: &'static str,
     pub nav_data: &'static str,
+    pub nav_evaluation: &'static str,
+    pub evaluation_heading: &'static str,
+    pub evaluation_intro: &'static str,
+    pub col_score: &'static str,
+    pub col_rank: &'static str,
+    pub col_relative: &'static str,
+    pub col_group: &'static str,
+    pub group_leader: &'static str,
+    pub group_strong: &'static str,
+    pub group_moderate: &'static str,
+    pub group_emerging: &'static str,
+    pub excluded_heading: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -228,6 +240,18 @@ pub static ZH: Texts = Texts {
     col_checksum: "SHA-256",
     col_recorded: "记录",
     nav_data: "数据来源",
+    nav_evaluation: "评估",
+    evaluation_heading: "示范区比较评估",
+    evaluation_intro: "各定量指标按方向在示范区间作最小-最大标准化（0-100），等权算术平均得到一级指标得分与总分；总分相对全部示范区平均值（=100）分组：领先（>125）、强（100-125）、中等（70-100）、新兴（<70）。规划目标值录入后将同时给出目标达成度。",
+    col_score: "得分",
+    col_rank: "排名",
+    col_relative: "相对平均",
+    col_group: "分组",
+    group_leader: "领先",
+    group_strong: "强",
+    group_moderate: "中等",
+    group_emerging: "新兴",
+    excluded_heading: "本年度未纳入评估的指标",
 };
 
 pub static EN: Texts = Texts {
@@ -308,6 +332,18 @@ pub static EN: Texts = Texts {
     col_checksum: "SHA-256",
     col_recorded: "Recorded",
     nav_data: "Data sources",
+    nav_evaluation: "Evaluation",
+    evaluation_heading: "Comparative evaluation of the zones",
+    evaluation_intro: "Each quantitative indicator is min-max normalised across the zones (0-100, after its direction) and averaged with equal weights into category scores and an overall score; overall scores relative to the all-zone average (= 100) give the group: leader (>125), strong (100-125), moderate (70-100), emerging (<70). Target attainment joins once the plans' targets are recorded.",
+    col_score: "Score",
+    col_rank: "Rank",
+    col_relative: "vs. average",
+    col_group: "Group",
+    group_leader: "leader",
+    group_strong: "strong",
+    group_moderate: "moderate",
+    group_emerging: "emerging",
+    excluded_heading: "Indicators not evaluated this year",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

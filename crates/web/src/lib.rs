@@ -7,6 +7,7 @@
 pub mod api;
 mod assets;
 mod error;
+pub mod evaluation;
 mod html;
 mod i18n;
 mod report;

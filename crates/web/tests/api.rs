@@ -237,6 +237,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/divisions/{code}",
             "/api/v1/divisions/{code}/indicators",
             "/api/v1/elements",
+            "/api/v1/evaluations",
             "/api/v1/health",
             "/api/v1/imports/values",
             "/api/v1/indicators",
@@ -245,6 +246,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/published-figures",
             "/api/v1/zones",
             "/api/v1/zones/{key}",
+            "/api/v1/zones/{key}/evaluation",
             "/api/v1/zones/{key}/indicators",
             "/api/v1/zones/{key}/template/{file}",
         ]
@@ -332,6 +334,7 @@ async fn both_backends_answer_the_same_json() {
     }
     let mut paths = vec![
         "/api/v1/national/indicators".to_owned(),
+        "/api/v1/evaluations".to_owned(),
         "/api/v1/zones/zhejiang/indicators".to_owned(),
         "/api/v1/zones".to_owned(),
         "/api/v1/indicators".to_owned(),
@@ -614,4 +617,83 @@ async fn the_excel_template_round_trips_and_bad_cells_come_back_marked() {
     assert_eq!(not_xlsx.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = not_xlsx.json().await.expect("JSON");
     assert_eq!(body["error"], "invalid_file");
+}
+
+#[tokio::test]
+async fn zones_are_evaluated_against_each_other() {
+    use rust_decimal::Decimal;
+    use ttdz_domain::measure::SourceKind;
+    use ttdz_domain::{Dataset, DivisionCode, ElementCode};
+    use ttdz_store::{Batch, DivisionValue};
+    let app = TestApp::sqlite().await;
+    let empty = app.ok_json("/api/v1/evaluations").await;
+    assert_eq!((empty["year"].clone(), empty["zones"].clone()), (Value::Null, serde_json::json!([])));
+
+    let value = |element: &str, code: &str, v: i64| DivisionValue {
+        element: ElementCode::parse(element).expect("element"),
+        division: DivisionCode::parse(code).expect("code"),
+        year: 2023,
+        value: Decimal::from(v),
+        note: None,
+    };
+    // Turnover and patents for three zones' areas; population only where patents are given.
+    let values = vec![
+        value("contract_turnover_yuan", "320100", 40_000_000_000),
+        value("contract_turnover_yuan", "330000", 200_000_000_000),
+        value("contract_turnover_yuan", "310112", 10_000_000_000),
+        value("invention_patents_held", "320100", 90_000),
+        value("resident_population", "320100", 9_490_000),
+        value("invention_patents_held", "310112", 8_000),
+        value("resident_population", "310112", 2_650_000),
+    ];
+    app.store
+        .store()
+        .replace_batch(&Batch {
+            dataset: Dataset {
+                name: "values:eval".into(),
+                files: vec!["eval.csv".into()],
+                sha256: "e".repeat(64),
+                source: "test".into(),
+            },
+            kind: SourceKind::Reported,
+            recorded_by: "test".into(),
+            rows: values.len() as u64,
+            division_values: values,
+            zone_values: Vec::new(),
+            rollups: Vec::new(),
+        })
+        .await
+        .expect("store");
+
+    let all = app.ok_json("/api/v1/evaluations").await;
+    assert_eq!(all["year"], 2023);
+    let zones = all["zones"].as_array().expect("zones");
+    assert_eq!(zones.len(), 11);
+    // 浙江 has the highest turnover (宁波's area lies inside it, so 宁波 shares part of it and no patents).
+    assert_eq!(zones[0]["key"], "zhejiang");
+    assert_eq!(zones[0]["rank"], 1);
+    assert_eq!(zones[0]["group"], "leader");
+    let scored: Vec<&Value> = zones.iter().filter(|z| !z["score"].is_null()).collect();
+    let mean = scored.iter().filter_map(|z| z["score"].as_f64()).sum::<f64>() / scored.len() as f64;
+    let relative = zones[0]["relative"].as_f64().expect("relative");
+    assert!((relative - zones[0]["score"].as_f64().expect("score") / mean * 100.0).abs() < 1e-9);
+    let excluded: Vec<&str> =
+        all["excluded"].as_array().expect("excluded").iter().filter_map(|e| e["code"].as_str()).collect();
+    assert!(excluded.contains(&"tech_brokers") && !excluded.contains(&"contract_turnover"), "{excluded:?}");
+
+    let minhang = app.ok_json("/api/v1/zones/shanghai-minhang/evaluation?year=2023").await;
+    assert_eq!(minhang["zones_compared"], 11);
+    let patents = minhang["evaluation"]["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .find(|i| i["code"] == "invention_patents_per_10k")
+        .expect("patents")
+        .clone();
+    assert_eq!(patents["score"], 0.0, "闵行's patents per 10k are below 南京's (30.2 vs 94.8)");
+    assert_eq!(app.json("/api/v1/zones/atlantis/evaluation").await.0, StatusCode::NOT_FOUND);
+
+    let (status, page) = app.html("/evaluation", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("示范区比较评估") && page.contains("group-leader") && page.contains("tech_brokers"));
 }

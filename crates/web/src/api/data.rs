@@ -313,3 +313,50 @@ pub async fn upload_template(
         }
     }
 }
+
+/// Every zone evaluated for a year: normalised indicators, category and overall scores, ranks and performance
+/// groups, with the method used.
+#[utoipa::path(
+    get, path = "/api/v1/evaluations", tag = "evaluation", params(YearQuery),
+    responses((status = 200, body = crate::evaluation::EvaluationView))
+)]
+pub async fn list_evaluations(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<crate::evaluation::EvaluationView>, ApiError> {
+    Ok(Json(crate::evaluation::evaluate_zones(&state, q.year).await?))
+}
+
+/// One zone's evaluation for a year, among all zones.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneEvaluation {
+    pub year: Option<i32>,
+    pub method: crate::evaluation::MethodView,
+    /// How many zones were compared.
+    pub zones_compared: usize,
+    pub evaluation: Option<crate::evaluation::ZoneEvaluationView>,
+    pub excluded: Vec<crate::evaluation::ExcludedIndicator>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/zones/{key}/evaluation", tag = "evaluation",
+    params(("key" = String, Path, example = "jiangsu-sunan"), YearQuery),
+    responses((status = 200, body = ZoneEvaluation), (status = 404, body = ErrorBody))
+)]
+pub async fn zone_evaluation(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<ZoneEvaluation>, ApiError> {
+    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
+    let parsed = ZoneKey::parse(&key).map_err(|_| missing())?;
+    state.store().zone(&parsed).await?.ok_or_else(missing)?;
+    let all = crate::evaluation::evaluate_zones(&state, q.year).await?;
+    Ok(Json(ZoneEvaluation {
+        year: all.year,
+        method: all.method,
+        zones_compared: all.zones.len(),
+        evaluation: all.zones.into_iter().find(|z| z.key == key),
+        excluded: all.excluded,
+    }))
+}

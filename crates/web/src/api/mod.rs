@@ -39,7 +39,8 @@ use crate::views::{
         (name = "divisions", description = "Administrative divisions (GB/T 2260), by code vintage"),
         (name = "zones", description = "The demonstration zones"),
         (name = "indicators", description = "The indicator system of Annex 2"),
-        (name = "data", description = "Datasets and published figures, with their sources"),
+        (name = "data", description = "Datasets, imports and published figures, with their sources"),
+        (name = "evaluation", description = "Comparative evaluation of the zones"),
     ),
     components(schemas(ErrorBody))
 )]
@@ -61,6 +62,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::national_indicators))
         .routes(routes!(data::import_values))
         .routes(routes!(data::download_template, data::upload_template))
+        .routes(routes!(data::list_evaluations))
+        .routes(routes!(data::zone_evaluation))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.
