@@ -234,3 +234,127 @@ mod uncertainty {
         }
     }
 }
+
+/// A second, plain implementation of the same formulas, written without the engine's code, to compare with.
+mod independent {
+    use ttdz_eval::{Config, Meta, Panel, evaluate};
+
+    const META: &str = "Level,iCode,Direction,Weight,Target,Denominator,Parent,Type\n\
+        1,a,1,1,10,,P1,Indicator\n1,b,-1,2,2,,P1,Indicator\n1,c,1,1,50,,P2,Indicator\n1,d,1,3,5,,P2,Indicator\n\
+        2,P1,1,1,,,I,Aggregate\n2,P2,1,2,,,I,Aggregate\n3,I,1,1,,,,Aggregate\n,G,,,,,,Group\n";
+    const DATA: &str = "uCode,G,a,b,c,d\nU1,x,4,3,20,NA\nU2,x,8,1,35,2\nU3,y,NA,5,10,7\nU4,y,6,2,48,4\nU5,y,9,4,30,1\n";
+    // Columns as written above: units × [a, b, c, d], None where missing.
+    const RAW: [[Option<f64>; 4]; 5] = [
+        [Some(4.0), Some(3.0), Some(20.0), None],
+        [Some(8.0), Some(1.0), Some(35.0), Some(2.0)],
+        [None, Some(5.0), Some(10.0), Some(7.0)],
+        [Some(6.0), Some(2.0), Some(48.0), Some(4.0)],
+        [Some(9.0), Some(4.0), Some(30.0), Some(1.0)],
+    ];
+    const GROUP: [&str; 5] = ["x", "x", "y", "y", "y"];
+    const DIRECTION: [f64; 4] = [1.0, -1.0, 1.0, 1.0];
+    const WEIGHT: [f64; 4] = [1.0, 2.0, 1.0, 3.0];
+    const TARGET: [f64; 4] = [10.0, 2.0, 50.0, 5.0];
+
+    fn column(j: usize) -> Vec<Option<f64>> {
+        RAW.iter().map(|r| r[j]).collect()
+    }
+
+    fn impute(j: usize, how: &str) -> Vec<f64> {
+        let col = column(j);
+        (0..5)
+            .map(|u| {
+                col[u].unwrap_or_else(|| {
+                    let mut peers: Vec<f64> =
+                        (0..5).filter(|&v| how == "median" || GROUP[v] == GROUP[u]).filter_map(|v| col[v]).collect();
+                    peers.sort_by(f64::total_cmp);
+                    match how {
+                        "group_mean" => peers.iter().sum::<f64>() / peers.len() as f64,
+                        _ => {
+                            let n = peers.len();
+                            if n % 2 == 1 { peers[n / 2] } else { (peers[n / 2 - 1] + peers[n / 2]) / 2.0 }
+                        }
+                    }
+                })
+            })
+            .collect()
+    }
+
+    fn normalise(x: &[f64], j: usize, how: &str) -> Vec<f64> {
+        let d: Vec<f64> = x.iter().map(|v| v * DIRECTION[j]).collect();
+        let (lo, hi) = d.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
+        match how {
+            "minmax" => d.iter().map(|v| 1.0 + (v - lo) / (hi - lo) * 99.0).collect(),
+            "zscore" => {
+                let m = d.iter().sum::<f64>() / 5.0;
+                let s = (d.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / 4.0).sqrt();
+                d.iter().map(|v| (v - m) / s).collect()
+            }
+            "rank" => d.iter().map(|v| 1.0 + d.iter().filter(|o| *o < v).count() as f64).collect(),
+            "dist2targ" => {
+                let t = TARGET[j] * DIRECTION[j];
+                d.iter().map(|v| ((v - lo) / (t - lo)).min(1.0)).collect()
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    fn mean(values: &[(f64, f64)], how: &str) -> f64 {
+        let w: f64 = values.iter().map(|(_, w)| w).sum();
+        match how {
+            "arithmetic" => values.iter().map(|(v, wi)| v * wi).sum::<f64>() / w,
+            "geometric" => values.iter().map(|(v, wi)| v.powf(*wi)).product::<f64>().powf(1.0 / w),
+            "harmonic" => w / values.iter().map(|(v, wi)| wi / v).sum::<f64>(),
+            _ => unreachable!(),
+        }
+    }
+
+    fn expected(imputation: &str, normalisation: &str, aggregation: &str) -> Vec<f64> {
+        let n: Vec<Vec<f64>> = (0..4).map(|j| normalise(&impute(j, imputation), j, normalisation)).collect();
+        (0..5)
+            .map(|u| {
+                let p1 = mean(&[(n[0][u], WEIGHT[0]), (n[1][u], WEIGHT[1])], aggregation);
+                let p2 = mean(&[(n[2][u], WEIGHT[2]), (n[3][u], WEIGHT[3])], aggregation);
+                mean(&[(p1, 1.0), (p2, 2.0)], aggregation)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn other_method_combinations_match_a_plain_implementation() {
+        let meta = Meta::parse("m.csv", META).expect("tree");
+        let panel = Panel::parse("d.csv", DATA, &meta).expect("data");
+        let combinations = [
+            ("group_mean", "minmax", "arithmetic"),
+            ("group_mean", "minmax", "geometric"),
+            ("median", "minmax", "harmonic"),
+            ("median", "zscore", "arithmetic"),
+            ("group_mean", "rank", "geometric"),
+            ("median", "rank", "harmonic"),
+            ("group_mean", "dist2targ", "arithmetic"),
+        ];
+        for (imputation, normalisation, aggregation) in combinations {
+            let group = if imputation == "group_mean" { "\ngroup = \"G\"" } else { "" };
+            let params = match normalisation {
+                "minmax" => "\nrange = [1, 100]",
+                "dist2targ" => "\ncap = true",
+                _ => "",
+            };
+            let config = Config::parse(&format!(
+                "[impute]\nmethod = \"{imputation}\"{group}\n[normalise]\nmethod = \"{normalisation}\"{params}\n[aggregate]\nmethod = \"{aggregation}\"\n"
+            ))
+            .expect("config");
+            let results = evaluate(&panel, &meta, &config).expect("evaluate");
+            let want = expected(imputation, normalisation, aggregation);
+            for (u, w) in want.iter().enumerate() {
+                let got = results
+                    .scores
+                    .iter()
+                    .find(|s| s.code == "I" && s.unit == format!("U{}", u + 1))
+                    .and_then(|s| s.score)
+                    .expect("score");
+                assert!((got - w).abs() < 1e-10, "{imputation}/{normalisation}/{aggregation} U{}: {got} vs {w}", u + 1);
+            }
+        }
+    }
+}
