@@ -7,6 +7,8 @@ use crate::EvalError;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Imputation {
     None,
+    /// The unit's latest value from an earlier year of the panel.
+    LatestYear,
     Mean,
     Median,
     GroupMean(String),
@@ -60,6 +62,8 @@ pub enum Aggregation {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// The year to evaluate when the data hold several.
+    pub year: Option<i32>,
     pub impute: Imputation,
     pub min_availability: Option<f64>,
     pub treat: Treatment,
@@ -72,6 +76,7 @@ pub struct Config {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    year: Option<i32>,
     impute: Option<ImputeFile>,
     screen: Option<ScreenFile>,
     treat: Option<TreatFile>,
@@ -208,7 +213,7 @@ impl Config {
                 sensitivity: u.sensitivity,
             }),
         };
-        Ok(Config { impute, min_availability, treat, normalise, aggregate, uncertainty })
+        Ok(Config { year: file.year, impute, min_availability, treat, normalise, aggregate, uncertainty })
     }
 }
 
@@ -220,11 +225,12 @@ fn imputation(method: &str, group: Option<&str>, section: &str) -> Result<Imputa
     };
     Ok(match method {
         "none" => Imputation::None,
+        "latest_year" => Imputation::LatestYear,
         "mean" => Imputation::Mean,
         "median" => Imputation::Median,
         "group_mean" => Imputation::GroupMean(group()?),
         "group_median" => Imputation::GroupMedian(group()?),
-        other => return Err(unknown(section, other, "none, mean, median, group_mean, group_median")),
+        other => return Err(unknown(section, other, "none, latest_year, mean, median, group_mean, group_median")),
     })
 }
 

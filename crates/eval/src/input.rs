@@ -192,6 +192,8 @@ pub struct Panel {
     pub denominators: HashMap<String, Vec<Option<f64>>>,
     /// Indicator code → value per unit.
     pub values: HashMap<String, Vec<Option<f64>>>,
+    /// Indicator code → each unit's latest value from an earlier year, for `latest_year` imputation.
+    pub carry: HashMap<String, Vec<Option<f64>>>,
 }
 
 impl Panel {
@@ -209,12 +211,18 @@ impl Panel {
                 }
             }
         }
-        Ok(Panel { units, groups: HashMap::new(), denominators: HashMap::new(), values })
+        Ok(Panel { units, groups: HashMap::new(), denominators: HashMap::new(), values, carry: HashMap::new() })
     }
 
-    /// Parses iData against iMeta: every indicator, group and denominator of iMeta must have its column, and every
-    /// column must be known to iMeta (or be uCode, uName, Time).
+    /// Parses iData of one year against iMeta: every indicator, group and denominator of iMeta must have its
+    /// column, and every column must be known to iMeta (or be uCode, uName, Time).
     pub fn parse(file: &str, text: &str, meta: &Meta) -> Result<Panel, EvalError> {
+        Panel::parse_year(file, text, meta, None)
+    }
+
+    /// Parses iData that may hold several years (a `Time` column) and keeps the rows of `year`; the earlier rows
+    /// give each unit's latest earlier value. With several years, `year` is required.
+    pub fn parse_year(file: &str, text: &str, meta: &Meta, year: Option<i32>) -> Result<Panel, EvalError> {
         let rows = read(file, text)?;
         let err = |line: u64, message: String| EvalError::Input { file: file.to_owned(), line, message };
         let Some((_, first)) = rows.first() else { return Err(err(1, "no units".into())) };
@@ -231,6 +239,9 @@ impl Panel {
             }
         }
         for column in first.keys() {
+            if meta.aggregates().any(|a| &a.code == column) {
+                return Err(err(1, format!("column {column} is an aggregate: iData holds indicators only")));
+            }
             let known = ["uCode", "uName", "Time"].contains(&column.as_str())
                 || indicators.contains(&column.as_str())
                 || meta.groups.contains(column)
@@ -238,25 +249,50 @@ impl Panel {
             if !known {
                 return Err(err(1, format!("column {column} is not in iMeta")));
             }
-            if meta.aggregates().any(|a| &a.code == column) {
-                return Err(err(1, format!("column {column} is an aggregate: iData holds indicators only")));
-            }
         }
-        let mut units = Vec::new();
-        let mut times = HashSet::new();
-        let mut panel =
-            Panel { units: Vec::new(), groups: HashMap::new(), denominators: HashMap::new(), values: HashMap::new() };
+        // The year of each row (None without a Time column).
+        let mut times = Vec::with_capacity(rows.len());
         for (line, row) in &rows {
+            let t = row.get("Time").map(|s| s.trim()).filter(|s| !s.is_empty() && *s != "NA");
+            times.push(match t {
+                None => None,
+                Some(t) => Some(
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|y| y.fract() == 0.0)
+                        .map(|y| y as i32)
+                        .ok_or_else(|| err(*line, format!("Time '{t}' is not a year")))?,
+                ),
+            });
+        }
+        let mut distinct: Vec<i32> = times.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let chosen = match (year, distinct.as_slice()) {
+            (Some(y), _) if distinct.is_empty() || distinct.contains(&y) => Some(y),
+            (Some(y), _) => return Err(err(1, format!("the data hold no rows for year {y} (years: {distinct:?})"))),
+            (None, [] | [_]) => distinct.first().copied(),
+            (None, _) => {
+                return Err(err(1, format!("the data hold the years {distinct:?}: choose one with year = ...")));
+            }
+        };
+        let in_year = |t: Option<i32>| chosen.is_none() || t.is_none() || t == chosen;
+
+        let mut panel = Panel {
+            units: Vec::new(),
+            groups: HashMap::new(),
+            denominators: HashMap::new(),
+            values: HashMap::new(),
+            carry: HashMap::new(),
+        };
+        // Each unit's latest earlier value per indicator: (year, value).
+        let mut earlier: HashMap<(&str, String), (i32, f64)> = HashMap::new();
+        for ((line, row), time) in rows.iter().zip(&times) {
             let get = |k: &str| row.get(k).map(String::as_str).unwrap_or("").trim();
             let code = get("uCode");
             if code.is_empty() {
                 return Err(err(*line, "uCode is empty".into()));
             }
-            if units.contains(&code.to_owned()) {
-                return Err(err(*line, format!("unit {code} appears twice")));
-            }
-            units.push(code.to_owned());
-            times.insert(get("Time").to_owned());
             let number = |k: &str| -> Result<Option<f64>, EvalError> {
                 let v = get(k);
                 if v.is_empty() || v == "NA" {
@@ -267,6 +303,25 @@ impl Panel {
                     _ => Err(err(*line, format!("{k} of {code}: '{v}' is not a number"))),
                 }
             };
+            if !in_year(*time) {
+                if let (Some(t), Some(c)) = (time, chosen)
+                    && *t < c
+                {
+                    for i in &indicators {
+                        if let Some(v) = number(i)? {
+                            let slot = earlier.entry((*i, code.to_owned())).or_insert((*t, v));
+                            if *t >= slot.0 {
+                                *slot = (*t, v);
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            if panel.units.iter().any(|u| u == code) {
+                return Err(err(*line, format!("unit {code} appears twice")));
+            }
+            panel.units.push(code.to_owned());
             for i in &indicators {
                 let v = number(i)?;
                 panel.values.entry((*i).to_owned()).or_default().push(v);
@@ -280,13 +335,10 @@ impl Panel {
                 panel.groups.entry(g.clone()).or_default().push(v);
             }
         }
-        if times.len() > 1 {
-            return Err(err(
-                1,
-                format!("the data hold {} different Time values; evaluate one year at a time", times.len()),
-            ));
+        for i in &indicators {
+            let carried = panel.units.iter().map(|u| earlier.get(&(*i, u.clone())).map(|(_, v)| *v)).collect();
+            panel.carry.insert((*i).to_owned(), carried);
         }
-        panel.units = units;
         Ok(panel)
     }
 }

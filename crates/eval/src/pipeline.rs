@@ -121,9 +121,14 @@ pub(crate) fn prepare(panel: &Panel, meta: &Meta, config: &Config) -> Result<Pre
             .get(name)
             .ok_or_else(|| EvalError::Config(format!("[impute] group = \"{name}\" is no Group column of iMeta")))
     };
-    for x in data.values_mut() {
+    for (code, x) in data.iter_mut() {
         match &config.impute {
             Imputation::None => {}
+            Imputation::LatestYear => {
+                if let Some(carried) = panel.carry.get(code) {
+                    x.iter_mut().zip(carried).filter(|(v, _)| v.is_none()).for_each(|(v, c)| *v = *c);
+                }
+            }
             Imputation::Mean | Imputation::Median => {
                 let fill = if config.impute == Imputation::Mean {
                     stats::mean(&present(x))

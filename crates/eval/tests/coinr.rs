@@ -358,3 +358,29 @@ mod independent {
         }
     }
 }
+
+#[test]
+fn a_panel_is_evaluated_for_one_year_and_gaps_take_the_latest_earlier_value() {
+    let meta = Meta::parse(
+        "m.csv",
+        &format!("{META_HEADER}1,a,1,1,,,P,Indicator\n1,b,1,1,,,P,Indicator\n2,P,1,1,,,,Aggregate\n"),
+    )
+    .expect("tree");
+    let data = "uCode,Time,a,b\nX,2021,1,5\nX,2022,2,NA\nX,2023,3,NA\nY,2021,4,1\nY,2022,5,2\nY,2023,NA,3\n";
+    let Err(e) = Panel::parse("d.csv", data, &meta) else { panic!("several years need a choice") };
+    assert!(e.to_string().contains("the data hold the years [2021, 2022, 2023]"), "{e}");
+    let panel = Panel::parse_year("d.csv", data, &meta, Some(2023)).expect("2023");
+    assert_eq!(panel.units, ["X", "Y"]);
+    assert_eq!(panel.carry["b"], [Some(5.0), Some(2.0)], "X's latest b before 2023 is 2021's");
+    assert_eq!(panel.carry["a"], [Some(2.0), Some(5.0)]);
+
+    let config = Config::parse(
+        "year = 2023\n[impute]\nmethod = \"latest_year\"\n[normalise]\nmethod = \"minmax\"\nrange = [0, 1]\n",
+    )
+    .expect("config");
+    let results = evaluate(&panel, &meta, &config).expect("evaluate");
+    // a: X 3, Y 5 (carried) → X 0, Y 1; b: X 5 (carried), Y 3 → X 1, Y 0; both average 0.5.
+    let p: Vec<Option<f64>> = results.scores.iter().map(|s| s.score).collect();
+    assert_eq!(p, [Some(0.5), Some(0.5)]);
+    assert!(Panel::parse_year("d.csv", data, &meta, Some(2030)).is_err());
+}

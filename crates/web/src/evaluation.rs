@@ -199,6 +199,7 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
     let keys: Vec<String> = zones.iter().map(|z| z.key.to_string()).collect();
     let panel = Panel::new(keys.clone(), values, &meta).map_err(fail)?;
     let config = Config {
+        year: Some(year),
         impute: Imputation::None,
         min_availability: None,
         treat: Treatment::None,

@@ -22,7 +22,7 @@ pub fn run(args: &EvaluateArgs, pipeline: &Path) -> Result<(), Fatal> {
     };
     let config = Config::parse(&read(pipeline)?).map_err(|e| Fatal::environment(format!("{}: {e}", name(pipeline))))?;
     let meta = Meta::parse(&name(&args.meta), &read(&args.meta)?).map_err(setup)?;
-    let panel = Panel::parse(&name(&args.data), &read(&args.data)?, &meta).map_err(setup)?;
+    let panel = Panel::parse_year(&name(&args.data), &read(&args.data)?, &meta, config.year).map_err(setup)?;
     let results = evaluate(&panel, &meta, &config).map_err(setup)?;
     let uncertainty = match &config.uncertainty {
         Some(spec) => Some(analyse(&panel, &meta, &config, spec).map_err(setup)?),
