@@ -28,7 +28,8 @@ const MIGRATIONS: &[Migration] = &[
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Serialises migrations across instances ("ttdz" in ASCII).
+/// Serialises migrations, demo loads and batch writes across instances ("ttdz" in ASCII): batches take their
+/// revision numbers one at a time.
 const MIGRATION_LOCK: i64 = 0x7474_647a;
 
 const DELETE_VALUES: &str = "DELETE FROM element_values WHERE dataset = $1";
