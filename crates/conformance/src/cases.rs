@@ -309,3 +309,47 @@ pub async fn a_failed_batch_leaves_nothing_behind(store: &dyn Store) {
     let reported = store.reported(&element("transfer_special_funds_yuan")).await.expect("reported");
     assert_eq!(reported.zones[&(ZoneKey::parse("ningbo").expect("key"), 2023)].0, Decimal::ONE);
 }
+
+pub async fn accounts_sessions_and_login_failures(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    let jiangsu =
+        Account::new(Username::parse("jiangsu").expect("name"), Role::Province, Some(code("320000")), None, None)
+            .expect("account");
+    store.add_account(&jiangsu, "hash-1").await.expect("add");
+    let again = store.add_account(&jiangsu, "hash-2").await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let ministry =
+        Account::new(Username::parse("most").expect("name"), Role::Ministry, None, None, None).expect("account");
+    store.add_account(&ministry, "hash-3").await.expect("add");
+    assert_eq!(store.accounts().await.expect("accounts"), [jiangsu.clone(), ministry.clone()]);
+    assert_eq!(
+        store.account_credentials("jiangsu").await.expect("credentials"),
+        Some((jiangsu.clone(), "hash-1".into()))
+    );
+    assert_eq!(store.account_credentials("nobody").await.expect("credentials"), None);
+
+    store.create_session("t1", "jiangsu", "c1", 1000).await.expect("session");
+    assert_eq!(store.session("t1", 999).await.expect("session"), Some((jiangsu.clone(), "c1".into())));
+    assert_eq!(store.session("t1", 1000).await.expect("session"), None, "expired");
+    assert_eq!(store.session("t2", 999).await.expect("session"), None);
+    assert!(store.set_account_disabled("jiangsu", true).await.expect("disable"));
+    assert_eq!(store.session("t1", 999).await.expect("session"), None, "a disabled account's sessions stop at once");
+    assert!(store.accounts().await.expect("accounts")[0].disabled);
+    assert!(store.set_account_disabled("jiangsu", false).await.expect("enable"));
+    assert!(store.session("t1", 999).await.expect("session").is_some());
+    store.delete_session("t1").await.expect("logout");
+    assert_eq!(store.session("t1", 999).await.expect("session"), None);
+    assert!(!store.set_account_disabled("nobody", true).await.expect("no such account"));
+
+    for at in [100, 110, 120] {
+        store.record_login_failure("jiangsu", at).await.expect("failure");
+    }
+    assert_eq!(store.login_failures_since("jiangsu", 105).await.expect("count"), 2);
+    assert_eq!(store.login_failures_since("most", 0).await.expect("count"), 0);
+    store.record_login_failure("jiangsu", 5000).await.expect("failure");
+    assert_eq!(
+        store.login_failures_since("jiangsu", 0).await.expect("count"),
+        1,
+        "failures older than an hour are forgotten"
+    );
+}

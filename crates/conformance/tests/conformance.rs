@@ -36,6 +36,7 @@ conformance!(
     a_batch_replaces_its_own_earlier_contribution_and_the_newest_report_wins,
     registry_batches_add_up_and_keep_their_roll_ups_by_type,
     a_failed_batch_leaves_nothing_behind,
+    accounts_sessions_and_login_failures,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -4,6 +4,7 @@
 //! [`DivisionSet`] is a tree whose every parent exists, a [`ReferenceData`] has zones whose members are all
 //! divisions. This crate knows nothing of HTTP, SQL or files on disk: it parses text it is given.
 
+pub mod account;
 pub mod contract;
 pub mod date;
 pub mod division;

@@ -9,13 +9,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
+use ttdz_domain::account::Account;
 use ttdz_domain::contract::{ContractRollup, Side};
 use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
-use ttdz_store::rows::{self, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow};
+use ttdz_store::rows::{
+    self, AccountRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
+};
 use ttdz_store::{
     Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, Migration, MigrationReport, Result, Store,
     StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
@@ -24,6 +27,7 @@ use ttdz_store::{
 const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") },
     Migration { version: 2, name: "batches", sql: include_str!("../migrations/0002_batches.sql") },
+    Migration { version: 3, name: "accounts", sql: include_str!("../migrations/0003_accounts.sql") },
 ];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -461,6 +465,127 @@ impl Store for PgStore {
         insert_rollups(&mut tx, &batch.rollups, name).await?;
         tx.commit().await.map_err(db)?;
         Ok(BatchReport { changed: true, replaced: stored.is_some() })
+    }
+
+    async fn add_account(&self, account: &Account, password_hash: &str) -> Result<()> {
+        let result = sqlx::query(
+            "INSERT INTO accounts (username, role, province_code, division_code, zone_key, password_hash, disabled)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(account.username.as_str())
+        .bind(account.role.as_str())
+        .bind(account.province.as_ref().map(|c| c.as_str()))
+        .bind(account.division.as_ref().map(|c| c.as_str()))
+        .bind(account.zone.as_ref().map(|z| z.as_str()))
+        .bind(password_hash)
+        .bind(i32::from(account.disabled))
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict(format!("the username {} is taken", account.username)))
+            }
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>> {
+        let rows: Vec<AccountRow> = sqlx::query_as(
+            "SELECT username, role, province_code, division_code, zone_key, disabled::bigint FROM accounts ORDER BY username COLLATE \"C\"",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter().map(rows::account).collect()
+    }
+
+    async fn account_credentials(&self, username: &str) -> Result<Option<(Account, String)>> {
+        let row: Option<(String, String, Option<String>, Option<String>, Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT username, role, province_code, division_code, zone_key, disabled::bigint, password_hash FROM accounts
+             WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|(u, r, p, d, z, x, hash)| Ok((rows::account((u, r, p, d, z, x))?, hash))).transpose()
+    }
+
+    async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
+        let done = sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
+            .bind(username)
+            .bind(i32::from(disabled))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn create_session(
+        &self,
+        token_sha256: &str,
+        username: &str,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_sha256)
+            .bind(username)
+            .bind(csrf_token)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(Account, String)>> {
+        let row: Option<(String, String, Option<String>, Option<String>, Option<String>, i64, String)> = sqlx::query_as(
+            "SELECT a.username, a.role, a.province_code, a.division_code, a.zone_key, a.disabled::bigint, s.csrf_token
+             FROM sessions s JOIN accounts a ON a.username = s.username
+             WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND a.disabled = 0",
+        )
+        .bind(token_sha256)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|(u, r, p, d, z, x, csrf)| Ok((rows::account((u, r, p, d, z, x))?, csrf))).transpose()
+    }
+
+    async fn delete_session(&self, token_sha256: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
+            .bind(token_sha256)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn record_login_failure(&self, subject: &str, at: i64) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
+            .bind(at - 3600)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        sqlx::query("INSERT INTO login_failures (subject, at) VALUES ($1, $2)")
+            .bind(subject)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(&self, subject: &str, since: i64) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE subject = $1 AND at >= $2")
+            .bind(subject)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(n as u64)
     }
 
     async fn contract_rollups(&self, side: Side, prefix: &str) -> Result<Vec<ContractRollup>> {

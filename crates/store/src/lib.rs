@@ -199,6 +199,33 @@ pub trait Store: Send + Sync + 'static {
     /// checksum is already stored under the same name changes nothing.
     async fn replace_batch(&self, batch: &Batch) -> Result<BatchReport>;
 
+    /// Creates an account. Fails with `Conflict` if the username is taken.
+    async fn add_account(&self, account: &ttdz_domain::account::Account, password_hash: &str) -> Result<()>;
+
+    /// All accounts, by username.
+    async fn accounts(&self) -> Result<Vec<ttdz_domain::account::Account>>;
+
+    /// An account with its password hash, for logging in.
+    async fn account_credentials(&self, username: &str) -> Result<Option<(ttdz_domain::account::Account, String)>>;
+
+    /// Disables or enables an account (its sessions stop working at once); false if there is no such account.
+    async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+
+    /// Records a session by the SHA-256 of its token.
+    async fn create_session(&self, token_sha256: &str, username: &str, csrf_token: &str, expires_at: i64)
+    -> Result<()>;
+
+    /// The account and CSRF token of a session that has not expired at `now`, of an account not disabled.
+    async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(ttdz_domain::account::Account, String)>>;
+
+    async fn delete_session(&self, token_sha256: &str) -> Result<()>;
+
+    /// Records a failed login for `subject` at `at` (Unix seconds), forgetting failures older than an hour.
+    async fn record_login_failure(&self, subject: &str, at: i64) -> Result<()>;
+
+    /// Failed logins for `subject` since `since` (Unix seconds).
+    async fn login_failures_since(&self, subject: &str, since: i64) -> Result<u64>;
+
     /// Contract roll-ups of one side, summed over all batches, for divisions whose code starts with `prefix`.
     async fn contract_rollups(&self, side: ttdz_domain::contract::Side, prefix: &str) -> Result<Vec<ContractRollup>>;
 

@@ -186,3 +186,20 @@ pub fn dataset(row: DatasetRow) -> Result<DatasetRecord> {
         loaded_at,
     })
 }
+
+/// `SELECT username, role, province_code, division_code, zone_key, disabled FROM accounts`, disabled as 0/1
+pub type AccountRow = (String, String, Option<String>, Option<String>, Option<String>, i64);
+
+pub fn account(
+    (username, role, province, division, zone, disabled): AccountRow,
+) -> Result<ttdz_domain::account::Account> {
+    use ttdz_domain::account::{Account, Role, Username};
+    Ok(Account {
+        username: Username::parse(&username).map_err(corrupt("username"))?,
+        role: Role::parse(&role).map_err(corrupt("role"))?,
+        province: province.as_deref().map(code).transpose()?,
+        division: division.as_deref().map(code).transpose()?,
+        zone: zone.as_deref().map(ZoneKey::parse).transpose().map_err(corrupt("zone key"))?,
+        disabled: disabled != 0,
+    })
+}

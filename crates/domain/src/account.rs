@@ -1,0 +1,146 @@
+//! Accounts and roles (who may do what in the guideline's procedure).
+
+use std::fmt;
+
+use crate::{DivisionCode, Level, ParseError, ZoneKey};
+
+/// The roles of the guideline's procedure. The anonymous public is the absence of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 科技部: everything national.
+    Ministry,
+    /// 地方科技主管部门: its own province and its zones.
+    Province,
+    /// Only the reviews assigned to them.
+    Expert,
+    /// Universities, institutes, enterprises, transfer institutions: their own records.
+    Institution,
+    /// Technology-contract registration in its locality.
+    Registrar,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Ministry, Role::Province, Role::Expert, Role::Institution, Role::Registrar];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ministry => "ministry",
+            Role::Province => "province",
+            Role::Expert => "expert",
+            Role::Institution => "institution",
+            Role::Registrar => "registrar",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role, ParseError> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            ParseError(format!("'{s}' is not a role (ministry, province, expert, institution, registrar)"))
+        })
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A login name: 3-64 characters of ASCII letters, digits, `.`, `_`, `-`, starting with a letter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(s: &str) -> Result<Username, ParseError> {
+        let ok = (3..=64).contains(&s.len())
+            && s.as_bytes()[0].is_ascii_alphabetic()
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if ok {
+            Ok(Username(s.to_owned()))
+        } else {
+            Err(ParseError(format!(
+                "'{s}' is not a username (3-64 ASCII letters, digits, '.', '_' or '-', starting with a letter)"
+            )))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An account. The scope fields fit the role: a province user names its province, an institution or registrar its
+/// division; others none (an expert's scope is the reviews assigned to them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub username: Username,
+    pub role: Role,
+    pub province: Option<DivisionCode>,
+    pub division: Option<DivisionCode>,
+    pub zone: Option<ZoneKey>,
+    pub disabled: bool,
+}
+
+impl Account {
+    /// Checks that the scope fits the role.
+    pub fn new(
+        username: Username,
+        role: Role,
+        province: Option<DivisionCode>,
+        division: Option<DivisionCode>,
+        zone: Option<ZoneKey>,
+    ) -> Result<Account, ParseError> {
+        match role {
+            Role::Province => match province {
+                Some(p) if p.level() == Level::Province => {}
+                Some(p) => return Err(ParseError(format!("{p} is not a province code (e.g. 320000)"))),
+                None => return Err(ParseError("a province user needs --province, e.g. 320000".into())),
+            },
+            Role::Institution | Role::Registrar if division.is_none() => {
+                return Err(ParseError(format!("a {role} user needs --division")));
+            }
+            _ => {}
+        }
+        if role != Role::Province && province.is_some() {
+            return Err(ParseError(format!("only province users take --province, not {role}")));
+        }
+        Ok(Account { username, role, province, division, zone, disabled: false })
+    }
+
+    /// True when this account may act for `code` as the province that builds there (or nationally).
+    pub fn governs(&self, code: &DivisionCode) -> bool {
+        match self.role {
+            Role::Ministry => true,
+            Role::Province => self.province.is_some_and(|p| code.is_within(&p)),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_fits_role() {
+        let u = Username::parse("jiangsu").unwrap();
+        let p = DivisionCode::parse("320000").unwrap();
+        let province = Account::new(u.clone(), Role::Province, Some(p), None, None).unwrap();
+        assert!(province.governs(&DivisionCode::parse("320102").unwrap()));
+        assert!(!province.governs(&DivisionCode::parse("330100").unwrap()));
+        assert!(Account::new(u.clone(), Role::Province, None, None, None).is_err());
+        assert!(
+            Account::new(u.clone(), Role::Province, Some(DivisionCode::parse("320100").unwrap()), None, None).is_err()
+        );
+        assert!(Account::new(u.clone(), Role::Institution, None, None, None).is_err());
+        assert!(Account::new(u, Role::Ministry, Some(p), None, None).is_err());
+        for bad in ["ab", "1abc", "a b", "张三", &"a".repeat(65)] {
+            assert!(Username::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
