@@ -52,6 +52,11 @@ pub enum Command {
     Openapi,
     /// Compute Annex 2 indicators from the stored values
     Indicators(IndicatorsArgs),
+    /// Accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Build a composite index from files in COINr's shape (iData, iMeta). For this command the global --config
     /// names the pipeline (TOML: [impute] [screen] [treat] [normalise] [aggregate]); it uses no database.
     Evaluate(EvaluateArgs),
@@ -64,6 +69,33 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input (never from the command line)
+    Add {
+        #[arg(long)]
+        username: String,
+        /// ministry, province, expert, institution or registrar
+        #[arg(long)]
+        role: String,
+        /// A province user's province, e.g. 320000
+        #[arg(long)]
+        province: Option<String>,
+        /// An institution's or registrar's division
+        #[arg(long)]
+        division: Option<String>,
+        #[arg(long)]
+        zone: Option<String>,
+        /// Read the password from standard input (required)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List the accounts
+    List,
+    /// Disable an account: it can no longer log in, and its sessions stop at once
+    Disable { username: String },
 }
 
 #[derive(Debug, Args)]

@@ -477,3 +477,61 @@ fn evaluate_writes_every_aggregate_or_nothing() {
     assert!(stderr(&out).contains("[normalise] method = \"softmax\" is unknown"), "{}", stderr(&out));
     assert!(!dir.path().join("bad.csv").exists(), "no partial output");
 }
+
+#[tokio::test]
+async fn accounts_are_made_on_the_command_line_and_log_in_over_http() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let add = |args: &[&str], password: &str| {
+        let mut child = ttdz(dir.path())
+            .args(["user", "add"])
+            .args(args)
+            .arg("--password-stdin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = add(&["--username", "jiangsu", "--role", "province", "--province", "320000"], "a-long-password");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = add(&["--username", "jiangsu", "--role", "province", "--province", "320000"], "a-long-password");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the username jiangsu is taken"), "{}", stderr(&out));
+    let out = add(&["--username", "zhejiang", "--role", "province"], "a-long-password");
+    assert!(stderr(&out).contains("a province user needs --province"), "{}", stderr(&out));
+    let out = add(&["--username", "shorty", "--role", "ministry"], "short");
+    assert!(stderr(&out).contains("at least 10 characters"), "{}", stderr(&out));
+    let out = add(&["--username", "most", "--role", "ministry"], "another-long-one");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let list = stdout(&run(ttdz(dir.path()).args(["user", "list"])));
+    assert!(
+        list.contains("jiangsu") && list.contains("province") && list.contains("320000") && list.contains("most"),
+        "{list}"
+    );
+
+    let (server, address) = serve(ttdz(dir.path()).args(["serve", "--port", "0"]));
+    let client = reqwest::Client::new();
+    let login = |password: &'static str| {
+        let client = client.clone();
+        let url = format!("{address}/api/v1/auth/login");
+        async move {
+            client
+                .post(url)
+                .json(&serde_json::json!({"username": "jiangsu", "password": password}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(login("a-long-password").await.status(), 200);
+    assert_eq!(login("wrong-password").await.status(), 401);
+    let out = run(ttdz(dir.path()).args(["user", "disable", "jiangsu"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(login("a-long-password").await.status(), 401, "a disabled account cannot log in");
+    assert!(stdout(&run(ttdz(dir.path()).args(["user", "list"]))).contains("disabled"));
+    drop(server);
+}

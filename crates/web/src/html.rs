@@ -19,17 +19,35 @@ use crate::views::{
 };
 use ttdz_domain::measure::Area;
 
+/// Every page's path; the access rules open exactly these (see `auth::rule`).
+pub const PAGES: [&str; 9] = [
+    "/",
+    "/zones/{key}",
+    "/indicators",
+    "/divisions",
+    "/divisions/{code}",
+    "/api",
+    "/data",
+    "/evaluation",
+    "/lang/{lang}",
+];
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/zones/{key}", get(zone))
-        .route("/indicators", get(indicators))
-        .route("/divisions", get(divisions))
-        .route("/divisions/{code}", get(division))
-        .route("/api", get(api_docs))
-        .route("/data", get(data_sources))
-        .route("/evaluation", get(evaluation))
-        .route("/lang/{lang}", get(switch_language))
+    let handlers = [
+        get(home),
+        get(zone),
+        get(indicators),
+        get(divisions),
+        get(division),
+        get(api_docs),
+        get(data_sources),
+        get(evaluation),
+        get(switch_language),
+    ];
+    PAGES
+        .iter()
+        .zip(handlers)
+        .fold(Router::new(), |router, (path, handler)| router.route(path, handler))
         .fallback(not_found)
 }
 

@@ -6,9 +6,10 @@
 
 pub mod api;
 mod assets;
+pub mod auth;
 mod error;
 pub mod evaluation;
-mod html;
+pub mod html;
 mod i18n;
 mod report;
 mod state;
@@ -46,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .merge(html::router())
         .merge(assets::router())
         .method_not_allowed_fallback(api::method_not_allowed)
+        // After routing, so that the matched route's access rule applies; unmatched paths fall through to 404.
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::enforce))
         .with_state(state)
         .layer(axum::middleware::map_response(security_headers))
         .layer(TraceLayer::new_for_http())

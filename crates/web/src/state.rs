@@ -18,8 +18,7 @@ pub struct AppState {
 struct Inner {
     store: Arc<dyn Store>,
     trees: RwLock<HashMap<Vintage, Arc<DivisionTree>>>,
-    /// Bearer token that allows writes through the API; without one, the API is read-only. Accounts and roles
-    /// replace this.
+    /// Bearer token of a service caller with the ministry's rights; without one, only accounts write.
     admin_token: Option<String>,
 }
 
@@ -37,27 +36,14 @@ impl AppState {
         AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), admin_token: None }) }
     }
 
-    /// Allows API writes to callers that present this bearer token.
+    /// Also accepts this bearer token, as a service caller with the ministry's rights.
     pub fn with_admin_token(store: Arc<dyn Store>, token: String) -> AppState {
         AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), admin_token: Some(token) }) }
     }
 
-    /// Checks the `Authorization` header of a write request.
-    pub fn authorize_write(&self, header: Option<&axum::http::HeaderValue>) -> Result<(), crate::ApiError> {
-        use axum::http::StatusCode;
-        let Some(expected) = &self.inner.admin_token else {
-            return Err(crate::ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "writes through the API are not enabled on this server (set admin_token)",
-            ));
-        };
-        let given = header.and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
-        if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-            Ok(())
-        } else {
-            Err(crate::ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "a valid bearer token is required"))
-        }
+    /// True when `token` is the configured admin token.
+    pub fn is_admin_token(&self, token: &str) -> bool {
+        self.inner.admin_token.as_ref().is_some_and(|expected| constant_time_eq(token.as_bytes(), expected.as_bytes()))
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -84,6 +70,6 @@ impl AppState {
 }
 
 /// Compares without stopping at the first difference, so the time taken says nothing about the token.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

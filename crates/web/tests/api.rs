@@ -232,6 +232,9 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
     assert_eq!(
         documented,
         [
+            "/api/v1/auth/login",
+            "/api/v1/auth/logout",
+            "/api/v1/auth/me",
             "/api/v1/datasets",
             "/api/v1/divisions",
             "/api/v1/divisions/{code}",
@@ -251,14 +254,22 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones/{key}/template/{file}",
         ]
     );
+    use ttdz_web::auth::{Access, rule};
     for (path, item) in paths {
-        let operation = &item["get"];
-        if !operation.is_object() {
-            assert!(item["post"].is_object(), "{path} documents GET or POST");
-            continue;
+        for (method, operation) in item.as_object().expect("path item") {
+            let method: reqwest::Method = method.to_uppercase().parse().expect("method");
+            let access = rule(&method, path);
+            assert!(access.is_some(), "{method} {path} has an access rule");
+            if method != reqwest::Method::GET {
+                continue;
+            }
+            let status = app.get(&example_path(path, operation)).await.status();
+            let expected = if access == Some(Access::Public) { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
+            assert_eq!(status, expected, "GET {path} answers its documented example");
         }
-        let status = app.get(&example_path(path, operation)).await.status();
-        assert_eq!(status, StatusCode::OK, "{path} answers its documented example");
+    }
+    for page in ttdz_web::html::PAGES {
+        assert_eq!(rule(&reqwest::Method::GET, page), Some(Access::Public), "page {page}");
     }
 }
 
@@ -387,7 +398,7 @@ async fn values_uploads_need_the_token_and_are_all_or_nothing() {
                 320100,2023,gdp_yuan,17421.40,亿元,南京统计公报\n";
     let url = |app: &TestApp| format!("{}/api/v1/imports/values", app.base);
     let response = open.client.post(url(&open)).multipart(upload("nj.csv", text)).send().await.expect("post");
-    assert_eq!(response.status(), StatusCode::FORBIDDEN, "no token configured: the API is read-only");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "anonymous callers cannot write");
 
     let app = with_admin("t0ken").await;
     let response = app.client.post(url(&app)).multipart(upload("nj.csv", text)).send().await.expect("post");
@@ -696,4 +707,179 @@ async fn zones_are_evaluated_against_each_other() {
     let (status, page) = app.html("/evaluation", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("示范区比较评估") && page.contains("group-leader") && page.contains("tech_brokers"));
+}
+
+mod accounts {
+    use super::*;
+    use ttdz_domain::DivisionCode;
+    use ttdz_domain::account::{Account, Role, Username};
+
+    async fn add(app: &TestApp, name: &str, role: Role, province: Option<&str>, password: &str) {
+        let division =
+            matches!(role, Role::Institution | Role::Registrar).then(|| DivisionCode::parse("320102").expect("code"));
+        let account = Account::new(
+            Username::parse(name).expect("name"),
+            role,
+            province.map(|p| DivisionCode::parse(p).expect("code")),
+            division,
+            None,
+        )
+        .expect("account");
+        let hash = ttdz_web::auth::hash_password(password).expect("hash");
+        app.store.store().add_account(&account, &hash).await.expect("add account");
+    }
+
+    async fn login(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
+        app.client
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&serde_json::json!({ "username": name, "password": password }))
+            .send()
+            .await
+            .expect("login")
+    }
+
+    async fn token(app: &TestApp, name: &str, password: &str) -> String {
+        let response = login(app, name, password).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name} logs in");
+        let body: Value = response.json().await.expect("JSON");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    fn values_form(text: &str) -> reqwest::multipart::Form {
+        super::upload("values.csv", text)
+    }
+
+    #[tokio::test]
+    async fn login_me_logout_and_the_same_answer_for_every_wrong_login() {
+        let app = TestApp::sqlite().await;
+        add(&app, "most", Role::Ministry, None, "correct horse").await;
+        let response = login(&app, "most", "correct horse").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        let body: Value = response.json().await.expect("JSON");
+        let token = body["token"].as_str().expect("token");
+        assert_eq!(token.len(), 64);
+
+        let me = |t: String| {
+            let client = app.client.clone();
+            let url = format!("{}/api/v1/auth/me", app.base);
+            async move { client.get(url).bearer_auth(t).send().await.expect("me") }
+        };
+        let response = me(token.to_owned()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.json::<Value>().await.expect("JSON")["role"], "ministry");
+        assert_eq!(app.get("/api/v1/auth/me").await.status(), StatusCode::UNAUTHORIZED, "anonymous");
+
+        let logout = app
+            .client
+            .post(format!("{}/api/v1/auth/logout", app.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("logout");
+        assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+        assert_eq!(me(token.to_owned()).await.status(), StatusCode::UNAUTHORIZED, "the token stopped working");
+
+        let wrong: Vec<Value> = {
+            let mut out = Vec::new();
+            for (name, password) in [("most", "wrong"), ("nobody", "correct horse")] {
+                let response = login(&app, name, password).await;
+                assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+                out.push(response.json().await.expect("JSON"));
+            }
+            out
+        };
+        assert_eq!(wrong[0], wrong[1], "the answer does not reveal whether the user exists");
+    }
+
+    #[tokio::test]
+    async fn ten_failures_in_a_minute_lock_the_username_and_disabling_ends_sessions() {
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "s3cret-pass").await;
+        let session = token(&app, "jiangsu", "s3cret-pass").await;
+        for _ in 0..10 {
+            assert_eq!(login(&app, "jiangsu", "guess").await.status(), StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(
+            login(&app, "jiangsu", "s3cret-pass").await.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "even the right password"
+        );
+
+        let me = app.client.get(format!("{}/api/v1/auth/me", app.base)).bearer_auth(&session).send().await.expect("me");
+        assert_eq!(me.status(), StatusCode::OK);
+        app.store.store().set_account_disabled("jiangsu", true).await.expect("disable");
+        let me = app.client.get(format!("{}/api/v1/auth/me", app.base)).bearer_auth(&session).send().await.expect("me");
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a disabled account's session stops at once");
+    }
+
+    #[tokio::test]
+    async fn a_province_writes_for_its_own_province_only_and_other_roles_not_at_all() {
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(&app, "expert1", Role::Expert, None, "pass-expert").await;
+        let jiangsu = token(&app, "jiangsu", "pass-jiangsu").await;
+        let url = format!("{}/api/v1/imports/values", app.base);
+        let own = "division_code,year,element,value\n320100,2023,gdp_yuan,100\n";
+        let other = "division_code,year,element,value\n330100,2023,gdp_yuan,100\n";
+        let response =
+            app.client.post(&url).bearer_auth(&jiangsu).multipart(values_form(own)).send().await.expect("post");
+        assert_eq!(response.status(), StatusCode::OK);
+        let response =
+            app.client.post(&url).bearer_auth(&jiangsu).multipart(values_form(other)).send().await.expect("post");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let body: Value = response.json().await.expect("JSON");
+        assert!(body["message"].as_str().unwrap_or("").contains("330100"), "{body}");
+        let template = format!("{}/api/v1/zones/zhejiang/template/2023.xlsx", app.base);
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("t.xlsx"));
+        let response = app.client.post(&template).bearer_auth(&jiangsu).multipart(form).send().await.expect("post");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "浙江's template is not 江苏's to fill");
+
+        let expert = token(&app, "expert1", "pass-expert").await;
+        let response =
+            app.client.post(&url).bearer_auth(&expert).multipart(values_form(own)).send().await.expect("post");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["error"], "forbidden");
+        let datasets = app.ok_json("/api/v1/datasets").await;
+        let batch = datasets
+            .as_array()
+            .expect("datasets")
+            .iter()
+            .find(|d| d["name"] == "values:values.csv")
+            .expect("stored")
+            .clone();
+        assert_eq!(batch["recorded_by"], "user:jiangsu", "the batch records who imported it");
+    }
+
+    #[tokio::test]
+    async fn cookie_sessions_need_the_csrf_token_to_write() {
+        let app = TestApp::sqlite().await;
+        add(&app, "most", Role::Ministry, None, "pass-most").await;
+        let response = login(&app, "most", "pass-most").await;
+        let body: Value = response.json().await.expect("JSON");
+        let (token, csrf) =
+            (body["token"].as_str().expect("token").to_owned(), body["csrf_token"].as_str().expect("csrf").to_owned());
+        let cookie = format!("ttdz_session={token}");
+        let me =
+            app.client.get(format!("{}/api/v1/auth/me", app.base)).header("cookie", &cookie).send().await.expect("me");
+        assert_eq!(me.status(), StatusCode::OK, "reading with the cookie needs no CSRF token");
+        let url = format!("{}/api/v1/imports/values", app.base);
+        let text = "division_code,year,element,value\n320100,2023,gdp_yuan,1\n";
+        let response =
+            app.client.post(&url).header("cookie", &cookie).multipart(values_form(text)).send().await.expect("post");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "no CSRF token");
+        let response = app
+            .client
+            .post(&url)
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .multipart(values_form(text))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
 }

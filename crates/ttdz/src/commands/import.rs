@@ -39,7 +39,7 @@ fn ingest_error(e: IngestError) -> Fatal {
     Fatal::data(e)
 }
 
-async fn current_tree(store: &dyn Store) -> Result<DivisionTree, Fatal> {
+pub(super) async fn current_tree(store: &dyn Store) -> Result<DivisionTree, Fatal> {
     let vintage = store.vintages().await?.last().map(|v| v.vintage).ok_or_else(|| Fatal::data("no division list"))?;
     let set = store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no division list"))?;
     Ok(DivisionTree::new(set))

@@ -6,6 +6,7 @@ mod evaluate;
 pub use evaluate::run as evaluate;
 mod import;
 mod indicators;
+mod users;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -41,6 +42,7 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         Command::Indicators(args) => indicators::run(settings, &args).await,
         // Dispatched in main before any settings are read.
         Command::Evaluate(_) => Err(Fatal::environment("evaluate needs --config PIPE.toml")),
+        Command::User { command } => users::run(settings, command).await,
         Command::Template { zone, year, out } => import::write_template(settings, &zone, year, &out).await,
         Command::Import { command: ImportCommand::Template { file, options } } => {
             import::template(settings, &file, &options).await

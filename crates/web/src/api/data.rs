@@ -1,8 +1,11 @@
 //! Data: the element dictionary, indicators per area with provenance, and uploads of values.
 
 use axum::Json;
+use std::collections::HashMap;
+
+use axum::Extension;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
 use ttdz_domain::element::{ELEMENTS, Measure, Scope};
 use ttdz_domain::measure::{Area, SourceKind};
@@ -12,6 +15,7 @@ use ttdz_store::Batch;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiQuery, parse_code};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, ProblemView};
 use crate::report::area_indicators;
 use crate::state::AppState;
@@ -138,10 +142,9 @@ fn invalid_file(problems: ttdz_ingest::Problems) -> ApiError {
 )]
 pub async fn import_values(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     mut multipart: Multipart,
 ) -> Result<Json<ImportOutcome>, ApiError> {
-    state.authorize_write(headers.get(header::AUTHORIZATION))?;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut batch: Option<String> = None;
     let mut skip_invalid = false;
@@ -169,7 +172,8 @@ pub async fn import_values(
     }
     let (file_name, bytes) = file.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))?;
     let tree = state.tree(None).await?;
-    let zones: Vec<ZoneKey> = state.store().zones().await?.into_iter().map(|z| z.key).collect();
+    let all_zones = state.store().zones().await?;
+    let zones: Vec<ZoneKey> = all_zones.iter().map(|z| z.key.clone()).collect();
     let ctx = values::Context { tree: &tree, zones: &zones };
     let ingest = |e: IngestError| match e {
         IngestError::Invalid(p) => invalid_file(p),
@@ -184,6 +188,26 @@ pub async fn import_values(
         values::parse_csv(&file_name, &bytes, &ctx, skip_invalid).map_err(ingest)?
     };
     parsed.sha256 = ttdz_domain::reference::sha256_hex(&bytes);
+    // A province reports for its own divisions and zones only.
+    let zone_provinces: HashMap<&ZoneKey, ttdz_domain::DivisionCode> =
+        all_zones.iter().map(|z| (&z.key, z.province)).collect();
+    let outside =
+        parsed.division_values.iter().find(|v| !caller.governs(&v.division)).map(|v| v.division.to_string()).or_else(
+            || {
+                parsed
+                    .zone_values
+                    .iter()
+                    .find(|v| zone_provinces.get(&v.zone).is_none_or(|p| !caller.governs(p)))
+                    .map(|v| v.zone.to_string())
+            },
+        );
+    if let Some(area) = outside {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("{} may not report values for {area}", caller.label()),
+        ));
+    }
     let name = format!("values:{}", batch.filter(|b| !b.is_empty()).unwrap_or_else(|| file_name.clone()));
     let count = parsed.division_values.len() + parsed.zone_values.len();
     let skipped = parsed
@@ -202,7 +226,7 @@ pub async fn import_values(
                 source: format!("values uploaded as {file_name}"),
             },
             kind: SourceKind::Reported,
-            recorded_by: "api:admin".to_owned(),
+            recorded_by: caller.label(),
             rows: parsed.rows,
             division_values: parsed.division_values,
             zone_values: parsed.zone_values,
@@ -270,12 +294,23 @@ pub async fn download_template(
 pub async fn upload_template(
     State(state): State<AppState>,
     Path((key, file)): Path<(String, String)>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     mut multipart: Multipart,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    state.authorize_write(headers.get(header::AUTHORIZATION))?;
     let template = zone_template(&state, &key, &file).await?;
+    let zone = state
+        .store()
+        .zone(&template.zone)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
+    if !caller.governs(&zone.province) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("{} may not report for zone {key}", caller.label()),
+        ));
+    }
     let mut upload: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::invalid(e.body_text()))? {
         if field.name() == Some("file") {
@@ -299,7 +334,7 @@ pub async fn upload_template(
         }
         Ok(filled) => {
             let values = filled.division_values.len() + filled.zone_values.len();
-            let batch = filled.into_batch(&template, None, &name, &bytes, "api:admin");
+            let batch = filled.into_batch(&template, None, &name, &bytes, &caller.label());
             let report = state.store().replace_batch(&batch).await?;
             let outcome = report.outcome();
             Ok(Json(ImportOutcome {

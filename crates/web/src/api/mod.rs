@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every handler is registered through `routes!`, which also puts it in the OpenAPI
 //! document: a route cannot exist without being documented.
 
+mod auth_routes;
 mod data;
 
 pub use data::MAX_UPLOAD_BYTES;
@@ -36,6 +37,7 @@ use crate::views::{
     ),
     tags(
         (name = "system", description = "Health and this document"),
+        (name = "auth", description = "Logging in and out"),
         (name = "divisions", description = "Administrative divisions (GB/T 2260), by code vintage"),
         (name = "zones", description = "The demonstration zones"),
         (name = "indicators", description = "The indicator system of Annex 2"),
@@ -64,6 +66,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::download_template, data::upload_template))
         .routes(routes!(data::list_evaluations))
         .routes(routes!(data::zone_evaluation))
+        .routes(routes!(auth_routes::login))
+        .routes(routes!(auth_routes::logout))
+        .routes(routes!(auth_routes::me))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

@@ -1,0 +1,231 @@
+//! Who is calling, and what they may do. Every route has an access rule (`rule`); a route without one is denied.
+//! Callers are anonymous, an account (by bearer token or session cookie), or the service holding the configured
+//! admin token (acting with the ministry's rights).
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, SaltString};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use ttdz_domain::DivisionCode;
+use ttdz_domain::account::{Account, Role};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "ttdz_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Sessions last a working day.
+pub const SESSION_SECONDS: i64 = 12 * 3600;
+/// Failed logins allowed per username per minute before the answer is 429.
+pub const MAX_FAILURES_PER_MINUTE: u64 = 10;
+
+/// An Argon2id hash in PHC form, with a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// Checks a password against a stored hash, or (with `None`) against a dummy one, so that an unknown user takes
+/// as long as a known one.
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password(&new_token()).unwrap_or_default());
+    let ok = PasswordHash::new(hash.unwrap_or(dummy))
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
+    ok && hash.is_some()
+}
+
+/// 256 random bits as hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn token_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The caller of a request, put into the request's extensions by the access middleware.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    Account {
+        account: Account,
+        token_digest: String,
+    },
+    /// The holder of the configured admin token.
+    Service,
+}
+
+impl Caller {
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::Account { account, .. } => Some(account.role),
+            Caller::Service => Some(Role::Ministry),
+        }
+    }
+
+    /// True when the caller may act for this division as its province (or nationally).
+    pub fn governs(&self, code: &DivisionCode) -> bool {
+        match self {
+            Caller::Anonymous => false,
+            Caller::Account { account, .. } => account.governs(code),
+            Caller::Service => true,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Caller::Anonymous => "anonymous".into(),
+            Caller::Account { account, .. } => format!("user:{}", account.username),
+            Caller::Service => "api:admin".into(),
+        }
+    }
+}
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Authenticated,
+    Roles(&'static [Role]),
+}
+
+const DATA_WRITERS: &[Role] = &[Role::Ministry, Role::Province];
+
+/// The access rule of every route; `None` means the route is denied to everyone.
+pub fn rule(method: &Method, path: &str) -> Option<Access> {
+    let public_read = [
+        "/api/v1/health",
+        "/api/v1/openapi.json",
+        "/api/v1/divisions",
+        "/api/v1/divisions/{code}",
+        "/api/v1/divisions/{code}/indicators",
+        "/api/v1/zones",
+        "/api/v1/zones/{key}",
+        "/api/v1/zones/{key}/indicators",
+        "/api/v1/zones/{key}/evaluation",
+        "/api/v1/zones/{key}/template/{file}",
+        "/api/v1/national/indicators",
+        "/api/v1/evaluations",
+        "/api/v1/indicators",
+        "/api/v1/elements",
+        "/api/v1/datasets",
+        "/api/v1/published-figures",
+    ];
+    match (method.clone(), path) {
+        (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
+        (Method::GET, p) if crate::html::PAGES.contains(&p) => Some(Access::Public),
+        (Method::GET, "/assets/app.css") => Some(Access::Public),
+        (Method::POST, "/api/v1/auth/login") => Some(Access::Public),
+        (Method::POST, "/api/v1/auth/logout") | (Method::GET, "/api/v1/auth/me") => Some(Access::Authenticated),
+        (Method::POST, "/api/v1/imports/values" | "/api/v1/zones/{key}/template/{file}") => {
+            Some(Access::Roles(DATA_WRITERS))
+        }
+        _ => None,
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Identifies the caller: a bearer token (the admin token or a session's), else the session cookie (whose unsafe
+/// requests must repeat the session's CSRF token in `X-CSRF-Token`), else anonymous.
+async fn identify(state: &AppState, headers: &HeaderMap, method: &Method) -> Result<Caller, ApiError> {
+    let unauthorized =
+        || ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the token or session is not valid (any more)");
+    if let Some(bearer) =
+        headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "))
+    {
+        if state.is_admin_token(bearer) {
+            return Ok(Caller::Service);
+        }
+        let digest = token_digest(bearer);
+        let (account, _) = state.store().session(&digest, now()).await?.ok_or_else(unauthorized)?;
+        return Ok(Caller::Account { account, token_digest: digest });
+    }
+    let Some(cookie) = session_cookie(headers) else { return Ok(Caller::Anonymous) };
+    let digest = token_digest(&cookie);
+    let (account, csrf) = state.store().session(&digest, now()).await?.ok_or_else(unauthorized)?;
+    let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let given = headers.get(CSRF_HEADER).and_then(|h| h.to_str().ok()).unwrap_or("");
+    if !safe && !crate::state::constant_time_eq(given.as_bytes(), csrf.as_bytes()) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "a request with the session cookie needs the X-CSRF-Token of its session",
+        ));
+    }
+    Ok(Caller::Account { account, token_digest: digest })
+}
+
+/// Applied to every matched route: looks up its rule (none: denied), identifies the caller, and lets the request
+/// through only when the rule allows it.
+pub async fn enforce(
+    State(state): State<AppState>,
+    path: Option<MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().clone();
+    let Some(access) = path.as_ref().and_then(|p| rule(&method, p.as_str())) else {
+        // A method the route has no rule for: 405 where another method has one, else closed. Either way the
+        // request goes no further.
+        let other_methods = [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH];
+        if path.as_ref().is_some_and(|p| other_methods.iter().any(|m| rule(m, p.as_str()).is_some())) {
+            return ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method",
+            )
+            .into_response();
+        }
+        return ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this route has no access rule, so it is closed")
+            .into_response();
+    };
+    let caller = match identify(&state, request.headers(), &method).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let allowed = match (access, caller.role()) {
+        (Access::Public, _) => Ok(()),
+        (_, None) => {
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in first (POST /api/v1/auth/login)"))
+        }
+        (Access::Authenticated, Some(_)) => Ok(()),
+        (Access::Roles(roles), Some(role)) if roles.contains(&role) => Ok(()),
+        (Access::Roles(roles), Some(role)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "the {role} role may not do this (allowed: {})",
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        )),
+    };
+    if let Err(e) = allowed {
+        return e.into_response();
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
