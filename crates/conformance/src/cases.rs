@@ -209,9 +209,12 @@ pub async fn a_batch_replaces_its_own_earlier_contribution_and_the_newest_report
         SourceKind::Reported,
         vec![division_value("contract_turnover_yuan", "320102", 2023, "100.10")],
     );
-    let report = store.replace_batch(&first).await.expect("first import");
+    let report = store.replace_batch(&first, &audit()).await.expect("first import");
     assert!(report.changed && !report.replaced);
-    assert!(!store.replace_batch(&first).await.expect("same file again").changed, "the same file changes nothing");
+    assert!(
+        !store.replace_batch(&first, &audit()).await.expect("same file again").changed,
+        "the same file changes nothing"
+    );
 
     let corrected = batch(
         "values:jiangsu",
@@ -219,7 +222,7 @@ pub async fn a_batch_replaces_its_own_earlier_contribution_and_the_newest_report
         SourceKind::Reported,
         vec![division_value("contract_turnover_yuan", "320102", 2023, "150")],
     );
-    let report = store.replace_batch(&corrected).await.expect("corrected file");
+    let report = store.replace_batch(&corrected, &audit()).await.expect("corrected file");
     assert!(report.changed && report.replaced);
     let values = store.sourced_values(&turnover).await.expect("values");
     assert_eq!(values.len(), 1, "the batch's earlier value is gone: {values:?}");
@@ -231,7 +234,7 @@ pub async fn a_batch_replaces_its_own_earlier_contribution_and_the_newest_report
         SourceKind::Reported,
         vec![division_value("contract_turnover_yuan", "320102", 2023, "12345678901234567.89")],
     );
-    store.replace_batch(&later).await.expect("another batch");
+    store.replace_batch(&later, &audit()).await.expect("another batch");
     let reported = store.reported(&turnover).await.expect("reported");
     let (value, source) = &reported.divisions[&(code("320102"), 2023)];
     assert_eq!(value.to_string(), "12345678901234567.89", "stored exactly");
@@ -276,8 +279,8 @@ pub async fn registry_batches_add_up_and_keep_their_roll_ups_by_type(store: &dyn
     );
     q2.rollups =
         vec![rollup("320102", ContractType::Development, 1, "5.99"), rollup("320104", ContractType::Service, 3, "7")];
-    store.replace_batch(&q1).await.expect("q1");
-    store.replace_batch(&q2).await.expect("q2");
+    store.replace_batch(&q1, &audit()).await.expect("q1");
+    store.replace_batch(&q2, &audit()).await.expect("q2");
     let reported = store.reported(&element("contract_turnover_yuan")).await.expect("reported");
     assert_eq!(reported.divisions[&(code("320102"), 2023)].0, Decimal::from(16));
 
@@ -300,12 +303,12 @@ pub async fn a_failed_batch_leaves_nothing_behind(store: &dyn Store) {
         value: Decimal::ONE,
         note: None,
     }];
-    assert!(store.replace_batch(&bad).await.is_err(), "a zone value for an unknown zone is refused");
+    assert!(store.replace_batch(&bad, &audit()).await.is_err(), "a zone value for an unknown zone is refused");
     assert!(store.sourced_values(&element("gdp_yuan")).await.expect("values").is_empty(), "no value half-written");
     assert!(!store.datasets().await.expect("datasets").iter().any(|d| d.dataset.name == "values:bad"));
 
     bad.zone_values[0].zone = ZoneKey::parse("ningbo").expect("key");
-    store.replace_batch(&bad).await.expect("with a real zone");
+    store.replace_batch(&bad, &audit()).await.expect("with a real zone");
     let reported = store.reported(&element("transfer_special_funds_yuan")).await.expect("reported");
     assert_eq!(reported.zones[&(ZoneKey::parse("ningbo").expect("key"), 2023)].0, Decimal::ONE);
 }
@@ -315,12 +318,12 @@ pub async fn accounts_sessions_and_login_failures(store: &dyn Store) {
     let jiangsu =
         Account::new(Username::parse("jiangsu").expect("name"), Role::Province, Some(code("320000")), None, None)
             .expect("account");
-    store.add_account(&jiangsu, "hash-1").await.expect("add");
-    let again = store.add_account(&jiangsu, "hash-2").await;
+    store.add_account(&jiangsu, "hash-1", &audit()).await.expect("add");
+    let again = store.add_account(&jiangsu, "hash-2", &audit()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let ministry =
         Account::new(Username::parse("most").expect("name"), Role::Ministry, None, None, None).expect("account");
-    store.add_account(&ministry, "hash-3").await.expect("add");
+    store.add_account(&ministry, "hash-3", &audit()).await.expect("add");
     assert_eq!(store.accounts().await.expect("accounts"), [jiangsu.clone(), ministry.clone()]);
     assert_eq!(
         store.account_credentials("jiangsu").await.expect("credentials"),
@@ -332,14 +335,14 @@ pub async fn accounts_sessions_and_login_failures(store: &dyn Store) {
     assert_eq!(store.session("t1", 999).await.expect("session"), Some((jiangsu.clone(), "c1".into())));
     assert_eq!(store.session("t1", 1000).await.expect("session"), None, "expired");
     assert_eq!(store.session("t2", 999).await.expect("session"), None);
-    assert!(store.set_account_disabled("jiangsu", true).await.expect("disable"));
+    assert!(store.set_account_disabled("jiangsu", true, &audit()).await.expect("disable"));
     assert_eq!(store.session("t1", 999).await.expect("session"), None, "a disabled account's sessions stop at once");
     assert!(store.accounts().await.expect("accounts")[0].disabled);
-    assert!(store.set_account_disabled("jiangsu", false).await.expect("enable"));
+    assert!(store.set_account_disabled("jiangsu", false, &audit()).await.expect("enable"));
     assert!(store.session("t1", 999).await.expect("session").is_some());
     store.delete_session("t1").await.expect("logout");
     assert_eq!(store.session("t1", 999).await.expect("session"), None);
-    assert!(!store.set_account_disabled("nobody", true).await.expect("no such account"));
+    assert!(!store.set_account_disabled("nobody", true, &audit()).await.expect("no such account"));
 
     for at in [100, 110, 120] {
         store.record_login_failure("jiangsu", at).await.expect("failure");
@@ -352,4 +355,60 @@ pub async fn accounts_sessions_and_login_failures(store: &dyn Store) {
         1,
         "failures older than an hour are forgotten"
     );
+}
+
+fn audit() -> ttdz_domain::audit::AuditContext {
+    ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None }
+}
+
+pub async fn writes_leave_an_audit_trail(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::audit::{AuditContext, AuditQuery};
+    let jiangsu = AuditContext {
+        actor: "user:jiangsu".into(),
+        origin: "127.0.0.1".into(),
+        zone: Some(ZoneKey::parse("jiangsu-sunan").expect("key")),
+        province: Some(code("320000")),
+    };
+    let first = batch("values:sunan", "a", SourceKind::Reported, vec![division_value("gdp_yuan", "320100", 2023, "1")]);
+    store.replace_batch(&first, &jiangsu).await.expect("first");
+    store.replace_batch(&first, &jiangsu).await.expect("same file: no write, no entry");
+    let second =
+        batch("values:sunan", "b", SourceKind::Reported, vec![division_value("gdp_yuan", "320100", 2023, "2")]);
+    store.replace_batch(&second, &jiangsu).await.expect("second");
+    let account =
+        Account::new(Username::parse("zhejiang").expect("name"), Role::Province, Some(code("330000")), None, None)
+            .expect("account");
+    store.add_account(&account, "hash", &audit()).await.expect("account");
+    store.set_account_disabled("zhejiang", true, &audit()).await.expect("disable");
+
+    let all = store.audit(&AuditQuery { limit: 100, ..AuditQuery::default() }).await.expect("trail");
+    let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["import.batch", "import.batch", "account.add", "account.disable"]);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "oldest first");
+    assert_eq!(
+        (all[0].actor.as_str(), all[0].origin.as_str(), all[0].subject.as_str()),
+        ("user:jiangsu", "127.0.0.1", "values:sunan")
+    );
+    assert!(all[0].before.is_none() && all[0].after.as_deref().is_some_and(|a| a.contains("\"division_values\":1")));
+    assert!(
+        all[1].before.as_deref().is_some_and(|b| b.contains(&"a".repeat(64))),
+        "the replaced batch is the before state"
+    );
+    assert!(all[1].after.as_deref().is_some_and(|a| a.contains(&"b".repeat(64))));
+    assert_eq!(all[3].before.as_deref(), Some("{\"disabled\":false}"));
+    assert_eq!(all[3].after.as_deref(), Some("{\"disabled\":true}"));
+    assert!(all[0].at.ends_with('Z') && all[0].at.len() == 20, "{}", all[0].at);
+
+    let by_zone =
+        AuditQuery { zone: Some(ZoneKey::parse("jiangsu-sunan").expect("key")), limit: 100, ..AuditQuery::default() };
+    assert_eq!(store.audit(&by_zone).await.expect("trail").len(), 2);
+    let by_actor = AuditQuery { actor: Some("test".into()), limit: 100, ..AuditQuery::default() };
+    assert_eq!(store.audit(&by_actor).await.expect("trail").len(), 2);
+    let province = AuditQuery { province: Some(code("320000")), limit: 100, ..AuditQuery::default() };
+    assert_eq!(store.audit(&province).await.expect("trail").len(), 2);
+    let later = AuditQuery { since: Some("2999-01-01T00:00:00Z".into()), limit: 100, ..AuditQuery::default() };
+    assert!(store.audit(&later).await.expect("trail").is_empty());
+    let earlier = AuditQuery { since: Some("2000-01-01T00:00:00Z".into()), limit: 3, ..AuditQuery::default() };
+    assert_eq!(store.audit(&earlier).await.expect("trail").len(), 3, "the limit holds");
 }

@@ -37,6 +37,7 @@ conformance!(
     registry_batches_add_up_and_keep_their_roll_ups_by_type,
     a_failed_batch_leaves_nothing_behind,
     accounts_sessions_and_login_failures,
+    writes_leave_an_audit_trail,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use ttdz_domain::account::Account;
+use ttdz_domain::audit::{AuditContext, AuditEntry, AuditQuery};
 use ttdz_domain::contract::{ContractRollup, Side};
 use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
@@ -17,7 +18,7 @@ use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
 use ttdz_store::rows::{
-    self, AccountRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
+    self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
     Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, Migration, MigrationReport, Result, Store,
@@ -28,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "reference", sql: include_str!("../migrations/0001_reference.sql") },
     Migration { version: 2, name: "batches", sql: include_str!("../migrations/0002_batches.sql") },
     Migration { version: 3, name: "accounts", sql: include_str!("../migrations/0003_accounts.sql") },
+    Migration { version: 4, name: "audit", sql: include_str!("../migrations/0004_audit.sql") },
 ];
 
 const DELETE_VALUES: &str = "DELETE FROM element_values WHERE dataset = $1";
@@ -69,6 +71,33 @@ impl SqliteStore {
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
     }
+}
+
+/// Appends to the audit trail, inside the caller's transaction.
+async fn append_audit(
+    conn: &mut SqliteConnection,
+    audit: &AuditContext,
+    action: &str,
+    subject: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor, origin, action, zone_key, province_code, subject, before_json, after_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&audit.actor)
+    .bind(&audit.origin)
+    .bind(action)
+    .bind(audit.zone.as_ref().map(|z| z.as_str()))
+    .bind(audit.province.as_ref().map(|p| p.as_str()))
+    .bind(subject)
+    .bind(before)
+    .bind(after)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 /// Records a dataset as the newest one (its revision is one above every other).
@@ -435,15 +464,15 @@ impl Store for SqliteStore {
         rows.into_iter().map(rows::sourced_value).collect()
     }
 
-    async fn replace_batch(&self, batch: &Batch) -> Result<BatchReport> {
+    async fn replace_batch(&self, batch: &Batch, audit: &AuditContext) -> Result<BatchReport> {
         let name = &batch.dataset.name;
         let mut tx = self.write_tx().await?;
-        let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM datasets WHERE name = $1")
+        let stored: Option<(String, Option<i64>)> = sqlx::query_as("SELECT sha256, rows FROM datasets WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
-        if stored.as_deref() == Some(batch.dataset.sha256.as_str()) {
+        if stored.as_ref().map(|(sha, _)| sha.as_str()) == Some(batch.dataset.sha256.as_str()) {
             return Ok(BatchReport { changed: false, replaced: false });
         }
         for delete in [DELETE_VALUES, DELETE_ZONE_VALUES, DELETE_ROLLUPS] {
@@ -453,11 +482,14 @@ impl Store for SqliteStore {
         insert_values(&mut tx, &batch.division_values, name).await?;
         insert_zone_values(&mut tx, &batch.zone_values, name).await?;
         insert_rollups(&mut tx, &batch.rollups, name).await?;
+        let (before, after) = ttdz_store::batch_audit_states(stored.as_ref(), batch);
+        append_audit(&mut tx, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
         tx.commit().await.map_err(db)?;
         Ok(BatchReport { changed: true, replaced: stored.is_some() })
     }
 
-    async fn add_account(&self, account: &Account, password_hash: &str) -> Result<()> {
+    async fn add_account(&self, account: &Account, password_hash: &str, audit: &AuditContext) -> Result<()> {
+        let mut tx = self.write_tx().await?;
         let result = sqlx::query(
             "INSERT INTO accounts (username, role, province_code, division_code, zone_key, password_hash, disabled)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -469,10 +501,14 @@ impl Store for SqliteStore {
         .bind(account.zone.as_ref().map(|z| z.as_str()))
         .bind(password_hash)
         .bind(i32::from(account.disabled))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await;
         match result {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                let after = ttdz_store::account_audit_state(account);
+                append_audit(&mut tx, audit, "account.add", account.username.as_str(), None, Some(&after)).await?;
+                tx.commit().await.map_err(db)
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(StoreError::Conflict(format!("the username {} is taken", account.username)))
             }
@@ -503,14 +539,44 @@ impl Store for SqliteStore {
         row.map(|(u, r, p, d, z, x, hash)| Ok((rows::account((u, r, p, d, z, x))?, hash))).transpose()
     }
 
-    async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
-        let done = sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
+    async fn set_account_disabled(&self, username: &str, disabled: bool, audit: &AuditContext) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let before: Option<i64> = sqlx::query_scalar("SELECT disabled FROM accounts WHERE username = $1")
             .bind(username)
-            .bind(i32::from(disabled))
-            .execute(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
-        Ok(done.rows_affected() > 0)
+        let Some(before) = before else { return Ok(false) };
+        sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
+            .bind(username)
+            .bind(i32::from(disabled))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let state = |d: bool| serde_json::json!({ "disabled": d }).to_string();
+        let action = if disabled { "account.disable" } else { "account.enable" };
+        append_audit(&mut tx, audit, action, username, Some(&state(before != 0)), Some(&state(disabled))).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, at, actor, origin, action, zone_key, province_code, subject, before_json, after_json
+             FROM audit_log
+             WHERE ($1 IS NULL OR zone_key = $1) AND ($2 IS NULL OR actor = $2)
+               AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR province_code = $4)
+             ORDER BY id LIMIT $5",
+        )
+        .bind(query.zone.as_ref().map(|z| z.as_str()))
+        .bind(query.actor.as_deref())
+        .bind(query.since.as_deref())
+        .bind(query.province.as_ref().map(|p| p.as_str()))
+        .bind(i64::from(query.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter().map(rows::audit_entry).collect()
     }
 
     async fn create_session(

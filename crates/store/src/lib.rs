@@ -13,6 +13,7 @@ mod sync;
 
 use async_trait::async_trait;
 use rust_decimal::Decimal;
+use ttdz_domain::audit::{AuditContext, AuditEntry, AuditQuery};
 use ttdz_domain::contract::ContractRollup;
 use ttdz_domain::measure::{Reported, SourceKind, SourcedValue, resolve};
 use ttdz_domain::reference::{DemoData, ReferenceErrors};
@@ -197,10 +198,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores an import batch in one transaction, replacing the batch's earlier contribution. A batch whose file
     /// checksum is already stored under the same name changes nothing.
-    async fn replace_batch(&self, batch: &Batch) -> Result<BatchReport>;
+    async fn replace_batch(&self, batch: &Batch, audit: &AuditContext) -> Result<BatchReport>;
 
     /// Creates an account. Fails with `Conflict` if the username is taken.
-    async fn add_account(&self, account: &ttdz_domain::account::Account, password_hash: &str) -> Result<()>;
+    async fn add_account(
+        &self,
+        account: &ttdz_domain::account::Account,
+        password_hash: &str,
+        audit: &AuditContext,
+    ) -> Result<()>;
 
     /// All accounts, by username.
     async fn accounts(&self) -> Result<Vec<ttdz_domain::account::Account>>;
@@ -209,7 +215,10 @@ pub trait Store: Send + Sync + 'static {
     async fn account_credentials(&self, username: &str) -> Result<Option<(ttdz_domain::account::Account, String)>>;
 
     /// Disables or enables an account (its sessions stop working at once); false if there is no such account.
-    async fn set_account_disabled(&self, username: &str, disabled: bool) -> Result<bool>;
+    async fn set_account_disabled(&self, username: &str, disabled: bool, audit: &AuditContext) -> Result<bool>;
+
+    /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
     /// Records a session by the SHA-256 of its token.
     async fn create_session(&self, token_sha256: &str, username: &str, csrf_token: &str, expires_at: i64)
@@ -287,4 +296,32 @@ pub async fn reported_for(
         out.insert(element, reported);
     }
     Ok(out)
+}
+
+/// The before and after states the audit trail keeps for a batch.
+pub fn batch_audit_states(previous: Option<&(String, Option<i64>)>, batch: &Batch) -> (Option<String>, String) {
+    let before = previous.map(|(sha, rows)| serde_json::json!({ "sha256": sha, "rows": rows }).to_string());
+    let after = serde_json::json!({
+        "sha256": batch.dataset.sha256,
+        "kind": batch.kind.as_str(),
+        "rows": batch.rows,
+        "division_values": batch.division_values.len(),
+        "zone_values": batch.zone_values.len(),
+        "rollups": batch.rollups.len(),
+    })
+    .to_string();
+    (before, after)
+}
+
+/// The state the audit trail keeps for an account.
+pub fn account_audit_state(account: &ttdz_domain::account::Account) -> String {
+    serde_json::json!({
+        "username": account.username.as_str(),
+        "role": account.role.as_str(),
+        "province": account.province.map(|p| p.to_string()),
+        "division": account.division.map(|d| d.to_string()),
+        "zone": account.zone.as_ref().map(|z| z.to_string()),
+        "disabled": account.disabled,
+    })
+    .to_string()
 }

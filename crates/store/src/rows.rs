@@ -203,3 +203,24 @@ pub fn account(
         disabled: disabled != 0,
     })
 }
+
+/// `SELECT id, at, actor, origin, action, zone_key, province_code, subject, before_json, after_json FROM audit_log`,
+/// at as ISO 8601 UTC text
+pub type AuditRow =
+    (i64, String, String, String, String, Option<String>, Option<String>, String, Option<String>, Option<String>);
+
+pub fn audit_entry(row: AuditRow) -> Result<ttdz_domain::audit::AuditEntry> {
+    let (id, at, actor, origin, action, zone, province, subject, before, after) = row;
+    Ok(ttdz_domain::audit::AuditEntry {
+        id,
+        at,
+        actor,
+        origin,
+        action,
+        zone: zone.as_deref().map(ZoneKey::parse).transpose().map_err(corrupt("zone key"))?,
+        province: province.as_deref().map(code).transpose()?,
+        subject,
+        before,
+        after,
+    })
+}

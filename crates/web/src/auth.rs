@@ -56,6 +56,10 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Where a request came from (the client's address), for the audit trail.
+#[derive(Debug, Clone)]
+pub struct Origin(pub String);
+
 /// The caller of a request, put into the request's extensions by the access middleware.
 #[derive(Debug, Clone)]
 pub enum Caller {
@@ -86,6 +90,16 @@ impl Caller {
         }
     }
 
+    /// The audit context of a write by this caller about `zone` or `province`.
+    pub fn audit(
+        &self,
+        origin: &Origin,
+        zone: Option<ttdz_domain::ZoneKey>,
+        province: Option<DivisionCode>,
+    ) -> ttdz_domain::audit::AuditContext {
+        ttdz_domain::audit::AuditContext { actor: self.label(), origin: origin.0.clone(), zone, province }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Caller::Anonymous => "anonymous".into(),
@@ -103,6 +117,8 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
+/// Who writes data, and reads the trail of writes: the ministry (all), a province (its own).
+/// Who writes data, and reads the trail of writes: the ministry (all of it), a province (its own).
 const DATA_WRITERS: &[Role] = &[Role::Ministry, Role::Province];
 
 /// The access rule of every route; `None` means the route is denied to everyone.
@@ -134,6 +150,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::POST, "/api/v1/imports/values" | "/api/v1/zones/{key}/template/{file}") => {
             Some(Access::Roles(DATA_WRITERS))
         }
+        (Method::GET, "/api/v1/audit") => Some(Access::Roles(DATA_WRITERS)),
         _ => None,
     }
 }
@@ -226,6 +243,11 @@ pub async fn enforce(
     if let Err(e) = allowed {
         return e.into_response();
     }
+    let origin = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
     request.extensions_mut().insert(caller);
+    request.extensions_mut().insert(Origin(origin));
     next.run(request).await
 }

@@ -232,6 +232,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
     assert_eq!(
         documented,
         [
+            "/api/v1/audit",
             "/api/v1/auth/login",
             "/api/v1/auth/logout",
             "/api/v1/auth/me",
@@ -490,7 +491,7 @@ async fn indicators_come_with_their_figures_sources_and_growth() {
         zone_values: Vec::new(),
         rollups: Vec::new(),
     };
-    app.store.store().replace_batch(&batch).await.expect("store");
+    app.store.store().replace_batch(&batch, &test_audit()).await.expect("store");
 
     let sunan = app.ok_json("/api/v1/zones/jiangsu-sunan/indicators").await;
     assert_eq!(
@@ -659,20 +660,23 @@ async fn zones_are_evaluated_against_each_other() {
     ];
     app.store
         .store()
-        .replace_batch(&Batch {
-            dataset: Dataset {
-                name: "values:eval".into(),
-                files: vec!["eval.csv".into()],
-                sha256: "e".repeat(64),
-                source: "test".into(),
+        .replace_batch(
+            &Batch {
+                dataset: Dataset {
+                    name: "values:eval".into(),
+                    files: vec!["eval.csv".into()],
+                    sha256: "e".repeat(64),
+                    source: "test".into(),
+                },
+                kind: SourceKind::Reported,
+                recorded_by: "test".into(),
+                rows: values.len() as u64,
+                division_values: values,
+                zone_values: Vec::new(),
+                rollups: Vec::new(),
             },
-            kind: SourceKind::Reported,
-            recorded_by: "test".into(),
-            rows: values.len() as u64,
-            division_values: values,
-            zone_values: Vec::new(),
-            rollups: Vec::new(),
-        })
+            &test_audit(),
+        )
         .await
         .expect("store");
 
@@ -726,7 +730,7 @@ mod accounts {
         )
         .expect("account");
         let hash = ttdz_web::auth::hash_password(password).expect("hash");
-        app.store.store().add_account(&account, &hash).await.expect("add account");
+        app.store.store().add_account(&account, &hash, &test_audit()).await.expect("add account");
     }
 
     async fn login(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
@@ -809,7 +813,7 @@ mod accounts {
 
         let me = app.client.get(format!("{}/api/v1/auth/me", app.base)).bearer_auth(&session).send().await.expect("me");
         assert_eq!(me.status(), StatusCode::OK);
-        app.store.store().set_account_disabled("jiangsu", true).await.expect("disable");
+        app.store.store().set_account_disabled("jiangsu", true, &test_audit()).await.expect("disable");
         let me = app.client.get(format!("{}/api/v1/auth/me", app.base)).bearer_auth(&session).send().await.expect("me");
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a disabled account's session stops at once");
     }
@@ -852,6 +856,48 @@ mod accounts {
             .expect("stored")
             .clone();
         assert_eq!(batch["recorded_by"], "user:jiangsu", "the batch records who imported it");
+
+        // The trail: the province sees its own write; the expert may not read it; the ministry sees all, as CSV too.
+        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+        let most = token(&app, "most", "pass-ministry").await;
+        let other = "division_code,year,element,value\n330100,2023,gdp_yuan,7\n";
+        let response = app
+            .client
+            .post(&url)
+            .bearer_auth(&most)
+            .multipart(super::upload("zj.csv", other))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::OK);
+        let trail = |t: String, query: &'static str| {
+            let client = app.client.clone();
+            let url = format!("{}/api/v1/audit{query}", app.base);
+            async move { client.get(url).bearer_auth(t).send().await.expect("audit") }
+        };
+        let mine: Value = trail(jiangsu.clone(), "").await.json().await.expect("JSON");
+        let mine = mine.as_array().expect("entries");
+        assert_eq!(mine.len(), 1, "{mine:?}");
+        assert_eq!(
+            (mine[0]["actor"].as_str(), mine[0]["action"].as_str(), mine[0]["origin"].as_str()),
+            (Some("user:jiangsu"), Some("import.batch"), Some("127.0.0.1"))
+        );
+        assert_eq!(trail(expert.clone(), "").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.get("/api/v1/audit").await.status(), StatusCode::UNAUTHORIZED);
+        let everything: Value = trail(most.clone(), "").await.json().await.expect("JSON");
+        let actions: Vec<&str> =
+            everything.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+        assert_eq!(
+            actions,
+            ["account.add", "account.add", "import.batch", "account.add", "import.batch"],
+            "accounts are audited too"
+        );
+        let csv = trail(most.clone(), "?format=csv&actor=user:most").await;
+        assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+        let csv = csv.text().await.expect("text");
+        assert_eq!(csv.lines().count(), 2, "{csv}");
+        assert!(csv.starts_with("id,at,actor,origin,action,zone,province,subject,before,after\n"));
+        assert_eq!(trail(most, "?since=yesterday").await.status(), StatusCode::BAD_REQUEST);
     }
 
     #[tokio::test]
@@ -882,4 +928,8 @@ mod accounts {
             .expect("post");
         assert_eq!(response.status(), StatusCode::OK);
     }
+}
+
+fn test_audit() -> ttdz_domain::audit::AuditContext {
+    ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None }
 }

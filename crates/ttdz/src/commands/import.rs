@@ -31,10 +31,6 @@ fn errors_path(path: &Path, options: &ImportOptions) -> PathBuf {
     })
 }
 
-fn recorder() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
-}
-
 fn ingest_error(e: IngestError) -> Fatal {
     Fatal::data(e)
 }
@@ -107,13 +103,13 @@ pub async fn values(settings: &Settings, path: &Path, options: &ImportOptions) -
             source: format!("values imported from {}", file_name(path)),
         },
         kind: SourceKind::Reported,
-        recorded_by: recorder(),
+        recorded_by: super::cli_actor(),
         rows: file.rows,
         division_values: file.division_values,
         zone_values: file.zone_values,
         rollups: Vec::new(),
     };
-    let report = store.replace_batch(&batch).await?;
+    let report = store.replace_batch(&batch, &super::cli_audit(None, None)).await?;
     println!(
         "{}: {count} values in batch {} ({}): {}",
         path.display(),
@@ -188,13 +184,13 @@ pub async fn contracts(
             source: format!("technology-contract registry micro-data from {}", file_name(path)),
         },
         kind: SourceKind::Registry,
-        recorded_by: recorder(),
+        recorded_by: super::cli_actor(),
         rows: file.rows,
         division_values: file.element_values(),
         zone_values: Vec::new(),
         rollups: file.rollups,
     };
-    let report = store.replace_batch(&batch).await?;
+    let report = store.replace_batch(&batch, &super::cli_audit(None, None)).await?;
     println!(
         "{summary}; batch {}: {} (total {:.2} s)",
         batch.dataset.name,
@@ -277,8 +273,8 @@ pub async fn template(settings: &Settings, path: &Path, options: &ImportOptions)
         );
         return Ok(());
     }
-    let batch = filled.into_batch(&template, options.batch.as_deref(), &file_name(path), &bytes, &recorder());
-    let report = store.replace_batch(&batch).await?;
+    let batch = filled.into_batch(&template, options.batch.as_deref(), &file_name(path), &bytes, &super::cli_actor());
+    let report = store.replace_batch(&batch, &super::cli_audit(Some(zone.key.clone()), Some(zone.province))).await?;
     println!("{}: {count} values in batch {}: {}", path.display(), batch.dataset.name, outcome(report));
     Ok(())
 }

@@ -22,6 +22,18 @@ use crate::Fatal;
 use crate::cli::{Command, DemoCommand, ImportCommand, ServeArgs};
 use crate::config::{DatabaseUrl, Settings};
 
+/// Who the command line writes as, for the audit trail: the operating-system login.
+pub(crate) fn cli_actor() -> String {
+    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
+}
+
+pub(crate) fn cli_audit(
+    zone: Option<ttdz_domain::ZoneKey>,
+    province: Option<ttdz_domain::DivisionCode>,
+) -> ttdz_domain::audit::AuditContext {
+    ttdz_domain::audit::AuditContext { actor: cli_actor(), origin: "cli".to_owned(), zone, province }
+}
+
 pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
     match command {
         Command::Serve(args) => serve(settings, &args).await,

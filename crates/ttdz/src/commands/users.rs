@@ -47,7 +47,7 @@ pub async fn run(settings: &Settings, command: UserCommand) -> Result<(), Fatal>
                 return Err(Fatal::data(format!("unknown zone '{z}'")));
             }
             let hash = ttdz_web::auth::hash_password(password).map_err(Fatal::environment)?;
-            store.add_account(&account, &hash).await?;
+            store.add_account(&account, &hash, &super::cli_audit(None, account.province)).await?;
             println!("account {} ({}) created", account.username, account.role);
         }
         UserCommand::List => {
@@ -68,7 +68,7 @@ pub async fn run(settings: &Settings, command: UserCommand) -> Result<(), Fatal>
         }
         UserCommand::Disable { username } => {
             let store = open_store(settings).await?;
-            if !store.set_account_disabled(&username, true).await? {
+            if !store.set_account_disabled(&username, true, &super::cli_audit(None, None)).await? {
                 return Err(Fatal::data(format!("there is no account {username}")));
             }
             println!("account {username} disabled");

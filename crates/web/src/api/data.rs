@@ -15,7 +15,7 @@ use ttdz_store::Batch;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiQuery, parse_code};
-use crate::auth::Caller;
+use crate::auth::{Caller, Origin};
 use crate::error::{ApiError, ErrorBody, ProblemView};
 use crate::report::area_indicators;
 use crate::state::AppState;
@@ -143,6 +143,7 @@ fn invalid_file(problems: ttdz_ingest::Problems) -> ApiError {
 pub async fn import_values(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
     mut multipart: Multipart,
 ) -> Result<Json<ImportOutcome>, ApiError> {
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -216,22 +217,34 @@ pub async fn import_values(
         .into_iter()
         .map(|p| ProblemView { line: p.line, field: p.field, reason: p.reason })
         .collect();
+    // The trail entry belongs to a province when every value does.
+    let provinces: std::collections::BTreeSet<ttdz_domain::DivisionCode> = parsed
+        .division_values
+        .iter()
+        .map(|v| v.division.province())
+        .chain(parsed.zone_values.iter().filter_map(|v| zone_provinces.get(&v.zone).copied()))
+        .collect();
+    let province = (provinces.len() == 1).then(|| provinces.iter().next().copied()).flatten();
+    let audit = caller.audit(&origin, None, province);
     let report = state
         .store()
-        .replace_batch(&Batch {
-            dataset: Dataset {
-                name: name.clone(),
-                files: vec![file_name.clone()],
-                sha256: parsed.sha256,
-                source: format!("values uploaded as {file_name}"),
+        .replace_batch(
+            &Batch {
+                dataset: Dataset {
+                    name: name.clone(),
+                    files: vec![file_name.clone()],
+                    sha256: parsed.sha256,
+                    source: format!("values uploaded as {file_name}"),
+                },
+                kind: SourceKind::Reported,
+                recorded_by: caller.label(),
+                rows: parsed.rows,
+                division_values: parsed.division_values,
+                zone_values: parsed.zone_values,
+                rollups: Vec::new(),
             },
-            kind: SourceKind::Reported,
-            recorded_by: caller.label(),
-            rows: parsed.rows,
-            division_values: parsed.division_values,
-            zone_values: parsed.zone_values,
-            rollups: Vec::new(),
-        })
+            &audit,
+        )
         .await?;
     Ok(Json(ImportOutcome { batch: name, rows: parsed.rows, values: count, skipped, outcome: report.outcome() }))
 }
@@ -295,6 +308,7 @@ pub async fn upload_template(
     State(state): State<AppState>,
     Path((key, file)): Path<(String, String)>,
     Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
     mut multipart: Multipart,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
@@ -335,7 +349,8 @@ pub async fn upload_template(
         Ok(filled) => {
             let values = filled.division_values.len() + filled.zone_values.len();
             let batch = filled.into_batch(&template, None, &name, &bytes, &caller.label());
-            let report = state.store().replace_batch(&batch).await?;
+            let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
+            let report = state.store().replace_batch(&batch, &audit).await?;
             let outcome = report.outcome();
             Ok(Json(ImportOutcome {
                 batch: batch.dataset.name,
@@ -394,4 +409,125 @@ pub async fn zone_evaluation(
         evaluation: all.zones.into_iter().find(|z| z.key == key),
         excluded: all.excluded,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Only entries about this zone.
+    zone: Option<String>,
+    /// Only entries by this actor (`user:<name>`, `cli:<login>`, `api:admin`).
+    actor: Option<String>,
+    /// Only entries at or after this ISO 8601 time, e.g. 2026-11-01T00:00:00Z.
+    since: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+    /// At most this many entries (default and maximum 10,000).
+    limit: Option<u32>,
+}
+
+/// One write, as the audit trail keeps it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub origin: String,
+    pub action: String,
+    pub zone: Option<String>,
+    pub province: Option<String>,
+    pub subject: String,
+    /// The state before, as JSON text; null for a creation.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+/// The audit trail, oldest first: every write with who, when, from where, and the state before and after. The
+/// ministry sees all of it, a province the entries about its own province.
+#[utoipa::path(
+    get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
+    responses(
+        (status = 200, body = [AuditEntryView], description = "JSON, or CSV with format=csv"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    )
+)]
+pub async fn audit_trail(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<AuditParams>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let zone = q.zone.as_deref().map(ZoneKey::parse).transpose().map_err(|e| ApiError::invalid(e.0))?;
+    if let Some(since) = &q.since {
+        let shape = since.len() == 20 && since.ends_with('Z') && since.as_bytes().get(10) == Some(&b'T');
+        if !shape {
+            return Err(ApiError::invalid(format!(
+                "since = '{since}' is not an ISO 8601 UTC time like 2026-11-01T00:00:00Z"
+            )));
+        }
+    }
+    let province = match &caller {
+        Caller::Account { account, .. } if account.role == ttdz_domain::account::Role::Province => account.province,
+        _ => None,
+    };
+    let query = ttdz_domain::audit::AuditQuery {
+        zone,
+        actor: q.actor.clone(),
+        since: q.since.clone(),
+        province,
+        limit: q.limit.unwrap_or(10_000).min(10_000),
+    };
+    let entries: Vec<AuditEntryView> = state
+        .store()
+        .audit(&query)
+        .await?
+        .into_iter()
+        .map(|e| AuditEntryView {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            origin: e.origin,
+            action: e.action,
+            zone: e.zone.map(|z| z.to_string()),
+            province: e.province.map(|p| p.to_string()),
+            subject: e.subject,
+            before: e.before,
+            after: e.after,
+        })
+        .collect();
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(entries).into_response()),
+        Some("csv") => {
+            let mut out = String::from("id,at,actor,origin,action,zone,province,subject,before,after\n");
+            for e in &entries {
+                let fields = [
+                    e.id.to_string(),
+                    e.at.clone(),
+                    e.actor.clone(),
+                    e.origin.clone(),
+                    e.action.clone(),
+                    e.zone.clone().unwrap_or_default(),
+                    e.province.clone().unwrap_or_default(),
+                    e.subject.clone(),
+                    e.before.clone().unwrap_or_default(),
+                    e.after.clone().unwrap_or_default(),
+                ];
+                out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+                out.push('\n');
+            }
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
+                ],
+                out,
+            )
+                .into_response())
+        }
+        Some(other) => Err(ApiError::invalid(format!("format = '{other}' is not json or csv"))),
+    }
 }

@@ -38,6 +38,7 @@ use crate::views::{
     tags(
         (name = "system", description = "Health and this document"),
         (name = "auth", description = "Logging in and out"),
+        (name = "audit", description = "The audit trail of every write"),
         (name = "divisions", description = "Administrative divisions (GB/T 2260), by code vintage"),
         (name = "zones", description = "The demonstration zones"),
         (name = "indicators", description = "The indicator system of Annex 2"),
@@ -69,6 +70,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth_routes::login))
         .routes(routes!(auth_routes::logout))
         .routes(routes!(auth_routes::me))
+        .routes(routes!(data::audit_trail))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

@@ -1,0 +1,18 @@
+-- The audit trail: one row per write, appended in the same transaction as the write, never changed.
+CREATE TABLE audit_log (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    actor         TEXT NOT NULL,
+    origin        TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    zone_key      TEXT,
+    province_code TEXT,
+    subject       TEXT NOT NULL,
+    before_json   TEXT,
+    after_json    TEXT
+);
+CREATE INDEX audit_by_zone ON audit_log (zone_key, id);
+CREATE INDEX audit_by_actor ON audit_log (actor, id);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
