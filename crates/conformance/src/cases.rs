@@ -412,3 +412,83 @@ pub async fn writes_leave_an_audit_trail(store: &dyn Store) {
     let earlier = AuditQuery { since: Some("2000-01-01T00:00:00Z".into()), limit: 3, ..AuditQuery::default() };
     assert_eq!(store.audit(&earlier).await.expect("trail").len(), 3, "the limit holds");
 }
+
+pub async fn zones_move_through_the_procedure_one_version_at_a_time(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::lifecycle::{Action, Stage};
+    use ttdz_store::LifecycleStep;
+    let sunan =
+        store.lifecycle(&ZoneKey::parse("jiangsu-sunan").expect("key")).await.expect("lifecycle").expect("seeded");
+    assert_eq!(sunan.stage, Stage::UnderConstruction);
+    let (start, end, assumed) = sunan.term.clone().expect("a term");
+    assert!(assumed && start.ends_with("-01-01") && end.ends_with("-12-31"), "{start} {end}");
+    assert_eq!(
+        sunan.history.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["approve_plan", "start_construction"]
+    );
+    let zhejiang =
+        store.lifecycle(&ZoneKey::parse("zhejiang").expect("key")).await.expect("lifecycle").expect("seeded");
+    assert!(zhejiang.history[0].document.contains("2016-12-20"));
+    assert!(store.lifecycle(&ZoneKey::parse("atlantis").expect("key")).await.expect("lifecycle").is_none());
+
+    let key = ZoneKey::parse("jiangsu-suzhong").expect("key");
+    let zone = ttdz_domain::Zone {
+        key: key.clone(),
+        name_zh: "江苏苏中国家科技成果转移转化示范区".into(),
+        short_name_zh: "江苏·苏中".into(),
+        province: code("320000"),
+        members: vec![code("321000"), code("321200")],
+        approved: None,
+        approval_note: String::new(),
+        source: "proposed".into(),
+    };
+    let step = |based_on: i64, action: Action, from: Option<Stage>, to: Stage| LifecycleStep {
+        zone: key.clone(),
+        based_on,
+        new_zone: None,
+        action,
+        from,
+        to,
+        document: "{}".into(),
+        term: None,
+        assign_experts: Vec::new(),
+        reviewed_by: None,
+    };
+    let propose =
+        LifecycleStep { new_zone: Some(zone.clone()), ..step(0, Action::ProposeDemand, None, Stage::DemandProposed) };
+    assert_eq!(store.apply_lifecycle(&propose, &audit()).await.expect("propose"), 1);
+    assert_eq!(store.zone(&key).await.expect("zone"), Some(zone), "the proposal created the zone");
+    assert!(matches!(store.apply_lifecycle(&propose, &audit()).await, Err(StoreError::Conflict(_))), "proposed twice");
+    let draft = step(1, Action::DraftPlan, Some(Stage::DemandProposed), Stage::PlanDrafted);
+    assert_eq!(store.apply_lifecycle(&draft, &audit()).await.expect("draft"), 2);
+    let stale = store.apply_lifecycle(&draft, &audit()).await;
+    assert!(matches!(&stale, Err(StoreError::Conflict(m)) if m.contains("version 2")), "{stale:?}");
+
+    let expert =
+        Account::new(Username::parse("prof-wang").expect("name"), Role::Expert, None, None, None).expect("expert");
+    store.add_account(&expert, "hash", &audit()).await.expect("expert");
+    let assign = LifecycleStep {
+        assign_experts: vec!["prof-wang".into()],
+        ..step(2, Action::AssignExperts, Some(Stage::PlanDrafted), Stage::PlanDrafted)
+    };
+    store.apply_lifecycle(&assign, &audit()).await.expect("assign");
+    let review = LifecycleStep {
+        reviewed_by: Some("prof-wang".into()),
+        ..step(3, Action::ReviewPlan, Some(Stage::PlanDrafted), Stage::PlanReviewed)
+    };
+    store.apply_lifecycle(&review, &audit()).await.expect("review");
+    let term = LifecycleStep {
+        term: Some(("2027-01-01".into(), "2030-12-31".into())),
+        ..step(4, Action::StartConstruction, Some(Stage::PlanReviewed), Stage::UnderConstruction)
+    };
+    store.apply_lifecycle(&term, &audit()).await.expect("term");
+
+    let state = store.lifecycle(&key).await.expect("lifecycle").expect("exists");
+    assert_eq!((state.stage, state.version), (Stage::UnderConstruction, 5));
+    assert_eq!(state.term, Some(("2027-01-01".into(), "2030-12-31".into(), false)));
+    assert_eq!(state.experts, [("prof-wang".to_owned(), true)]);
+    assert_eq!(state.history.len(), 5);
+    assert_eq!(state.history[1].from.as_deref(), Some("demand_proposed"));
+    let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
+    assert_eq!(trail.iter().filter(|e| e.action.starts_with("lifecycle.")).count(), 5);
+}

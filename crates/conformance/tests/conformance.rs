@@ -38,6 +38,7 @@ conformance!(
     a_failed_batch_leaves_nothing_behind,
     accounts_sessions_and_login_failures,
     writes_leave_an_audit_trail,
+    zones_move_through_the_procedure_one_version_at_a_time,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

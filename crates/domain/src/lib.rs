@@ -12,6 +12,7 @@ pub mod division;
 pub mod element;
 pub mod figure;
 pub mod indicator;
+pub mod lifecycle;
 pub mod measure;
 pub mod reference;
 pub mod zone;

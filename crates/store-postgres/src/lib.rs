@@ -12,6 +12,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use ttdz_domain::account::Account;
 use ttdz_domain::audit::{AuditContext, AuditEntry, AuditQuery};
 use ttdz_domain::contract::{ContractRollup, Side};
+use ttdz_domain::lifecycle::Stage;
 use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{
@@ -21,8 +22,9 @@ use ttdz_store::rows::{
     self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
-    Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, Migration, MigrationReport, Result, Store,
-    StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
+    Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent, LifecycleState,
+    LifecycleStep, Migration, MigrationReport, Result, Store, StoreError, SyncStep, VintageInfo, ZoneValue,
+    check_applied, reference_sync_plan,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -30,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "batches", sql: include_str!("../migrations/0002_batches.sql") },
     Migration { version: 3, name: "accounts", sql: include_str!("../migrations/0003_accounts.sql") },
     Migration { version: 4, name: "audit", sql: include_str!("../migrations/0004_audit.sql") },
+    Migration { version: 5, name: "lifecycle", sql: include_str!("../migrations/0005_lifecycle.sql") },
 ];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -78,6 +81,51 @@ impl PgStore {
             .map_err(|e| unreachable(e.to_string()))?;
         Ok(PgStore { pool })
     }
+}
+
+/// The real zones enter the procedure under construction, with the approval the sources confirm and an assumed
+/// current term (this year and the next), marked as assumed: annual reporting works on them from the first day.
+async fn seed_lifecycle(conn: &mut PgConnection, year: i32) -> Result<()> {
+    let missing: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT key, approved, approval_note, source FROM zones
+         WHERE key NOT IN (SELECT zone_key FROM zone_lifecycle) ORDER BY key",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    let (start, end) = (format!("{year}-01-01"), format!("{}-12-31", year + 1));
+    for (key, approved, note, source) in missing {
+        sqlx::query(
+            "INSERT INTO zone_lifecycle (zone_key, stage, term_start, term_end, term_assumed, version)
+             VALUES ($1, 'under_construction', $2, $3, 1, 1)",
+        )
+        .bind(&key)
+        .bind(&start)
+        .bind(&end)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        let approval = serde_json::json!({ "approved": approved, "note": note, "source": source }).to_string();
+        let term = serde_json::json!({ "term_start": start, "term_end": end, "assumed": true }).to_string();
+        for (action, from, to, document) in [
+            ("approve_plan", None, "approved", approval),
+            ("start_construction", Some("approved"), "under_construction", term),
+        ] {
+            sqlx::query(
+                "INSERT INTO lifecycle_events (zone_key, action, actor, from_stage, to_stage, document)
+                 VALUES ($1, $2, 'reference:data/zones.csv', $3, $4, $5)",
+            )
+            .bind(&key)
+            .bind(action)
+            .bind(from)
+            .bind(to)
+            .bind(document)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+    }
+    Ok(())
 }
 
 /// Appends to the audit trail, inside the caller's transaction.
@@ -356,6 +404,7 @@ impl Store for PgStore {
             }
             report.datasets_loaded.push(step.dataset().name.clone());
         }
+        seed_lifecycle(&mut tx, ttdz_store::current_year()).await?;
         tx.commit().await.map_err(db)?;
         Ok(report)
     }
@@ -568,6 +617,147 @@ impl Store for PgStore {
         append_audit(&mut tx, audit, action, username, Some(&state(before != 0)), Some(&state(disabled))).await?;
         tx.commit().await.map_err(db)?;
         Ok(true)
+    }
+
+    async fn lifecycle(&self, zone: &ZoneKey) -> Result<Option<LifecycleState>> {
+        let row: Option<(String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+            "SELECT stage, term_start, term_end, term_assumed::bigint, version::bigint FROM zone_lifecycle WHERE zone_key = $1",
+        )
+        .bind(zone.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some((stage, start, end, assumed, version)) = row else { return Ok(None) };
+        let events: Vec<(i64, String, String, String, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT id::bigint, action, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), from_stage, to_stage, document FROM lifecycle_events
+             WHERE zone_key = $1 ORDER BY id",
+        )
+        .bind(zone.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let experts: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT username, reviewed::bigint FROM expert_assignments WHERE zone_key = $1 ORDER BY username COLLATE \"C\"",
+        )
+        .bind(zone.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(Some(LifecycleState {
+            stage: Stage::parse(&stage).map_err(|e| StoreError::Corrupt(e.0))?,
+            term: match (start, end) {
+                (Some(s), Some(e)) => Some((s, e, assumed != 0)),
+                _ => None,
+            },
+            version,
+            history: events
+                .into_iter()
+                .map(|(id, action, actor, at, from, to, document)| LifecycleEvent {
+                    id,
+                    action,
+                    actor,
+                    at,
+                    from,
+                    to,
+                    document,
+                })
+                .collect(),
+            experts: experts.into_iter().map(|(u, r)| (u, r != 0)).collect(),
+        }))
+    }
+
+    async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64> {
+        let key = step.zone.as_str();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        let current: Option<i64> = sqlx::query_scalar("SELECT version::bigint FROM zone_lifecycle WHERE zone_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let found = current.unwrap_or(0);
+        if found != step.based_on {
+            return Err(StoreError::Conflict(format!(
+                "zone {key} has moved on (version {found}; the step was based on version {})",
+                step.based_on
+            )));
+        }
+        if let Some(zone) = &step.new_zone {
+            let taken: Option<String> = sqlx::query_scalar("SELECT key FROM zones WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict(format!("the zone key {key} is taken")));
+            }
+            upsert_zones(&mut tx, std::slice::from_ref(zone)).await?;
+        }
+        let version = found + 1;
+        let (start, end) = (step.term.as_ref().map(|t| t.0.as_str()), step.term.as_ref().map(|t| t.1.as_str()));
+        if current.is_none() {
+            sqlx::query(
+                "INSERT INTO zone_lifecycle (zone_key, stage, term_start, term_end, term_assumed, version)
+                 VALUES ($1, $2, $3, $4, 0, $5)",
+            )
+            .bind(key)
+            .bind(step.to.as_str())
+            .bind(start)
+            .bind(end)
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        } else {
+            sqlx::query(
+                "UPDATE zone_lifecycle SET stage = $2, version = $5,
+                     term_start = COALESCE($3::text, term_start), term_end = COALESCE($4::text, term_end),
+                     term_assumed = CASE WHEN $3::text IS NULL THEN term_assumed ELSE 0 END
+                 WHERE zone_key = $1",
+            )
+            .bind(key)
+            .bind(step.to.as_str())
+            .bind(start)
+            .bind(end)
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        sqlx::query(
+            "INSERT INTO lifecycle_events (zone_key, action, actor, from_stage, to_stage, document)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(key)
+        .bind(step.action.as_str())
+        .bind(&audit.actor)
+        .bind(step.from.map(|s| s.as_str()))
+        .bind(step.to.as_str())
+        .bind(&step.document)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        for expert in &step.assign_experts {
+            sqlx::query("INSERT INTO expert_assignments (zone_key, username) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(key)
+                .bind(expert)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        if let Some(expert) = &step.reviewed_by {
+            sqlx::query("UPDATE expert_assignments SET reviewed = 1 WHERE zone_key = $1 AND username = $2")
+                .bind(key)
+                .bind(expert)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        let (before, after) = ttdz_store::lifecycle_audit_states(step);
+        let action = format!("lifecycle.{}", step.action.as_str());
+        append_audit(&mut tx, audit, &action, key, before.as_deref(), Some(&after)).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(version)
     }
 
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {

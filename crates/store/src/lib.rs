@@ -217,6 +217,13 @@ pub trait Store: Send + Sync + 'static {
     /// Disables or enables an account (its sessions stop working at once); false if there is no such account.
     async fn set_account_disabled(&self, username: &str, disabled: bool, audit: &AuditContext) -> Result<bool>;
 
+    /// A zone's place in the procedure, with its history; `None` for an unknown zone.
+    async fn lifecycle(&self, zone: &ZoneKey) -> Result<Option<LifecycleState>>;
+
+    /// Applies one step of the procedure with its audit entry, in one transaction. `Conflict` when the zone moved
+    /// since `step.based_on`, or when a proposed zone's key is taken.
+    async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64>;
+
     /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
@@ -324,4 +331,69 @@ pub fn account_audit_state(account: &ttdz_domain::account::Account) -> String {
         "disabled": account.disabled,
     })
     .to_string()
+}
+
+/// A zone's place in the procedure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleState {
+    pub stage: ttdz_domain::lifecycle::Stage,
+    /// First and last day of the current term, and whether it is assumed (the sources do not publish it).
+    pub term: Option<(String, String, bool)>,
+    /// Incremented by every step; a step names the version it was based on.
+    pub version: i64,
+    pub history: Vec<LifecycleEvent>,
+    /// Experts assigned to review the plan, and whether each has.
+    pub experts: Vec<(String, bool)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleEvent {
+    pub id: i64,
+    pub action: String,
+    pub actor: String,
+    pub at: String,
+    pub from: Option<String>,
+    pub to: String,
+    /// JSON.
+    pub document: String,
+}
+
+/// One step, applied whole or not at all.
+#[derive(Debug, Clone)]
+pub struct LifecycleStep {
+    pub zone: ZoneKey,
+    /// The version the step was decided on (0 for a zone proposed now); another version means someone else moved
+    /// first, and the step is refused with `Conflict`.
+    pub based_on: i64,
+    /// A zone to create with the step (a proposal).
+    pub new_zone: Option<Zone>,
+    pub action: ttdz_domain::lifecycle::Action,
+    pub from: Option<ttdz_domain::lifecycle::Stage>,
+    pub to: ttdz_domain::lifecycle::Stage,
+    pub document: String,
+    pub term: Option<(String, String)>,
+    pub assign_experts: Vec<String>,
+    pub reviewed_by: Option<String>,
+}
+
+/// The audit states of a step.
+pub fn lifecycle_audit_states(step: &LifecycleStep) -> (Option<String>, String) {
+    let before = step.from.map(|s| serde_json::json!({ "stage": s.as_str() }).to_string());
+    let after = serde_json::json!({ "stage": step.to.as_str(), "action": step.action.as_str() }).to_string();
+    (before, after)
+}
+
+/// The calendar year now (UTC).
+pub fn current_year() -> i32 {
+    let days =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Days since 1970-01-01 to the civil year (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
 }

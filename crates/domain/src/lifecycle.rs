@@ -1,0 +1,274 @@
+//! The procedure of the guideline (四、建设程序) as a state machine per zone: every step a named action, with who
+//! may take it, the stages it may start from, and the stage it leads to.
+
+use crate::account::Role;
+use crate::{ParseError, PartialDate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    DemandProposed,
+    PlanDrafted,
+    PlanReviewed,
+    PlanSubmitted,
+    PlanReturned,
+    Approved,
+    UnderConstruction,
+    Evaluated,
+    Rectifying,
+    Revoked,
+    Continued,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 11] = [
+        Stage::DemandProposed,
+        Stage::PlanDrafted,
+        Stage::PlanReviewed,
+        Stage::PlanSubmitted,
+        Stage::PlanReturned,
+        Stage::Approved,
+        Stage::UnderConstruction,
+        Stage::Evaluated,
+        Stage::Rectifying,
+        Stage::Revoked,
+        Stage::Continued,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::DemandProposed => "demand_proposed",
+            Stage::PlanDrafted => "plan_drafted",
+            Stage::PlanReviewed => "plan_reviewed",
+            Stage::PlanSubmitted => "plan_submitted",
+            Stage::PlanReturned => "plan_returned",
+            Stage::Approved => "approved",
+            Stage::UnderConstruction => "under_construction",
+            Stage::Evaluated => "evaluated",
+            Stage::Rectifying => "rectifying",
+            Stage::Revoked => "revoked",
+            Stage::Continued => "continued",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Stage::DemandProposed => "已提出需求",
+            Stage::PlanDrafted => "方案已制定",
+            Stage::PlanReviewed => "已专家论证",
+            Stage::PlanSubmitted => "已报送科技部",
+            Stage::PlanReturned => "科技部退回修改",
+            Stage::Approved => "科技部已批复",
+            Stage::UnderConstruction => "建设中",
+            Stage::Evaluated => "已总结评估",
+            Stage::Rectifying => "整改中",
+            Stage::Revoked => "已撤销",
+            Stage::Continued => "后续支持",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Stage, ParseError> {
+        Stage::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| ParseError(format!("'{s}' is not a stage")))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ProposeDemand,
+    DraftPlan,
+    AssignExperts,
+    ReviewPlan,
+    SubmitPlan,
+    ReturnPlan,
+    ApprovePlan,
+    StartConstruction,
+    EvaluateTerm,
+    Rectify,
+    Revoke,
+    Continue,
+}
+
+/// An action's rule: who, from which stages (`None` in the list: a zone that does not exist yet), and where to.
+pub struct Rule {
+    pub roles: &'static [Role],
+    pub from: &'static [Option<Stage>],
+    /// `None`: the stage stays (the action records something within it).
+    pub to: Option<Stage>,
+}
+
+use Stage::*;
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::ProposeDemand,
+        Action::DraftPlan,
+        Action::AssignExperts,
+        Action::ReviewPlan,
+        Action::SubmitPlan,
+        Action::ReturnPlan,
+        Action::ApprovePlan,
+        Action::StartConstruction,
+        Action::EvaluateTerm,
+        Action::Rectify,
+        Action::Revoke,
+        Action::Continue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::ProposeDemand => "propose_demand",
+            Action::DraftPlan => "draft_plan",
+            Action::AssignExperts => "assign_experts",
+            Action::ReviewPlan => "review_plan",
+            Action::SubmitPlan => "submit_plan",
+            Action::ReturnPlan => "return_plan",
+            Action::ApprovePlan => "approve_plan",
+            Action::StartConstruction => "start_construction",
+            Action::EvaluateTerm => "evaluate_term",
+            Action::Rectify => "rectify",
+            Action::Revoke => "revoke",
+            Action::Continue => "continue",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Action::ProposeDemand => "提出需求",
+            Action::DraftPlan => "制定方案",
+            Action::AssignExperts => "指定论证专家",
+            Action::ReviewPlan => "专家论证",
+            Action::SubmitPlan => "报送科技部",
+            Action::ReturnPlan => "科技部退回修改",
+            Action::ApprovePlan => "科技部批复",
+            Action::StartConstruction => "启动建设",
+            Action::EvaluateTerm => "总结评估",
+            Action::Rectify => "整改",
+            Action::Revoke => "撤销",
+            Action::Continue => "后续支持",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Action, ParseError> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| ParseError(format!("'{s}' is not a lifecycle action")))
+    }
+
+    pub fn rule(self) -> Rule {
+        const PROVINCE: &[Role] = &[Role::Province];
+        const MINISTRY: &[Role] = &[Role::Ministry];
+        const EXPERT: &[Role] = &[Role::Expert];
+        match self {
+            Action::ProposeDemand => Rule { roles: PROVINCE, from: &[None], to: Some(DemandProposed) },
+            Action::DraftPlan => {
+                Rule { roles: PROVINCE, from: &[Some(DemandProposed), Some(PlanReturned)], to: Some(PlanDrafted) }
+            }
+            Action::AssignExperts => Rule { roles: PROVINCE, from: &[Some(PlanDrafted)], to: None },
+            Action::ReviewPlan => Rule { roles: EXPERT, from: &[Some(PlanDrafted)], to: None },
+            Action::SubmitPlan => Rule { roles: PROVINCE, from: &[Some(PlanReviewed)], to: Some(PlanSubmitted) },
+            Action::ReturnPlan => Rule { roles: MINISTRY, from: &[Some(PlanSubmitted)], to: Some(PlanReturned) },
+            Action::ApprovePlan => Rule { roles: MINISTRY, from: &[Some(PlanSubmitted)], to: Some(Approved) },
+            Action::StartConstruction => {
+                Rule { roles: MINISTRY, from: &[Some(Approved), Some(Continued)], to: Some(UnderConstruction) }
+            }
+            Action::EvaluateTerm => {
+                Rule { roles: MINISTRY, from: &[Some(UnderConstruction), Some(Rectifying)], to: Some(Evaluated) }
+            }
+            Action::Rectify => Rule { roles: MINISTRY, from: &[Some(Evaluated)], to: Some(Rectifying) },
+            Action::Revoke => Rule { roles: MINISTRY, from: &[Some(Evaluated)], to: Some(Revoked) },
+            Action::Continue => Rule { roles: MINISTRY, from: &[Some(Evaluated)], to: Some(Continued) },
+        }
+    }
+}
+
+/// Why an action cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("the {role} role may not {action}")]
+    Forbidden { role: Role, action: &'static str },
+    #[error("{action} cannot follow the stage {stage}")]
+    OutOfOrder { action: &'static str, stage: &'static str },
+    #[error("{0}")]
+    Document(String),
+}
+
+/// The stage after `action` from `stage` by `role`, or why not.
+pub fn next_stage(stage: Option<Stage>, action: Action, role: Role) -> Result<Option<Stage>, LifecycleError> {
+    let rule = action.rule();
+    if !rule.roles.contains(&role) {
+        return Err(LifecycleError::Forbidden { role, action: action.as_str() });
+    }
+    if !rule.from.contains(&stage) {
+        return Err(LifecycleError::OutOfOrder { action: action.as_str(), stage: stage.map_or("none", Stage::as_str) });
+    }
+    Ok(rule.to.or(stage))
+}
+
+/// The actions `role` may take at `stage`.
+pub fn allowed(stage: Option<Stage>, role: Role) -> Vec<Action> {
+    Action::ALL.into_iter().filter(|a| next_stage(stage, *a, role).is_ok()).collect()
+}
+
+/// The sections of the construction plan, in the order of Annex 1 (附件1 提纲).
+pub const PLAN_SECTIONS: [&str; 7] =
+    ["建设基础和重要意义", "总体要求", "特色定位", "示范任务", "组织实施", "重点任务分解与进度安排", "建设目标与指标"];
+
+/// The parts 总体要求 must have.
+pub const GENERAL_REQUIREMENTS: [&str; 4] = ["指导思想", "建设原则", "总体布局", "建设目标与指标"];
+
+/// A term of 3 to 5 years (建设期原则上为3至5年), from its first to its last day.
+pub fn check_term(start: &PartialDate, end: &PartialDate) -> Result<(), LifecycleError> {
+    let (Some(_), Some(_)) = (start.day(), end.day()) else {
+        return Err(LifecycleError::Document("the term needs full dates, YYYY-MM-DD".into()));
+    };
+    let years = i32::from(end.year()) - i32::from(start.year());
+    if end <= start || !(3..=5).contains(&years) {
+        return Err(LifecycleError::Document(format!(
+            "a construction term runs 3 to 5 years (国科发创〔2017〕304号), not {start} to {end}"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_procedure_runs_in_order_by_the_right_hands() {
+        let mut stage = None;
+        for (action, role) in [
+            (Action::ProposeDemand, Role::Province),
+            (Action::DraftPlan, Role::Province),
+            (Action::AssignExperts, Role::Province),
+            (Action::ReviewPlan, Role::Expert),
+        ] {
+            stage = next_stage(stage, action, role).unwrap();
+        }
+        assert_eq!(stage, Some(PlanDrafted), "reviews record within the stage; the last review moves it on");
+        assert_eq!(next_stage(Some(PlanReviewed), Action::SubmitPlan, Role::Province), Ok(Some(PlanSubmitted)));
+        assert_eq!(next_stage(Some(PlanSubmitted), Action::ReturnPlan, Role::Ministry), Ok(Some(PlanReturned)));
+        assert_eq!(next_stage(Some(PlanReturned), Action::DraftPlan, Role::Province), Ok(Some(PlanDrafted)));
+        assert_eq!(next_stage(Some(Evaluated), Action::Continue, Role::Ministry), Ok(Some(Continued)));
+        assert_eq!(next_stage(Some(Continued), Action::StartConstruction, Role::Ministry), Ok(Some(UnderConstruction)));
+        assert_eq!(
+            next_stage(Some(PlanSubmitted), Action::ApprovePlan, Role::Expert),
+            Err(LifecycleError::Forbidden { role: Role::Expert, action: "approve_plan" })
+        );
+        assert_eq!(
+            next_stage(Some(PlanDrafted), Action::ApprovePlan, Role::Ministry),
+            Err(LifecycleError::OutOfOrder { action: "approve_plan", stage: "plan_drafted" })
+        );
+        assert_eq!(allowed(Some(Evaluated), Role::Ministry), [Action::Rectify, Action::Revoke, Action::Continue]);
+        assert!(allowed(Some(Revoked), Role::Ministry).is_empty());
+    }
+
+    #[test]
+    fn terms_run_three_to_five_years() {
+        let d = |s: &str| s.parse::<PartialDate>().unwrap();
+        assert!(check_term(&d("2024-01-01"), &d("2027-12-31")).is_ok());
+        assert!(check_term(&d("2024-01-01"), &d("2025-12-31")).is_err());
+        assert!(check_term(&d("2024-01-01"), &d("2030-12-31")).is_err());
+        assert!(check_term(&d("2024"), &d("2027")).is_err());
+    }
+}
