@@ -726,12 +726,15 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         for expert in &step.assign_experts {
-            sqlx::query("INSERT INTO expert_assignments (zone_key, username) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(key)
-                .bind(expert)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            sqlx::query(
+                "INSERT INTO expert_assignments (zone_key, username) VALUES ($1, $2)
+                 ON CONFLICT (zone_key, username) DO UPDATE SET reviewed = 0",
+            )
+            .bind(key)
+            .bind(expert)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         }
         if let Some(expert) = &step.reviewed_by {
             sqlx::query("UPDATE expert_assignments SET reviewed = 1 WHERE zone_key = $1 AND username = $2")

@@ -151,6 +151,10 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
             Some(Access::Roles(DATA_WRITERS))
         }
         (Method::GET, "/api/v1/audit") => Some(Access::Roles(DATA_WRITERS)),
+        // Public, but a zone before approval is visible to its province, its experts and the ministry only.
+        (Method::GET, "/api/v1/zones/{key}/lifecycle") => Some(Access::Public),
+        // Each action names its roles (domain::lifecycle); the handler checks them and the caller's scope.
+        (Method::POST, "/api/v1/zones/{key}/lifecycle/{action}") => Some(Access::Authenticated),
         _ => None,
     }
 }

@@ -252,6 +252,8 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones/{key}",
             "/api/v1/zones/{key}/evaluation",
             "/api/v1/zones/{key}/indicators",
+            "/api/v1/zones/{key}/lifecycle",
+            "/api/v1/zones/{key}/lifecycle/{action}",
             "/api/v1/zones/{key}/template/{file}",
         ]
     );
@@ -898,6 +900,218 @@ mod accounts {
         assert_eq!(csv.lines().count(), 2, "{csv}");
         assert!(csv.starts_with("id,at,actor,origin,action,zone,province,subject,before,after\n"));
         assert_eq!(trail(most, "?since=yesterday").await.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn a_new_zone_walks_from_demand_to_construction_by_the_right_hands_only() {
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(&app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang").await;
+        add(&app, "prof-wang", Role::Expert, None, "pass-expert").await;
+        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+        let (js, zj, ex, mi) = (
+            token(&app, "jiangsu", "pass-jiangsu").await,
+            token(&app, "zhejiang", "pass-zhejiang").await,
+            token(&app, "prof-wang", "pass-expert").await,
+            token(&app, "most", "pass-ministry").await,
+        );
+        let step = |who: Option<&String>, action: &str, version: i64, document: Value| {
+            let mut request = app
+                .client
+                .post(format!("{}/api/v1/zones/jiangsu-suzhong/lifecycle/{action}", app.base))
+                .json(&serde_json::json!({ "version": version, "document": document }));
+            if let Some(t) = who {
+                request = request.bearer_auth(t);
+            }
+            async move { request.send().await.expect("step") }
+        };
+        let expect = |r: reqwest::Response, status: StatusCode| async move {
+            let got = r.status();
+            let body: Value = r.json().await.expect("JSON");
+            assert_eq!(got, status, "{body}");
+            body
+        };
+
+        let demand = serde_json::json!({
+            "name": "江苏苏中国家科技成果转移转化示范区", "short_name": "江苏·苏中", "members": ["321000", "321200"],
+            "demand": "苏中地区科技成果就地转化需求", "idea": "以扬州、泰州为核心", "consent": true
+        });
+        expect(step(None, "propose_demand", 0, demand.clone()).await, StatusCode::UNAUTHORIZED).await;
+        expect(step(Some(&mi), "propose_demand", 0, demand.clone()).await, StatusCode::FORBIDDEN).await;
+        let outside = serde_json::json!({"name": "x", "short_name": "x", "members": ["330100"], "demand": "d", "idea": "i", "consent": true});
+        expect(step(Some(&js), "propose_demand", 0, outside).await, StatusCode::BAD_REQUEST).await;
+        let state = expect(step(Some(&js), "propose_demand", 0, demand).await, StatusCode::OK).await;
+        assert_eq!((state["stage"].as_str(), state["version"].as_i64()), (Some("demand_proposed"), Some(1)));
+
+        // Before approval the zone's procedure is private.
+        assert_eq!(app.get("/api/v1/zones/jiangsu-suzhong/lifecycle").await.status(), StatusCode::NOT_FOUND);
+        expect(step(Some(&zj), "draft_plan", 1, Value::Null).await, StatusCode::NOT_FOUND).await;
+
+        let sections = serde_json::json!({
+            "建设基础和重要意义": "基础", "总体要求": {"指导思想": "思想", "建设原则": "原则", "总体布局": "布局", "建设目标与指标": "目标"},
+            "特色定位": "定位", "示范任务": "任务", "组织实施": "实施", "重点任务分解与进度安排": "安排", "建设目标与指标": "指标"
+        });
+        let plan = serde_json::json!({"sections": sections, "targets": [{"indicator": "contract_turnover", "year": 2027, "value": "120.5"}]});
+        let mut incomplete = plan.clone();
+        incomplete["sections"]["总体要求"].as_object_mut().expect("object").remove("建设原则");
+        let body = expect(step(Some(&js), "draft_plan", 1, incomplete).await, StatusCode::BAD_REQUEST).await;
+        assert!(body["message"].as_str().unwrap_or("").contains("总体要求.建设原则"), "{body}");
+        expect(step(Some(&js), "draft_plan", 1, plan.clone()).await, StatusCode::OK).await;
+        expect(step(Some(&js), "draft_plan", 1, plan).await, StatusCode::CONFLICT).await;
+
+        expect(
+            step(Some(&js), "assign_experts", 2, serde_json::json!({"experts": ["prof-wang"]})).await,
+            StatusCode::OK,
+        )
+        .await;
+        let review = serde_json::json!({"score": 86, "comment": "方案可行", "conflict_of_interest": false});
+        expect(step(Some(&ex), "approve_plan", 3, Value::Null).await, StatusCode::FORBIDDEN).await;
+        let recuse = serde_json::json!({"score": 90, "comment": "c", "conflict_of_interest": true});
+        expect(step(Some(&ex), "review_plan", 3, recuse).await, StatusCode::FORBIDDEN).await;
+        let state = expect(step(Some(&ex), "review_plan", 3, review).await, StatusCode::OK).await;
+        assert_eq!(state["stage"], "plan_reviewed", "the last assigned expert's review completes 专家论证");
+
+        let body =
+            expect(step(Some(&mi), "start_construction", 4, serde_json::json!({})).await, StatusCode::CONFLICT).await;
+        assert!(body["message"].as_str().unwrap_or("").contains("plan_reviewed"), "409 names the stage: {body}");
+        expect(step(Some(&js), "submit_plan", 4, Value::Null).await, StatusCode::OK).await;
+        expect(step(Some(&js), "approve_plan", 5, Value::Null).await, StatusCode::FORBIDDEN).await;
+        expect(
+            step(Some(&mi), "return_plan", 5, serde_json::json!({"comments": "补充年度目标"})).await,
+            StatusCode::OK,
+        )
+        .await;
+        let state: Value = app
+            .client
+            .get(format!("{}/api/v1/zones/jiangsu-suzhong/lifecycle", app.base))
+            .bearer_auth(&js)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(state["stage"], "plan_returned");
+        let actions: Vec<&str> =
+            state["allowed_actions"].as_array().expect("actions").iter().filter_map(|a| a["action"].as_str()).collect();
+        assert_eq!(actions, ["draft_plan"], "the province may revise");
+
+        // Around again, then approval and the term.
+        let plan = serde_json::json!({"sections": sections, "targets": [{"indicator": "contract_turnover", "year": 2027, "value": 130}]});
+        expect(step(Some(&js), "draft_plan", 6, plan).await, StatusCode::OK).await;
+        expect(
+            step(Some(&js), "assign_experts", 7, serde_json::json!({"experts": ["prof-wang"]})).await,
+            StatusCode::OK,
+        )
+        .await;
+        let state = expect(step(Some(&js), "submit_plan", 8, Value::Null).await, StatusCode::CONFLICT).await;
+        assert!(state["message"].as_str().unwrap_or("").contains("plan_drafted"));
+        // Assigning again opens a new review of the revised plan.
+        let review = serde_json::json!({"score": 90, "comment": "修改后可行", "conflict_of_interest": false});
+        expect(step(Some(&ex), "review_plan", 8, review).await, StatusCode::OK).await;
+        expect(step(Some(&js), "submit_plan", 9, Value::Null).await, StatusCode::OK).await;
+        expect(step(Some(&mi), "approve_plan", 10, Value::Null).await, StatusCode::OK).await;
+        assert_eq!(
+            app.get("/api/v1/zones/jiangsu-suzhong/lifecycle").await.status(),
+            StatusCode::OK,
+            "public once approved"
+        );
+        expect(step(Some(&zj), "start_construction", 11, serde_json::json!({})).await, StatusCode::FORBIDDEN).await;
+        let term = serde_json::json!({"term_start": "2027-01-01", "term_end": "2030-12-31"});
+        expect(step(Some(&js), "start_construction", 11, term.clone()).await, StatusCode::FORBIDDEN).await;
+        expect(step(Some(&mi), "start_construction", 10, term.clone()).await, StatusCode::CONFLICT).await;
+        let state = expect(step(Some(&mi), "start_construction", 11, term).await, StatusCode::OK).await;
+        assert_eq!(state["stage"], "under_construction");
+        assert_eq!(state["term"], serde_json::json!({"start": "2027-01-01", "end": "2030-12-31", "assumed": false}));
+        assert_eq!(state["history"].as_array().map(Vec::len), Some(12));
+
+        let trail: Value = app
+            .client
+            .get(format!("{}/api/v1/audit?zone=jiangsu-suzhong", app.base))
+            .bearer_auth(&mi)
+            .send()
+            .await
+            .expect("audit")
+            .json()
+            .await
+            .expect("JSON");
+        let by: Vec<(&str, &str)> = trail
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| (e["action"].as_str().unwrap_or(""), e["actor"].as_str().unwrap_or("")))
+            .collect();
+        assert_eq!(by.len(), 12);
+        assert_eq!(by[0], ("lifecycle.propose_demand", "user:jiangsu"));
+        assert_eq!(by[3], ("lifecycle.review_plan", "user:prof-wang"));
+        assert_eq!(by[11], ("lifecycle.start_construction", "user:most"));
+    }
+
+    #[tokio::test]
+    async fn real_zones_are_under_construction_with_an_assumed_term() {
+        let app = TestApp::sqlite().await;
+        let state = app.ok_json("/api/v1/zones/zhejiang/lifecycle").await;
+        assert_eq!(state["stage"], "under_construction");
+        assert_eq!(state["term"]["assumed"], true);
+        assert_eq!(state["history"][0]["document"]["approved"], "2016-12-20");
+        assert_eq!(state["allowed_actions"], serde_json::json!([]), "the public may take no action");
+        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+        let mi = token(&app, "most", "pass-ministry").await;
+        let state: Value = app
+            .client
+            .get(format!("{}/api/v1/zones/zhejiang/lifecycle", app.base))
+            .bearer_auth(&mi)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("JSON");
+        let actions: Vec<&str> =
+            state["allowed_actions"].as_array().expect("actions").iter().filter_map(|a| a["action"].as_str()).collect();
+        assert_eq!(actions, ["evaluate_term"]);
+        let short =
+            serde_json::json!({"version": 1, "document": {"term_start": "2026-01-01", "term_end": "2027-12-31"}});
+        let r = app
+            .client
+            .post(format!("{}/api/v1/zones/zhejiang/lifecycle/evaluate_term", app.base))
+            .bearer_auth(&mi)
+            .json(&serde_json::json!({"version": 1, "document": {"summary": "按期完成建设任务"}}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app
+            .client
+            .post(format!("{}/api/v1/zones/zhejiang/lifecycle/continue", app.base))
+            .bearer_auth(&mi)
+            .json(&serde_json::json!({"version": 2, "document": {"reasons": "成效显著"}}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app
+            .client
+            .post(format!("{}/api/v1/zones/zhejiang/lifecycle/start_construction", app.base))
+            .bearer_auth(&mi)
+            .json(&short)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a two-year term is refused");
+        let trail: Value = app
+            .client
+            .get(format!("{}/api/v1/audit?zone=zhejiang", app.base))
+            .bearer_auth(&mi)
+            .send()
+            .await
+            .expect("audit")
+            .json()
+            .await
+            .expect("JSON");
+        let actions: Vec<&str> =
+            trail.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+        assert_eq!(actions, ["lifecycle.evaluate_term", "lifecycle.continue"]);
     }
 
     #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod auth_routes;
 mod data;
+mod lifecycle;
 
 pub use data::MAX_UPLOAD_BYTES;
 
@@ -39,6 +40,7 @@ use crate::views::{
         (name = "system", description = "Health and this document"),
         (name = "auth", description = "Logging in and out"),
         (name = "audit", description = "The audit trail of every write"),
+        (name = "lifecycle", description = "The procedure of the guideline, per zone"),
         (name = "divisions", description = "Administrative divisions (GB/T 2260), by code vintage"),
         (name = "zones", description = "The demonstration zones"),
         (name = "indicators", description = "The indicator system of Annex 2"),
@@ -71,6 +73,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth_routes::logout))
         .routes(routes!(auth_routes::me))
         .routes(routes!(data::audit_trail))
+        .routes(routes!(lifecycle::get_lifecycle))
+        .routes(routes!(lifecycle::take_step))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

@@ -1,0 +1,375 @@
+//! The procedure over HTTP: a zone's place in it, and its steps.
+
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ttdz_domain::account::Role;
+use ttdz_domain::lifecycle::{
+    Action, GENERAL_REQUIREMENTS, LifecycleError, PLAN_SECTIONS, Stage, allowed, check_term, next_stage,
+};
+use ttdz_domain::{DivisionCode, PartialDate, Zone, ZoneKey};
+use ttdz_store::{LifecycleState, LifecycleStep};
+use utoipa::ToSchema;
+
+use crate::auth::{Caller, Origin};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermView {
+    pub start: String,
+    pub end: String,
+    /// True where the sources do not publish the term and TTDZ assumed one.
+    pub assumed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub action: String,
+    pub actor: String,
+    pub at: String,
+    pub from: Option<String>,
+    pub to: String,
+    #[schema(value_type = Object)]
+    pub document: Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionView {
+    pub action: &'static str,
+    pub label_zh: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpertView {
+    pub username: String,
+    pub reviewed: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LifecycleView {
+    pub zone: String,
+    #[schema(example = "under_construction")]
+    pub stage: &'static str,
+    pub stage_zh: &'static str,
+    pub term: Option<TermView>,
+    /// Send it back with the next step: a step based on an older version is refused (409).
+    pub version: i64,
+    pub history: Vec<EventView>,
+    pub experts: Vec<ExpertView>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<ActionView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StepRequest {
+    /// The `version` of the state the step was decided on (0 to propose a new zone).
+    pub version: i64,
+    /// What the step carries; see each action's description in the guide.
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub document: Value,
+}
+
+fn conflict(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "conflict", message)
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_document", message)
+}
+
+/// Before approval a zone's procedure is not public: the ministry, its province and its assigned experts see it.
+fn may_see(caller: &Caller, zone: &Zone, state: &LifecycleState) -> bool {
+    let public = !matches!(
+        state.stage,
+        Stage::DemandProposed | Stage::PlanDrafted | Stage::PlanReviewed | Stage::PlanSubmitted | Stage::PlanReturned
+    );
+    let assigned_expert = matches!(caller, Caller::Account { account, .. }
+        if account.role == Role::Expert && state.experts.iter().any(|(u, _)| u == account.username.as_str()));
+    public || caller.governs(&zone.province) || assigned_expert
+}
+
+fn view(key: &ZoneKey, state: LifecycleState, caller: &Caller) -> LifecycleView {
+    let actions = caller.role().map(|r| allowed(Some(state.stage), r)).unwrap_or_default();
+    LifecycleView {
+        zone: key.to_string(),
+        stage: state.stage.as_str(),
+        stage_zh: state.stage.label_zh(),
+        term: state.term.map(|(start, end, assumed)| TermView { start, end, assumed }),
+        version: state.version,
+        history: state
+            .history
+            .into_iter()
+            .map(|e| EventView {
+                action: e.action,
+                actor: e.actor,
+                at: e.at,
+                from: e.from,
+                to: e.to,
+                document: serde_json::from_str(&e.document).unwrap_or(Value::Null),
+            })
+            .collect(),
+        experts: state.experts.into_iter().map(|(username, reviewed)| ExpertView { username, reviewed }).collect(),
+        allowed_actions: actions
+            .into_iter()
+            .map(|a| ActionView { action: a.as_str(), label_zh: a.label_zh() })
+            .collect(),
+    }
+}
+
+async fn visible_state(state: &AppState, key: &str, caller: &Caller) -> Result<(Zone, LifecycleState), ApiError> {
+    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
+    let parsed = ZoneKey::parse(key).map_err(|_| missing())?;
+    let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
+    let lifecycle = state.store().lifecycle(&parsed).await?.ok_or_else(missing)?;
+    if !may_see(caller, &zone, &lifecycle) {
+        // Existence itself is private before approval.
+        return Err(missing());
+    }
+    Ok((zone, lifecycle))
+}
+
+/// A zone's place in the procedure (四、建设程序): stage, term, history, and the actions the caller may take now.
+#[utoipa::path(
+    get, path = "/api/v1/zones/{key}/lifecycle", tag = "lifecycle",
+    params(("key" = String, Path, example = "jiangsu-sunan")),
+    responses((status = 200, body = LifecycleView), (status = 404, body = ErrorBody))
+)]
+pub async fn get_lifecycle(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<LifecycleView>, ApiError> {
+    let (zone, lifecycle) = visible_state(&state, &key, &caller).await?;
+    Ok(Json(view(&zone.key, lifecycle, &caller)))
+}
+
+fn text<'a>(doc: &'a Value, field: &str) -> Result<&'a str, ApiError> {
+    doc.get(field)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| invalid(format!("document.{field} must be a non-empty text")))
+}
+
+/// Checks the construction plan against the outline of Annex 1 and the indicator system.
+fn check_plan(doc: &Value, indicators: &[ttdz_domain::Indicator]) -> Result<(), ApiError> {
+    let sections =
+        doc.get("sections").ok_or_else(|| invalid("document.sections is missing (the outline of Annex 1)"))?;
+    for section in PLAN_SECTIONS {
+        if section == "总体要求" {
+            let general = sections.get(section).ok_or_else(|| invalid("document.sections.总体要求 is missing"))?;
+            for part in GENERAL_REQUIREMENTS {
+                text(general, part)
+                    .map_err(|_| invalid(format!("document.sections.总体要求.{part} must be a non-empty text")))?;
+            }
+        } else {
+            text(sections, section)
+                .map_err(|_| invalid(format!("document.sections.{section} must be a non-empty text")))?;
+        }
+    }
+    let targets =
+        doc.get("targets").and_then(Value::as_array).ok_or_else(|| invalid("document.targets must be a list"))?;
+    if targets.is_empty() {
+        return Err(invalid("document.targets: the plan sets the zone's indicator targets per year"));
+    }
+    for (i, t) in targets.iter().enumerate() {
+        let code = text(t, "indicator").map_err(|_| invalid(format!("document.targets[{i}].indicator is missing")))?;
+        if !indicators.iter().any(|x| x.code.as_str() == code) {
+            return Err(invalid(format!("document.targets[{i}].indicator: '{code}' is not an Annex 2 indicator")));
+        }
+        if !t.get("year").and_then(Value::as_i64).is_some_and(|y| (2000..=2200).contains(&y)) {
+            return Err(invalid(format!("document.targets[{i}].year must be a year")));
+        }
+        let value = t.get("value").map(|v| v.to_string()).unwrap_or_default();
+        ttdz_domain::element::parse_amount(value.trim_matches('"'))
+            .map_err(|e| invalid(format!("document.targets[{i}].value: {e}")))?;
+    }
+    Ok(())
+}
+
+fn lifecycle_error(e: LifecycleError) -> ApiError {
+    match e {
+        LifecycleError::Forbidden { .. } => ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
+        LifecycleError::OutOfOrder { .. } => conflict(e.to_string()),
+        LifecycleError::Document(m) => invalid(m),
+    }
+}
+
+/// Take a step of the procedure. The body names the `version` it was decided on and carries the step's
+/// `document`: propose_demand {name, short_name, members, demand, idea, consent}; draft_plan {sections (Annex 1),
+/// targets [{indicator, year, value}]}; assign_experts {experts}; review_plan {score, comment,
+/// conflict_of_interest}; return_plan {comments}; start_construction {term_start, term_end} (3-5 years);
+/// evaluate_term {summary}; rectify / revoke / continue {reasons}.
+#[utoipa::path(
+    post, path = "/api/v1/zones/{key}/lifecycle/{action}", tag = "lifecycle", request_body = StepRequest,
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("action" = String, Path, example = "evaluate_term")),
+    responses(
+        (status = 200, body = LifecycleView),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Out of order (naming the stage), or based on an old version", body = ErrorBody),
+    )
+)]
+pub async fn take_step(
+    State(state): State<AppState>,
+    Path((key, action)): Path<(String, String)>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+    Json(request): Json<StepRequest>,
+) -> Result<Json<LifecycleView>, ApiError> {
+    let action = Action::parse(&action).map_err(|e| ApiError::not_found(e.0))?;
+    let role = caller.role().ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in first"))?;
+    let doc = &request.document;
+    let store = state.store();
+    let zone_key = ZoneKey::parse(&key).map_err(|e| ApiError::invalid(e.0))?;
+
+    let (zone, current) = if action == Action::ProposeDemand {
+        if store.zone(&zone_key).await?.is_some() {
+            return Err(conflict(format!("the zone key {key} is taken")));
+        }
+        let Caller::Account { account, .. } = &caller else {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "a zone is proposed by its province"));
+        };
+        next_stage(None, action, role).map_err(lifecycle_error)?;
+        let province =
+            account.province.ok_or_else(|| ApiError::new(StatusCode::FORBIDDEN, "forbidden", "no province"))?;
+        let tree = state.tree(None).await?;
+        let members = doc
+            .get("members")
+            .and_then(Value::as_array)
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| invalid("document.members must list the zone's divisions (6-digit codes)"))?
+            .iter()
+            .map(|m| {
+                let code = m
+                    .as_str()
+                    .and_then(|s| DivisionCode::parse(s).ok())
+                    .ok_or_else(|| invalid(format!("document.members: {m} is not a 6-digit code")))?;
+                if tree.get(&code).is_none() || !code.is_within(&province) {
+                    return Err(invalid(format!("document.members: {code} is not a division of province {province}")));
+                }
+                Ok(code)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        text(doc, "demand")?;
+        text(doc, "idea")?;
+        if doc.get("consent").and_then(Value::as_bool) != Some(true) {
+            return Err(invalid("document.consent must be true: the provincial government consents to the demand"));
+        }
+        let zone = Zone {
+            key: zone_key.clone(),
+            name_zh: text(doc, "name")?.to_owned(),
+            short_name_zh: text(doc, "short_name")?.to_owned(),
+            province,
+            members,
+            approved: None,
+            approval_note: "proposed through TTDZ".to_owned(),
+            source: format!("proposed by {}", caller.label()),
+        };
+        (zone, None)
+    } else {
+        let (zone, lifecycle) = visible_state(&state, &key, &caller).await?;
+        (zone, Some(lifecycle))
+    };
+
+    // Who acts for which zone: the ministry for all, a province for its own, an expert where assigned.
+    let assigned = current.as_ref().is_some_and(|c| match &caller {
+        Caller::Account { account, .. } => c.experts.iter().any(|(u, done)| u == account.username.as_str() && !done),
+        _ => false,
+    });
+    let in_scope = match role {
+        Role::Expert => assigned,
+        _ => caller.governs(&zone.province),
+    };
+    if !in_scope {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("{} may not act on zone {key}", caller.label()),
+        ));
+    }
+    let stage = current.as_ref().map(|c| c.stage);
+    let mut to = next_stage(stage, action, role).map_err(lifecycle_error)?.ok_or_else(|| conflict("no stage"))?;
+
+    let mut step = LifecycleStep {
+        zone: zone_key.clone(),
+        based_on: request.version,
+        new_zone: None,
+        action,
+        from: stage,
+        to,
+        document: doc.to_string(),
+        term: None,
+        assign_experts: Vec::new(),
+        reviewed_by: None,
+    };
+    match action {
+        Action::ProposeDemand => step.new_zone = Some(zone.clone()),
+        Action::DraftPlan => check_plan(doc, &store.indicators().await?)?,
+        Action::AssignExperts => {
+            let names = doc
+                .get("experts")
+                .and_then(Value::as_array)
+                .filter(|e| !e.is_empty())
+                .ok_or_else(|| invalid("document.experts must list usernames"))?;
+            let accounts = store.accounts().await?;
+            for name in names {
+                let name = name.as_str().unwrap_or("");
+                if !accounts.iter().any(|a| a.username.as_str() == name && a.role == Role::Expert && !a.disabled) {
+                    return Err(invalid(format!("document.experts: {name} is not an active expert account")));
+                }
+                step.assign_experts.push(name.to_owned());
+            }
+        }
+        Action::ReviewPlan => {
+            if doc.get("conflict_of_interest").and_then(Value::as_bool) != Some(false) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "document.conflict_of_interest must be declared false to review; an expert with a conflict recuses",
+                ));
+            }
+            if !doc.get("score").and_then(Value::as_f64).is_some_and(|s| (0.0..=100.0).contains(&s)) {
+                return Err(invalid("document.score must be from 0 to 100"));
+            }
+            text(doc, "comment")?;
+            let Caller::Account { account, .. } = &caller else { return Err(conflict("no expert")) };
+            step.reviewed_by = Some(account.username.to_string());
+            // The plan is reviewed when the last assigned expert has reviewed it.
+            let others_pending = current
+                .as_ref()
+                .is_some_and(|c| c.experts.iter().any(|(u, done)| !done && u != account.username.as_str()));
+            to = if others_pending { Stage::PlanDrafted } else { Stage::PlanReviewed };
+            step.to = to;
+        }
+        Action::SubmitPlan | Action::ApprovePlan => {}
+        Action::ReturnPlan => {
+            text(doc, "comments")?;
+        }
+        Action::StartConstruction => {
+            let date = |f: &str| -> Result<PartialDate, ApiError> {
+                text(doc, f)?.parse::<PartialDate>().map_err(|e| invalid(format!("document.{f}: {e}")))
+            };
+            let (start, end) = (date("term_start")?, date("term_end")?);
+            check_term(&start, &end).map_err(lifecycle_error)?;
+            step.term = Some((start.to_string(), end.to_string()));
+        }
+        Action::EvaluateTerm => {
+            text(doc, "summary")?;
+        }
+        Action::Rectify | Action::Revoke | Action::Continue => {
+            text(doc, "reasons")?;
+        }
+    }
+    let audit = caller.audit(&origin, Some(zone_key.clone()), Some(zone.province));
+    store.apply_lifecycle(&step, &audit).await.map_err(|e| match e {
+        ttdz_store::StoreError::Conflict(m) => conflict(m),
+        other => other.into(),
+    })?;
+    let lifecycle = store.lifecycle(&zone_key).await?.ok_or_else(|| ApiError::not_found("the zone vanished"))?;
+    Ok(Json(view(&zone_key, lifecycle, &caller)))
+}
