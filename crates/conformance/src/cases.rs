@@ -492,3 +492,48 @@ pub async fn zones_move_through_the_procedure_one_version_at_a_time(store: &dyn 
     let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
     assert_eq!(trail.iter().filter(|e| e.action.starts_with("lifecycle.")).count(), 5);
 }
+
+pub async fn annual_reports_keep_their_values_and_versions(store: &dyn Store) {
+    use ttdz_domain::report::ReportStatus;
+    use ttdz_store::AnnualReport;
+    let zone = ZoneKey::parse("jiangsu-sunan").expect("key");
+    assert!(store.annual_report(&zone, 2026).await.expect("report").is_none());
+    let draft = AnnualReport {
+        zone: zone.clone(),
+        year: 2026,
+        status: ReportStatus::Draft,
+        version: 0,
+        text: "年度建设情况".into(),
+        values_json: "[{\"element\":\"gdp_yuan\",\"division_code\":\"320100\",\"value\":\"5\"}]".into(),
+        snapshot: None,
+        submitted_at: None,
+        late: false,
+        comment: None,
+    };
+    let values = batch(
+        "report:jiangsu-sunan-2026",
+        "r",
+        SourceKind::Reported,
+        vec![division_value("gdp_yuan", "320100", 2026, "5")],
+    );
+    assert_eq!(store.save_annual_report(&draft, 0, Some(&values), "edit", &audit()).await.expect("draft"), 1);
+    assert!(matches!(store.save_annual_report(&draft, 0, None, "edit", &audit()).await, Err(StoreError::Conflict(_))));
+    let submitted = AnnualReport {
+        status: ReportStatus::Submitted,
+        snapshot: Some(draft.values_json.clone()),
+        submitted_at: Some("2026-12-20".into()),
+        ..draft.clone()
+    };
+    assert_eq!(store.save_annual_report(&submitted, 1, None, "submit", &audit()).await.expect("submit"), 2);
+    let stored = store.annual_report(&zone, 2026).await.expect("report").expect("exists");
+    assert_eq!(stored, AnnualReport { version: 2, ..submitted });
+    let reported = store.reported(&element("gdp_yuan")).await.expect("values");
+    assert_eq!(
+        reported.divisions[&(code("320100"), 2026)].1,
+        "report:jiangsu-sunan-2026",
+        "indicators read the report's values"
+    );
+    let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["import.batch", "report.edit", "report.submit"]);
+}

@@ -15,6 +15,7 @@ pub mod indicator;
 pub mod lifecycle;
 pub mod measure;
 pub mod reference;
+pub mod report;
 pub mod zone;
 
 pub use date::PartialDate;

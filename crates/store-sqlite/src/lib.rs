@@ -15,6 +15,7 @@ use ttdz_domain::contract::{ContractRollup, Side};
 use ttdz_domain::lifecycle::Stage;
 use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
+use ttdz_domain::report::ReportStatus;
 use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
@@ -22,9 +23,9 @@ use ttdz_store::rows::{
     self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
-    Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent, LifecycleState,
-    LifecycleStep, Migration, MigrationReport, Result, Store, StoreError, SyncStep, VintageInfo, ZoneValue,
-    check_applied, reference_sync_plan,
+    AnnualReport, Backend, Batch, BatchReport, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent,
+    LifecycleState, LifecycleStep, Migration, MigrationReport, Result, Store, StoreError, SyncStep, VintageInfo,
+    ZoneValue, check_applied, reference_sync_plan,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -33,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "accounts", sql: include_str!("../migrations/0003_accounts.sql") },
     Migration { version: 4, name: "audit", sql: include_str!("../migrations/0004_audit.sql") },
     Migration { version: 5, name: "lifecycle", sql: include_str!("../migrations/0005_lifecycle.sql") },
+    Migration { version: 6, name: "reports", sql: include_str!("../migrations/0006_reports.sql") },
 ];
 
 const DELETE_VALUES: &str = "DELETE FROM element_values WHERE dataset = $1";
@@ -119,6 +121,29 @@ async fn seed_lifecycle(conn: &mut SqliteConnection, year: i32) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes a batch, replacing its earlier contribution, inside the caller's transaction.
+async fn write_batch(conn: &mut SqliteConnection, batch: &Batch, audit: &AuditContext) -> Result<BatchReport> {
+    let name = &batch.dataset.name;
+    let stored: Option<(String, Option<i64>)> = sqlx::query_as("SELECT sha256, rows FROM datasets WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    if stored.as_ref().map(|(sha, _)| sha.as_str()) == Some(batch.dataset.sha256.as_str()) {
+        return Ok(BatchReport { changed: false, replaced: false });
+    }
+    for delete in [DELETE_VALUES, DELETE_ZONE_VALUES, DELETE_ROLLUPS] {
+        sqlx::query(delete).bind(name).execute(&mut *conn).await.map_err(db)?;
+    }
+    record_dataset(conn, &batch.dataset, batch.kind, Some(&batch.recorded_by), Some(batch.rows)).await?;
+    insert_values(conn, &batch.division_values, name).await?;
+    insert_zone_values(conn, &batch.zone_values, name).await?;
+    insert_rollups(conn, &batch.rollups, name).await?;
+    let (before, after) = ttdz_store::batch_audit_states(stored.as_ref(), batch);
+    append_audit(conn, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
+    Ok(BatchReport { changed: true, replaced: stored.is_some() })
 }
 
 /// Appends to the audit trail, inside the caller's transaction.
@@ -514,27 +539,12 @@ impl Store for SqliteStore {
     }
 
     async fn replace_batch(&self, batch: &Batch, audit: &AuditContext) -> Result<BatchReport> {
-        let name = &batch.dataset.name;
         let mut tx = self.write_tx().await?;
-        let stored: Option<(String, Option<i64>)> = sqlx::query_as("SELECT sha256, rows FROM datasets WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        if stored.as_ref().map(|(sha, _)| sha.as_str()) == Some(batch.dataset.sha256.as_str()) {
-            return Ok(BatchReport { changed: false, replaced: false });
+        let report = write_batch(&mut tx, batch, audit).await?;
+        if report.changed {
+            tx.commit().await.map_err(db)?;
         }
-        for delete in [DELETE_VALUES, DELETE_ZONE_VALUES, DELETE_ROLLUPS] {
-            sqlx::query(delete).bind(name).execute(&mut *tx).await.map_err(db)?;
-        }
-        record_dataset(&mut tx, &batch.dataset, batch.kind, Some(&batch.recorded_by), Some(batch.rows)).await?;
-        insert_values(&mut tx, &batch.division_values, name).await?;
-        insert_zone_values(&mut tx, &batch.zone_values, name).await?;
-        insert_rollups(&mut tx, &batch.rollups, name).await?;
-        let (before, after) = ttdz_store::batch_audit_states(stored.as_ref(), batch);
-        append_audit(&mut tx, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(BatchReport { changed: true, replaced: stored.is_some() })
+        Ok(report)
     }
 
     async fn add_account(&self, account: &Account, password_hash: &str, audit: &AuditContext) -> Result<()> {
@@ -747,6 +757,91 @@ impl Store for SqliteStore {
         let (before, after) = ttdz_store::lifecycle_audit_states(step);
         let action = format!("lifecycle.{}", step.action.as_str());
         append_audit(&mut tx, audit, &action, key, before.as_deref(), Some(&after)).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(version)
+    }
+
+    async fn annual_report(&self, zone: &ZoneKey, year: i32) -> Result<Option<AnnualReport>> {
+        let row: Option<(String, i64, String, String, Option<String>, Option<String>, i64, Option<String>)> =
+            sqlx::query_as(
+                "SELECT status, version, report_text, values_json, snapshot, submitted_at, late, comment
+             FROM annual_reports WHERE zone_key = $1 AND year = $2",
+            )
+            .bind(zone.as_str())
+            .bind(year)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let Some((status, version, text, values_json, snapshot, submitted_at, late, comment)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(AnnualReport {
+            zone: zone.clone(),
+            year,
+            status: ReportStatus::parse(&status).map_err(|e| StoreError::Corrupt(e.0))?,
+            version,
+            text,
+            values_json,
+            snapshot,
+            submitted_at,
+            late: late != 0,
+            comment,
+        }))
+    }
+
+    async fn save_annual_report(
+        &self,
+        report: &AnnualReport,
+        based_on: i64,
+        values: Option<&Batch>,
+        action: &str,
+        audit: &AuditContext,
+    ) -> Result<i64> {
+        let mut tx = self.write_tx().await?;
+        let current: Option<(i64, String)> =
+            sqlx::query_as("SELECT version, status FROM annual_reports WHERE zone_key = $1 AND year = $2")
+                .bind(report.zone.as_str())
+                .bind(report.year)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        let found = current.as_ref().map_or(0, |c| c.0);
+        if found != based_on {
+            return Err(StoreError::Conflict(format!(
+                "the {} report of {} has moved on (version {found}; the change was based on version {based_on})",
+                report.year, report.zone
+            )));
+        }
+        if let Some(batch) = values {
+            write_batch(&mut tx, batch, audit).await?;
+        }
+        let version = found + 1;
+        sqlx::query(
+            "INSERT INTO annual_reports (zone_key, year, status, version, report_text, values_json, snapshot, submitted_at,
+                                         late, comment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (zone_key, year) DO UPDATE SET status = excluded.status, version = excluded.version,
+                 report_text = excluded.report_text, values_json = excluded.values_json, snapshot = excluded.snapshot,
+                 submitted_at = excluded.submitted_at, late = excluded.late, comment = excluded.comment",
+        )
+        .bind(report.zone.as_str())
+        .bind(report.year)
+        .bind(report.status.as_str())
+        .bind(version)
+        .bind(&report.text)
+        .bind(&report.values_json)
+        .bind(report.snapshot.as_deref())
+        .bind(report.submitted_at.as_deref())
+        .bind(i32::from(report.late))
+        .bind(report.comment.as_deref())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let before = current.map(|(v, s)| serde_json::json!({ "status": s, "version": v }).to_string());
+        let after = serde_json::json!({ "status": report.status.as_str(), "version": version, "late": report.late })
+            .to_string();
+        let subject = format!("{}-{}", report.zone, report.year);
+        append_audit(&mut tx, audit, &format!("report.{action}"), &subject, before.as_deref(), Some(&after)).await?;
         tx.commit().await.map_err(db)?;
         Ok(version)
     }

@@ -224,6 +224,20 @@ pub trait Store: Send + Sync + 'static {
     /// since `step.based_on`, or when a proposed zone's key is taken.
     async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64>;
 
+    /// A zone-year's annual report.
+    async fn annual_report(&self, zone: &ZoneKey, year: i32) -> Result<Option<AnnualReport>>;
+
+    /// Saves a report's new state (its version one above `based_on`), with its values batch when the values
+    /// changed and an audit entry for `action`, in one transaction. `Conflict` when the report moved since.
+    async fn save_annual_report(
+        &self,
+        report: &AnnualReport,
+        based_on: i64,
+        values: Option<&Batch>,
+        action: &str,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+
     /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
@@ -385,15 +399,40 @@ pub fn lifecycle_audit_states(step: &LifecycleStep) -> (Option<String>, String) 
 
 /// The calendar year now (UTC).
 pub fn current_year() -> i32 {
+    today().0
+}
+
+/// A zone-year's annual report as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnualReport {
+    pub zone: ZoneKey,
+    pub year: i32,
+    pub status: ttdz_domain::report::ReportStatus,
+    pub version: i64,
+    pub text: String,
+    /// JSON list of {element, division_code | zone_key, value} as drafted.
+    pub values_json: String,
+    /// `values_json` at the last submission.
+    pub snapshot: Option<String>,
+    /// ISO 8601 date of the last submission.
+    pub submitted_at: Option<String>,
+    pub late: bool,
+    /// The ministry's comment on returning it.
+    pub comment: Option<String>,
+}
+
+/// Today's date (UTC) as (year, month, day).
+pub fn today() -> (i32, u32, u32) {
     let days =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
-    // Days since 1970-01-01 to the civil year (H. Hinnant's algorithm).
+    // Days since 1970-01-01 to the civil date (H. Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2)) as i32
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((yoe + era * 400 + i64::from(month <= 2)) as i32, month, day)
 }

@@ -155,6 +155,13 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::GET, "/api/v1/zones/{key}/lifecycle") => Some(Access::Public),
         // Each action names its roles (domain::lifecycle); the handler checks them and the caller's scope.
         (Method::POST, "/api/v1/zones/{key}/lifecycle/{action}") => Some(Access::Authenticated),
+        // Private until accepted: the handler shows a report to the ministry and the zone's province only.
+        (Method::GET, "/api/v1/zones/{key}/reports/{year}") => Some(Access::Public),
+        (Method::PUT, "/api/v1/zones/{key}/values/{year}")
+        | (Method::POST, "/api/v1/zones/{key}/reports/{year}/submit") => Some(Access::Roles(&[Role::Province])),
+        (Method::POST, "/api/v1/zones/{key}/reports/{year}/return" | "/api/v1/zones/{key}/reports/{year}/accept") => {
+            Some(Access::Roles(&[Role::Ministry]))
+        }
         _ => None,
     }
 }

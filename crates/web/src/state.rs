@@ -20,6 +20,8 @@ struct Inner {
     trees: RwLock<HashMap<Vintage, Arc<DivisionTree>>>,
     /// Bearer token of a service caller with the ministry's rights; without one, only accounts write.
     admin_token: Option<String>,
+    /// Month and day by which each year's annual report is due (12-31: 每年12月底以前).
+    report_due: (u32, u32),
 }
 
 /// Why no division tree could be had.
@@ -33,12 +35,47 @@ pub enum TreeError {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), admin_token: None }) }
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                trees: RwLock::new(HashMap::new()),
+                admin_token: None,
+                report_due: (12, 31),
+            }),
+        }
     }
 
     /// Also accepts this bearer token, as a service caller with the ministry's rights.
     pub fn with_admin_token(store: Arc<dyn Store>, token: String) -> AppState {
-        AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), admin_token: Some(token) }) }
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                trees: RwLock::new(HashMap::new()),
+                admin_token: Some(token),
+                report_due: (12, 31),
+            }),
+        }
+    }
+
+    /// Sets the day each year's report is due by; call before the state is shared.
+    pub fn with_report_due(self, month: u32, day: u32) -> AppState {
+        let inner = Inner {
+            store: Arc::clone(&self.inner.store),
+            trees: RwLock::new(HashMap::new()),
+            admin_token: self.inner.admin_token.clone(),
+            report_due: (month, day),
+        };
+        AppState { inner: Arc::new(inner) }
+    }
+
+    pub fn report_due_day(&self) -> (u32, u32) {
+        self.inner.report_due
+    }
+
+    /// The due date of `year`'s report, ISO 8601.
+    pub fn report_due(&self, year: i32) -> String {
+        let (m, d) = self.inner.report_due;
+        format!("{year:04}-{m:02}-{d:02}")
     }
 
     /// True when `token` is the configured admin token.

@@ -254,7 +254,12 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones/{key}/indicators",
             "/api/v1/zones/{key}/lifecycle",
             "/api/v1/zones/{key}/lifecycle/{action}",
+            "/api/v1/zones/{key}/reports/{year}",
+            "/api/v1/zones/{key}/reports/{year}/accept",
+            "/api/v1/zones/{key}/reports/{year}/return",
+            "/api/v1/zones/{key}/reports/{year}/submit",
             "/api/v1/zones/{key}/template/{file}",
+            "/api/v1/zones/{key}/values/{year}",
         ]
     );
     use ttdz_web::auth::{Access, rule};
@@ -267,7 +272,12 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
                 continue;
             }
             let status = app.get(&example_path(path, operation)).await.status();
-            let expected = if access == Some(Access::Public) { StatusCode::OK } else { StatusCode::UNAUTHORIZED };
+            let expected = match access {
+                // A report is public once accepted; the example's (none yet) is private to the public.
+                Some(Access::Public) if path == "/api/v1/zones/{key}/reports/{year}" => StatusCode::NOT_FOUND,
+                Some(Access::Public) => StatusCode::OK,
+                _ => StatusCode::UNAUTHORIZED,
+            };
             assert_eq!(status, expected, "GET {path} answers its documented example");
         }
     }
@@ -1112,6 +1122,134 @@ mod accounts {
         let actions: Vec<&str> =
             trail.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
         assert_eq!(actions, ["lifecycle.evaluate_term", "lifecycle.continue"]);
+    }
+
+    #[tokio::test]
+    async fn annual_reports_are_drafted_locked_returned_and_accepted_by_the_right_hands() {
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(&app, "prof-li", Role::Expert, None, "pass-expert").await;
+        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+        let (js, ex, mi) = (
+            token(&app, "jiangsu", "pass-jiangsu").await,
+            token(&app, "prof-li", "pass-expert").await,
+            token(&app, "most", "pass-ministry").await,
+        );
+        let put = |who: Option<&String>, zone: &str, body: Value, version: Option<i64>| {
+            let mut r = app.client.put(format!("{}/api/v1/zones/{zone}/values/2026", app.base)).json(&body);
+            if let Some(t) = who {
+                r = r.bearer_auth(t);
+            }
+            if let Some(v) = version {
+                r = r.header("if-match", format!("\"{v}\""));
+            }
+            async move { r.send().await.expect("put") }
+        };
+        let post = |who: &String, what: &str, body: Value| {
+            let r = app
+                .client
+                .post(format!("{}/api/v1/zones/jiangsu-sunan/reports/2026/{what}", app.base))
+                .bearer_auth(who)
+                .json(&body);
+            async move { r.send().await.expect("post") }
+        };
+        let values = serde_json::json!([
+            {"element": "contract_turnover_yuan", "division_code": "320100", "value": "52000000000"},
+            {"element": "transfer_special_funds_yuan", "value": 300000000}
+        ]);
+        let r = put(Some(&js), "jiangsu-sunan", values.clone(), None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["etag"], "\"1\"");
+        assert_eq!(
+            put(Some(&js), "zhejiang", values.clone(), None).await.status(),
+            StatusCode::FORBIDDEN,
+            "浙江 is not 江苏's"
+        );
+        assert_eq!(put(None, "jiangsu-sunan", values.clone(), None).await.status(), StatusCode::UNAUTHORIZED);
+        let outside = serde_json::json!([{"element": "gdp_yuan", "division_code": "320300", "value": 1}]);
+        assert_eq!(
+            put(Some(&js), "jiangsu-sunan", outside, None).await.status(),
+            StatusCode::BAD_REQUEST,
+            "徐州 is not in 苏南"
+        );
+        assert_eq!(
+            app.get("/api/v1/zones/jiangsu-sunan/reports/2026").await.status(),
+            StatusCode::NOT_FOUND,
+            "drafts are private"
+        );
+
+        assert_eq!(post(&js, "submit", Value::Null).await.status(), StatusCode::OK);
+        let r = put(Some(&js), "jiangsu-sunan", values.clone(), None).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(r.json::<Value>().await.expect("JSON")["error"], "locked");
+        assert_eq!(post(&ex, "accept", Value::Null).await.status(), StatusCode::FORBIDDEN, "an expert cannot accept");
+        assert_eq!(post(&js, "accept", Value::Null).await.status(), StatusCode::FORBIDDEN, "nor the province");
+        assert_eq!(
+            post(&mi, "return", serde_json::json!({})).await.status(),
+            StatusCode::BAD_REQUEST,
+            "a return needs a comment"
+        );
+        let returned: Value =
+            post(&mi, "return", serde_json::json!({"comment": "请核实成交额"})).await.json().await.expect("JSON");
+        assert_eq!(
+            (returned["status"].as_str(), returned["comment"].as_str()),
+            (Some("returned"), Some("请核实成交额"))
+        );
+        let version = returned["version"].as_i64().expect("version");
+
+        let corrected = serde_json::json!({"values": [
+            {"element": "contract_turnover_yuan", "division_code": "320100", "value": "48000000000"},
+            {"element": "transfer_special_funds_yuan", "value": 300000000}
+        ], "text": "2026年度建设情况"});
+        assert_eq!(
+            put(Some(&js), "jiangsu-sunan", corrected.clone(), Some(version - 1)).await.status(),
+            StatusCode::CONFLICT,
+            "stale"
+        );
+        let r = put(Some(&js), "jiangsu-sunan", corrected, Some(version)).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let edited: Value = r.json().await.expect("JSON");
+        assert_eq!(
+            edited["changes_since_submission"],
+            serde_json::json!([{"element": "contract_turnover_yuan", "area": "320100", "before": "52000000000", "after": "48000000000"}])
+        );
+        assert_eq!(edited["text"], "2026年度建设情况");
+        let submitted: Value = post(&js, "submit", Value::Null).await.json().await.expect("JSON");
+        assert_eq!(submitted["due"], "2026-12-31");
+        assert_eq!(post(&mi, "accept", Value::Null).await.status(), StatusCode::OK);
+        let public = app.ok_json("/api/v1/zones/jiangsu-sunan/reports/2026").await;
+        assert_eq!(public["status"], "accepted");
+        let indicators = app.ok_json("/api/v1/zones/jiangsu-sunan/indicators?year=2026").await;
+        assert_eq!(indicators["indicators"][0]["value"], "480", "the accepted values are the zone's figures");
+
+        let trail: Value = app
+            .client
+            .get(format!("{}/api/v1/audit?zone=jiangsu-sunan", app.base))
+            .bearer_auth(&mi)
+            .send()
+            .await
+            .expect("audit")
+            .json()
+            .await
+            .expect("JSON");
+        let by: Vec<(&str, &str)> = trail
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["action"].as_str().is_some_and(|a| a.starts_with("report.")))
+            .map(|e| (e["action"].as_str().unwrap_or(""), e["actor"].as_str().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            by,
+            [
+                ("report.edit", "user:jiangsu"),
+                ("report.submit", "user:jiangsu"),
+                ("report.return", "user:most"),
+                ("report.edit", "user:jiangsu"),
+                ("report.submit", "user:jiangsu"),
+                ("report.accept", "user:most"),
+            ]
+        );
     }
 
     #[tokio::test]

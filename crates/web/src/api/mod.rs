@@ -4,6 +4,7 @@
 mod auth_routes;
 mod data;
 mod lifecycle;
+mod reports;
 
 pub use data::MAX_UPLOAD_BYTES;
 
@@ -41,6 +42,7 @@ use crate::views::{
         (name = "auth", description = "Logging in and out"),
         (name = "audit", description = "The audit trail of every write"),
         (name = "lifecycle", description = "The procedure of the guideline, per zone"),
+        (name = "reports", description = "Annual reports: draft values, submission, return or acceptance"),
         (name = "divisions", description = "Administrative divisions (GB/T 2260), by code vintage"),
         (name = "zones", description = "The demonstration zones"),
         (name = "indicators", description = "The indicator system of Annex 2"),
@@ -75,6 +77,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::audit_trail))
         .routes(routes!(lifecycle::get_lifecycle))
         .routes(routes!(lifecycle::take_step))
+        .routes(routes!(reports::get_report))
+        .routes(routes!(reports::put_values))
+        .routes(routes!(reports::submit_report))
+        .routes(routes!(reports::return_report))
+        .routes(routes!(reports::accept_report))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

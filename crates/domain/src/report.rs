@@ -1,0 +1,134 @@
+//! Annual reports (年度建设情况书面报告): a zone-year's values and written report, drafted by the province, submitted
+//! by the end of December, then accepted or returned by the ministry.
+
+use crate::ParseError;
+use crate::account::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStatus {
+    Draft,
+    Submitted,
+    Returned,
+    Accepted,
+}
+
+impl ReportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "draft",
+            ReportStatus::Submitted => "submitted",
+            ReportStatus::Returned => "returned",
+            ReportStatus::Accepted => "accepted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<ReportStatus, ParseError> {
+        [ReportStatus::Draft, ReportStatus::Submitted, ReportStatus::Returned, ReportStatus::Accepted]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| ParseError(format!("'{s}' is not a report status")))
+    }
+
+    /// Submitted and accepted reports are locked: their values cannot be edited.
+    pub fn locked(self) -> bool {
+        matches!(self, ReportStatus::Submitted | ReportStatus::Accepted)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportAction {
+    Edit,
+    Submit,
+    Return,
+    Accept,
+}
+
+impl ReportAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportAction::Edit => "edit",
+            ReportAction::Submit => "submit",
+            ReportAction::Return => "return",
+            ReportAction::Accept => "accept",
+        }
+    }
+}
+
+/// Why a report action cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("the {role} role may not {action} an annual report")]
+    Forbidden { role: Role, action: &'static str },
+    #[error("the report is {status}: it is locked until the ministry returns it")]
+    Locked { status: &'static str },
+    #[error("a report that is {status} cannot be {action}")]
+    OutOfOrder { status: &'static str, action: &'static str },
+}
+
+/// The status after `action` on a report in `status` (`None`: no report yet), by `role`.
+pub fn next_status(
+    status: Option<ReportStatus>,
+    action: ReportAction,
+    role: Role,
+) -> Result<ReportStatus, ReportError> {
+    let by = |roles: &[Role]| {
+        if roles.contains(&role) { Ok(()) } else { Err(ReportError::Forbidden { role, action: action.as_str() }) }
+    };
+    let current = status.unwrap_or(ReportStatus::Draft);
+    match action {
+        ReportAction::Edit => {
+            by(&[Role::Province])?;
+            if current.locked() {
+                return Err(ReportError::Locked { status: current.as_str() });
+            }
+            Ok(current)
+        }
+        ReportAction::Submit => {
+            by(&[Role::Province])?;
+            match current {
+                ReportStatus::Draft | ReportStatus::Returned if status.is_some() => Ok(ReportStatus::Submitted),
+                _ => Err(ReportError::OutOfOrder {
+                    status: status.map_or("missing", |s| s.as_str()),
+                    action: "submitted",
+                }),
+            }
+        }
+        ReportAction::Return | ReportAction::Accept => {
+            by(&[Role::Ministry])?;
+            if current != ReportStatus::Submitted || status.is_none() {
+                return Err(ReportError::OutOfOrder {
+                    status: status.map_or("missing", |s| s.as_str()),
+                    action: if action == ReportAction::Return { "returned" } else { "accepted" },
+                });
+            }
+            Ok(if action == ReportAction::Return { ReportStatus::Returned } else { ReportStatus::Accepted })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_are_drafted_submitted_and_then_returned_or_accepted() {
+        use ReportAction::*;
+        use ReportStatus::*;
+        assert_eq!(next_status(None, Edit, Role::Province), Ok(Draft));
+        assert_eq!(next_status(Some(Draft), Submit, Role::Province), Ok(Submitted));
+        assert_eq!(
+            next_status(Some(Submitted), Edit, Role::Province),
+            Err(ReportError::Locked { status: "submitted" })
+        );
+        assert_eq!(
+            next_status(Some(Submitted), Accept, Role::Expert),
+            Err(ReportError::Forbidden { role: Role::Expert, action: "accept" })
+        );
+        assert_eq!(next_status(Some(Submitted), Return, Role::Ministry), Ok(Returned));
+        assert_eq!(next_status(Some(Returned), Edit, Role::Province), Ok(Returned));
+        assert_eq!(next_status(Some(Returned), Submit, Role::Province), Ok(Submitted));
+        assert_eq!(next_status(Some(Submitted), Accept, Role::Ministry), Ok(Accepted));
+        assert!(next_status(Some(Accepted), Edit, Role::Province).is_err());
+        assert!(next_status(None, Submit, Role::Province).is_err(), "nothing to submit");
+    }
+}
