@@ -19,6 +19,8 @@ struct FileConfig {
     database_url: Option<String>,
     log: Option<String>,
     admin_token: Option<String>,
+    /// MM-DD each year's annual report is due by; the guideline says the end of December.
+    report_due: Option<String>,
     #[serde(default)]
     server: ServerFile,
 }
@@ -108,6 +110,8 @@ pub struct Settings {
     /// Bearer token for writes through the API (TTDZ_ADMIN_TOKEN or the file's admin_token; never a flag, which
     /// other users of the machine could read). Without it the API is read-only.
     pub admin_token: Option<Secret>,
+    /// (month, day) each year's annual report is due by.
+    pub report_due: (u32, u32),
     file: FileServer,
 }
 
@@ -129,7 +133,16 @@ impl Settings {
             Some(url) => DatabaseUrl::parse(&url)?,
             None => DatabaseUrl::Sqlite(format!("sqlite://{}", data_dir.join("ttdz.sqlite3").display())),
         };
+        let report_due = match file.report_due.as_deref() {
+            None => (12, 31),
+            Some(md) => md
+                .split_once('-')
+                .and_then(|(m, d)| Some((m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
+                .filter(|(m, d)| (1..=12).contains(m) && (1..=31).contains(d))
+                .ok_or_else(|| Fatal::environment(format!("config: report_due = \"{md}\" is not MM-DD")))?,
+        };
         Ok(Settings {
+            report_due,
             database_url,
             log: global.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
             admin_token: std::env::var("TTDZ_ADMIN_TOKEN")

@@ -133,7 +133,8 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
         Some(token) => AppState::with_admin_token(store, token.expose().to_owned()),
         None => AppState::new(store),
     };
-    let app = Application::build(addr, state).await.map_err(Fatal::environment)?;
+    let (month, day) = settings.report_due;
+    let app = Application::build(addr, state.with_report_due(month, day)).await.map_err(Fatal::environment)?;
     let bound = app.local_addr().map_err(Fatal::environment)?;
     tracing::info!(database = %settings.database_url, "ttdz listening on http://{bound}");
     app.run_until(shutdown_signal()).await.map_err(Fatal::environment)?;
