@@ -537,3 +537,53 @@ pub async fn annual_reports_keep_their_values_and_versions(store: &dyn Store) {
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["import.batch", "report.edit", "report.submit"]);
 }
+
+pub async fn policies_checks_and_experience_round_trip(store: &dyn Store) {
+    use ttdz_domain::policy::{Experience, Finding, Policy, PolicyCheck, PolicyLevel};
+    let zone = ZoneKey::parse("jiangsu-sunan").expect("key");
+    let policy = Policy {
+        id: 0,
+        zone: zone.clone(),
+        level: PolicyLevel::Local,
+        issuer: "江苏省人民政府".into(),
+        number: "苏政发〔2018〕1号".into(),
+        issued: "2018-03".parse().expect("date"),
+        title: "关于加快科技成果转化的若干政策".into(),
+        provisions: "科研人员转化收益不低于70%".into(),
+    };
+    let id = store.add_policy(&policy, &audit()).await.expect("add");
+    let stored = store.policy(id).await.expect("read").expect("exists");
+    assert_eq!(stored, Policy { id, ..policy.clone() });
+    assert!(store.policy(id + 1000).await.expect("read").is_none());
+    let check = PolicyCheck {
+        policy: id,
+        checked_on: "2026-06-30".parse().expect("date"),
+        checked_by: "user:expert".into(),
+        finding: Finding::Partial,
+        evidence: "收益分配已执行，配套细则未出台".into(),
+        annex_row: Some(14),
+    };
+    store.add_policy_check(&check, &audit()).await.expect("check");
+    let other = ZoneKey::parse("zhejiang").expect("key");
+    let listed = store.policies(&zone).await.expect("list");
+    assert_eq!(listed, vec![(Policy { id, ..policy }, vec![check])]);
+    assert!(store.policies(&other).await.expect("list").is_empty(), "policies belong to their zone");
+
+    let experience = Experience {
+        id: 0,
+        zone: zone.clone(),
+        title: "成果转化收益分配改革".into(),
+        summary: "职务成果赋权".into(),
+        policies: vec![id],
+        published_on: None,
+    };
+    let eid = store.add_experience(&experience, &audit()).await.expect("propose");
+    assert!(store.publish_experience(eid, "2026-11-01", &audit()).await.expect("publish"));
+    assert!(!store.publish_experience(eid, "2026-11-02", &audit()).await.expect("again"), "published once");
+    assert!(!store.publish_experience(eid + 1000, "2026-11-02", &audit()).await.expect("none"));
+    let library = store.experiences().await.expect("library");
+    assert_eq!(library, vec![Experience { id: eid, published_on: Some("2026-11-01".into()), ..experience }]);
+    let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["policy.add", "policy.check", "experience.propose", "experience.publish"]);
+}

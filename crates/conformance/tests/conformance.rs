@@ -40,6 +40,7 @@ conformance!(
     writes_leave_an_audit_trail,
     zones_move_through_the_procedure_one_version_at_a_time,
     annual_reports_keep_their_values_and_versions,
+    policies_checks_and_experience_round_trip,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

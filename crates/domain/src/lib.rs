@@ -14,6 +14,7 @@ pub mod figure;
 pub mod indicator;
 pub mod lifecycle;
 pub mod measure;
+pub mod policy;
 pub mod reference;
 pub mod report;
 pub mod zone;

@@ -238,6 +238,28 @@ pub trait Store: Send + Sync + 'static {
         audit: &AuditContext,
     ) -> Result<i64>;
 
+    /// Registers a policy for its zone; answers its id.
+    async fn add_policy(&self, policy: &ttdz_domain::policy::Policy, audit: &AuditContext) -> Result<i64>;
+
+    async fn policy(&self, id: i64) -> Result<Option<ttdz_domain::policy::Policy>>;
+
+    /// A zone's policies, oldest first, each with its checks, oldest first.
+    async fn policies(
+        &self,
+        zone: &ZoneKey,
+    ) -> Result<Vec<(ttdz_domain::policy::Policy, Vec<ttdz_domain::policy::PolicyCheck>)>>;
+
+    async fn add_policy_check(&self, check: &ttdz_domain::policy::PolicyCheck, audit: &AuditContext) -> Result<()>;
+
+    /// Adds a proposed experience; answers its id.
+    async fn add_experience(&self, experience: &ttdz_domain::policy::Experience, audit: &AuditContext) -> Result<i64>;
+
+    /// Publishes an experience on `on` (ISO date); false if there is none with that id.
+    async fn publish_experience(&self, id: i64, on: &str, audit: &AuditContext) -> Result<bool>;
+
+    /// Every experience, oldest first.
+    async fn experiences(&self) -> Result<Vec<ttdz_domain::policy::Experience>>;
+
     /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
@@ -435,4 +457,55 @@ pub fn today() -> (i32, u32, u32) {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     ((yoe + era * 400 + i64::from(month <= 2)) as i32, month, day)
+}
+
+/// `SELECT id, zone_key, level, issuer, number, issued, title, provisions FROM policies`
+pub type PolicyRow = (i64, String, String, String, String, String, String, String);
+
+pub fn policy_from_row(
+    (id, zone, level, issuer, number, issued, title, provisions): PolicyRow,
+) -> Result<ttdz_domain::policy::Policy> {
+    let corrupt = |what: &str, e: ttdz_domain::ParseError| StoreError::Corrupt(format!("{what}: {e}"));
+    Ok(ttdz_domain::policy::Policy {
+        id,
+        zone: ZoneKey::parse(&zone).map_err(|e| corrupt("zone key", e))?,
+        level: ttdz_domain::policy::PolicyLevel::parse(&level).map_err(|e| corrupt("policy level", e))?,
+        issuer,
+        number,
+        issued: issued.parse().map_err(|e| corrupt("issued", e))?,
+        title,
+        provisions,
+    })
+}
+
+/// `SELECT policy_id, checked_on, checked_by, finding, evidence, annex_row FROM policy_checks`
+pub type CheckRow = (i64, String, String, String, String, Option<i64>);
+
+pub fn check_from_row((policy, on, by, finding, evidence, row): CheckRow) -> Result<ttdz_domain::policy::PolicyCheck> {
+    let corrupt = |what: &str, e: ttdz_domain::ParseError| StoreError::Corrupt(format!("{what}: {e}"));
+    Ok(ttdz_domain::policy::PolicyCheck {
+        policy,
+        checked_on: on.parse().map_err(|e| corrupt("checked_on", e))?,
+        checked_by: by,
+        finding: ttdz_domain::policy::Finding::parse(&finding).map_err(|e| corrupt("finding", e))?,
+        evidence,
+        annex_row: row.and_then(|r| u8::try_from(r).ok()),
+    })
+}
+
+/// `SELECT id, zone_key, title, summary, policies, published_on FROM experiences`
+pub type ExperienceRow = (i64, String, String, String, String, Option<String>);
+
+pub fn experience_from_row(
+    (id, zone, title, summary, policies, published_on): ExperienceRow,
+) -> Result<ttdz_domain::policy::Experience> {
+    Ok(ttdz_domain::policy::Experience {
+        id,
+        zone: ZoneKey::parse(&zone).map_err(|e| StoreError::Corrupt(format!("zone key: {e}")))?,
+        title,
+        summary,
+        policies: serde_json::from_str(&policies)
+            .map_err(|e| StoreError::Corrupt(format!("experience policies: {e}")))?,
+        published_on,
+    })
 }
