@@ -41,6 +41,25 @@ pub struct Policy {
     pub provisions: String,
 }
 
+/// The first of `fields` (name, value) that is blank, as an error naming it.
+fn required(fields: &[(&str, &str)]) -> Result<(), ParseError> {
+    match fields.iter().find(|(_, value)| value.trim().is_empty()) {
+        Some((name, _)) => Err(ParseError(format!("{name} is required"))),
+        None => Ok(()),
+    }
+}
+
+impl Policy {
+    pub fn check(&self) -> Result<(), ParseError> {
+        required(&[
+            ("issuer", &self.issuer),
+            ("number", &self.number),
+            ("title", &self.title),
+            ("provisions", &self.provisions),
+        ])
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Finding {
     Implemented,
@@ -79,9 +98,7 @@ pub struct PolicyCheck {
 
 impl PolicyCheck {
     pub fn check(&self) -> Result<(), ParseError> {
-        if self.evidence.trim().is_empty() {
-            return Err(ParseError("a check records its evidence".into()));
-        }
+        required(&[("evidence", &self.evidence)])?;
         if self.annex_row.is_some_and(|r| !(13..=15).contains(&r)) {
             return Err(ParseError("annex_row is one of the qualitative rows 13, 14 or 15".into()));
         }
@@ -96,8 +113,63 @@ pub struct Experience {
     pub zone: ZoneKey,
     pub title: String,
     pub summary: String,
-    /// Registered policies it rests on.
+    /// Registered policies of the same zone it rests on; may be none (a practice rather than a rule).
     pub policies: Vec<i64>,
     /// ISO 8601 date of publication; `None` while proposed.
     pub published_on: Option<String>,
+}
+
+impl Experience {
+    pub fn check(&self) -> Result<(), ParseError> {
+        required(&[("title", &self.title), ("summary", &self.summary)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        Policy {
+            id: 0,
+            zone: ZoneKey::parse("zhejiang").expect("key"),
+            level: PolicyLevel::National,
+            issuer: "科技部".into(),
+            number: "国科发创〔2017〕304号".into(),
+            issued: "2017-09".parse().expect("date"),
+            title: "国家科技成果转移转化示范区建设指引".into(),
+            provisions: "示范区建设".into(),
+        }
+    }
+
+    #[test]
+    fn blank_fields_are_named() {
+        assert!(policy().check().is_ok());
+        let blank = Policy { provisions: "  ".into(), ..policy() };
+        assert_eq!(blank.check().expect_err("blank").0, "provisions is required");
+        let check = PolicyCheck {
+            policy: 1,
+            checked_on: "2026-06".parse().expect("date"),
+            checked_by: String::new(),
+            finding: Finding::Implemented,
+            evidence: "文件".into(),
+            annex_row: Some(12),
+        };
+        assert!(check.check().expect_err("row 12").0.contains("13, 14 or 15"));
+        assert_eq!(
+            PolicyCheck { evidence: String::new(), annex_row: None, ..check }.check().expect_err("e").0,
+            "evidence is required"
+        );
+    }
+
+    #[test]
+    fn levels_and_findings_round_trip() {
+        for level in [PolicyLevel::National, PolicyLevel::Local] {
+            assert_eq!(PolicyLevel::parse(level.as_str()), Ok(level));
+        }
+        for finding in [Finding::Implemented, Finding::Partial, Finding::NotImplemented] {
+            assert_eq!(Finding::parse(finding.as_str()), Ok(finding));
+        }
+        assert!(Finding::parse("done").is_err());
+    }
 }

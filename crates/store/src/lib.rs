@@ -459,6 +459,12 @@ pub fn today() -> (i32, u32, u32) {
     ((yoe + era * 400 + i64::from(month <= 2)) as i32, month, day)
 }
 
+/// Today (UTC) as an ISO 8601 date.
+pub fn today_iso() -> String {
+    let (y, m, d) = today();
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// `SELECT id, zone_key, level, issuer, number, issued, title, provisions FROM policies`
 pub type PolicyRow = (i64, String, String, String, String, String, String, String);
 

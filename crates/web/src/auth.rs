@@ -117,7 +117,6 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-/// Who writes data, and reads the trail of writes: the ministry (all), a province (its own).
 /// Who writes data, and reads the trail of writes: the ministry (all of it), a province (its own).
 const DATA_WRITERS: &[Role] = &[Role::Ministry, Role::Province];
 
@@ -140,6 +139,10 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/elements",
         "/api/v1/datasets",
         "/api/v1/published-figures",
+        // Checks are shown to the ministry, experts and the zone's province only.
+        "/api/v1/zones/{key}/policies",
+        // Proposed entries are shown to the ministry and the zone's province only.
+        "/api/v1/experiences",
     ];
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
@@ -162,6 +165,13 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::POST, "/api/v1/zones/{key}/reports/{year}/return" | "/api/v1/zones/{key}/reports/{year}/accept") => {
             Some(Access::Roles(&[Role::Ministry]))
         }
+        (Method::POST, "/api/v1/zones/{key}/policies" | "/api/v1/zones/{key}/experiences") => {
+            Some(Access::Roles(DATA_WRITERS))
+        }
+        (Method::POST, "/api/v1/policies/{id}/checks") => {
+            Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
+        }
+        (Method::POST, "/api/v1/experiences/{id}/publish") => Some(Access::Roles(&[Role::Ministry])),
         _ => None,
     }
 }

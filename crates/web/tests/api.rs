@@ -242,18 +242,23 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/divisions/{code}/indicators",
             "/api/v1/elements",
             "/api/v1/evaluations",
+            "/api/v1/experiences",
+            "/api/v1/experiences/{id}/publish",
             "/api/v1/health",
             "/api/v1/imports/values",
             "/api/v1/indicators",
             "/api/v1/national/indicators",
             "/api/v1/openapi.json",
+            "/api/v1/policies/{id}/checks",
             "/api/v1/published-figures",
             "/api/v1/zones",
             "/api/v1/zones/{key}",
             "/api/v1/zones/{key}/evaluation",
+            "/api/v1/zones/{key}/experiences",
             "/api/v1/zones/{key}/indicators",
             "/api/v1/zones/{key}/lifecycle",
             "/api/v1/zones/{key}/lifecycle/{action}",
+            "/api/v1/zones/{key}/policies",
             "/api/v1/zones/{key}/reports/{year}",
             "/api/v1/zones/{key}/reports/{year}/accept",
             "/api/v1/zones/{key}/reports/{year}/return",
@@ -1279,6 +1284,105 @@ mod accounts {
             .await
             .expect("post");
         assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn policies_are_registered_checked_and_their_experience_published_by_the_right_hands() {
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(&app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang").await;
+        add(&app, "prof-li", Role::Expert, None, "pass-expert").await;
+        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+        let (js, zj, ex, mi) = (
+            token(&app, "jiangsu", "pass-jiangsu").await,
+            token(&app, "zhejiang", "pass-zhejiang").await,
+            token(&app, "prof-li", "pass-expert").await,
+            token(&app, "most", "pass-ministry").await,
+        );
+        let post = |who: Option<&String>, path: &str, body: Value| {
+            let mut r = app.client.post(format!("{}{path}", app.base)).json(&body);
+            if let Some(t) = who {
+                r = r.bearer_auth(t);
+            }
+            async move { r.send().await.expect("post") }
+        };
+        let get_as = |who: Option<&String>, path: &str| {
+            let mut r = app.client.get(format!("{}{path}", app.base));
+            if let Some(t) = who {
+                r = r.bearer_auth(t);
+            }
+            async move {
+                let response = r.send().await.expect("get");
+                assert_eq!(response.status(), StatusCode::OK);
+                response.json::<Value>().await.expect("JSON")
+            }
+        };
+        let policy = serde_json::json!({
+            "level": "local", "issuer": "江苏省人民政府", "number": "苏政发〔2018〕1号", "issued": "2018-03",
+            "title": "关于加快科技成果转化的若干政策", "provisions": "科研人员转化收益不低于70%"
+        });
+        let path = "/api/v1/zones/jiangsu-sunan/policies";
+        assert_eq!(post(None, path, policy.clone()).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(post(Some(&zj), path, policy.clone()).await.status(), StatusCode::FORBIDDEN, "not 浙江's zone");
+        assert_eq!(post(Some(&ex), path, policy.clone()).await.status(), StatusCode::FORBIDDEN, "experts check only");
+        let mut blank = policy.clone();
+        blank["provisions"] = Value::from(" ");
+        let r = post(Some(&js), path, blank).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(r.json::<Value>().await.expect("JSON")["message"], "provisions is required");
+        let mut bad_date = policy.clone();
+        bad_date["issued"] = Value::from("2018-13");
+        let r = post(Some(&js), path, bad_date).await;
+        assert!(r.json::<Value>().await.expect("JSON")["message"].as_str().is_some_and(|m| m.starts_with("issued:")));
+        let r = post(Some(&js), path, policy).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let id = r.json::<Value>().await.expect("JSON")["id"].as_i64().expect("id");
+
+        let check = serde_json::json!({
+            "checked_on": "2026-06-30", "finding": "partial", "evidence": "配套细则未出台", "annex_row": 14
+        });
+        let checks = format!("/api/v1/policies/{id}/checks");
+        assert_eq!(post(Some(&zj), &checks, check.clone()).await.status(), StatusCode::FORBIDDEN);
+        let mut wrong_row = check.clone();
+        wrong_row["annex_row"] = Value::from(3);
+        assert_eq!(post(Some(&ex), &checks, wrong_row).await.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(post(Some(&ex), "/api/v1/policies/999/checks", check.clone()).await.status(), StatusCode::NOT_FOUND);
+        let r = post(Some(&ex), &checks, check).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(r.json::<Value>().await.expect("JSON")["checks"][0]["checked_by"], "user:prof-li");
+
+        let public = get_as(None, path).await;
+        assert_eq!(public[0]["number"], "苏政发〔2018〕1号");
+        assert!(public[0]["checks"].is_null(), "checks are not public");
+        assert!(get_as(Some(&zj), path).await[0]["checks"].is_null(), "nor another province's");
+        let own = get_as(Some(&js), path).await;
+        assert_eq!(own[0]["checks"][0]["finding"], "partial");
+        assert_eq!(own[0]["checks"][0]["annex_row"], 14);
+
+        let proposal = serde_json::json!({"title": "收益分配改革", "summary": "职务成果赋权", "policies": [id]});
+        let propose = "/api/v1/zones/jiangsu-sunan/experiences";
+        let mut stray = proposal.clone();
+        stray["policies"] = serde_json::json!([id + 100]);
+        assert_eq!(post(Some(&js), propose, stray).await.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(post(Some(&zj), propose, proposal.clone()).await.status(), StatusCode::FORBIDDEN);
+        let r = post(Some(&js), propose, proposal).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let eid = r.json::<Value>().await.expect("JSON")["id"].as_i64().expect("id");
+        assert_eq!(get_as(None, "/api/v1/experiences").await, serde_json::json!([]), "proposals are private");
+        assert_eq!(get_as(Some(&js), "/api/v1/experiences").await[0]["id"], eid);
+        let publish = format!("/api/v1/experiences/{eid}/publish");
+        assert_eq!(post(Some(&js), &publish, Value::Null).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(post(Some(&mi), &publish, Value::Null).await.status(), StatusCode::OK);
+        assert_eq!(post(Some(&mi), &publish, Value::Null).await.status(), StatusCode::CONFLICT);
+        let library = get_as(None, "/api/v1/experiences").await;
+        assert_eq!(library[0]["published_on"], ttdz_store::today_iso());
+        assert_eq!(library[0]["policies"], serde_json::json!([id]));
+
+        let trail = get_as(Some(&mi), "/api/v1/audit?zone=jiangsu-sunan").await;
+        let actions: Vec<&str> = trail.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
+        for action in ["policy.add", "policy.check", "experience.propose", "experience.publish"] {
+            assert!(actions.contains(&action), "{action} is in the trail: {actions:?}");
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 mod auth_routes;
 mod data;
 mod lifecycle;
+mod policies;
 mod reports;
 
 pub use data::MAX_UPLOAD_BYTES;
@@ -43,6 +44,7 @@ use crate::views::{
         (name = "audit", description = "The audit trail of every write"),
         (name = "lifecycle", description = "The procedure of the guideline, per zone"),
         (name = "reports", description = "Annual reports: draft values, submission, return or acceptance"),
+        (name = "policies", description = "Policies in force, checks of their implementation, the experience library"),
         (name = "divisions", description = "Administrative divisions (GB/T 2260), by code vintage"),
         (name = "zones", description = "The demonstration zones"),
         (name = "indicators", description = "The indicator system of Annex 2"),
@@ -82,6 +84,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::submit_report))
         .routes(routes!(reports::return_report))
         .routes(routes!(reports::accept_report))
+        .routes(routes!(policies::list_policies, policies::add_policy))
+        .routes(routes!(policies::add_check))
+        .routes(routes!(policies::list_experiences))
+        .routes(routes!(policies::propose_experience))
+        .routes(routes!(policies::publish_experience))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

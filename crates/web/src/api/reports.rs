@@ -64,7 +64,7 @@ fn year_of(year: &str) -> Result<i32, ApiError> {
         .ok_or_else(|| ApiError::invalid(format!("'{year}' is not a year")))
 }
 
-async fn zone_of(state: &AppState, key: &str) -> Result<Zone, ApiError> {
+pub(super) async fn zone_of(state: &AppState, key: &str) -> Result<Zone, ApiError> {
     let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
     state.store().zone(&ZoneKey::parse(key).map_err(|_| missing())?).await?.ok_or_else(missing)
 }
