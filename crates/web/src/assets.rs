@@ -8,11 +8,19 @@ use axum::routing::get;
 use crate::state::AppState;
 
 const APP_CSS: &str = include_str!("../assets/app.css");
+const APP_JS: &str = include_str!("../assets/app.js");
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/app.css", get(app_css))
+    Router::new().route("/assets/app.css", get(app_css)).route("/assets/app.js", get(app_js))
 }
 
 async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS)
+}
+
+async fn app_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        APP_JS,
+    )
 }

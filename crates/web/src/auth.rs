@@ -147,7 +147,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
         (Method::GET, p) if crate::html::PAGES.contains(&p) => Some(Access::Public),
-        (Method::GET, "/assets/app.css") => Some(Access::Public),
+        (Method::GET, "/assets/app.css" | "/assets/app.js") => Some(Access::Public),
         (Method::POST, "/api/v1/auth/login") => Some(Access::Public),
         (Method::POST, "/api/v1/auth/logout") | (Method::GET, "/api/v1/auth/me") => Some(Access::Authenticated),
         (Method::POST, "/api/v1/imports/values" | "/api/v1/zones/{key}/template/{file}") => {
@@ -243,6 +243,8 @@ pub async fn enforce(
     };
     let caller = match identify(&state, request.headers(), &method).await {
         Ok(c) => c,
+        // A browser whose session expired still reads public pages, as the public.
+        Err(_) if access == Access::Public => Caller::Anonymous,
         Err(e) => return e.into_response(),
     };
     let allowed = match (access, caller.role()) {

@@ -20,7 +20,7 @@ use crate::views::{
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 9] = [
+pub const PAGES: [&str; 11] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -30,6 +30,8 @@ pub const PAGES: [&str; 9] = [
     "/data",
     "/evaluation",
     "/lang/{lang}",
+    "/login",
+    "/workbench",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -43,6 +45,8 @@ pub fn router() -> Router<AppState> {
         get(data_sources),
         get(evaluation),
         get(switch_language),
+        get(workbench::login),
+        get(workbench::workbench),
     ];
     PAGES
         .iter()
@@ -59,7 +63,7 @@ pub struct Page {
 }
 
 impl Page {
-    fn new(lang: Lang, uri: &OriginalUri) -> Page {
+    pub(crate) fn new(lang: Lang, uri: &OriginalUri) -> Page {
         Page { lang, t: lang.texts(), path: uri.0.path().to_owned() }
     }
 
@@ -91,7 +95,7 @@ impl IntoResponse for PageError {
     }
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(body) => Html(body).into_response(),
         Err(e) => {
@@ -506,3 +510,5 @@ async fn switch_language(Path(lang): Path<String>, Query(next): Query<Next>) -> 
 async fn not_found(lang: Lang, uri: OriginalUri) -> PageError {
     PageError::NotFound(Page::new(lang, &uri))
 }
+
+mod workbench;

@@ -766,6 +766,13 @@ mod accounts {
         body["token"].as_str().expect("token").to_owned()
     }
 
+    async fn workbench(app: &TestApp, token: &str) -> String {
+        let response =
+            app.client.get(format!("{}/workbench", app.base)).bearer_auth(token).send().await.expect("workbench");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.expect("HTML")
+    }
+
     fn values_form(text: &str) -> reqwest::multipart::Form {
         super::upload("values.csv", text)
     }
@@ -979,18 +986,26 @@ mod accounts {
             StatusCode::OK,
         )
         .await;
+        let form = "data-api=\"/api/v1/zones/jiangsu-suzhong/lifecycle/review_plan\"";
+        let desk = workbench(&app, &ex).await;
+        assert!(desk.contains(form) && desk.contains("name=\"version\" value=\"3\""), "the review form: {desk}");
+        assert!(!workbench(&app, &js).await.contains(form), "only the assigned expert gets the form");
         let review = serde_json::json!({"score": 86, "comment": "方案可行", "conflict_of_interest": false});
         expect(step(Some(&ex), "approve_plan", 3, Value::Null).await, StatusCode::FORBIDDEN).await;
         let recuse = serde_json::json!({"score": 90, "comment": "c", "conflict_of_interest": true});
         expect(step(Some(&ex), "review_plan", 3, recuse).await, StatusCode::FORBIDDEN).await;
         let state = expect(step(Some(&ex), "review_plan", 3, review).await, StatusCode::OK).await;
         assert_eq!(state["stage"], "plan_reviewed", "the last assigned expert's review completes 专家论证");
+        assert!(!workbench(&app, &ex).await.contains(form), "a review is done once");
+        assert!(workbench(&app, &js).await.contains("江苏·苏中: 将论证后的方案报送科技部"));
 
         let body =
             expect(step(Some(&mi), "start_construction", 4, serde_json::json!({})).await, StatusCode::CONFLICT).await;
         assert!(body["message"].as_str().unwrap_or("").contains("plan_reviewed"), "409 names the stage: {body}");
         expect(step(Some(&js), "submit_plan", 4, Value::Null).await, StatusCode::OK).await;
         expect(step(Some(&js), "approve_plan", 5, Value::Null).await, StatusCode::FORBIDDEN).await;
+        assert!(workbench(&app, &mi).await.contains("江苏·苏中: 审批建设方案"), "the ministry's to-do");
+        assert!(!workbench(&app, &zj).await.contains("江苏·苏中"), "another province does not see it");
         expect(
             step(Some(&mi), "return_plan", 5, serde_json::json!({"comments": "补充年度目标"})).await,
             StatusCode::OK,
@@ -1007,6 +1022,7 @@ mod accounts {
             .await
             .expect("JSON");
         assert_eq!(state["stage"], "plan_returned");
+        assert!(workbench(&app, &js).await.contains("江苏·苏中: 按科技部意见修改方案"));
         let actions: Vec<&str> =
             state["allowed_actions"].as_array().expect("actions").iter().filter_map(|a| a["action"].as_str()).collect();
         assert_eq!(actions, ["draft_plan"], "the province may revise");
@@ -1383,6 +1399,271 @@ mod accounts {
         for action in ["policy.add", "policy.check", "experience.propose", "experience.publish"] {
             assert!(actions.contains(&action), "{action} is in the trail: {actions:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_workbench_shows_each_role_its_work_and_forms_carry_the_csrf_token() {
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+        let anonymous = app.get("/workbench").await;
+        assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+        assert_eq!(anonymous.headers()["location"], "/login");
+        let (_, login_page) = app.html("/login", None).await;
+        assert!(login_page.contains("data-api=\"/api/v1/auth/login\"") && login_page.contains("/assets/app.js"));
+        let script = app.get("/assets/app.js").await;
+        assert!(script.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("text/javascript")));
+        assert!(script.text().await.expect("JS").contains("X-CSRF-Token"));
+
+        let body: Value = login(&app, "jiangsu", "pass-jiangsu").await.json().await.expect("JSON");
+        let (session, csrf) = (body["token"].as_str().expect("token"), body["csrf_token"].as_str().expect("csrf"));
+        let page = app
+            .client
+            .get(format!("{}/workbench", app.base))
+            .header("cookie", format!("ttdz_session={session}"))
+            .send()
+            .await
+            .expect("workbench");
+        assert_eq!(page.status(), StatusCode::OK);
+        let desk = page.text().await.expect("HTML");
+        assert!(desk.contains(&format!("data-csrf=\"{csrf}\"")), "forms repeat the session's CSRF token");
+        let year = ttdz_store::current_year();
+        assert!(desk.contains(&format!("江苏·苏南: 提交年度报告 {year}")), "{desk}");
+        assert!(!desk.contains("浙江"), "a province sees its own zones only");
+        let signed_in = app.client.get(format!("{}/login", app.base)).bearer_auth(session).send().await.expect("login");
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "a signed-in user goes to the workbench");
+
+        let put = app
+            .client
+            .put(format!("{}/api/v1/zones/jiangsu-sunan/values/{year}", app.base))
+            .bearer_auth(session)
+            .json(&serde_json::json!([{"element": "transfer_special_funds_yuan", "value": 1}]))
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(put.status(), StatusCode::OK);
+        let submit = app
+            .client
+            .post(format!("{}/api/v1/zones/jiangsu-sunan/reports/{year}/submit", app.base))
+            .bearer_auth(session)
+            .send()
+            .await
+            .expect("submit");
+        assert_eq!(submit.status(), StatusCode::OK);
+        assert!(!workbench(&app, session).await.contains(&format!("江苏·苏南: 提交年度报告 {year}")));
+        let ministry = token(&app, "most", "pass-ministry").await;
+        let overview = workbench(&app, &ministry).await;
+        assert!(overview.contains(&format!("江苏·苏南: 审核年度报告 {year}")), "{overview}");
+        assert!(overview.contains("浙江") && overview.contains("建设期结束"), "the ministry sees every zone");
+
+        app.client.post(format!("{}/api/v1/auth/logout", app.base)).bearer_auth(session).send().await.expect("logout");
+        let home = app
+            .client
+            .get(format!("{}/", app.base))
+            .header("cookie", format!("ttdz_session={session}"))
+            .send()
+            .await
+            .expect("home");
+        assert_eq!(home.status(), StatusCode::OK, "an ended session still reads public pages");
+    }
+
+    /// Headless Chromium through chromedriver's WebDriver HTTP interface; `None` (the test says it skipped) where
+    /// chromedriver is not installed, a failure under CI=true.
+    struct Browser {
+        driver: std::process::Child,
+        http: reqwest::Client,
+        session: String,
+    }
+
+    impl Drop for Browser {
+        fn drop(&mut self) {
+            let _ = self.driver.kill();
+        }
+    }
+
+    impl Browser {
+        async fn start() -> Option<Browser> {
+            let Some(chromedriver) = ["/usr/bin/chromedriver"].into_iter().find(|p| std::path::Path::new(p).exists())
+            else {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("CI=true but chromedriver is not installed: .ci/run installs chromium-driver");
+                }
+                eprintln!("SKIPPED: chromedriver is not installed, so the browser test did not run");
+                return None;
+            };
+            let port =
+                std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
+            let driver = std::process::Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("start chromedriver");
+            let http = reqwest::Client::new();
+            let base = format!("http://127.0.0.1:{port}");
+            let mut browser = Browser { driver, http, session: String::new() };
+            for _ in 0..200 {
+                if browser.http.get(format!("{base}/status")).send().await.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            let args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"];
+            let capabilities =
+                serde_json::json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"args": args}}}});
+            let created: Value = browser
+                .http
+                .post(format!("{base}/session"))
+                .json(&capabilities)
+                .send()
+                .await
+                .expect("new session")
+                .json()
+                .await
+                .expect("JSON");
+            let id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}"));
+            browser.session = format!("{base}/session/{id}");
+            Some(browser)
+        }
+
+        async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+            let mut request = self.http.request(method, format!("{}{path}", self.session));
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let answer: Value = request.send().await.expect("webdriver").json().await.expect("JSON");
+            answer["value"].clone()
+        }
+
+        async fn open(&self, url: &str) {
+            self.call(reqwest::Method::POST, "/url", Some(serde_json::json!({ "url": url }))).await;
+        }
+
+        async fn element(&self, css: &str) -> String {
+            let found = self
+                .call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(serde_json::json!({"using": "css selector", "value": css})),
+                )
+                .await;
+            let id = found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str);
+            id.unwrap_or_else(|| panic!("no element {css}: {found}")).to_owned()
+        }
+
+        async fn type_into(&self, css: &str, text: &str) {
+            let id = self.element(css).await;
+            self.call(
+                reqwest::Method::POST,
+                &format!("/element/{id}/value"),
+                Some(serde_json::json!({ "text": text })),
+            )
+            .await;
+        }
+
+        async fn click(&self, css: &str) {
+            let id = self.element(css).await;
+            self.call(reqwest::Method::POST, &format!("/element/{id}/click"), Some(serde_json::json!({}))).await;
+        }
+
+        async fn text_of(&self, css: &str) -> String {
+            let id = self.element(css).await;
+            self.call(reqwest::Method::GET, &format!("/element/{id}/text"), None)
+                .await
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        }
+
+        async fn source(&self) -> String {
+            self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or("").to_owned()
+        }
+
+        /// Waits (a bounded number of polls) for the page to satisfy `ready`, and answers its source.
+        async fn wait_for(&self, ready: impl Fn(&str) -> bool) -> String {
+            let mut source = String::new();
+            for _ in 0..100 {
+                source = self.source().await;
+                if ready(&source) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            source
+        }
+    }
+
+    #[tokio::test]
+    async fn in_a_browser_a_province_logs_in_and_an_expert_reviews_through_the_forms() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu-1").await;
+        add(&app, "prof-li", Role::Expert, None, "pass-expert-1").await;
+        let login = |name: &'static str, password: &'static str| {
+            let browser = &browser;
+            let base = app.base.clone();
+            async move {
+                browser.open(&format!("{base}/login")).await;
+                browser.type_into("input[name=username]", name).await;
+                browser.type_into("input[name=password]", password).await;
+                browser.click("form.api-form button").await;
+            }
+        };
+        login("jiangsu", "wrong-password").await;
+        browser.wait_for(|s| s.contains("wrong username or password")).await;
+        assert_eq!(browser.text_of(".form-result").await, "wrong username or password");
+        login("jiangsu", "pass-jiangsu-1").await;
+        let desk = browser.wait_for(|s| s.contains("提交年度报告")).await;
+        assert!(desk.contains("江苏·苏南: 提交年度报告"), "the province's to-do after a cookie login: {desk}");
+        browser.click("form.api-form.inline button").await;
+        let home = browser.wait_for(|s| !s.contains("提交年度报告")).await;
+        assert!(home.contains("已确认的国家科技成果转移转化示范区"), "logged out to the home page");
+
+        let js = token(&app, "jiangsu", "pass-jiangsu-1").await;
+        let step = |action: &str, version: i64, document: Value| {
+            let r = app
+                .client
+                .post(format!("{}/api/v1/zones/jiangsu-suzhong/lifecycle/{action}", app.base))
+                .bearer_auth(&js)
+                .json(&serde_json::json!({ "version": version, "document": document }));
+            async move { assert_eq!(r.send().await.expect("step").status(), StatusCode::OK) }
+        };
+        step(
+            "propose_demand",
+            0,
+            serde_json::json!({"name": "江苏苏中示范区", "short_name": "江苏·苏中",
+            "members": ["321000"], "demand": "需求", "idea": "思路", "consent": true}),
+        )
+        .await;
+        let sections = serde_json::json!({
+            "建设基础和重要意义": "a", "总体要求": {"指导思想": "a", "建设原则": "a", "总体布局": "a", "建设目标与指标": "a"},
+            "特色定位": "a", "示范任务": "a", "组织实施": "a", "重点任务分解与进度安排": "a", "建设目标与指标": "a"
+        });
+        let targets = serde_json::json!([{"indicator": "contract_turnover", "year": 2027, "value": "100"}]);
+        step("draft_plan", 1, serde_json::json!({"sections": sections, "targets": targets})).await;
+        step("assign_experts", 2, serde_json::json!({"experts": ["prof-li"]})).await;
+
+        login("prof-li", "pass-expert-1").await;
+        browser.wait_for(|s| s.contains("review_plan")).await;
+        browser.type_into("input[name='document.score']", "88").await;
+        browser.type_into("textarea[name='document.comment']", "方案可行").await;
+        browser.click("input[name='document.conflict_of_interest']").await;
+        browser.click("form.review button").await;
+        browser.wait_for(|s| !s.contains("review_plan")).await;
+        let state: Value = app
+            .client
+            .get(format!("{}/api/v1/zones/jiangsu-suzhong/lifecycle", app.base))
+            .bearer_auth(&js)
+            .send()
+            .await
+            .expect("lifecycle")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(state["stage"], "plan_reviewed", "{state}");
+        let review = &state["history"].as_array().expect("history").last().expect("a step")["document"];
+        assert_eq!(*review, serde_json::json!({"score": 88, "comment": "方案可行", "conflict_of_interest": false}));
+        browser.call(reqwest::Method::DELETE, "", None).await;
     }
 }
 
