@@ -732,6 +732,43 @@ async fn zones_are_evaluated_against_each_other() {
 
 mod accounts {
     use super::*;
+
+    /// Runs each case on SQLite and, where TTDZ_TEST_PG_URL names a server, on PostgreSQL.
+    macro_rules! on_both_backends {
+        ($($case:ident),* $(,)?) => {
+            mod sqlite {
+                $(
+                    #[tokio::test]
+                    async fn $case() {
+                        super::$case(&super::TestApp::sqlite().await).await;
+                    }
+                )*
+            }
+            mod postgres {
+                $(
+                    #[tokio::test]
+                    async fn $case() {
+                        let Some(store) = super::backends::postgres().await else { return };
+                        let app = super::TestApp::start(store).await;
+                        super::$case(&app).await;
+                        app.store.cleanup().await;
+                    }
+                )*
+            }
+        };
+    }
+
+    on_both_backends!(
+        login_me_logout_and_the_same_answer_for_every_wrong_login,
+        ten_failures_in_a_minute_lock_the_username_and_disabling_ends_sessions,
+        a_province_writes_for_its_own_province_only_and_other_roles_not_at_all,
+        a_new_zone_walks_from_demand_to_construction_by_the_right_hands_only,
+        real_zones_are_under_construction_with_an_assumed_term,
+        annual_reports_are_drafted_locked_returned_and_accepted_by_the_right_hands,
+        cookie_sessions_need_the_csrf_token_to_write,
+        policies_are_registered_checked_and_their_experience_published_by_the_right_hands,
+        the_workbench_shows_each_role_its_work_and_forms_carry_the_csrf_token,
+    );
     use ttdz_domain::DivisionCode;
     use ttdz_domain::account::{Account, Role, Username};
 
@@ -777,11 +814,9 @@ mod accounts {
         super::upload("values.csv", text)
     }
 
-    #[tokio::test]
-    async fn login_me_logout_and_the_same_answer_for_every_wrong_login() {
-        let app = TestApp::sqlite().await;
-        add(&app, "most", Role::Ministry, None, "correct horse").await;
-        let response = login(&app, "most", "correct horse").await;
+    async fn login_me_logout_and_the_same_answer_for_every_wrong_login(app: &TestApp) {
+        add(app, "most", Role::Ministry, None, "correct horse").await;
+        let response = login(app, "most", "correct horse").await;
         assert_eq!(response.status(), StatusCode::OK);
         let cookie = response.headers()["set-cookie"].to_str().expect("cookie").to_owned();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
@@ -812,7 +847,7 @@ mod accounts {
         let wrong: Vec<Value> = {
             let mut out = Vec::new();
             for (name, password) in [("most", "wrong"), ("nobody", "correct horse")] {
-                let response = login(&app, name, password).await;
+                let response = login(app, name, password).await;
                 assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
                 out.push(response.json().await.expect("JSON"));
             }
@@ -821,16 +856,14 @@ mod accounts {
         assert_eq!(wrong[0], wrong[1], "the answer does not reveal whether the user exists");
     }
 
-    #[tokio::test]
-    async fn ten_failures_in_a_minute_lock_the_username_and_disabling_ends_sessions() {
-        let app = TestApp::sqlite().await;
-        add(&app, "jiangsu", Role::Province, Some("320000"), "s3cret-pass").await;
-        let session = token(&app, "jiangsu", "s3cret-pass").await;
+    async fn ten_failures_in_a_minute_lock_the_username_and_disabling_ends_sessions(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "s3cret-pass").await;
+        let session = token(app, "jiangsu", "s3cret-pass").await;
         for _ in 0..10 {
-            assert_eq!(login(&app, "jiangsu", "guess").await.status(), StatusCode::UNAUTHORIZED);
+            assert_eq!(login(app, "jiangsu", "guess").await.status(), StatusCode::UNAUTHORIZED);
         }
         assert_eq!(
-            login(&app, "jiangsu", "s3cret-pass").await.status(),
+            login(app, "jiangsu", "s3cret-pass").await.status(),
             StatusCode::TOO_MANY_REQUESTS,
             "even the right password"
         );
@@ -842,12 +875,10 @@ mod accounts {
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "a disabled account's session stops at once");
     }
 
-    #[tokio::test]
-    async fn a_province_writes_for_its_own_province_only_and_other_roles_not_at_all() {
-        let app = TestApp::sqlite().await;
-        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
-        add(&app, "expert1", Role::Expert, None, "pass-expert").await;
-        let jiangsu = token(&app, "jiangsu", "pass-jiangsu").await;
+    async fn a_province_writes_for_its_own_province_only_and_other_roles_not_at_all(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(app, "expert1", Role::Expert, None, "pass-expert").await;
+        let jiangsu = token(app, "jiangsu", "pass-jiangsu").await;
         let url = format!("{}/api/v1/imports/values", app.base);
         let own = "division_code,year,element,value\n320100,2023,gdp_yuan,100\n";
         let other = "division_code,year,element,value\n330100,2023,gdp_yuan,100\n";
@@ -865,7 +896,7 @@ mod accounts {
         let response = app.client.post(&template).bearer_auth(&jiangsu).multipart(form).send().await.expect("post");
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "浙江's template is not 江苏's to fill");
 
-        let expert = token(&app, "expert1", "pass-expert").await;
+        let expert = token(app, "expert1", "pass-expert").await;
         let response =
             app.client.post(&url).bearer_auth(&expert).multipart(values_form(own)).send().await.expect("post");
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -882,8 +913,8 @@ mod accounts {
         assert_eq!(batch["recorded_by"], "user:jiangsu", "the batch records who imported it");
 
         // The trail: the province sees its own write; the expert may not read it; the ministry sees all, as CSV too.
-        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
-        let most = token(&app, "most", "pass-ministry").await;
+        add(app, "most", Role::Ministry, None, "pass-ministry").await;
+        let most = token(app, "most", "pass-ministry").await;
         let other = "division_code,year,element,value\n330100,2023,gdp_yuan,7\n";
         let response = app
             .client
@@ -924,18 +955,16 @@ mod accounts {
         assert_eq!(trail(most, "?since=yesterday").await.status(), StatusCode::BAD_REQUEST);
     }
 
-    #[tokio::test]
-    async fn a_new_zone_walks_from_demand_to_construction_by_the_right_hands_only() {
-        let app = TestApp::sqlite().await;
-        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
-        add(&app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang").await;
-        add(&app, "prof-wang", Role::Expert, None, "pass-expert").await;
-        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+    async fn a_new_zone_walks_from_demand_to_construction_by_the_right_hands_only(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang").await;
+        add(app, "prof-wang", Role::Expert, None, "pass-expert").await;
+        add(app, "most", Role::Ministry, None, "pass-ministry").await;
         let (js, zj, ex, mi) = (
-            token(&app, "jiangsu", "pass-jiangsu").await,
-            token(&app, "zhejiang", "pass-zhejiang").await,
-            token(&app, "prof-wang", "pass-expert").await,
-            token(&app, "most", "pass-ministry").await,
+            token(app, "jiangsu", "pass-jiangsu").await,
+            token(app, "zhejiang", "pass-zhejiang").await,
+            token(app, "prof-wang", "pass-expert").await,
+            token(app, "most", "pass-ministry").await,
         );
         let step = |who: Option<&String>, action: &str, version: i64, document: Value| {
             let mut request = app
@@ -987,25 +1016,25 @@ mod accounts {
         )
         .await;
         let form = "data-api=\"/api/v1/zones/jiangsu-suzhong/lifecycle/review_plan\"";
-        let desk = workbench(&app, &ex).await;
+        let desk = workbench(app, &ex).await;
         assert!(desk.contains(form) && desk.contains("name=\"version\" value=\"3\""), "the review form: {desk}");
-        assert!(!workbench(&app, &js).await.contains(form), "only the assigned expert gets the form");
+        assert!(!workbench(app, &js).await.contains(form), "only the assigned expert gets the form");
         let review = serde_json::json!({"score": 86, "comment": "方案可行", "conflict_of_interest": false});
         expect(step(Some(&ex), "approve_plan", 3, Value::Null).await, StatusCode::FORBIDDEN).await;
         let recuse = serde_json::json!({"score": 90, "comment": "c", "conflict_of_interest": true});
         expect(step(Some(&ex), "review_plan", 3, recuse).await, StatusCode::FORBIDDEN).await;
         let state = expect(step(Some(&ex), "review_plan", 3, review).await, StatusCode::OK).await;
         assert_eq!(state["stage"], "plan_reviewed", "the last assigned expert's review completes 专家论证");
-        assert!(!workbench(&app, &ex).await.contains(form), "a review is done once");
-        assert!(workbench(&app, &js).await.contains("江苏·苏中: 将论证后的方案报送科技部"));
+        assert!(!workbench(app, &ex).await.contains(form), "a review is done once");
+        assert!(workbench(app, &js).await.contains("江苏·苏中: 将论证后的方案报送科技部"));
 
         let body =
             expect(step(Some(&mi), "start_construction", 4, serde_json::json!({})).await, StatusCode::CONFLICT).await;
         assert!(body["message"].as_str().unwrap_or("").contains("plan_reviewed"), "409 names the stage: {body}");
         expect(step(Some(&js), "submit_plan", 4, Value::Null).await, StatusCode::OK).await;
         expect(step(Some(&js), "approve_plan", 5, Value::Null).await, StatusCode::FORBIDDEN).await;
-        assert!(workbench(&app, &mi).await.contains("江苏·苏中: 审批建设方案"), "the ministry's to-do");
-        assert!(!workbench(&app, &zj).await.contains("江苏·苏中"), "another province does not see it");
+        assert!(workbench(app, &mi).await.contains("江苏·苏中: 审批建设方案"), "the ministry's to-do");
+        assert!(!workbench(app, &zj).await.contains("江苏·苏中"), "another province does not see it");
         expect(
             step(Some(&mi), "return_plan", 5, serde_json::json!({"comments": "补充年度目标"})).await,
             StatusCode::OK,
@@ -1022,7 +1051,7 @@ mod accounts {
             .await
             .expect("JSON");
         assert_eq!(state["stage"], "plan_returned");
-        assert!(workbench(&app, &js).await.contains("江苏·苏中: 按科技部意见修改方案"));
+        assert!(workbench(app, &js).await.contains("江苏·苏中: 按科技部意见修改方案"));
         let actions: Vec<&str> =
             state["allowed_actions"].as_array().expect("actions").iter().filter_map(|a| a["action"].as_str()).collect();
         assert_eq!(actions, ["draft_plan"], "the province may revise");
@@ -1078,16 +1107,14 @@ mod accounts {
         assert_eq!(by[11], ("lifecycle.start_construction", "user:most"));
     }
 
-    #[tokio::test]
-    async fn real_zones_are_under_construction_with_an_assumed_term() {
-        let app = TestApp::sqlite().await;
+    async fn real_zones_are_under_construction_with_an_assumed_term(app: &TestApp) {
         let state = app.ok_json("/api/v1/zones/zhejiang/lifecycle").await;
         assert_eq!(state["stage"], "under_construction");
         assert_eq!(state["term"]["assumed"], true);
         assert_eq!(state["history"][0]["document"]["approved"], "2016-12-20");
         assert_eq!(state["allowed_actions"], serde_json::json!([]), "the public may take no action");
-        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
-        let mi = token(&app, "most", "pass-ministry").await;
+        add(app, "most", Role::Ministry, None, "pass-ministry").await;
+        let mi = token(app, "most", "pass-ministry").await;
         let state: Value = app
             .client
             .get(format!("{}/api/v1/zones/zhejiang/lifecycle", app.base))
@@ -1145,16 +1172,14 @@ mod accounts {
         assert_eq!(actions, ["lifecycle.evaluate_term", "lifecycle.continue"]);
     }
 
-    #[tokio::test]
-    async fn annual_reports_are_drafted_locked_returned_and_accepted_by_the_right_hands() {
-        let app = TestApp::sqlite().await;
-        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
-        add(&app, "prof-li", Role::Expert, None, "pass-expert").await;
-        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+    async fn annual_reports_are_drafted_locked_returned_and_accepted_by_the_right_hands(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(app, "prof-li", Role::Expert, None, "pass-expert").await;
+        add(app, "most", Role::Ministry, None, "pass-ministry").await;
         let (js, ex, mi) = (
-            token(&app, "jiangsu", "pass-jiangsu").await,
-            token(&app, "prof-li", "pass-expert").await,
-            token(&app, "most", "pass-ministry").await,
+            token(app, "jiangsu", "pass-jiangsu").await,
+            token(app, "prof-li", "pass-expert").await,
+            token(app, "most", "pass-ministry").await,
         );
         let put = |who: Option<&String>, zone: &str, body: Value, version: Option<i64>| {
             let mut r = app.client.put(format!("{}/api/v1/zones/{zone}/values/2026", app.base)).json(&body);
@@ -1273,11 +1298,9 @@ mod accounts {
         );
     }
 
-    #[tokio::test]
-    async fn cookie_sessions_need_the_csrf_token_to_write() {
-        let app = TestApp::sqlite().await;
-        add(&app, "most", Role::Ministry, None, "pass-most").await;
-        let response = login(&app, "most", "pass-most").await;
+    async fn cookie_sessions_need_the_csrf_token_to_write(app: &TestApp) {
+        add(app, "most", Role::Ministry, None, "pass-most").await;
+        let response = login(app, "most", "pass-most").await;
         let body: Value = response.json().await.expect("JSON");
         let (token, csrf) =
             (body["token"].as_str().expect("token").to_owned(), body["csrf_token"].as_str().expect("csrf").to_owned());
@@ -1302,18 +1325,16 @@ mod accounts {
         assert_eq!(response.status(), StatusCode::OK);
     }
 
-    #[tokio::test]
-    async fn policies_are_registered_checked_and_their_experience_published_by_the_right_hands() {
-        let app = TestApp::sqlite().await;
-        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
-        add(&app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang").await;
-        add(&app, "prof-li", Role::Expert, None, "pass-expert").await;
-        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+    async fn policies_are_registered_checked_and_their_experience_published_by_the_right_hands(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang").await;
+        add(app, "prof-li", Role::Expert, None, "pass-expert").await;
+        add(app, "most", Role::Ministry, None, "pass-ministry").await;
         let (js, zj, ex, mi) = (
-            token(&app, "jiangsu", "pass-jiangsu").await,
-            token(&app, "zhejiang", "pass-zhejiang").await,
-            token(&app, "prof-li", "pass-expert").await,
-            token(&app, "most", "pass-ministry").await,
+            token(app, "jiangsu", "pass-jiangsu").await,
+            token(app, "zhejiang", "pass-zhejiang").await,
+            token(app, "prof-li", "pass-expert").await,
+            token(app, "most", "pass-ministry").await,
         );
         let post = |who: Option<&String>, path: &str, body: Value| {
             let mut r = app.client.post(format!("{}{path}", app.base)).json(&body);
@@ -1401,11 +1422,9 @@ mod accounts {
         }
     }
 
-    #[tokio::test]
-    async fn the_workbench_shows_each_role_its_work_and_forms_carry_the_csrf_token() {
-        let app = TestApp::sqlite().await;
-        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
-        add(&app, "most", Role::Ministry, None, "pass-ministry").await;
+    async fn the_workbench_shows_each_role_its_work_and_forms_carry_the_csrf_token(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(app, "most", Role::Ministry, None, "pass-ministry").await;
         let anonymous = app.get("/workbench").await;
         assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
         assert_eq!(anonymous.headers()["location"], "/login");
@@ -1415,7 +1434,7 @@ mod accounts {
         assert!(script.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("text/javascript")));
         assert!(script.text().await.expect("JS").contains("X-CSRF-Token"));
 
-        let body: Value = login(&app, "jiangsu", "pass-jiangsu").await.json().await.expect("JSON");
+        let body: Value = login(app, "jiangsu", "pass-jiangsu").await.json().await.expect("JSON");
         let (session, csrf) = (body["token"].as_str().expect("token"), body["csrf_token"].as_str().expect("csrf"));
         let page = app
             .client
@@ -1450,9 +1469,9 @@ mod accounts {
             .await
             .expect("submit");
         assert_eq!(submit.status(), StatusCode::OK);
-        assert!(!workbench(&app, session).await.contains(&format!("江苏·苏南: 提交年度报告 {year}")));
-        let ministry = token(&app, "most", "pass-ministry").await;
-        let overview = workbench(&app, &ministry).await;
+        assert!(!workbench(app, session).await.contains(&format!("江苏·苏南: 提交年度报告 {year}")));
+        let ministry = token(app, "most", "pass-ministry").await;
+        let overview = workbench(app, &ministry).await;
         assert!(overview.contains(&format!("江苏·苏南: 审核年度报告 {year}")), "{overview}");
         assert!(overview.contains("浙江") && overview.contains("建设期结束"), "the ministry sees every zone");
 
