@@ -50,6 +50,19 @@ impl Stage {
         }
     }
 
+    /// True from approval on: before it, a zone and its procedure are the business of its province, the ministry
+    /// and its assigned experts only.
+    pub fn is_public(self) -> bool {
+        !matches!(
+            self,
+            Stage::DemandProposed
+                | Stage::PlanDrafted
+                | Stage::PlanReviewed
+                | Stage::PlanSubmitted
+                | Stage::PlanReturned
+        )
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Stage::DemandProposed => "已提出需求",

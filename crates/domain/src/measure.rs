@@ -346,10 +346,43 @@ pub fn growth(current: Decimal, previous: Decimal) -> Option<Decimal> {
     Some(((current - previous) / previous).normalize())
 }
 
+/// Attainment of a plan target in percent: value / target x 100 for an indicator where more is better, target /
+/// value x 100 where less is; `None` when the divisor is not positive.
+pub fn attainment(value: Decimal, target: Decimal, direction: crate::Direction) -> Option<Decimal> {
+    let (numerator, denominator) = if direction.sign() > 0 { (value, target) } else { (target, value) };
+    if denominator <= Decimal::ZERO || numerator < Decimal::ZERO {
+        return None;
+    }
+    Some((numerator * Decimal::ONE_HUNDRED / denominator).round_dp(6).normalize())
+}
+
+/// Compound annual growth rate from `first` to `last`, `years` apart: (last / first)^(1 / years) - 1. A root is not
+/// exact in decimals, so this statistic is a binary float; `None` for a non-positive start or span.
+pub fn cagr(first: Decimal, last: Decimal, years: i32) -> Option<f64> {
+    use rust_decimal::prelude::ToPrimitive;
+    if first <= Decimal::ZERO || last < Decimal::ZERO || years <= 0 {
+        return None;
+    }
+    let ratio = (last / first).to_f64()?;
+    Some(ratio.powf(1.0 / f64::from(years)) - 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{Division, DivisionSet, Vintage};
+
+    #[test]
+    fn attainment_follows_the_direction_and_cagr_compounds() {
+        let d = |s: &str| Decimal::from_str_exact(s).expect("decimal");
+        assert_eq!(attainment(d("90"), d("120"), crate::Direction::HigherIsBetter), Some(d("75")));
+        assert_eq!(attainment(d("0.5"), d("0.4"), crate::Direction::LowerIsBetter), Some(d("80")));
+        assert_eq!(attainment(d("1"), d("0"), crate::Direction::HigherIsBetter), None);
+        let rate = cagr(d("100"), d("121"), 2).expect("cagr");
+        assert!((rate - 0.1).abs() < 1e-12, "{rate}");
+        assert_eq!(cagr(d("0"), d("5"), 3), None);
+        assert_eq!(cagr(d("5"), d("6"), 0), None);
+    }
 
     fn code(s: &str) -> DivisionCode {
         DivisionCode::parse(s).unwrap()

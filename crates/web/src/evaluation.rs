@@ -1,13 +1,15 @@
 //! Comparative evaluation of the zones from their Annex 2 indicators: each quantitative indicator normalised
 //! across the zones (min-max to [0, 100], after its direction), averaged into the Annex 2 categories and an
 //! overall index, ranked, and placed in a performance group by its score relative to the all-zone average, as the
-//! European Innovation Scoreboard does. Target attainment joins when the zones' plans carry targets.
+//! European Innovation Scoreboard does. Beside the scores: each indicator's growth year on year and compounded over
+//! the term, and its attainment of the target the zone's construction plan set for the year.
 
 use std::collections::{BTreeSet, HashMap};
 
+use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
-use ttdz_domain::measure::{Area, Inputs, SourceKind};
+use ttdz_domain::measure::{Area, Inputs, SourceKind, attainment, cagr};
 use ttdz_domain::{IndicatorKind, Zone};
 use ttdz_eval::{Aggregation, Config, Imputation, Meta, MetaNode, NodeKind, Normalisation, Panel, Treatment, evaluate};
 use ttdz_store::reported_for;
@@ -55,6 +57,14 @@ pub struct IndicatorScore {
     /// Exact decimal as a string.
     pub value: Option<String>,
     pub growth: Option<String>,
+    /// Compound annual growth from `cagr_since` to the evaluated year.
+    pub cagr: Option<f64>,
+    /// The first year of the term with a value, else the first year with a value.
+    pub cagr_since: Option<i32>,
+    /// The construction plan's target for the year (exact decimal).
+    pub target: Option<String>,
+    /// Percent of the target attained, after the indicator's direction (exact decimal).
+    pub attainment: Option<String>,
     /// Normalised score, 0 (worst zone) to 100 (best zone).
     pub score: Option<f64>,
 }
@@ -70,6 +80,9 @@ pub struct ZoneEvaluationView {
     pub relative: Option<f64>,
     /// `leader`, `strong`, `moderate` or `emerging`.
     pub group: Option<&'static str>,
+    /// Mean attainment of the year's plan targets in percent, each capped at 100 (exact decimal); `None` without
+    /// targets for the year.
+    pub target_attainment: Option<String>,
     pub categories: Vec<CategoryScore>,
     pub indicators: Vec<IndicatorScore>,
     /// True when any value behind the zone's scores is synthetic demo data.
@@ -116,7 +129,8 @@ fn method() -> MethodView {
 pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<EvaluationView, ApiError> {
     let store = state.store();
     let tree = state.tree(None).await?;
-    let zones: Vec<Zone> = store.zones().await?;
+    // Only zones from approval on are compared: before it a zone is not public, and it has no term to measure.
+    let zones: Vec<Zone> = crate::visibility::zones_for(state, &crate::auth::Caller::Anonymous).await?;
     let indicators = store.indicators().await?;
     let reported = reported_for(store, &indicators).await?;
     let synthetic_sources: BTreeSet<String> = store
@@ -128,6 +142,10 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         .collect();
     let inputs = Inputs { tree: &tree, zones: &zones, reported: &reported };
     let years = inputs.years(&indicators);
+    let mut plans = Vec::with_capacity(zones.len());
+    for zone in &zones {
+        plans.push(Plan::of(store.lifecycle(&zone.key).await?));
+    }
     let Some(year) = year.or_else(|| years.last().copied()) else {
         return Ok(EvaluationView { year: None, years, method: method(), zones: Vec::new(), excluded: Vec::new() });
     };
@@ -222,6 +240,52 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
                 (Some(s), Some(a)) if a > 0.0 => Some(s / a * 100.0),
                 _ => None,
             };
+            let scored: Vec<(IndicatorScore, Option<Decimal>)> = indicators
+                .iter()
+                .filter_map(|i| {
+                    let cell = &cells.get(i.code.as_str())?[z];
+                    let value = cell.value.as_ref().map(|v| v.value);
+                    let target = plans[z].targets.get(&(i.code.to_string(), year)).copied();
+                    let attainment = match (value, target, i.direction) {
+                        (Some(v), Some(t), Some(d)) => attainment(v, t, d),
+                        _ => None,
+                    };
+                    let first_value_from = |start: i32| {
+                        years
+                            .iter()
+                            .copied()
+                            .filter(|y| (start..year).contains(y))
+                            .find_map(|y| Some((y, inputs.cell(i, &Area::Zone(zone.key.clone()), y).value?.value)))
+                    };
+                    let since = plans[z]
+                        .term_start
+                        .and_then(first_value_from)
+                        .or_else(|| years.first().copied().and_then(first_value_from));
+                    let compounded = match (since, value) {
+                        (Some((first_year, first)), Some(last)) => cagr(first, last, year - first_year),
+                        _ => None,
+                    };
+                    Some((
+                        IndicatorScore {
+                            code: i.code.to_string(),
+                            name_zh: i.name_zh.clone(),
+                            unit_zh: i.unit_zh.clone(),
+                            value: value.map(|v| v.to_string()),
+                            growth: cell.growth.map(|g| g.round_dp(6).normalize().to_string()),
+                            cagr: compounded,
+                            cagr_since: compounded.and(since.map(|(y, _)| y)),
+                            target: target.map(|t| t.to_string()),
+                            attainment: attainment.map(|a| a.to_string()),
+                            score: results
+                                .indicator_scores
+                                .iter()
+                                .find(|s| s.code == i.code.as_str() && s.unit == key)
+                                .and_then(|s| s.score),
+                        },
+                        attainment,
+                    ))
+                })
+                .collect();
             ZoneEvaluationView {
                 key: key.to_owned(),
                 short_name: zone.short_name_zh.clone(),
@@ -242,24 +306,8 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
                         }
                     })
                     .collect(),
-                indicators: indicators
-                    .iter()
-                    .filter_map(|i| {
-                        let cell = &cells.get(i.code.as_str())?[z];
-                        Some(IndicatorScore {
-                            code: i.code.to_string(),
-                            name_zh: i.name_zh.clone(),
-                            unit_zh: i.unit_zh.clone(),
-                            value: cell.value.as_ref().map(|v| v.value.to_string()),
-                            growth: cell.growth.map(|g| g.round_dp(6).normalize().to_string()),
-                            score: results
-                                .indicator_scores
-                                .iter()
-                                .find(|s| s.code == i.code.as_str() && s.unit == key)
-                                .and_then(|s| s.score),
-                        })
-                    })
-                    .collect(),
+                target_attainment: mean_capped_attainment(&scored.iter().filter_map(|(_, a)| *a).collect::<Vec<_>>()),
+                indicators: scored.into_iter().map(|(s, _)| s).collect(),
                 synthetic: synthetic[z],
             }
         })
@@ -279,5 +327,107 @@ fn aggregate(code: String, level: u32, parent: Option<String>) -> MetaNode {
         denominator: None,
         parent,
         goalposts: None,
+    }
+}
+
+/// What a zone's construction plan says about its evaluation: the first year of its term, and its indicator targets
+/// by (indicator code, year), from the latest draft_plan step.
+struct Plan {
+    term_start: Option<i32>,
+    targets: HashMap<(String, i32), Decimal>,
+}
+
+impl Plan {
+    fn of(lifecycle: Option<ttdz_store::LifecycleState>) -> Plan {
+        let Some(lifecycle) = lifecycle else { return Plan { term_start: None, targets: HashMap::new() } };
+        let term_start = lifecycle.term.as_ref().and_then(|(start, _, _)| start.get(..4)?.parse().ok());
+        let document = lifecycle
+            .history
+            .iter()
+            .rev()
+            .find(|e| e.action == "draft_plan")
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.document).ok());
+        // The lifecycle step checked every target when the plan was drafted; anything else here is skipped.
+        let targets = document
+            .as_ref()
+            .and_then(|d| d.get("targets")?.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| {
+                let code = t.get("indicator")?.as_str()?.to_owned();
+                let year = i32::try_from(t.get("year")?.as_i64()?).ok()?;
+                let value = match t.get("value")? {
+                    serde_json::Value::String(s) => ttdz_domain::element::parse_amount(s).ok()?,
+                    serde_json::Value::Number(n) => ttdz_domain::element::parse_amount(&n.to_string()).ok()?,
+                    _ => return None,
+                };
+                Some(((code, year), value))
+            })
+            .collect();
+        Plan { term_start, targets }
+    }
+}
+
+/// The mean of the attainments given, each capped at 100 (a target exceeded counts as met, as in the standard-value
+/// method); `None` when there are none.
+fn mean_capped_attainment(attainments: &[Decimal]) -> Option<String> {
+    if attainments.is_empty() {
+        return None;
+    }
+    let sum: Decimal = attainments.iter().map(|a| (*a).min(Decimal::ONE_HUNDRED)).sum();
+    Some((sum / Decimal::from(attainments.len())).round_dp(6).normalize().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ttdz_domain::lifecycle::Stage;
+    use ttdz_store::{LifecycleEvent, LifecycleState};
+
+    fn event(action: &str, document: &str) -> LifecycleEvent {
+        LifecycleEvent {
+            id: 1,
+            action: action.into(),
+            actor: "user:jiangsu".into(),
+            at: "2026-01-01".into(),
+            from: None,
+            to: "plan_drafted".into(),
+            document: document.into(),
+        }
+    }
+
+    #[test]
+    fn the_latest_plan_sets_the_targets_and_the_term_its_start() {
+        let state = LifecycleState {
+            stage: Stage::UnderConstruction,
+            term: Some(("2027-01-01".into(), "2030-12-31".into(), false)),
+            version: 3,
+            history: vec![
+                event(
+                    "draft_plan",
+                    r#"{"targets": [{"indicator": "contract_turnover", "year": 2027, "value": "100"}]}"#,
+                ),
+                event(
+                    "draft_plan",
+                    r#"{"targets": [{"indicator": "contract_turnover", "year": 2027, "value": 120.5},
+                                    {"indicator": "tech_brokers", "year": 2028, "value": "300"}]}"#,
+                ),
+                event("approve_plan", "{}"),
+            ],
+            experts: Vec::new(),
+        };
+        let plan = Plan::of(Some(state));
+        assert_eq!(plan.term_start, Some(2027));
+        let d = |s: &str| Decimal::from_str_exact(s).expect("decimal");
+        assert_eq!(plan.targets.get(&("contract_turnover".to_owned(), 2027)), Some(&d("120.5")), "the revised plan");
+        assert_eq!(plan.targets.len(), 2);
+        assert!(Plan::of(None).targets.is_empty());
+    }
+
+    #[test]
+    fn attainment_is_averaged_with_each_target_capped_at_met() {
+        let d = |s: &str| Decimal::from_str_exact(s).expect("decimal");
+        assert_eq!(mean_capped_attainment(&[d("80"), d("130")]), Some("90".to_owned()));
+        assert_eq!(mean_capped_attainment(&[]), None);
     }
 }

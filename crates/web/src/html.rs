@@ -4,13 +4,14 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Extension, OriginalUri, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use ttdz_domain::{DivisionCode, DivisionTree, IndicatorKind, Level, ZoneKey};
+use ttdz_domain::{DivisionCode, DivisionTree, IndicatorKind, Level};
 
+use crate::auth::Caller;
 use crate::i18n::{LANG_COOKIE, Lang, Texts};
 use crate::report::area_indicators;
 use crate::state::AppState;
@@ -132,10 +133,15 @@ struct HomeTemplate {
     covered_provinces: usize,
 }
 
-async fn home(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Result<Response, PageError> {
+async fn home(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let tree = attempt!(page, state.tree(None).await);
-    let zones = attempt!(page, state.store().zones().await);
+    let zones = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
     // The union of all zones' areas: a county inside two zones (宁波 in 浙江) counts once.
     let covered = tree.area_of(zones.iter().flat_map(|z| &z.members));
     let provinces: BTreeSet<DivisionCode> = covered.iter().map(DivisionCode::province).collect();
@@ -245,13 +251,15 @@ async fn zone(
     uri: OriginalUri,
     Path(key): Path<String>,
     Query(year): Query<YearParam>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
-    let Ok(key) = ZoneKey::parse(&key) else { return Err(PageError::NotFound(page)) };
-    let Some(zone) = attempt!(page, state.store().zone(&key).await) else { return Err(PageError::NotFound(page)) };
+    let Some(zone) = attempt!(page, crate::visibility::zone_for(&state, &caller, &key).await) else {
+        return Err(PageError::NotFound(page));
+    };
     let tree = attempt!(page, state.tree(None).await);
     let area = tree.area_of(&zone.members);
-    let others = attempt!(page, state.store().zones().await);
+    let others = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
     let overlapping = others
         .iter()
         .filter(|o| o.key != zone.key && !tree.area_of(&o.members).is_disjoint(&area))
@@ -349,12 +357,13 @@ async fn division(
     uri: OriginalUri,
     Path(code): Path<String>,
     Query(year): Query<YearParam>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let Ok(code) = DivisionCode::parse(&code) else { return Err(PageError::NotFound(page)) };
     let tree: std::sync::Arc<DivisionTree> = attempt!(page, state.tree(None).await);
     let Some(d) = tree.get(&code) else { return Err(PageError::NotFound(page)) };
-    let zones = attempt!(page, state.store().zones().await);
+    let zones = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
     let census = attempt!(page, crate::api::census_of(&state, &code).await.map_err(|e| e.body.message));
     let detail = DivisionDetail::new(d, &tree, &zones, census.as_ref().map(|(c, ds)| (c, ds.as_str())));
     let figures = attempt!(page, figures_within(&state, &[code]).await);
@@ -413,6 +422,7 @@ struct EvaluationRow {
     relative: String,
     group: &'static str,
     group_key: &'static str,
+    attainment: String,
     categories: Vec<String>,
     synthetic: bool,
 }
@@ -466,6 +476,7 @@ async fn evaluation(
                 relative: fmt(z.relative),
                 group,
                 group_key,
+                attainment: z.target_attainment.as_ref().map_or_else(|| "—".to_owned(), |a| format!("{a}%")),
                 categories: z.categories.iter().map(|c| fmt(c.score)).collect(),
                 synthetic: z.synthetic,
             }

@@ -14,6 +14,7 @@ mod i18n;
 mod report;
 mod state;
 pub mod views;
+pub mod visibility;
 
 use std::future::Future;
 use std::io;

@@ -697,8 +697,40 @@ async fn zones_are_evaluated_against_each_other() {
         .await
         .expect("store");
 
+    let earlier = vec![DivisionValue { year: 2021, ..value("contract_turnover_yuan", "320100", 25_000_000_000) }];
+    app.store
+        .store()
+        .replace_batch(
+            &Batch {
+                dataset: Dataset {
+                    name: "values:eval-2021".into(),
+                    files: vec!["eval-2021.csv".into()],
+                    sha256: "f".repeat(64),
+                    source: "test".into(),
+                },
+                kind: SourceKind::Reported,
+                recorded_by: "test".into(),
+                rows: 1,
+                division_values: earlier,
+                zone_values: Vec::new(),
+                rollups: Vec::new(),
+            },
+            &test_audit(),
+        )
+        .await
+        .expect("store 2021");
+
     let all = app.ok_json("/api/v1/evaluations").await;
     assert_eq!(all["year"], 2023);
+    let sunan = all["zones"].as_array().expect("zones").iter().find(|z| z["key"] == "jiangsu-sunan").expect("苏南");
+    let turnover =
+        sunan["indicators"].as_array().expect("indicators").iter().find(|i| i["code"] == "contract_turnover");
+    let turnover = turnover.expect("turnover");
+    // 400 亿 in 2023 from 250 亿 in 2021; the assumed term starts later, so the growth runs from the first year.
+    assert_eq!(turnover["cagr_since"], 2021);
+    assert!((turnover["cagr"].as_f64().expect("cagr") - (1.6f64.sqrt() - 1.0)).abs() < 1e-12, "{turnover}");
+    assert!(turnover["growth"].is_null(), "no 2022 value, so no growth year on year");
+    assert!(turnover["target"].is_null() && sunan["target_attainment"].is_null(), "no plan, no targets");
     let zones = all["zones"].as_array().expect("zones");
     assert_eq!(zones.len(), 11);
     // 浙江 has the highest turnover (宁波's area lies inside it, so 宁波 shares part of it and no patents).
@@ -994,8 +1026,26 @@ mod accounts {
         let state = expect(step(Some(&js), "propose_demand", 0, demand).await, StatusCode::OK).await;
         assert_eq!((state["stage"].as_str(), state["version"].as_i64()), (Some("demand_proposed"), Some(1)));
 
-        // Before approval the zone's procedure is private.
+        // Before approval the zone and its procedure are private, on every surface.
         assert_eq!(app.get("/api/v1/zones/jiangsu-suzhong/lifecycle").await.status(), StatusCode::NOT_FOUND);
+        for hidden in
+            ["/api/v1/zones/jiangsu-suzhong", "/api/v1/zones/jiangsu-suzhong/indicators", "/zones/jiangsu-suzhong"]
+        {
+            assert_eq!(app.get(hidden).await.status(), StatusCode::NOT_FOUND, "{hidden}");
+        }
+        let listed = |zones: Value| zones.as_array().into_iter().flatten().any(|z| z["key"] == "jiangsu-suzhong");
+        assert!(!listed(app.ok_json("/api/v1/zones").await), "not listed to the public");
+        let own: Value = app
+            .client
+            .get(format!("{}/api/v1/zones", app.base))
+            .bearer_auth(&js)
+            .send()
+            .await
+            .expect("zones")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(listed(own), "listed to its province");
         expect(step(Some(&zj), "draft_plan", 1, Value::Null).await, StatusCode::NOT_FOUND).await;
 
         let sections = serde_json::json!({
@@ -1076,6 +1126,7 @@ mod accounts {
             StatusCode::OK,
             "public once approved"
         );
+        assert!(listed(app.ok_json("/api/v1/zones").await), "listed once approved");
         expect(step(Some(&zj), "start_construction", 11, serde_json::json!({})).await, StatusCode::FORBIDDEN).await;
         let term = serde_json::json!({"term_start": "2027-01-01", "term_end": "2030-12-31"});
         expect(step(Some(&js), "start_construction", 11, term.clone()).await, StatusCode::FORBIDDEN).await;

@@ -66,10 +66,11 @@ pub async fn zone_indicators(
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiQuery(q): ApiQuery<YearQuery>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Json<AreaIndicatorsView>, ApiError> {
-    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
-    let parsed = ZoneKey::parse(&key).map_err(|_| missing())?;
-    let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
+    let zone = crate::visibility::zone_for(&state, &caller, &key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
     Ok(Json(area_indicators(&state, Area::Zone(zone.key), zone.name_zh, q.year).await?))
 }
 
@@ -259,10 +260,16 @@ fn template_year(file: &str) -> Result<i32, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("no template '{file}': ask for YEAR.xlsx")))
 }
 
-async fn zone_template(state: &AppState, key: &str, file: &str) -> Result<ttdz_xlsx::Template, ApiError> {
+async fn zone_template(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    file: &str,
+) -> Result<ttdz_xlsx::Template, ApiError> {
     let year = template_year(file)?;
-    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
-    let zone = state.store().zone(&ZoneKey::parse(key).map_err(|_| missing())?).await?.ok_or_else(missing)?;
+    let zone = crate::visibility::zone_for(state, caller, key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
     let tree = state.tree(None).await?;
     Ok(ttdz_xlsx::template_for(state.store(), &tree, &zone, year).await?)
 }
@@ -284,8 +291,9 @@ fn xlsx_response(status: StatusCode, name: &str, bytes: Vec<u8>) -> axum::respon
 pub async fn download_template(
     State(state): State<AppState>,
     Path((key, file)): Path<(String, String)>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<axum::response::Response, ApiError> {
-    let template = zone_template(&state, &key, &file).await?;
+    let template = zone_template(&state, &caller, &key, &file).await?;
     let bytes =
         template.write().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     Ok(xlsx_response(StatusCode::OK, &format!("{key}-{file}"), bytes))
@@ -312,7 +320,7 @@ pub async fn upload_template(
     mut multipart: Multipart,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let template = zone_template(&state, &key, &file).await?;
+    let template = zone_template(&state, &caller, &key, &file).await?;
     let zone = state
         .store()
         .zone(&template.zone)
@@ -397,10 +405,11 @@ pub async fn zone_evaluation(
     State(state): State<AppState>,
     Path(key): Path<String>,
     ApiQuery(q): ApiQuery<YearQuery>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Json<ZoneEvaluation>, ApiError> {
-    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
-    let parsed = ZoneKey::parse(&key).map_err(|_| missing())?;
-    state.store().zone(&parsed).await?.ok_or_else(missing)?;
+    crate::visibility::zone_for(&state, &caller, &key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
     let all = crate::evaluation::evaluate_zones(&state, q.year).await?;
     Ok(Json(ZoneEvaluation {
         year: all.year,

@@ -81,17 +81,6 @@ fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "invalid_document", message)
 }
 
-/// Before approval a zone's procedure is not public: the ministry, its province and its assigned experts see it.
-fn may_see(caller: &Caller, zone: &Zone, state: &LifecycleState) -> bool {
-    let public = !matches!(
-        state.stage,
-        Stage::DemandProposed | Stage::PlanDrafted | Stage::PlanReviewed | Stage::PlanSubmitted | Stage::PlanReturned
-    );
-    let assigned_expert = matches!(caller, Caller::Account { account, .. }
-        if account.role == Role::Expert && state.experts.iter().any(|(u, _)| u == account.username.as_str()));
-    public || caller.governs(&zone.province) || assigned_expert
-}
-
 fn view(key: &ZoneKey, state: LifecycleState, caller: &Caller) -> LifecycleView {
     let actions = caller.role().map(|r| allowed(Some(state.stage), r)).unwrap_or_default();
     LifecycleView {
@@ -125,7 +114,7 @@ async fn visible_state(state: &AppState, key: &str, caller: &Caller) -> Result<(
     let parsed = ZoneKey::parse(key).map_err(|_| missing())?;
     let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
     let lifecycle = state.store().lifecycle(&parsed).await?.ok_or_else(missing)?;
-    if !may_see(caller, &zone, &lifecycle) {
+    if !crate::visibility::may_see(caller, &zone, Some(&lifecycle)) {
         // Existence itself is private before approval.
         return Err(missing());
     }

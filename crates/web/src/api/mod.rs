@@ -10,19 +10,20 @@ mod reports;
 pub use data::MAX_UPLOAD_BYTES;
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Extension, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use ttdz_domain::measure::{Area, SourceKind};
-use ttdz_domain::{DivisionCode, ElementCode, Vintage, ZoneKey};
+use ttdz_domain::{DivisionCode, ElementCode, Vintage};
 use ttdz_store::RESIDENT_POPULATION;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::{AppState, TreeError};
 use crate::views::{
@@ -232,13 +233,14 @@ async fn get_division(
     State(state): State<AppState>,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<VintageQuery>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Json<DivisionDetail>, ApiError> {
     let code = parse_code(&code)?;
     let tree = state.tree(parse_vintage(q.vintage)?).await?;
     let division = tree
         .get(&code)
         .ok_or_else(|| ApiError::not_found(format!("no division {code} in vintage {}", tree.vintage())))?;
-    let zones = state.store().zones().await?;
+    let zones = crate::visibility::zones_for(&state, &caller).await?;
     let population = census_of(&state, &code).await?;
     Ok(Json(DivisionDetail::new(division, &tree, &zones, population.as_ref().map(|(c, d)| (c, d.as_str())))))
 }
@@ -265,9 +267,12 @@ pub(crate) async fn census_of(
     get, path = "/api/v1/zones", tag = "zones",
     responses((status = 200, body = [ZoneView]))
 )]
-async fn list_zones(State(state): State<AppState>) -> Result<Json<Vec<ZoneView>>, ApiError> {
+async fn list_zones(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<ZoneView>>, ApiError> {
     let tree = state.tree(None).await?;
-    let zones = state.store().zones().await?;
+    let zones = crate::visibility::zones_for(&state, &caller).await?;
     Ok(Json(zones.iter().map(|z| ZoneView::new(z, &tree)).collect()))
 }
 
@@ -280,11 +285,15 @@ async fn list_zones(State(state): State<AppState>) -> Result<Json<Vec<ZoneView>>
         (status = 404, description = "No such zone", body = ErrorBody),
     )
 )]
-async fn get_zone(State(state): State<AppState>, Path(key): Path<String>) -> Result<Json<ZoneView>, ApiError> {
-    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
-    // A string that cannot be a key names no zone: 404, like any other unknown key.
-    let parsed = ZoneKey::parse(&key).map_err(|_| missing())?;
-    let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
+async fn get_zone(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<ZoneView>, ApiError> {
+    // A string that cannot be a key, or a zone not yet public, names no zone: 404, like any other unknown key.
+    let zone = crate::visibility::zone_for(&state, &caller, &key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
     let tree = state.tree(None).await?;
     Ok(Json(ZoneView::new(&zone, &tree)))
 }
