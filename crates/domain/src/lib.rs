@@ -17,6 +17,7 @@ pub mod measure;
 pub mod policy;
 pub mod reference;
 pub mod report;
+pub mod verdict;
 pub mod zone;
 
 pub use date::PartialDate;

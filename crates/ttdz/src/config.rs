@@ -23,6 +23,73 @@ struct FileConfig {
     report_due: Option<String>,
     #[serde(default)]
     server: ServerFile,
+    #[serde(default)]
+    verdict: VerdictFile,
+}
+
+/// The thresholds of the proposed end-of-term verdict; each one left out keeps its default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerdictFile {
+    revoke_below_attainment: Option<toml::Value>,
+    rectify_below_attainment: Option<toml::Value>,
+    min_growth: Option<f64>,
+    max_late_reports: Option<u32>,
+    revoke_from_missing_reports: Option<u32>,
+    min_policy_score: Option<toml::Value>,
+    main_indicators: Option<Vec<String>>,
+}
+
+/// A threshold written as a number or a string, read exactly (0.6 is six tenths, not the float nearest to it).
+fn decimal(key: &str, value: Option<toml::Value>) -> Result<Option<rust_decimal::Decimal>, Fatal> {
+    use std::str::FromStr;
+    let text = match value {
+        None => return Ok(None),
+        Some(toml::Value::Integer(i)) => i.to_string(),
+        Some(toml::Value::Float(f)) => f.to_string(),
+        Some(toml::Value::String(s)) => s,
+        Some(other) => other.to_string(),
+    };
+    rust_decimal::Decimal::from_str(&text)
+        .map(Some)
+        .map_err(|_| Fatal::environment(format!("config: [verdict] {key} = {text} is not a number")))
+}
+
+impl VerdictFile {
+    fn settings(self) -> Result<ttdz_web::VerdictSettings, Fatal> {
+        let mut v = ttdz_web::VerdictSettings::default();
+        let t = &mut v.thresholds;
+        t.revoke_below_attainment =
+            decimal("revoke_below_attainment", self.revoke_below_attainment)?.unwrap_or(t.revoke_below_attainment);
+        t.rectify_below_attainment =
+            decimal("rectify_below_attainment", self.rectify_below_attainment)?.unwrap_or(t.rectify_below_attainment);
+        t.min_growth = self.min_growth.unwrap_or(t.min_growth);
+        t.max_late_reports = self.max_late_reports.unwrap_or(t.max_late_reports);
+        t.revoke_from_missing_reports = self.revoke_from_missing_reports.unwrap_or(t.revoke_from_missing_reports);
+        t.min_policy_score = decimal("min_policy_score", self.min_policy_score)?.unwrap_or(t.min_policy_score);
+        let bad = |m: String| Err(Fatal::environment(format!("config: [verdict] {m}")));
+        if t.revoke_below_attainment > t.rectify_below_attainment {
+            return bad("revoke_below_attainment cannot exceed rectify_below_attainment".into());
+        }
+        if t.revoke_below_attainment.is_sign_negative()
+            || t.rectify_below_attainment > rust_decimal::Decimal::ONE_HUNDRED
+        {
+            return bad("attainment thresholds are percentages from 0 to 100".into());
+        }
+        if t.min_policy_score.is_sign_negative() || t.min_policy_score > rust_decimal::Decimal::ONE {
+            return bad("min_policy_score is from 0 to 1".into());
+        }
+        if !t.min_growth.is_finite() {
+            return bad("min_growth must be a number".into());
+        }
+        if t.revoke_from_missing_reports == 0 {
+            return bad("revoke_from_missing_reports must be at least 1".into());
+        }
+        if let Some(codes) = self.main_indicators {
+            v.main_indicators = codes;
+        }
+        Ok(v)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +179,8 @@ pub struct Settings {
     pub admin_token: Option<Secret>,
     /// (month, day) each year's annual report is due by.
     pub report_due: (u32, u32),
+    /// How the end-of-term verdict is proposed.
+    pub verdict: ttdz_web::VerdictSettings,
     file: FileServer,
 }
 
@@ -143,6 +212,7 @@ impl Settings {
         };
         Ok(Settings {
             report_due,
+            verdict: file.verdict.settings()?,
             database_url,
             log: global.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
             admin_token: std::env::var("TTDZ_ADMIN_TOKEN")
@@ -209,6 +279,17 @@ mod tests {
         let settings = Settings::load(&global).unwrap();
         assert_eq!(settings.admin_token.as_ref().map(Secret::expose), Some("s3cret-token"));
         assert!(!format!("{settings:?}").contains("s3cret"));
+
+        std::fs::write(&file, "[verdict]\nrectify_below_attainment = 85\nmin_policy_score = 0.7\nmin_growth = 0.05\n")
+            .unwrap();
+        let verdict = Settings::load(&global).unwrap().verdict;
+        assert_eq!(verdict.thresholds.rectify_below_attainment, rust_decimal::Decimal::from(85));
+        assert_eq!(verdict.thresholds.min_policy_score, rust_decimal::Decimal::new(7, 1), "read exactly");
+        assert_eq!(verdict.thresholds.min_growth, 0.05);
+        assert_eq!(verdict.thresholds.max_late_reports, 1, "the rest keep their defaults");
+        std::fs::write(&file, "[verdict]\nrevoke_below_attainment = 95\n").unwrap();
+        let err = Settings::load(&global).unwrap_err();
+        assert_eq!(err.message(), "config: [verdict] revoke_below_attainment cannot exceed rectify_below_attainment");
 
         std::fs::write(&file, "data_dri = \"/srv/ttdz\"\n").unwrap();
         let err = Settings::load(&global).unwrap_err();

@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use state::AppState;
+pub use state::{AppState, VerdictSettings};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

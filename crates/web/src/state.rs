@@ -18,10 +18,34 @@ pub struct AppState {
 struct Inner {
     store: Arc<dyn Store>,
     trees: RwLock<HashMap<Vintage, Arc<DivisionTree>>>,
+    settings: Settings,
+}
+
+/// What the deployment configures.
+#[derive(Clone)]
+struct Settings {
     /// Bearer token of a service caller with the ministry's rights; without one, only accounts write.
     admin_token: Option<String>,
     /// Month and day by which each year's annual report is due (12-31: 每年12月底以前).
     report_due: (u32, u32),
+    verdict: VerdictSettings,
+}
+
+/// How the end-of-term verdict is proposed: its thresholds, and the main indicators whose growth it weighs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerdictSettings {
+    pub thresholds: ttdz_domain::verdict::Thresholds,
+    /// Annex 2 indicator codes; the guideline names 技术市场交易额 first among the indicators that must grow.
+    pub main_indicators: Vec<String>,
+}
+
+impl Default for VerdictSettings {
+    fn default() -> Self {
+        VerdictSettings {
+            thresholds: ttdz_domain::verdict::Thresholds::default(),
+            main_indicators: vec!["contract_turnover".to_owned()],
+        }
+    }
 }
 
 /// Why no division tree could be had.
@@ -35,52 +59,53 @@ pub enum TreeError {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState {
-            inner: Arc::new(Inner {
-                store,
-                trees: RwLock::new(HashMap::new()),
-                admin_token: None,
-                report_due: (12, 31),
-            }),
-        }
+        let settings = Settings { admin_token: None, report_due: (12, 31), verdict: VerdictSettings::default() };
+        AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), settings }) }
     }
 
     /// Also accepts this bearer token, as a service caller with the ministry's rights.
     pub fn with_admin_token(store: Arc<dyn Store>, token: String) -> AppState {
-        AppState {
-            inner: Arc::new(Inner {
-                store,
-                trees: RwLock::new(HashMap::new()),
-                admin_token: Some(token),
-                report_due: (12, 31),
-            }),
-        }
+        AppState::new(store).configure(|s| s.admin_token = Some(token))
     }
 
     /// Sets the day each year's report is due by; call before the state is shared.
     pub fn with_report_due(self, month: u32, day: u32) -> AppState {
-        let inner = Inner {
-            store: Arc::clone(&self.inner.store),
-            trees: RwLock::new(HashMap::new()),
-            admin_token: self.inner.admin_token.clone(),
-            report_due: (month, day),
-        };
+        self.configure(|s| s.report_due = (month, day))
+    }
+
+    /// Sets how the end-of-term verdict is proposed; call before the state is shared.
+    pub fn with_verdict(self, verdict: VerdictSettings) -> AppState {
+        self.configure(|s| s.verdict = verdict)
+    }
+
+    fn configure(self, change: impl FnOnce(&mut Settings)) -> AppState {
+        let mut settings = self.inner.settings.clone();
+        change(&mut settings);
+        let inner = Inner { store: Arc::clone(&self.inner.store), trees: RwLock::new(HashMap::new()), settings };
         AppState { inner: Arc::new(inner) }
     }
 
+    pub fn verdict(&self) -> &VerdictSettings {
+        &self.inner.settings.verdict
+    }
+
     pub fn report_due_day(&self) -> (u32, u32) {
-        self.inner.report_due
+        self.inner.settings.report_due
     }
 
     /// The due date of `year`'s report, ISO 8601.
     pub fn report_due(&self, year: i32) -> String {
-        let (m, d) = self.inner.report_due;
+        let (m, d) = self.inner.settings.report_due;
         format!("{year:04}-{m:02}-{d:02}")
     }
 
     /// True when `token` is the configured admin token.
     pub fn is_admin_token(&self, token: &str) -> bool {
-        self.inner.admin_token.as_ref().is_some_and(|expected| constant_time_eq(token.as_bytes(), expected.as_bytes()))
+        self.inner
+            .settings
+            .admin_token
+            .as_ref()
+            .is_some_and(|expected| constant_time_eq(token.as_bytes(), expected.as_bytes()))
     }
 
     pub fn store(&self) -> &dyn Store {

@@ -265,6 +265,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones/{key}/reports/{year}/submit",
             "/api/v1/zones/{key}/template/{file}",
             "/api/v1/zones/{key}/values/{year}",
+            "/api/v1/zones/{key}/verdict",
         ]
     );
     use ttdz_web::auth::{Access, rule};
@@ -800,6 +801,7 @@ mod accounts {
         cookie_sessions_need_the_csrf_token_to_write,
         policies_are_registered_checked_and_their_experience_published_by_the_right_hands,
         the_workbench_shows_each_role_its_work_and_forms_carry_the_csrf_token,
+        the_verdict_is_proposed_with_its_reasons_to_the_right_hands,
     );
     use ttdz_domain::DivisionCode;
     use ttdz_domain::account::{Account, Role, Username};
@@ -1535,6 +1537,76 @@ mod accounts {
             .await
             .expect("home");
         assert_eq!(home.status(), StatusCode::OK, "an ended session still reads public pages");
+    }
+
+    async fn the_verdict_is_proposed_with_its_reasons_to_the_right_hands(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+        add(app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang").await;
+        add(app, "prof-li", Role::Expert, None, "pass-expert").await;
+        let (js, zj, ex) = (
+            token(app, "jiangsu", "pass-jiangsu").await,
+            token(app, "zhejiang", "pass-zhejiang").await,
+            token(app, "prof-li", "pass-expert").await,
+        );
+        let path = "/api/v1/zones/jiangsu-sunan/verdict";
+        let get = |who: Option<&String>| {
+            let mut r = app.client.get(format!("{}{path}", app.base));
+            if let Some(t) = who {
+                r = r.bearer_auth(t);
+            }
+            async move { r.send().await.expect("verdict") }
+        };
+        assert_eq!(get(None).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(get(Some(&zj)).await.status(), StatusCode::FORBIDDEN, "not 浙江's zone");
+        let first: Value = get(Some(&js)).await.json().await.expect("JSON");
+        assert_eq!(first["verdict"], "continue", "nothing argues against it yet: {first}");
+        assert!(first["attainment"].is_null());
+        assert_eq!(first["growth"], serde_json::json!([{"indicator": "contract_turnover", "cagr": null}]));
+        assert_eq!(first["thresholds"]["rectify_below_attainment"], "90");
+
+        let policy = serde_json::json!({"level": "local", "issuer": "江苏省", "number": "苏政发〔2019〕2号",
+            "issued": "2019", "title": "成果转化政策", "provisions": "条款"});
+        let id = app
+            .client
+            .post(format!("{}/api/v1/zones/jiangsu-sunan/policies", app.base))
+            .bearer_auth(&js)
+            .json(&policy)
+            .send()
+            .await
+            .expect("policy")
+            .json::<Value>()
+            .await
+            .expect("JSON")["id"]
+            .as_i64()
+            .expect("id");
+        for finding in ["implemented", "not_implemented"] {
+            let check =
+                serde_json::json!({"checked_on": "2026-06", "finding": finding, "evidence": "核查", "annex_row": 14});
+            let r = app
+                .client
+                .post(format!("{}/api/v1/policies/{id}/checks", app.base))
+                .bearer_auth(&ex)
+                .json(&check)
+                .send()
+                .await
+                .expect("check");
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+        let second: Value = get(Some(&ex)).await.json().await.expect("JSON");
+        assert_eq!(second["verdict"], "rectify", "{second}");
+        assert_eq!(second["verdict_zh"], "整改");
+        assert_eq!(second["policy_scores"], serde_json::json!([{"annex_row": 14, "score": "0"}]), "the latest check");
+        let reasons: Vec<(&str, &str)> = second["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .map(|r| (r["towards"].as_str().unwrap_or(""), r["text"].as_str().unwrap_or("")))
+            .collect();
+        assert!(
+            reasons.contains(&("rectify", "Annex 2 row 14: policies implemented 0 on average, below 0.6")),
+            "{reasons:?}"
+        );
+        assert!(reasons.contains(&("continue", "the plan sets no targets for the year: attainment not assessed")));
     }
 
     /// Headless Chromium through chromedriver's WebDriver HTTP interface; `None` (the test says it skipped) where

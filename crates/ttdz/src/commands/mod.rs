@@ -129,12 +129,21 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
     if args.demo {
         demo::load(&*store).await?;
     }
+    let known = store.indicators().await.map_err(Fatal::environment)?;
+    if let Some(unknown) =
+        settings.verdict.main_indicators.iter().find(|c| !known.iter().any(|i| i.code.as_str() == c.as_str()))
+    {
+        return Err(Fatal::environment(format!(
+            "config: [verdict] main_indicators: '{unknown}' is not an Annex 2 indicator"
+        )));
+    }
     let state = match &settings.admin_token {
         Some(token) => AppState::with_admin_token(store, token.expose().to_owned()),
         None => AppState::new(store),
     };
     let (month, day) = settings.report_due;
-    let app = Application::build(addr, state.with_report_due(month, day)).await.map_err(Fatal::environment)?;
+    let state = state.with_report_due(month, day).with_verdict(settings.verdict.clone());
+    let app = Application::build(addr, state).await.map_err(Fatal::environment)?;
     let bound = app.local_addr().map_err(Fatal::environment)?;
     tracing::info!(database = %settings.database_url, "ttdz listening on http://{bound}");
     app.run_until(shutdown_signal()).await.map_err(Fatal::environment)?;

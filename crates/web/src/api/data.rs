@@ -53,7 +53,7 @@ pub async fn list_elements() -> Json<Vec<ElementView>> {
 pub struct YearQuery {
     /// The year; without it, the latest year with data.
     #[param(example = 2023)]
-    year: Option<i32>,
+    pub(super) year: Option<i32>,
 }
 
 /// A zone's Annex 2 indicators for a year, each with its figures, their sources, and growth over the year before.

@@ -6,6 +6,7 @@ mod data;
 mod lifecycle;
 mod policies;
 mod reports;
+mod verdict;
 
 pub use data::MAX_UPLOAD_BYTES;
 
@@ -90,6 +91,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(policies::list_experiences))
         .routes(routes!(policies::propose_experience))
         .routes(routes!(policies::publish_experience))
+        .routes(routes!(verdict::zone_verdict))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.
