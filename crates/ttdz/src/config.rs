@@ -25,6 +25,34 @@ struct FileConfig {
     server: ServerFile,
     #[serde(default)]
     verdict: VerdictFile,
+    #[serde(default)]
+    evaluation: EvaluationFile,
+}
+
+/// The performance groups of the comparative evaluation, by score relative to the all-zone average (= 100).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvaluationFile {
+    leader_above: Option<f64>,
+    strong_above: Option<f64>,
+    moderate_above: Option<f64>,
+}
+
+impl EvaluationFile {
+    fn groups(self) -> Result<ttdz_web::evaluation::GroupThresholds, Fatal> {
+        let d = ttdz_web::evaluation::GroupThresholds::default();
+        let g = ttdz_web::evaluation::GroupThresholds {
+            leader: self.leader_above.unwrap_or(d.leader),
+            strong: self.strong_above.unwrap_or(d.strong),
+            moderate: self.moderate_above.unwrap_or(d.moderate),
+        };
+        if !(g.moderate.is_finite() && g.moderate <= g.strong && g.strong <= g.leader && g.leader.is_finite()) {
+            return Err(Fatal::environment(
+                "config: [evaluation] needs moderate_above <= strong_above <= leader_above".to_owned(),
+            ));
+        }
+        Ok(g)
+    }
 }
 
 /// The thresholds of the proposed end-of-term verdict; each one left out keeps its default.
@@ -181,6 +209,8 @@ pub struct Settings {
     pub report_due: (u32, u32),
     /// How the end-of-term verdict is proposed.
     pub verdict: ttdz_web::VerdictSettings,
+    /// The performance groups of the comparative evaluation.
+    pub groups: ttdz_web::evaluation::GroupThresholds,
     file: FileServer,
 }
 
@@ -213,6 +243,7 @@ impl Settings {
         Ok(Settings {
             report_due,
             verdict: file.verdict.settings()?,
+            groups: file.evaluation.groups()?,
             database_url,
             log: global.log.clone().or(file.log).unwrap_or_else(|| "info".to_owned()),
             admin_token: std::env::var("TTDZ_ADMIN_TOKEN")
@@ -287,6 +318,10 @@ mod tests {
         assert_eq!(verdict.thresholds.min_policy_score, rust_decimal::Decimal::new(7, 1), "read exactly");
         assert_eq!(verdict.thresholds.min_growth, 0.05);
         assert_eq!(verdict.thresholds.max_late_reports, 1, "the rest keep their defaults");
+        std::fs::write(&file, "[evaluation]\nleader_above = 150\n").unwrap();
+        assert_eq!(Settings::load(&global).unwrap().groups.leader, 150.0);
+        std::fs::write(&file, "[evaluation]\nstrong_above = 200\n").unwrap();
+        assert!(Settings::load(&global).is_err(), "strong above leader");
         std::fs::write(&file, "[verdict]\nrevoke_below_attainment = 95\n").unwrap();
         let err = Settings::load(&global).unwrap_err();
         assert_eq!(err.message(), "config: [verdict] revoke_below_attainment cannot exceed rectify_below_attainment");

@@ -18,11 +18,6 @@ use utoipa::ToSchema;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Performance groups by score relative to the all-zone average (= 100).
-pub const LEADER_ABOVE: f64 = 125.0;
-pub const STRONG_ABOVE: f64 = 100.0;
-pub const MODERATE_ABOVE: f64 = 70.0;
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MethodView {
     #[schema(example = "minmax [0, 100] across the zones, after each indicator's direction")]
@@ -32,13 +27,34 @@ pub struct MethodView {
     pub groups: GroupThresholds,
 }
 
-/// Performance groups: `leader` above `leader`, `strong` above `strong`, `moderate` above `moderate`, else
-/// `emerging`; relative to the all-zone average score (= 100).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// Performance groups: `leader` above `leader`, `strong` from `strong`, `moderate` from `moderate`, else
+/// `emerging`; relative to the all-zone average score (= 100). Configurable; the defaults are the European
+/// Innovation Scoreboard's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct GroupThresholds {
     pub leader: f64,
     pub strong: f64,
     pub moderate: f64,
+}
+
+impl Default for GroupThresholds {
+    fn default() -> Self {
+        GroupThresholds { leader: 125.0, strong: 100.0, moderate: 70.0 }
+    }
+}
+
+impl GroupThresholds {
+    fn group(&self, relative: f64) -> &'static str {
+        if relative > self.leader {
+            "leader"
+        } else if relative >= self.strong {
+            "strong"
+        } else if relative >= self.moderate {
+            "moderate"
+        } else {
+            "emerging"
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -106,28 +122,17 @@ pub struct EvaluationView {
     pub excluded: Vec<ExcludedIndicator>,
 }
 
-fn group(relative: f64) -> &'static str {
-    if relative > LEADER_ABOVE {
-        "leader"
-    } else if relative > STRONG_ABOVE {
-        "strong"
-    } else if relative > MODERATE_ABOVE {
-        "moderate"
-    } else {
-        "emerging"
-    }
-}
-
-fn method() -> MethodView {
+fn method(groups: GroupThresholds) -> MethodView {
     MethodView {
         normalisation: "minmax [0, 100] across the zones, after each indicator's direction",
         aggregation: "weighted arithmetic mean, equal weights; a missing value drops out with its weight",
-        groups: GroupThresholds { leader: LEADER_ABOVE, strong: STRONG_ABOVE, moderate: MODERATE_ABOVE },
+        groups,
     }
 }
 
 pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<EvaluationView, ApiError> {
     let store = state.store();
+    let groups = state.groups();
     let tree = state.tree(None).await?;
     // Only zones from approval on are compared: before it a zone is not public, and it has no term to measure.
     let zones: Vec<Zone> = crate::visibility::zones_for(state, &crate::auth::Caller::Anonymous).await?;
@@ -147,7 +152,13 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         plans.push(Plan::of(store.lifecycle(&zone.key).await?));
     }
     let Some(year) = year.or_else(|| years.last().copied()) else {
-        return Ok(EvaluationView { year: None, years, method: method(), zones: Vec::new(), excluded: Vec::new() });
+        return Ok(EvaluationView {
+            year: None,
+            years,
+            method: method(groups),
+            zones: Vec::new(),
+            excluded: Vec::new(),
+        });
     };
 
     let mut excluded = Vec::new();
@@ -204,7 +215,7 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         cells.insert(i.code.to_string(), zone_cells);
     }
     if nodes.is_empty() {
-        return Ok(EvaluationView { year: Some(year), years, method: method(), zones: Vec::new(), excluded });
+        return Ok(EvaluationView { year: Some(year), years, method: method(groups), zones: Vec::new(), excluded });
     }
     for c in 0..categories.len() {
         nodes.push(aggregate(format!("category{c}"), 2, Some("index".to_owned())));
@@ -292,7 +303,7 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
                 score: overall.and_then(|s| s.score),
                 rank: overall.and_then(|s| s.rank),
                 relative,
-                group: relative.map(group),
+                group: relative.map(|r| groups.group(r)),
                 categories: categories
                     .iter()
                     .enumerate()
@@ -313,7 +324,7 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         })
         .collect();
     out.sort_by_key(|z| (z.rank.is_none(), z.rank, z.key.clone()));
-    Ok(EvaluationView { year: Some(year), years, method: method(), zones: out, excluded })
+    Ok(EvaluationView { year: Some(year), years, method: method(groups), zones: out, excluded })
 }
 
 fn aggregate(code: String, level: u32, parent: Option<String>) -> MetaNode {
@@ -422,6 +433,15 @@ mod tests {
         assert_eq!(plan.targets.get(&("contract_turnover".to_owned(), 2027)), Some(&d("120.5")), "the revised plan");
         assert_eq!(plan.targets.len(), 2);
         assert!(Plan::of(None).targets.is_empty());
+    }
+
+    #[test]
+    fn groups_follow_their_thresholds() {
+        let eis = GroupThresholds::default();
+        let groups: Vec<&str> = [130.0, 125.0, 100.0, 99.9, 70.0, 69.9].iter().map(|r| eis.group(*r)).collect();
+        assert_eq!(groups, ["leader", "strong", "strong", "moderate", "moderate", "emerging"]);
+        let strict = GroupThresholds { leader: 150.0, ..eis };
+        assert_eq!(strict.group(130.0), "strong");
     }
 
     #[test]

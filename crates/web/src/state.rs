@@ -29,6 +29,7 @@ struct Settings {
     /// Month and day by which each year's annual report is due (12-31: 每年12月底以前).
     report_due: (u32, u32),
     verdict: VerdictSettings,
+    groups: crate::evaluation::GroupThresholds,
 }
 
 /// How the end-of-term verdict is proposed: its thresholds, and the main indicators whose growth it weighs.
@@ -59,7 +60,12 @@ pub enum TreeError {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        let settings = Settings { admin_token: None, report_due: (12, 31), verdict: VerdictSettings::default() };
+        let settings = Settings {
+            admin_token: None,
+            report_due: (12, 31),
+            verdict: VerdictSettings::default(),
+            groups: Default::default(),
+        };
         AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), settings }) }
     }
 
@@ -76,6 +82,15 @@ impl AppState {
     /// Sets how the end-of-term verdict is proposed; call before the state is shared.
     pub fn with_verdict(self, verdict: VerdictSettings) -> AppState {
         self.configure(|s| s.verdict = verdict)
+    }
+
+    /// Sets the performance-group thresholds of the comparative evaluation; call before the state is shared.
+    pub fn with_groups(self, groups: crate::evaluation::GroupThresholds) -> AppState {
+        self.configure(|s| s.groups = groups)
+    }
+
+    pub fn groups(&self) -> crate::evaluation::GroupThresholds {
+        self.inner.settings.groups
     }
 
     fn configure(self, change: impl FnOnce(&mut Settings)) -> AppState {

@@ -142,7 +142,7 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
         None => AppState::new(store),
     };
     let (month, day) = settings.report_due;
-    let state = state.with_report_due(month, day).with_verdict(settings.verdict.clone());
+    let state = state.with_report_due(month, day).with_verdict(settings.verdict.clone()).with_groups(settings.groups);
     let app = Application::build(addr, state).await.map_err(Fatal::environment)?;
     let bound = app.local_addr().map_err(Fatal::environment)?;
     tracing::info!(database = %settings.database_url, "ttdz listening on http://{bound}");
