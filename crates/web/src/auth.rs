@@ -173,9 +173,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         }
         (Method::POST, "/api/v1/experiences/{id}/publish") => Some(Access::Roles(&[Role::Ministry])),
         // The handler narrows a province to its own zones.
-        (Method::GET, "/api/v1/zones/{key}/verdict") => {
-            Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
-        }
+        (Method::GET, "/api/v1/zones/{key}/verdict") => Some(Access::Roles(DATA_WRITERS)),
         _ => None,
     }
 }

@@ -1527,6 +1527,10 @@ mod accounts {
         let overview = workbench(app, &ministry).await;
         assert!(overview.contains(&format!("江苏·苏南: 审核年度报告 {year}")), "{overview}");
         assert!(overview.contains("浙江") && overview.contains("建设期结束"), "the ministry sees every zone");
+        assert!(
+            overview.contains("href=\"/api/v1/zones/jiangsu-sunan/verdict\">后续支持</a>"),
+            "each zone under construction with its proposed verdict"
+        );
 
         app.client.post(format!("{}/api/v1/auth/logout", app.base)).bearer_auth(session).send().await.expect("logout");
         let home = app
@@ -1592,7 +1596,8 @@ mod accounts {
                 .expect("check");
             assert_eq!(r.status(), StatusCode::CREATED);
         }
-        let second: Value = get(Some(&ex)).await.json().await.expect("JSON");
+        assert_eq!(get(Some(&ex)).await.status(), StatusCode::FORBIDDEN, "experts review plans only");
+        let second: Value = get(Some(&js)).await.json().await.expect("JSON");
         assert_eq!(second["verdict"], "rectify", "{second}");
         assert_eq!(second["verdict_zh"], "整改");
         assert_eq!(second["policy_scores"], serde_json::json!([{"annex_row": 14, "score": "0"}]), "the latest check");

@@ -6,7 +6,7 @@ mod data;
 mod lifecycle;
 mod policies;
 mod reports;
-mod verdict;
+pub(crate) mod verdict;
 
 pub use data::MAX_UPLOAD_BYTES;
 

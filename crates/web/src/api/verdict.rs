@@ -1,5 +1,6 @@
 //! The proposed end-of-term verdict over HTTP: the record of the term gathered from the evaluation, the annual
-//! reports and the policy checks, and the proposal `ttdz_domain::verdict::propose` makes of it.
+//! reports and the policy checks, and the proposal `ttdz_domain::verdict::propose` makes of it. The workbench shows
+//! the same proposal beside each zone under construction.
 
 use std::str::FromStr;
 
@@ -8,7 +9,7 @@ use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use ttdz_domain::account::Role;
+use ttdz_domain::Zone;
 use ttdz_domain::report::ReportStatus;
 use ttdz_domain::verdict::{TermRecord, Thresholds, Timeliness, policy_scores, propose};
 use utoipa::ToSchema;
@@ -18,6 +19,7 @@ use super::data::YearQuery;
 use super::reports::zone_of;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::evaluation::EvaluationView;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,8 +90,8 @@ pub struct VerdictView {
     pub thresholds: ThresholdsView,
 }
 
-/// The proposed end-of-term verdict of a zone, with its reasons and the record it rests on; for the ministry,
-/// experts and the zone's province. `year` defaults to the last year of the term, or this year if earlier.
+/// The proposed end-of-term verdict of a zone, with its reasons and the record it rests on; for the ministry and
+/// the zone's province. `year` defaults to the last year of the term, or this year if earlier.
 #[utoipa::path(
     get, path = "/api/v1/zones/{key}/verdict", tag = "evaluation",
     params(("key" = String, Path, example = "jiangsu-sunan"), YearQuery),
@@ -105,13 +107,24 @@ pub async fn zone_verdict(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<VerdictView>, ApiError> {
     let zone = zone_of(&state, &key).await?;
-    if caller.role() != Some(Role::Expert) && !caller.governs(&zone.province) {
+    if !caller.governs(&zone.province) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!("{} may not see the verdict on zone {key}", caller.label()),
         ));
     }
+    Ok(Json(propose_for(&state, &zone, q.year, None).await?))
+}
+
+/// The proposal for `zone` in `year` (default: the last year of the term, or this year if earlier). `evaluation`,
+/// when the caller has it for that year already, saves computing it again.
+pub(crate) async fn propose_for(
+    state: &AppState,
+    zone: &Zone,
+    year: Option<i32>,
+    evaluation: Option<&EvaluationView>,
+) -> Result<VerdictView, ApiError> {
     let store = state.store();
     let lifecycle = store.lifecycle(&zone.key).await?;
     let term_year = |i: usize| -> Option<i32> {
@@ -119,17 +132,22 @@ pub async fn zone_verdict(
         [&term.0, &term.1][i].get(..4)?.parse().ok()
     };
     let this_year = ttdz_store::current_year();
-    let year = q.year.unwrap_or_else(|| term_year(1).map_or(this_year, |end| end.min(this_year)));
-
-    let evaluation = crate::evaluation::evaluate_zones(&state, Some(year)).await?;
-    let scored = evaluation.zones.into_iter().find(|z| z.key == key);
+    let year = year.unwrap_or_else(|| term_year(1).map_or(this_year, |end| end.min(this_year)));
+    let computed;
+    let evaluation = match evaluation.filter(|e| e.year == Some(year)) {
+        Some(e) => e,
+        None => {
+            computed = crate::evaluation::evaluate_zones(state, Some(year)).await?;
+            &computed
+        }
+    };
+    let scored = evaluation.zones.iter().find(|z| z.key == zone.key.as_str());
     let settings = state.verdict();
     let growth = settings
         .main_indicators
         .iter()
         .map(|code| {
-            let cagr = scored.as_ref().and_then(|z| z.indicators.iter().find(|i| i.code == *code)).and_then(|i| i.cagr);
-            (code.clone(), cagr)
+            (code.clone(), scored.and_then(|z| z.indicators.iter().find(|i| i.code == *code)).and_then(|i| i.cagr))
         })
         .collect();
     let today = ttdz_store::today_iso();
@@ -159,17 +177,14 @@ pub async fn zone_verdict(
         .filter_map(|(_, checks)| checks.into_iter().rev().find_map(|c| Some((c.annex_row?, c.finding))))
         .collect();
     let record = TermRecord {
-        attainment: scored
-            .as_ref()
-            .and_then(|z| z.target_attainment.as_deref())
-            .and_then(|a| Decimal::from_str(a).ok()),
+        attainment: scored.and_then(|z| z.target_attainment.as_deref()).and_then(|a| Decimal::from_str(a).ok()),
         growth,
         reports,
         policy_findings,
     };
     let proposal = propose(&record, &settings.thresholds);
-    Ok(Json(VerdictView {
-        zone: key,
+    Ok(VerdictView {
+        zone: zone.key.to_string(),
         year,
         verdict: proposal.verdict.as_str(),
         verdict_zh: proposal.verdict.label_zh(),
@@ -201,5 +216,5 @@ pub async fn zone_verdict(
             .map(|(annex_row, score)| PolicyScoreView { annex_row, score: score.to_string() })
             .collect(),
         thresholds: ThresholdsView::from(&settings.thresholds),
-    }))
+    })
 }

@@ -39,6 +39,8 @@ pub struct ZoneRow {
     pub report: String,
     /// Years whose report is past due and not sent.
     pub overdue: String,
+    /// The proposed verdict of the term so far, for a zone under construction or evaluated.
+    pub verdict: String,
 }
 
 /// Something the caller should do, with where to do it.
@@ -104,6 +106,12 @@ pub async fn workbench(
     let (y, today) = (ttdz_store::current_year(), ttdz_store::today_iso());
     let due = state.report_due(y);
     let zones: Vec<Zone> = attempt!(page, store.zones().await);
+    // One comparative evaluation of this year serves every zone's proposed verdict.
+    let evaluation = if role == Role::Expert {
+        None
+    } else {
+        Some(attempt!(page, crate::evaluation::evaluate_zones(&state, Some(y)).await.map_err(|e| e.body.message)))
+    };
     let (mut todos, mut rows, mut reviews) = (Vec::new(), Vec::new(), Vec::new());
     for zone in &zones {
         let Some(lifecycle) = attempt!(page, store.lifecycle(&zone.key).await) else { continue };
@@ -152,7 +160,17 @@ pub async fn workbench(
                 current = Some(status);
             }
         }
+        let verdict = if matches!(lifecycle.stage, Stage::UnderConstruction | Stage::Evaluated) {
+            let proposal = crate::api::verdict::propose_for(&state, zone, None, evaluation.as_ref()).await;
+            let proposal = attempt!(page, proposal.map_err(|e| e.body.message));
+            Some(if lang == Lang::Zh { proposal.verdict_zh } else { proposal.verdict })
+        } else {
+            None
+        };
         match (role, lifecycle.stage) {
+            (Role::Ministry, Stage::Evaluated) => {
+                todos.push(todo(format!("{name}: {} {}", t.todo_decide_verdict, verdict.unwrap_or("—"))))
+            }
             (Role::Province, Stage::PlanReturned) => todos.push(todo(format!("{name}: {}", t.todo_revise_plan))),
             (Role::Province, Stage::PlanReviewed) => todos.push(todo(format!("{name}: {}", t.todo_send_plan))),
             (Role::Ministry, Stage::PlanSubmitted) => todos.push(todo(format!("{name}: {}", t.todo_decide_plan))),
@@ -165,6 +183,7 @@ pub async fn workbench(
             term_end: lifecycle.term.as_ref().map(|(_, end, _)| end.clone()).unwrap_or_else(|| "—".into()),
             report: current.map_or_else(|| "—".to_owned(), |status| report_label(&page, status).to_owned()),
             overdue: overdue.iter().map(i32::to_string).collect::<Vec<_>>().join(", "),
+            verdict: verdict.unwrap_or("—").to_owned(),
         });
     }
     Ok(render(&WorkbenchTemplate {
