@@ -292,15 +292,17 @@ pub async fn publish_experience(
     Extension(caller): Extension<Caller>,
     Extension(origin): Extension<Origin>,
 ) -> Result<Json<ExperienceView>, ApiError> {
-    let find = |library: Vec<Experience>| library.into_iter().find(|e| e.id == id);
-    let experience =
-        find(state.store().experiences().await?).ok_or_else(|| ApiError::not_found(format!("no experience {id}")))?;
-    if experience.published_on.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", format!("experience {id} is already published")));
-    }
+    let experience = state
+        .store()
+        .experiences()
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("no experience {id}")))?;
     let zone = zone_of(&state, experience.zone.as_str()).await?;
     let today = ttdz_store::today_iso();
     let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
+    // The store publishes only what is not published yet, so two ministers at once cannot both succeed.
     if !state.store().publish_experience(id, &today, &audit).await? {
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", format!("experience {id} is already published")));
     }
