@@ -21,7 +21,7 @@ use crate::views::{
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 11] = [
+pub const PAGES: [&str; 12] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -30,6 +30,7 @@ pub const PAGES: [&str; 11] = [
     "/api",
     "/data",
     "/evaluation",
+    "/experiences",
     "/lang/{lang}",
     "/login",
     "/workbench",
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         get(api_docs),
         get(data_sources),
         get(evaluation),
+        get(experiences),
         get(switch_language),
         get(workbench::login),
         get(workbench::workbench),
@@ -224,6 +226,52 @@ struct ZoneTemplate {
     years: Vec<(i32, bool)>,
     lines: Vec<IndicatorLine>,
     has_synthetic: bool,
+    policies: Vec<PolicyLine>,
+    experiences: Vec<ExperienceLine>,
+}
+
+/// A policy in force, as the public sees it (its implementation checks are not public).
+struct PolicyLine {
+    level: &'static str,
+    issuer: String,
+    number: String,
+    issued: String,
+    title: String,
+    provisions: String,
+}
+
+/// A published entry of the experience library.
+struct ExperienceLine {
+    zone_key: String,
+    zone: String,
+    title: String,
+    summary: String,
+    published_on: String,
+}
+
+/// The published entries of the library, newest first, for `zones` (those the caller may see).
+async fn published_experiences(
+    state: &AppState,
+    zones: &[ttdz_domain::Zone],
+) -> Result<Vec<ExperienceLine>, ttdz_store::StoreError> {
+    let mut lines: Vec<ExperienceLine> = state
+        .store()
+        .experiences()
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let zone = zones.iter().find(|z| z.key == e.zone)?;
+            Some(ExperienceLine {
+                zone_key: e.zone.to_string(),
+                zone: zone.short_name_zh.clone(),
+                title: e.title,
+                summary: e.summary,
+                published_on: e.published_on?,
+            })
+        })
+        .collect();
+    lines.sort_by(|a, b| b.published_on.cmp(&a.published_on));
+    Ok(lines)
 }
 
 impl ZoneTemplate {
@@ -273,6 +321,21 @@ async fn zone(
             .map_err(|e| e.body.message)
     );
     let (years, lines, has_synthetic) = indicator_lines(&page, &report);
+    let policies = attempt!(page, state.store().policies(&zone.key).await)
+        .into_iter()
+        .map(|(p, _)| PolicyLine {
+            level: match p.level {
+                ttdz_domain::policy::PolicyLevel::National => page.t.level_national,
+                ttdz_domain::policy::PolicyLevel::Local => page.t.level_local,
+            },
+            issuer: p.issuer,
+            number: p.number,
+            issued: p.issued.to_string(),
+            title: p.title,
+            provisions: p.provisions,
+        })
+        .collect();
+    let experiences = attempt!(page, published_experiences(&state, std::slice::from_ref(&zone)).await);
     Ok(render(&ZoneTemplate {
         page,
         zone: ZoneView::new(&zone, &tree),
@@ -282,6 +345,8 @@ async fn zone(
         years,
         lines,
         has_synthetic,
+        policies,
+        experiences,
     }))
 }
 
@@ -498,6 +563,26 @@ async fn data_sources(State(state): State<AppState>, lang: Lang, uri: OriginalUr
         attempt!(page, state.store().datasets().await).into_iter().map(DatasetView::from).collect();
     datasets.sort_by_key(|d| std::cmp::Reverse(d.revision));
     Ok(render(&DataTemplate { page, datasets }))
+}
+
+#[derive(Template)]
+#[template(path = "experiences.html")]
+struct ExperiencesTemplate {
+    page: Page,
+    experiences: Vec<ExperienceLine>,
+}
+
+/// The library of replicable policies and experience the ministry has published (示范推广).
+async fn experiences(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let zones = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
+    let experiences = attempt!(page, published_experiences(&state, &zones).await);
+    Ok(render(&ExperiencesTemplate { page, experiences }))
 }
 
 #[derive(Deserialize)]

@@ -1459,6 +1459,7 @@ mod accounts {
         assert_eq!(r.status(), StatusCode::CREATED);
         let eid = r.json::<Value>().await.expect("JSON")["id"].as_i64().expect("id");
         assert_eq!(get_as(None, "/api/v1/experiences").await, serde_json::json!([]), "proposals are private");
+        assert!(!app.html("/experiences", None).await.1.contains("收益分配改革"), "and not on the page");
         assert_eq!(get_as(Some(&js), "/api/v1/experiences").await[0]["id"], eid);
         let publish = format!("/api/v1/experiences/{eid}/publish");
         assert_eq!(post(Some(&js), &publish, Value::Null).await.status(), StatusCode::FORBIDDEN);
@@ -1467,6 +1468,15 @@ mod accounts {
         let library = get_as(None, "/api/v1/experiences").await;
         assert_eq!(library[0]["published_on"], ttdz_store::today_iso());
         assert_eq!(library[0]["policies"], serde_json::json!([id]));
+        let (status, page) = app.html("/experiences", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("收益分配改革") && page.contains("href=\"/zones/jiangsu-sunan\""), "published: {page}");
+        let (_, zone_page) = app.html("/zones/jiangsu-sunan", None).await;
+        assert!(
+            zone_page.contains("苏政发〔2018〕1号") && zone_page.contains("收益分配改革"),
+            "the zone's page lists both"
+        );
+        assert!(!zone_page.contains("配套细则未出台"), "checks stay off the public page");
 
         let trail = get_as(Some(&mi), "/api/v1/audit?zone=jiangsu-sunan").await;
         let actions: Vec<&str> = trail.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
