@@ -104,10 +104,6 @@ impl AppState {
         &self.inner.settings.verdict
     }
 
-    pub fn report_due_day(&self) -> (u32, u32) {
-        self.inner.settings.report_due
-    }
-
     /// The due date of `year`'s report, ISO 8601.
     pub fn report_due(&self, year: i32) -> String {
         let (m, d) = self.inner.settings.report_due;

@@ -49,6 +49,21 @@ impl TestApp {
         body
     }
 
+    /// GET as the holder of `token` (anonymous without one).
+    async fn get_as(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    async fn ok_json_as(&self, path: &str, token: &str) -> Value {
+        let response = self.get_as(path, Some(token)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.json().await.expect("JSON body")
+    }
+
     async fn html(&self, path: &str, lang: Option<&str>) -> (StatusCode, String) {
         let mut request = self.client.get(format!("{}{path}", self.base));
         if let Some(lang) = lang {
@@ -838,8 +853,7 @@ mod accounts {
     }
 
     async fn workbench(app: &TestApp, token: &str) -> String {
-        let response =
-            app.client.get(format!("{}/workbench", app.base)).bearer_auth(token).send().await.expect("workbench");
+        let response = app.get_as("/workbench", Some(token)).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.text().await.expect("HTML")
     }
@@ -1030,23 +1044,17 @@ mod accounts {
 
         // Before approval the zone and its procedure are private, on every surface.
         assert_eq!(app.get("/api/v1/zones/jiangsu-suzhong/lifecycle").await.status(), StatusCode::NOT_FOUND);
-        for hidden in
-            ["/api/v1/zones/jiangsu-suzhong", "/api/v1/zones/jiangsu-suzhong/indicators", "/zones/jiangsu-suzhong"]
-        {
+        for hidden in [
+            "/api/v1/zones/jiangsu-suzhong",
+            "/api/v1/zones/jiangsu-suzhong/indicators",
+            "/api/v1/zones/jiangsu-suzhong/policies",
+            "/zones/jiangsu-suzhong",
+        ] {
             assert_eq!(app.get(hidden).await.status(), StatusCode::NOT_FOUND, "{hidden}");
         }
         let listed = |zones: Value| zones.as_array().into_iter().flatten().any(|z| z["key"] == "jiangsu-suzhong");
         assert!(!listed(app.ok_json("/api/v1/zones").await), "not listed to the public");
-        let own: Value = app
-            .client
-            .get(format!("{}/api/v1/zones", app.base))
-            .bearer_auth(&js)
-            .send()
-            .await
-            .expect("zones")
-            .json()
-            .await
-            .expect("JSON");
+        let own: Value = app.ok_json_as("/api/v1/zones", &js).await;
         assert!(listed(own), "listed to its province");
         expect(step(Some(&zj), "draft_plan", 1, Value::Null).await, StatusCode::NOT_FOUND).await;
 
@@ -1092,16 +1100,7 @@ mod accounts {
             StatusCode::OK,
         )
         .await;
-        let state: Value = app
-            .client
-            .get(format!("{}/api/v1/zones/jiangsu-suzhong/lifecycle", app.base))
-            .bearer_auth(&js)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("JSON");
+        let state: Value = app.ok_json_as("/api/v1/zones/jiangsu-suzhong/lifecycle", &js).await;
         assert_eq!(state["stage"], "plan_returned");
         assert!(workbench(app, &js).await.contains("江苏·苏中: 按科技部意见修改方案"));
         let actions: Vec<&str> =
@@ -1138,16 +1137,7 @@ mod accounts {
         assert_eq!(state["term"], serde_json::json!({"start": "2027-01-01", "end": "2030-12-31", "assumed": false}));
         assert_eq!(state["history"].as_array().map(Vec::len), Some(12));
 
-        let trail: Value = app
-            .client
-            .get(format!("{}/api/v1/audit?zone=jiangsu-suzhong", app.base))
-            .bearer_auth(&mi)
-            .send()
-            .await
-            .expect("audit")
-            .json()
-            .await
-            .expect("JSON");
+        let trail: Value = app.ok_json_as("/api/v1/audit?zone=jiangsu-suzhong", &mi).await;
         let by: Vec<(&str, &str)> = trail
             .as_array()
             .expect("entries")
@@ -1168,16 +1158,7 @@ mod accounts {
         assert_eq!(state["allowed_actions"], serde_json::json!([]), "the public may take no action");
         add(app, "most", Role::Ministry, None, "pass-ministry").await;
         let mi = token(app, "most", "pass-ministry").await;
-        let state: Value = app
-            .client
-            .get(format!("{}/api/v1/zones/zhejiang/lifecycle", app.base))
-            .bearer_auth(&mi)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("JSON");
+        let state: Value = app.ok_json_as("/api/v1/zones/zhejiang/lifecycle", &mi).await;
         let actions: Vec<&str> =
             state["allowed_actions"].as_array().expect("actions").iter().filter_map(|a| a["action"].as_str()).collect();
         assert_eq!(actions, ["evaluate_term"]);
@@ -1210,16 +1191,7 @@ mod accounts {
             .await
             .expect("post");
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "a two-year term is refused");
-        let trail: Value = app
-            .client
-            .get(format!("{}/api/v1/audit?zone=zhejiang", app.base))
-            .bearer_auth(&mi)
-            .send()
-            .await
-            .expect("audit")
-            .json()
-            .await
-            .expect("JSON");
+        let trail: Value = app.ok_json_as("/api/v1/audit?zone=zhejiang", &mi).await;
         let actions: Vec<&str> =
             trail.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
         assert_eq!(actions, ["lifecycle.evaluate_term", "lifecycle.continue"]);
@@ -1321,16 +1293,7 @@ mod accounts {
         let indicators = app.ok_json("/api/v1/zones/jiangsu-sunan/indicators?year=2026").await;
         assert_eq!(indicators["indicators"][0]["value"], "480", "the accepted values are the zone's figures");
 
-        let trail: Value = app
-            .client
-            .get(format!("{}/api/v1/audit?zone=jiangsu-sunan", app.base))
-            .bearer_auth(&mi)
-            .send()
-            .await
-            .expect("audit")
-            .json()
-            .await
-            .expect("JSON");
+        let trail: Value = app.ok_json_as("/api/v1/audit?zone=jiangsu-sunan", &mi).await;
         let by: Vec<(&str, &str)> = trail
             .as_array()
             .expect("entries")
@@ -1396,17 +1359,6 @@ mod accounts {
             }
             async move { r.send().await.expect("post") }
         };
-        let get_as = |who: Option<&String>, path: &str| {
-            let mut r = app.client.get(format!("{}{path}", app.base));
-            if let Some(t) = who {
-                r = r.bearer_auth(t);
-            }
-            async move {
-                let response = r.send().await.expect("get");
-                assert_eq!(response.status(), StatusCode::OK);
-                response.json::<Value>().await.expect("JSON")
-            }
-        };
         let policy = serde_json::json!({
             "level": "local", "issuer": "江苏省人民政府", "number": "苏政发〔2018〕1号", "issued": "2018-03",
             "title": "关于加快科技成果转化的若干政策", "provisions": "科研人员转化收益不低于70%"
@@ -1441,11 +1393,11 @@ mod accounts {
         assert_eq!(r.status(), StatusCode::CREATED);
         assert_eq!(r.json::<Value>().await.expect("JSON")["checks"][0]["checked_by"], "user:prof-li");
 
-        let public = get_as(None, path).await;
+        let public = app.ok_json(path).await;
         assert_eq!(public[0]["number"], "苏政发〔2018〕1号");
         assert!(public[0]["checks"].is_null(), "checks are not public");
-        assert!(get_as(Some(&zj), path).await[0]["checks"].is_null(), "nor another province's");
-        let own = get_as(Some(&js), path).await;
+        assert!(app.ok_json_as(path, &zj).await[0]["checks"].is_null(), "nor another province's");
+        let own = app.ok_json_as(path, &js).await;
         assert_eq!(own[0]["checks"][0]["finding"], "partial");
         assert_eq!(own[0]["checks"][0]["annex_row"], 14);
 
@@ -1458,14 +1410,14 @@ mod accounts {
         let r = post(Some(&js), propose, proposal).await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let eid = r.json::<Value>().await.expect("JSON")["id"].as_i64().expect("id");
-        assert_eq!(get_as(None, "/api/v1/experiences").await, serde_json::json!([]), "proposals are private");
+        assert_eq!(app.ok_json("/api/v1/experiences").await, serde_json::json!([]), "proposals are private");
         assert!(!app.html("/experiences", None).await.1.contains("收益分配改革"), "and not on the page");
-        assert_eq!(get_as(Some(&js), "/api/v1/experiences").await[0]["id"], eid);
+        assert_eq!(app.ok_json_as("/api/v1/experiences", &js).await[0]["id"], eid);
         let publish = format!("/api/v1/experiences/{eid}/publish");
         assert_eq!(post(Some(&js), &publish, Value::Null).await.status(), StatusCode::FORBIDDEN);
         assert_eq!(post(Some(&mi), &publish, Value::Null).await.status(), StatusCode::OK);
         assert_eq!(post(Some(&mi), &publish, Value::Null).await.status(), StatusCode::CONFLICT);
-        let library = get_as(None, "/api/v1/experiences").await;
+        let library = app.ok_json("/api/v1/experiences").await;
         assert_eq!(library[0]["published_on"], ttdz_store::today_iso());
         assert_eq!(library[0]["policies"], serde_json::json!([id]));
         let (status, page) = app.html("/experiences", None).await;
@@ -1478,7 +1430,7 @@ mod accounts {
         );
         assert!(!zone_page.contains("配套细则未出台"), "checks stay off the public page");
 
-        let trail = get_as(Some(&mi), "/api/v1/audit?zone=jiangsu-sunan").await;
+        let trail = app.ok_json_as("/api/v1/audit?zone=jiangsu-sunan", &mi).await;
         let actions: Vec<&str> = trail.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
         for action in ["policy.add", "policy.check", "experience.propose", "experience.publish"] {
             assert!(actions.contains(&action), "{action} is in the trail: {actions:?}");
@@ -1563,16 +1515,9 @@ mod accounts {
             token(app, "prof-li", "pass-expert").await,
         );
         let path = "/api/v1/zones/jiangsu-sunan/verdict";
-        let get = |who: Option<&String>| {
-            let mut r = app.client.get(format!("{}{path}", app.base));
-            if let Some(t) = who {
-                r = r.bearer_auth(t);
-            }
-            async move { r.send().await.expect("verdict") }
-        };
-        assert_eq!(get(None).await.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(get(Some(&zj)).await.status(), StatusCode::FORBIDDEN, "not 浙江's zone");
-        let first: Value = get(Some(&js)).await.json().await.expect("JSON");
+        assert_eq!(app.get_as(path, None).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(app.get_as(path, Some(&zj)).await.status(), StatusCode::FORBIDDEN, "not 浙江's zone");
+        let first = app.ok_json_as(path, &js).await;
         assert_eq!(first["verdict"], "continue", "nothing argues against it yet: {first}");
         assert!(first["attainment"].is_null());
         assert_eq!(first["growth"], serde_json::json!([{"indicator": "contract_turnover", "cagr": null}]));
@@ -1606,8 +1551,8 @@ mod accounts {
                 .expect("check");
             assert_eq!(r.status(), StatusCode::CREATED);
         }
-        assert_eq!(get(Some(&ex)).await.status(), StatusCode::FORBIDDEN, "experts review plans only");
-        let second: Value = get(Some(&js)).await.json().await.expect("JSON");
+        assert_eq!(app.get_as(path, Some(&ex)).await.status(), StatusCode::FORBIDDEN, "experts review plans only");
+        let second = app.ok_json_as(path, &js).await;
         assert_eq!(second["verdict"], "rectify", "{second}");
         assert_eq!(second["verdict_zh"], "整改");
         assert_eq!(second["policy_scores"], serde_json::json!([{"annex_row": 14, "score": "0"}]), "the latest check");
@@ -1807,16 +1752,7 @@ mod accounts {
         browser.click("input[name='document.conflict_of_interest']").await;
         browser.click("form.review button").await;
         browser.wait_for(|s| !s.contains("review_plan")).await;
-        let state: Value = app
-            .client
-            .get(format!("{}/api/v1/zones/jiangsu-suzhong/lifecycle", app.base))
-            .bearer_auth(&js)
-            .send()
-            .await
-            .expect("lifecycle")
-            .json()
-            .await
-            .expect("JSON");
+        let state: Value = app.ok_json_as("/api/v1/zones/jiangsu-suzhong/lifecycle", &js).await;
         assert_eq!(state["stage"], "plan_reviewed", "{state}");
         let review = &state["history"].as_array().expect("history").last().expect("a step")["document"];
         assert_eq!(*review, serde_json::json!({"score": 88, "comment": "方案可行", "conflict_of_interest": false}));

@@ -68,9 +68,7 @@ pub async fn zone_indicators(
     ApiQuery(q): ApiQuery<YearQuery>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<AreaIndicatorsView>, ApiError> {
-    let zone = crate::visibility::zone_for(&state, &caller, &key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
+    let zone = super::zone_of(&state, &caller, &key).await?;
     Ok(Json(area_indicators(&state, Area::Zone(zone.key), zone.name_zh, q.year).await?))
 }
 
@@ -267,9 +265,7 @@ async fn zone_template(
     file: &str,
 ) -> Result<ttdz_xlsx::Template, ApiError> {
     let year = template_year(file)?;
-    let zone = crate::visibility::zone_for(state, caller, key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
+    let zone = super::zone_of(state, caller, key).await?;
     let tree = state.tree(None).await?;
     Ok(ttdz_xlsx::template_for(state.store(), &tree, &zone, year).await?)
 }
@@ -407,9 +403,7 @@ pub async fn zone_evaluation(
     ApiQuery(q): ApiQuery<YearQuery>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<ZoneEvaluation>, ApiError> {
-    crate::visibility::zone_for(&state, &caller, &key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
+    super::zone_of(&state, &caller, &key).await?;
     let all = crate::evaluation::evaluate_zones(&state, q.year).await?;
     Ok(Json(ZoneEvaluation {
         year: all.year,

@@ -293,11 +293,17 @@ async fn get_zone(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<ZoneView>, ApiError> {
     // A string that cannot be a key, or a zone not yet public, names no zone: 404, like any other unknown key.
-    let zone = crate::visibility::zone_for(&state, &caller, &key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
+    let zone = zone_of(&state, &caller, &key).await?;
     let tree = state.tree(None).await?;
     Ok(Json(ZoneView::new(&zone, &tree)))
+}
+
+/// The zone with this key as `caller` may see it. A string that cannot be a key, an unknown key and a zone not yet
+/// public to the caller all answer the same 404.
+pub(crate) async fn zone_of(state: &AppState, caller: &Caller, key: &str) -> Result<ttdz_domain::Zone, ApiError> {
+    crate::visibility::zone_for(state, caller, key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))
 }
 
 /// The 16 rows of Annex 2, in order, names and units exactly as printed.

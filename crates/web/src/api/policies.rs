@@ -11,7 +11,7 @@ use ttdz_domain::policy::{Experience, Finding, Policy, PolicyCheck, PolicyLevel}
 use ttdz_domain::{PartialDate, Zone};
 use utoipa::ToSchema;
 
-use super::reports::zone_of;
+use super::zone_of;
 use crate::auth::{Caller, Origin};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -141,7 +141,7 @@ pub async fn list_policies(
     Path(key): Path<String>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<PolicyView>>, ApiError> {
-    let zone = zone_of(&state, &key).await?;
+    let zone = zone_of(&state, &caller, &key).await?;
     let checks = sees_checks(&caller, &zone);
     let policies = state.store().policies(&zone.key).await?;
     Ok(Json(policies.into_iter().map(|(p, c)| policy_view(p, checks.then_some(c))).collect()))
@@ -163,7 +163,7 @@ pub async fn add_policy(
     Extension(origin): Extension<Origin>,
     Json(body): Json<NewPolicy>,
 ) -> Result<(StatusCode, Json<PolicyView>), ApiError> {
-    let zone = zone_of(&state, &key).await?;
+    let zone = zone_of(&state, &caller, &key).await?;
     if !caller.governs(&zone.province) {
         return Err(forbidden(&caller, &format!("register policies of zone {key}")));
     }
@@ -200,7 +200,7 @@ pub async fn add_check(
     Json(body): Json<NewCheck>,
 ) -> Result<(StatusCode, Json<PolicyView>), ApiError> {
     let policy = state.store().policy(id).await?.ok_or_else(|| ApiError::not_found(format!("no policy {id}")))?;
-    let zone = zone_of(&state, policy.zone.as_str()).await?;
+    let zone = zone_of(&state, &caller, policy.zone.as_str()).await?;
     if !sees_checks(&caller, &zone) {
         return Err(forbidden(&caller, &format!("check the policies of zone {}", zone.key)));
     }
@@ -255,7 +255,7 @@ pub async fn propose_experience(
     Extension(origin): Extension<Origin>,
     Json(body): Json<NewExperience>,
 ) -> Result<(StatusCode, Json<ExperienceView>), ApiError> {
-    let zone = zone_of(&state, &key).await?;
+    let zone = zone_of(&state, &caller, &key).await?;
     if !caller.governs(&zone.province) {
         return Err(forbidden(&caller, &format!("propose experience of zone {key}")));
     }
@@ -299,7 +299,7 @@ pub async fn publish_experience(
         .into_iter()
         .find(|e| e.id == id)
         .ok_or_else(|| ApiError::not_found(format!("no experience {id}")))?;
-    let zone = zone_of(&state, experience.zone.as_str()).await?;
+    let zone = zone_of(&state, &caller, experience.zone.as_str()).await?;
     let today = ttdz_store::today_iso();
     let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
     // The store publishes only what is not published yet, so two ministers at once cannot both succeed.

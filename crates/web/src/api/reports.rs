@@ -12,10 +12,11 @@ use serde_json::Value;
 use ttdz_domain::element::{ElementSpec, Scope, parse_amount};
 use ttdz_domain::measure::SourceKind;
 use ttdz_domain::report::{ReportAction, ReportError, ReportStatus, next_status};
-use ttdz_domain::{Dataset, DivisionCode, Zone, ZoneKey};
+use ttdz_domain::{Dataset, DivisionCode, ZoneKey};
 use ttdz_store::{AnnualReport, Batch, DivisionValue, ZoneValue};
 use utoipa::ToSchema;
 
+use super::zone_of;
 use crate::auth::{Caller, Origin};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
@@ -62,11 +63,6 @@ fn year_of(year: &str) -> Result<i32, ApiError> {
         .ok()
         .filter(|y| (2000..=2200).contains(y))
         .ok_or_else(|| ApiError::invalid(format!("'{year}' is not a year")))
-}
-
-pub(super) async fn zone_of(state: &AppState, key: &str) -> Result<Zone, ApiError> {
-    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
-    state.store().zone(&ZoneKey::parse(key).map_err(|_| missing())?).await?.ok_or_else(missing)
 }
 
 fn values_by_area(json: &str) -> BTreeMap<(String, String), String> {
@@ -166,7 +162,7 @@ pub async fn get_report(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ApiError> {
     let year = year_of(&year)?;
-    let zone = zone_of(&state, &key).await?;
+    let zone = zone_of(&state, &caller, &key).await?;
     let report = state.store().annual_report(&zone.key, year).await?.unwrap_or_else(|| blank(&zone.key, year));
     if report.status != ReportStatus::Accepted && !caller.governs(&zone.province) {
         return Err(ApiError::not_found(format!("no published {year} report of zone {key}")));
@@ -195,7 +191,7 @@ pub async fn put_values(
     Json(body): Json<Value>,
 ) -> Result<Response, ApiError> {
     let year = year_of(&year)?;
-    let zone = zone_of(&state, &key).await?;
+    let zone = zone_of(&state, &caller, &key).await?;
     if !caller.governs(&zone.province) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -297,7 +293,7 @@ async fn transition(
 ) -> Result<Response, ApiError> {
     let Asker { caller, origin, headers } = asker;
     let year = year_of(year)?;
-    let zone = zone_of(state, key).await?;
+    let zone = zone_of(state, caller, key).await?;
     if !caller.governs(&zone.province) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -313,10 +309,10 @@ async fn transition(
     let mut updated = AnnualReport { status, ..report };
     match action {
         ReportAction::Submit => {
-            let (y, m, d) = ttdz_store::today();
-            let (due_m, due_d) = state.report_due_day();
-            updated.submitted_at = Some(format!("{y:04}-{m:02}-{d:02}"));
-            updated.late = (y, m, d) > (year, due_m, due_d);
+            let today = ttdz_store::today_iso();
+            // ISO dates order as text.
+            updated.late = today > state.report_due(year);
+            updated.submitted_at = Some(today);
             updated.snapshot = Some(updated.values_json.clone());
             updated.comment = None;
         }

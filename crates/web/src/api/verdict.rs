@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::ApiQuery;
 use super::data::YearQuery;
-use super::reports::zone_of;
+use super::zone_of;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::evaluation::EvaluationView;
@@ -106,7 +106,7 @@ pub async fn zone_verdict(
     ApiQuery(q): ApiQuery<YearQuery>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<VerdictView>, ApiError> {
-    let zone = zone_of(&state, &key).await?;
+    let zone = zone_of(&state, &caller, &key).await?;
     if !caller.governs(&zone.province) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -118,9 +118,12 @@ pub async fn workbench(
         let name = zone.short_name_zh.clone();
         let zone_href = format!("/zones/{}", zone.key);
         if role == Role::Expert {
-            let me = caller.label();
+            let me = match &caller {
+                Caller::Account { account, .. } => Some(account.username.as_str()),
+                _ => None,
+            };
             if lifecycle.stage == Stage::PlanDrafted
-                && lifecycle.experts.iter().any(|(u, done)| !done && format!("user:{u}") == me)
+                && lifecycle.experts.iter().any(|(u, done)| !done && Some(u.as_str()) == me)
             {
                 reviews.push(Review { key: zone.key.to_string(), name, version: lifecycle.version });
             }
