@@ -59,6 +59,16 @@ impl TestStore {
     }
 }
 
+/// The year tests migrate in and the instant their clock stands at (mid-June of it, Beijing time): tests never
+/// depend on the day they run.
+pub const TEST_YEAR: i32 = 2026;
+
+/// A clock fixed at 2026-06-15 12:00 in Beijing.
+pub fn test_clock() -> ttdz_domain::Clock {
+    let at: jiff::Timestamp = "2026-06-15T04:00:00Z".parse().unwrap_or_else(|e| panic!("a fixed instant: {e}"));
+    ttdz_domain::Clock::fixed(at, ttdz_domain::clock::DEFAULT_TIME_ZONE).unwrap_or_else(|e| panic!("{e}"))
+}
+
 pub fn reference() -> ReferenceData {
     ReferenceData::shipped().unwrap_or_else(|e| panic!("the shipped reference data does not parse:\n{e}"))
 }
@@ -68,7 +78,7 @@ pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}", dir.path().join("ttdz.sqlite3").display());
     let store = SqliteStore::open(&url).await.expect("open SQLite");
-    store.migrate(&reference()).await.expect("migrate SQLite");
+    store.migrate(&reference(), TEST_YEAR).await.expect("migrate SQLite");
     TestStore { store: Arc::new(store), cleanup: Cleanup::Sqlite(dir) }
 }
 
@@ -96,7 +106,7 @@ pub async fn postgres() -> Option<TestStore> {
     let create = format!("CREATE SCHEMA \"{schema}\"");
     sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut admin).await.expect("create a test schema");
     let store = PgStore::connect(&with_search_path(&url, &schema)).await.expect("connect to the test schema");
-    store.migrate(&reference()).await.expect("migrate PostgreSQL");
+    store.migrate(&reference(), TEST_YEAR).await.expect("migrate PostgreSQL");
     Some(TestStore { store: Arc::new(store), cleanup: Cleanup::Postgres { url, schema } })
 }
 

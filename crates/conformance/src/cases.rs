@@ -50,7 +50,7 @@ pub async fn migrate_loads_the_shipped_reference_data(store: &dyn Store) {
 
 pub async fn migrate_twice_changes_nothing(store: &dyn Store) {
     let before = (store.datasets().await.expect("datasets"), store.zones().await.expect("zones"));
-    let report = store.migrate(&reference()).await.expect("second migrate");
+    let report = store.migrate(&reference(), crate::backends::TEST_YEAR).await.expect("second migrate");
     assert!(report.applied.is_empty() && report.datasets_loaded.is_empty(), "{report:?}");
     let after = (store.datasets().await.expect("datasets"), store.zones().await.expect("zones"));
     assert_eq!(before, after);
@@ -128,7 +128,7 @@ pub async fn a_new_vintage_is_added_beside_the_old(store: &dyn Store) {
         sha256: "0".repeat(64),
         source: "test".into(),
     };
-    store.add_division_vintage(&set, &dataset).await.expect("add 2024");
+    store.add_division_vintage(&set, &dataset, &audit()).await.expect("add 2024");
     let years: Vec<i64> = store.vintages().await.expect("vintages").iter().map(|v| v.vintage.year()).collect();
     assert_eq!(years, [2023, 2024]);
     let stored = store.divisions(Vintage::new(2024).expect("vintage")).await.expect("divisions").expect("2024");
@@ -137,7 +137,7 @@ pub async fn a_new_vintage_is_added_beside_the_old(store: &dyn Store) {
     let xuanwu = old.divisions().iter().find(|d: &&Division| d.code == code("320102")).expect("玄武区");
     assert_eq!(xuanwu.name_zh, "玄武区", "the 2023 list is not rewritten");
 
-    let again = store.add_division_vintage(&set, &dataset).await;
+    let again = store.add_division_vintage(&set, &dataset, &audit()).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(store.vintages().await.expect("vintages").len(), 2);
     assert!(store.divisions(Vintage::new(2025).expect("vintage")).await.expect("divisions").is_none());
@@ -147,10 +147,10 @@ pub async fn demo_figures_load_once_and_exactly(store: &dyn Store) {
     assert!(store.published_figures().await.expect("figures").is_empty(), "reference data holds no demo figures");
     let tree = DivisionTree::new(reference().divisions);
     let demo = DemoData::shipped(&tree).expect("demo data parses");
-    let first = store.load_demo(&demo).await.expect("load demo");
+    let first = store.load_demo(&demo, &audit()).await.expect("load demo");
     assert!(first.changed);
     assert_eq!(first.figures, 138);
-    let second = store.load_demo(&demo).await.expect("load demo again");
+    let second = store.load_demo(&demo, &audit()).await.expect("load demo again");
     assert!(!second.changed);
 
     let stored = store.published_figures().await.expect("figures");
@@ -194,6 +194,7 @@ fn batch(name: &str, sha: &str, kind: SourceKind, values: Vec<DivisionValue>) ->
         dataset: dataset(name, sha),
         kind,
         recorded_by: "tester".into(),
+        scope: None,
         rows: values.len() as u64,
         division_values: values,
         zone_values: Vec::new(),
@@ -331,7 +332,7 @@ pub async fn accounts_sessions_and_login_failures(store: &dyn Store) {
     );
     assert_eq!(store.account_credentials("nobody").await.expect("credentials"), None);
 
-    store.create_session("t1", "jiangsu", "c1", 1000).await.expect("session");
+    store.create_session("t1", "jiangsu", "c1", 1000, &audit()).await.expect("session");
     assert_eq!(store.session("t1", 999).await.expect("session"), Some((jiangsu.clone(), "c1".into())));
     assert_eq!(store.session("t1", 1000).await.expect("session"), None, "expired");
     assert_eq!(store.session("t2", 999).await.expect("session"), None);
@@ -340,19 +341,19 @@ pub async fn accounts_sessions_and_login_failures(store: &dyn Store) {
     assert!(store.accounts().await.expect("accounts")[0].disabled);
     assert!(store.set_account_disabled("jiangsu", false, &audit()).await.expect("enable"));
     assert!(store.session("t1", 999).await.expect("session").is_some());
-    store.delete_session("t1").await.expect("logout");
+    store.delete_session("t1", &audit()).await.expect("logout");
     assert_eq!(store.session("t1", 999).await.expect("session"), None);
     assert!(!store.set_account_disabled("nobody", true, &audit()).await.expect("no such account"));
 
     for at in [100, 110, 120] {
-        store.record_login_failure("jiangsu", at).await.expect("failure");
+        store.record_login_failure("10.0.0.1 jiangsu", "jiangsu", at, &audit()).await.expect("failure");
     }
-    assert_eq!(store.login_failures_since("jiangsu", 105).await.expect("count"), 2);
-    assert_eq!(store.login_failures_since("most", 0).await.expect("count"), 0);
-    store.record_login_failure("jiangsu", 5000).await.expect("failure");
+    assert_eq!(store.login_failure_times("10.0.0.1 jiangsu", 105).await.expect("times"), [110, 120]);
+    assert!(store.login_failure_times("10.0.0.2 jiangsu", 0).await.expect("times").is_empty(), "per address");
+    store.record_login_failure("10.0.0.1 jiangsu", "jiangsu", 5000, &audit()).await.expect("failure");
     assert_eq!(
-        store.login_failures_since("jiangsu", 0).await.expect("count"),
-        1,
+        store.login_failure_times("10.0.0.1 jiangsu", 0).await.expect("times"),
+        [5000],
         "failures older than an hour are forgotten"
     );
 }
@@ -510,13 +511,7 @@ pub async fn annual_reports_keep_their_values_and_versions(store: &dyn Store) {
         late: false,
         comment: None,
     };
-    let values = batch(
-        "report:jiangsu-sunan-2026",
-        "r",
-        SourceKind::Reported,
-        vec![division_value("gdp_yuan", "320100", 2026, "5")],
-    );
-    assert_eq!(store.save_annual_report(&draft, 0, Some(&values), "edit", &audit()).await.expect("draft"), 1);
+    assert_eq!(store.save_annual_report(&draft, 0, None, "edit", &audit()).await.expect("draft"), 1);
     assert!(matches!(store.save_annual_report(&draft, 0, None, "edit", &audit()).await, Err(StoreError::Conflict(_))));
     let submitted = AnnualReport {
         status: ReportStatus::Submitted,
@@ -526,16 +521,23 @@ pub async fn annual_reports_keep_their_values_and_versions(store: &dyn Store) {
     };
     assert_eq!(store.save_annual_report(&submitted, 1, None, "submit", &audit()).await.expect("submit"), 2);
     let stored = store.annual_report(&zone, 2026).await.expect("report").expect("exists");
-    assert_eq!(stored, AnnualReport { version: 2, ..submitted });
+    assert_eq!(stored, AnnualReport { version: 2, ..submitted.clone() });
+    let reported = store.reported(&element("gdp_yuan")).await.expect("values");
+    assert!(!reported.divisions.contains_key(&(code("320100"), 2026)), "a submitted report's values are not figures");
+    let accepted = AnnualReport { status: ReportStatus::Accepted, ..submitted };
+    let published = accepted.accepted_batch("苏南", "user:most".into(), Some(code("320000"))).expect("batch");
+    assert_eq!(store.save_annual_report(&accepted, 2, Some(&published), "accept", &audit()).await.expect("accept"), 3);
     let reported = store.reported(&element("gdp_yuan")).await.expect("values");
     assert_eq!(
-        reported.divisions[&(code("320100"), 2026)].1,
-        "report:jiangsu-sunan-2026",
-        "indicators read the report's values"
+        reported.divisions[&(code("320100"), 2026)],
+        (Decimal::from(5), "report:jiangsu-sunan-2026".to_owned()),
+        "from acceptance on, indicators read the report's values"
     );
+    let corrupt = AnnualReport { values_json: "{not json".into(), ..accepted };
+    assert!(matches!(corrupt.drafted(), Err(StoreError::Corrupt(_))), "stored JSON that does not parse is corrupt");
     let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["import.batch", "report.edit", "report.submit"]);
+    assert_eq!(actions, ["report.edit", "report.submit", "import.batch", "report.accept"]);
 }
 
 pub async fn policies_checks_and_experience_round_trip(store: &dyn Store) {
@@ -586,4 +588,142 @@ pub async fn policies_checks_and_experience_round_trip(store: &dyn Store) {
     let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["policy.add", "policy.check", "experience.propose", "experience.publish"]);
+}
+
+/// A batch belongs to the province it was recorded for: another province cannot replace it under the same name;
+/// the same province and national writers (the ministry, the command line) can.
+pub async fn a_batch_is_replaced_only_by_its_province_or_a_national_writer(store: &dyn Store) {
+    let jiangsu_batch = |sha: &str, value: &str| Batch {
+        scope: Some(code("320000")),
+        ..batch("values:data.csv", sha, SourceKind::Reported, vec![division_value("gdp_yuan", "320100", 2023, value)])
+    };
+    store.replace_batch(&jiangsu_batch("a", "1"), &audit()).await.expect("jiangsu stores");
+    let zhejiang = Batch {
+        scope: Some(code("330000")),
+        ..batch("values:data.csv", "z", SourceKind::Reported, vec![division_value("gdp_yuan", "330100", 2023, "9")])
+    };
+    let refused = store.replace_batch(&zhejiang, &audit()).await;
+    assert!(matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("province 320000")), "{refused:?}");
+    let reported = store.reported(&element("gdp_yuan")).await.expect("values");
+    assert_eq!(reported.divisions[&(code("320100"), 2023)].0, Decimal::from(1), "jiangsu's value is untouched");
+    assert!(!reported.divisions.contains_key(&(code("330100"), 2023)));
+    let own = store.replace_batch(&jiangsu_batch("b", "2"), &audit()).await.expect("jiangsu replaces its own");
+    assert_eq!(own.outcome(), "replaced");
+    let ministry = Batch { scope: None, ..jiangsu_batch("c", "3") };
+    assert_eq!(store.replace_batch(&ministry, &audit()).await.expect("the ministry may").outcome(), "replaced");
+    let back = store.replace_batch(&jiangsu_batch("d", "4"), &audit()).await;
+    assert!(matches!(&back, Err(StoreError::Conflict(m)) if m.contains("ministry")), "{back:?}");
+    let records = store.datasets().await.expect("datasets");
+    let record = records.iter().find(|d| d.dataset.name == "values:data.csv").expect("stored");
+    assert_eq!(record.scope, None, "the ministry's version is national");
+}
+
+/// A migrated store has nothing pending; asking changes nothing.
+pub async fn a_migrated_store_has_no_pending_migrations(store: &dyn Store) {
+    assert!(store.pending_migrations().await.expect("pending").is_empty());
+    let before = store.datasets().await.expect("datasets");
+    assert!(store.pending_migrations().await.expect("pending").is_empty());
+    assert_eq!(store.datasets().await.expect("datasets"), before);
+}
+
+/// Every method of the store that writes appends to the audit trail, in its own transaction: called once each,
+/// the trail grows by one entry per write (a test in `ttdz-store` checks that every writing method takes an
+/// `AuditContext`, so a new one cannot skip this list silently).
+pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::policy::{Experience, Finding, Policy, PolicyCheck, PolicyLevel};
+    let count = || async {
+        store.audit(&ttdz_domain::audit::AuditQuery { limit: 10_000, ..Default::default() }).await.expect("trail").len()
+    };
+    let mut expected = count().await;
+    let mut wrote = |what: &str, n: usize, actual: usize| {
+        expected += n;
+        assert_eq!(actual, expected, "{what} appends {n} audit entry");
+    };
+    let dataset = ttdz_domain::Dataset {
+        name: "divisions-2024".into(),
+        files: vec!["provinces.csv".into()],
+        sha256: "0".repeat(64),
+        source: "test".into(),
+    };
+    store.add_division_vintage(&vintage_2024(), &dataset, &audit()).await.expect("vintage");
+    wrote("add_division_vintage", 1, count().await);
+    let tree = DivisionTree::new(reference().divisions);
+    store.load_demo(&DemoData::shipped(&tree).expect("demo"), &audit()).await.expect("demo");
+    wrote("load_demo", 1, count().await);
+    let b = batch("values:x", "a", SourceKind::Reported, vec![division_value("gdp_yuan", "320100", 2023, "1")]);
+    store.replace_batch(&b, &audit()).await.expect("batch");
+    wrote("replace_batch", 1, count().await);
+    let account =
+        Account::new(Username::parse("auditee").expect("name"), Role::Ministry, None, None, None).expect("account");
+    store.add_account(&account, "hash", &audit()).await.expect("account");
+    wrote("add_account", 1, count().await);
+    store.set_account_disabled("auditee", true, &audit()).await.expect("disable");
+    wrote("set_account_disabled", 1, count().await);
+    store.set_account_disabled("auditee", false, &audit()).await.expect("enable");
+    wrote("set_account_disabled", 1, count().await);
+    store.create_session("t", "auditee", "c", i64::MAX, &audit()).await.expect("login");
+    wrote("create_session", 1, count().await);
+    store.delete_session("t", &audit()).await.expect("logout");
+    wrote("delete_session", 1, count().await);
+    store.record_login_failure("127.0.0.1 auditee", "auditee", 1, &audit()).await.expect("failure");
+    wrote("record_login_failure", 1, count().await);
+    let zone = ZoneKey::parse("jiangsu-sunan").expect("key");
+    let report = ttdz_store::AnnualReport {
+        zone: zone.clone(),
+        year: 2026,
+        status: ttdz_domain::report::ReportStatus::Draft,
+        version: 0,
+        text: String::new(),
+        values_json: "[]".into(),
+        snapshot: None,
+        submitted_at: None,
+        late: false,
+        comment: None,
+    };
+    store.save_annual_report(&report, 0, None, "edit", &audit()).await.expect("report");
+    wrote("save_annual_report", 1, count().await);
+    let lifecycle = store.lifecycle(&zone).await.expect("lifecycle").expect("seeded");
+    let step = ttdz_store::LifecycleStep {
+        zone: zone.clone(),
+        based_on: lifecycle.version,
+        new_zone: None,
+        action: ttdz_domain::lifecycle::Action::EvaluateTerm,
+        from: Some(lifecycle.stage),
+        to: ttdz_domain::lifecycle::Stage::Evaluated,
+        document: "{}".into(),
+        term: None,
+        assign_experts: Vec::new(),
+        reviewed_by: None,
+    };
+    store.apply_lifecycle(&step, &audit()).await.expect("step");
+    wrote("apply_lifecycle", 1, count().await);
+    let policy = Policy {
+        id: 0,
+        zone: zone.clone(),
+        level: PolicyLevel::Local,
+        issuer: "江苏省人民政府".into(),
+        number: "苏政发〔2017〕1号".into(),
+        issued: "2017-01".parse().expect("date"),
+        title: "t".into(),
+        provisions: "p".into(),
+    };
+    let id = store.add_policy(&policy, &audit()).await.expect("policy");
+    wrote("add_policy", 1, count().await);
+    let check = PolicyCheck {
+        policy: id,
+        checked_on: "2026-06-01".parse().expect("date"),
+        checked_by: "test".into(),
+        finding: Finding::Implemented,
+        evidence: "e".into(),
+        annex_row: Some(13),
+    };
+    store.add_policy_check(&check, &audit()).await.expect("check");
+    wrote("add_policy_check", 1, count().await);
+    let experience =
+        Experience { id: 0, zone, title: "t".into(), summary: "s".into(), policies: vec![id], published_on: None };
+    let eid = store.add_experience(&experience, &audit()).await.expect("experience");
+    wrote("add_experience", 1, count().await);
+    store.publish_experience(eid, "2026-06-15", &audit()).await.expect("publish");
+    wrote("publish_experience", 1, count().await);
 }

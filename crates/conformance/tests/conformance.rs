@@ -41,6 +41,9 @@ conformance!(
     zones_move_through_the_procedure_one_version_at_a_time,
     annual_reports_keep_their_values_and_versions,
     policies_checks_and_experience_round_trip,
+    a_batch_is_replaced_only_by_its_province_or_a_national_writer,
+    a_migrated_store_has_no_pending_migrations,
+    every_write_appends_to_the_audit_trail,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -95,14 +95,26 @@ impl Account {
         division: Option<DivisionCode>,
         zone: Option<ZoneKey>,
     ) -> Result<Account, ParseError> {
+        // A registrar serves a locality at any level: a province-level one may be named with --province.
+        let (province, division) = match (role, province, division) {
+            (Role::Registrar, Some(p), None) => (None, Some(p)),
+            (_, p, d) => (p, d),
+        };
         match role {
             Role::Province => match province {
                 Some(p) if p.level() == Level::Province => {}
                 Some(p) => return Err(ParseError(format!("{p} is not a province code (e.g. 320000)"))),
                 None => return Err(ParseError("a province user needs --province, e.g. 320000".into())),
             },
-            Role::Institution | Role::Registrar if division.is_none() => {
-                return Err(ParseError(format!("a {role} user needs --division")));
+            Role::Institution if division.is_none() => {
+                return Err(ParseError("an institution user needs --division, its own division (e.g. 320102)".into()));
+            }
+            Role::Registrar if division.is_none() => {
+                return Err(ParseError(
+                    "a registrar user needs the locality it serves: --province (e.g. 320000) or --division at any \
+                     level (e.g. 320100 or 320102)"
+                        .into(),
+                ));
             }
             _ => {}
         }
@@ -125,6 +137,17 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_registrar_serves_a_locality_named_either_way() {
+        let u = Username::parse("reg-js").unwrap();
+        let p = DivisionCode::parse("320000").unwrap();
+        let by_province = Account::new(u.clone(), Role::Registrar, Some(p), None, None).unwrap();
+        assert_eq!((by_province.province, by_province.division), (None, Some(p)));
+        let city = DivisionCode::parse("320100").unwrap();
+        assert_eq!(Account::new(u.clone(), Role::Registrar, None, Some(city), None).unwrap().division, Some(city));
+        assert!(Account::new(u, Role::Registrar, None, None, None).is_err_and(|e| e.0.contains("--province")));
+    }
 
     #[test]
     fn scope_fits_role() {

@@ -187,7 +187,32 @@ pub fn parse_amount(s: &str) -> Result<Decimal, ParseError> {
     if !ok {
         return Err(ParseError(format!("'{s}' is not a number")));
     }
-    Decimal::from_str(s).map_err(|_| ParseError(format!("'{s}' is not a number within range")))
+    let value = Decimal::from_str(s).map_err(|_| ParseError(format!("'{s}' is not a number within range")))?;
+    // The decimal type keeps 28 digits after the point and about 28 in all; beyond that it would round silently.
+    if value.normalize().to_string() != canonical_decimal(s) {
+        return Err(ParseError(format!(
+            "'{s}' has more digits than can be kept exactly (at most 28 significant digits and 28 after the point)"
+        )));
+    }
+    Ok(value)
+}
+
+/// A plain decimal numeral without redundant zeros or sign: `-007.50` is `-7.5`, `-0.0` is `0`.
+fn canonical_decimal(s: &str) -> String {
+    let negative = s.starts_with('-');
+    let digits = s.trim_start_matches(['-', '+']);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let mut out = if int.is_empty() { "0".to_owned() } else { int.to_owned() };
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if negative && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.insert(0, '-');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -206,6 +231,19 @@ mod tests {
         for e in ELEMENTS {
             assert!(ElementCode::parse(e.code).is_ok(), "{}", e.code);
         }
+    }
+
+    #[test]
+    fn amounts_beyond_the_kept_precision_are_refused_not_rounded() {
+        assert_eq!(parse_amount("-007.50").unwrap().to_string(), "-7.50");
+        assert_eq!(
+            parse_amount("0.0000000000000000000000000001").unwrap().to_string(),
+            "0.0000000000000000000000000001"
+        );
+        assert!(parse_amount("0.0000000000000000000000000000001").is_err_and(|e| e.0.contains("more digits")));
+        assert!(parse_amount("123456789012345678901234567890.1").is_err());
+        assert!(parse_amount("-0.000").is_ok());
+        assert!(parse_amount("12345678901234567890.12345678").is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod clock;
 pub mod contract;
 pub mod date;
 pub mod division;
@@ -13,6 +14,7 @@ pub mod element;
 pub mod figure;
 pub mod indicator;
 pub mod lifecycle;
+pub mod limits;
 pub mod measure;
 pub mod policy;
 pub mod reference;
@@ -20,6 +22,7 @@ pub mod report;
 pub mod verdict;
 pub mod zone;
 
+pub use clock::Clock;
 pub use date::PartialDate;
 pub use division::{Division, DivisionCode, DivisionSet, DivisionTree, Level, Vintage};
 pub use figure::PublishedFigure;

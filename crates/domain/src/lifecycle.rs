@@ -231,11 +231,25 @@ pub const GENERAL_REQUIREMENTS: [&str; 4] = ["指导思想", "建设原则", "�
 
 /// A term of 3 to 5 years (建设期原则上为3至5年), from its first to its last day.
 pub fn check_term(start: &PartialDate, end: &PartialDate) -> Result<(), LifecycleError> {
-    let (Some(_), Some(_)) = (start.day(), end.day()) else {
+    let full = |d: &PartialDate| {
+        jiff::civil::Date::new(
+            i16::try_from(d.year()).ok()?,
+            i8::try_from(d.month()?).ok()?,
+            i8::try_from(d.day()?).ok()?,
+        )
+        .ok()
+    };
+    let (Some(first), Some(last)) = (full(start), full(end)) else {
         return Err(LifecycleError::Document("the term needs full dates, YYYY-MM-DD".into()));
     };
-    let years = i32::from(end.year()) - i32::from(start.year());
-    if end <= start || !(3..=5).contains(&years) {
+    // The day after the last lies between three and five years after the first: 2026-01-01 to 2028-12-31 is
+    // three years to the day.
+    let after = |years: i64| first.checked_add(jiff::Span::new().years(years)).ok();
+    let within = match (last.tomorrow().ok(), after(3), after(5)) {
+        (Some(next), Some(shortest), Some(longest)) => shortest <= next && next <= longest,
+        _ => false,
+    };
+    if !within {
         return Err(LifecycleError::Document(format!(
             "a construction term runs 3 to 5 years (国科发创〔2017〕304号), not {start} to {end}"
         )));
@@ -280,6 +294,10 @@ mod tests {
     fn terms_run_three_to_five_years() {
         let d = |s: &str| s.parse::<PartialDate>().unwrap();
         assert!(check_term(&d("2024-01-01"), &d("2027-12-31")).is_ok());
+        assert!(check_term(&d("2026-01-01"), &d("2028-12-31")).is_ok(), "three years to the day");
+        assert!(check_term(&d("2026-03-15"), &d("2031-03-14")).is_ok(), "five years to the day");
+        assert!(check_term(&d("2026-03-15"), &d("2031-03-15")).is_err(), "a day over five years");
+        assert!(check_term(&d("2026-01-02"), &d("2028-12-31")).is_err(), "a day short of three years");
         assert!(check_term(&d("2024-01-01"), &d("2025-12-31")).is_err());
         assert!(check_term(&d("2024-01-01"), &d("2030-12-31")).is_err());
         assert!(check_term(&d("2024"), &d("2027")).is_err());

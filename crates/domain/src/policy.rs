@@ -42,20 +42,15 @@ pub struct Policy {
 }
 
 /// The first of `fields` (name, value) that is blank, as an error naming it.
-fn required(fields: &[(&str, &str)]) -> Result<(), ParseError> {
-    match fields.iter().find(|(_, value)| value.trim().is_empty()) {
-        Some((name, _)) => Err(ParseError(format!("{name} is required"))),
-        None => Ok(()),
-    }
-}
+use crate::limits::{LONG_TEXT, SHORT_TEXT, required};
 
 impl Policy {
     pub fn check(&self) -> Result<(), ParseError> {
         required(&[
-            ("issuer", &self.issuer),
-            ("number", &self.number),
-            ("title", &self.title),
-            ("provisions", &self.provisions),
+            ("issuer", &self.issuer, SHORT_TEXT),
+            ("number", &self.number, SHORT_TEXT),
+            ("title", &self.title, SHORT_TEXT),
+            ("provisions", &self.provisions, LONG_TEXT),
         ])
     }
 }
@@ -98,7 +93,7 @@ pub struct PolicyCheck {
 
 impl PolicyCheck {
     pub fn check(&self) -> Result<(), ParseError> {
-        required(&[("evidence", &self.evidence)])?;
+        required(&[("evidence", &self.evidence, LONG_TEXT)])?;
         if self.annex_row.is_some_and(|r| !(13..=15).contains(&r)) {
             return Err(ParseError("annex_row is one of the qualitative rows 13, 14 or 15".into()));
         }
@@ -121,7 +116,7 @@ pub struct Experience {
 
 impl Experience {
     pub fn check(&self) -> Result<(), ParseError> {
-        required(&[("title", &self.title), ("summary", &self.summary)])
+        required(&[("title", &self.title, SHORT_TEXT), ("summary", &self.summary, LONG_TEXT)])
     }
 }
 

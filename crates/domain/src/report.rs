@@ -59,10 +59,20 @@ impl ReportAction {
 pub enum ReportError {
     #[error("the {role} role may not {action} an annual report")]
     Forbidden { role: Role, action: &'static str },
-    #[error("the report is {status}: it is locked until the ministry returns it")]
+    #[error("{}", locked_message(status))]
     Locked { status: &'static str },
     #[error("a report that is {status} cannot be {action}")]
     OutOfOrder { status: &'static str, action: &'static str },
+}
+
+/// Why a report in `status` cannot be edited. An accepted report is final: its values are published figures, and
+/// a correction is a new report of the same year's figures by import, which keeps the trail of both.
+fn locked_message(status: &str) -> String {
+    if status == ReportStatus::Accepted.as_str() {
+        "the report is accepted: it is final, and its values are published".to_owned()
+    } else {
+        format!("the report is {status}: it is locked until the ministry returns or accepts it")
+    }
 }
 
 /// The status after `action` on a report in `status` (`None`: no report yet), by `role`.
@@ -128,7 +138,9 @@ mod tests {
         assert_eq!(next_status(Some(Returned), Edit, Role::Province), Ok(Returned));
         assert_eq!(next_status(Some(Returned), Submit, Role::Province), Ok(Submitted));
         assert_eq!(next_status(Some(Submitted), Accept, Role::Ministry), Ok(Accepted));
-        assert!(next_status(Some(Accepted), Edit, Role::Province).is_err());
+        let final_ = next_status(Some(Accepted), Edit, Role::Province).expect_err("final");
+        assert_eq!(final_.to_string(), "the report is accepted: it is final, and its values are published");
+        assert!(next_status(Some(Accepted), Return, Role::Ministry).is_err(), "an accepted report stays accepted");
         assert!(next_status(None, Submit, Role::Province).is_err(), "nothing to submit");
     }
 }

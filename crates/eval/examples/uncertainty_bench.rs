@@ -81,6 +81,9 @@ fn main() {
         1000 * (report.sensitivity.len() + 2)
     );
     for s in &report.sensitivity {
-        println!("  {:<14} first-order {:.3}  total {:.3}", s.factor, s.first_order, s.total);
+        println!(
+            "  {:<14} first-order {:.3} ± {:.3}  total {:.3} ± {:.3}  (95% bootstrap intervals)",
+            s.factor, s.first_order, s.first_order_ci, s.total, s.total_ci
+        );
     }
 }

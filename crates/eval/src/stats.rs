@@ -56,14 +56,24 @@ pub fn kurt(x: &[f64]) -> Option<f64> {
     Some(((nf + 1.0) * (r - 3.0) + 6.0) * (nf - 1.0) / ((nf - 2.0) * (nf - 3.0)))
 }
 
-/// Ranks from 1, lowest value first, ties sharing the lowest rank; missing values have none.
-pub fn rank_ascending(x: &[Option<f64>]) -> Vec<Option<u32>> {
-    x.iter().map(|v| v.map(|v| 1 + x.iter().flatten().filter(|o| **o < v).count() as u32)).collect()
+/// Scores this close (relative to the larger magnitude) are the same score: arithmetic on binary floats leaves
+/// noise in the last digits (27.000000000000004 for 27), and a rank must not turn on it.
+pub const TIE_TOLERANCE: f64 = 1e-9;
+
+/// True when `a` and `b` are equal up to `TIE_TOLERANCE`.
+pub fn tied(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= TIE_TOLERANCE * a.abs().max(b.abs())
 }
 
-/// Ranks from 1, highest value first (1 = best), ties sharing the lowest rank.
+/// Ranks from 1, lowest value first, ties (within `TIE_TOLERANCE`) sharing the lowest rank; missing values have
+/// none.
+pub fn rank_ascending(x: &[Option<f64>]) -> Vec<Option<u32>> {
+    x.iter().map(|v| v.map(|v| 1 + x.iter().flatten().filter(|o| **o < v && !tied(**o, v)).count() as u32)).collect()
+}
+
+/// Ranks from 1, highest value first (1 = best), ties (within `TIE_TOLERANCE`) sharing the lowest rank.
 pub fn rank_descending(x: &[Option<f64>]) -> Vec<Option<u32>> {
-    x.iter().map(|v| v.map(|v| 1 + x.iter().flatten().filter(|o| **o > v).count() as u32)).collect()
+    x.iter().map(|v| v.map(|v| 1 + x.iter().flatten().filter(|o| **o > v && !tied(**o, v)).count() as u32)).collect()
 }
 
 #[cfg(test)]
@@ -80,5 +90,14 @@ mod tests {
         assert_eq!(median(&x), Some(5.0));
         assert_eq!(rank_descending(&[Some(3.0), Some(5.0), Some(3.0), None]), [Some(2), Some(1), Some(2), None]);
         assert_eq!(rank_ascending(&[Some(3.0), Some(5.0), Some(3.0), None]), [Some(1), Some(3), Some(1), None]);
+    }
+
+    #[test]
+    fn scores_equal_but_for_float_noise_share_a_rank() {
+        // ASEM, rank normalisation, arithmetic mean: BRN 27.000000000000004 and FIN 27 in ConEcFin.
+        let x = [Some(27.000_000_000_000_004), Some(27.0), Some(30.0), Some(26.999_99)];
+        assert_eq!(rank_descending(&x), [Some(2), Some(2), Some(1), Some(4)]);
+        assert_eq!(rank_ascending(&x), [Some(2), Some(2), Some(4), Some(1)]);
+        assert!(tied(0.0, 0.0) && !tied(0.0, 1e-300) && !tied(1.0, 1.0 + 1e-8));
     }
 }

@@ -35,12 +35,21 @@ pub struct UnitUncertainty {
     pub rank_p95: Option<f64>,
 }
 
+/// Sensitivity indices of one factor, each with the half-width of its 95% bootstrap confidence interval (the
+/// estimate ± `*_ci`), computed as SALib does: the standard deviation of the index over resamples of the runs,
+/// times 1.96. An interval wider than the gap between two indices says the design has too few runs to tell them
+/// apart (a first-order index above its total index can only be estimator noise).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensitivity {
     pub factor: &'static str,
     pub first_order: f64,
+    pub first_order_ci: f64,
     pub total: f64,
+    pub total_ci: f64,
 }
+
+/// Resamples drawn for the confidence intervals of the sensitivity indices.
+pub const BOOTSTRAP_RESAMPLES: usize = 200;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UncertaintyReport {
@@ -267,19 +276,37 @@ pub fn analyse(
         };
         let y = run_all(&points, &change)?;
         let (ya, yb) = (&y[..n], &y[n..2 * n]);
-        let both: Vec<f64> = ya.iter().chain(yb).copied().collect();
-        let variance = stats::sd(&both).map_or(0.0, |s| s * s);
+        let all: Vec<usize> = (0..n).collect();
+        let resamples: Vec<Vec<usize>> =
+            (0..BOOTSTRAP_RESAMPLES).map(|_| (0..n).map(|_| (rng.next() % n as u64) as usize).collect()).collect();
         for (i, factor) in model.factors.iter().enumerate() {
             let yab = &y[(2 + i) * n..(3 + i) * n];
-            let (first, total) = if variance > 0.0 {
-                let first = (0..n).map(|j| yb[j] * (yab[j] - ya[j])).sum::<f64>() / n as f64 / variance;
-                let total = (0..n).map(|j| (ya[j] - yab[j]).powi(2)).sum::<f64>() / (2.0 * n as f64) / variance;
-                (first, total)
-            } else {
-                (0.0, 0.0)
-            };
-            sensitivity.push(Sensitivity { factor: factor.name(), first_order: first, total });
+            let (first, total) = saltelli_indices(ya, yb, yab, &all);
+            let (firsts, totals): (Vec<f64>, Vec<f64>) =
+                resamples.iter().map(|sample| saltelli_indices(ya, yb, yab, sample)).unzip();
+            let half_width = |x: &[f64]| 1.96 * stats::sd(x).unwrap_or(0.0);
+            sensitivity.push(Sensitivity {
+                factor: factor.name(),
+                first_order: first,
+                first_order_ci: half_width(&firsts),
+                total,
+                total_ci: half_width(&totals),
+            });
         }
     }
     Ok(UncertaintyReport { target: model.target, units: units_out, sensitivity })
+}
+
+/// First-order (Saltelli 2010) and total (Jansen) indices over the runs `sample` (indices into the A, B and AB_i
+/// outputs; repeated in a bootstrap resample).
+fn saltelli_indices(ya: &[f64], yb: &[f64], yab: &[f64], sample: &[usize]) -> (f64, f64) {
+    let both: Vec<f64> = sample.iter().flat_map(|&j| [ya[j], yb[j]]).collect();
+    let variance = stats::sd(&both).map_or(0.0, |s| s * s);
+    if variance <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let n = sample.len() as f64;
+    let first = sample.iter().map(|&j| yb[j] * (yab[j] - ya[j])).sum::<f64>() / n / variance;
+    let total = sample.iter().map(|&j| (ya[j] - yab[j]).powi(2)).sum::<f64>() / (2.0 * n) / variance;
+    (first, total)
 }

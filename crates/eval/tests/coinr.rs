@@ -1,5 +1,5 @@
 //! COINr's published ASEM example, reproduced. The files stay in ../shared (outside the repository); where they are
-//! missing the test says so and skips.
+//! missing the test says so and skips, except under `CI=true`, where it fails: CI must reproduce COINr.
 
 use std::path::PathBuf;
 
@@ -27,7 +27,10 @@ method = "arithmetic"
 fn reference() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/reference/coinr-asem");
     if dir.join("ASEM_iData.csv").is_file() {
+        eprintln!("RAN: COINr's ASEM example from {}", dir.display());
         Some(dir)
+    } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but {} is not there: COINr's ASEM example must be reproduced in CI", dir.display());
     } else {
         eprintln!("SKIPPED: {} is not there, so COINr's ASEM example was not reproduced", dir.display());
         None
@@ -184,7 +187,16 @@ mod uncertainty {
         let report = analyse(&panel, &meta, &Config::parse("").expect("config"), &spec(11)).expect("analysis");
         let by = |f: &str| report.sensitivity.iter().find(|s| s.factor == f).expect("factor").clone();
         let (norm, agg) = (by("normalisation"), by("aggregation"));
-        assert_eq!((agg.first_order, agg.total), (0.0, 0.0), "an alternative identical to the nominal changes nothing");
+        assert_eq!(
+            (agg.first_order, agg.first_order_ci, agg.total, agg.total_ci),
+            (0.0, 0.0, 0.0, 0.0),
+            "an alternative identical to the nominal changes nothing, with certainty"
+        );
+        assert!(norm.first_order_ci > 0.0 && norm.total_ci > 0.0, "estimates carry their error: {norm:?}");
+        assert!(
+            (norm.first_order - 1.0).abs() <= norm.first_order_ci.max(0.02) * 2.0,
+            "the interval is of the size of the error it describes: {norm:?}"
+        );
         assert!(
             (norm.total - 1.0).abs() < 0.1 && (norm.first_order - 1.0).abs() < 0.15,
             "estimates of 1 within their sampling error: {norm:?}"
@@ -231,6 +243,8 @@ mod uncertainty {
         assert_eq!(names, ["normalisation", "weights"]);
         for s in &report.sensitivity {
             assert!(s.total > 0.0 && s.total < 1.5 && s.first_order > -0.2 && s.first_order < 1.2, "{s:?}");
+            // A first-order index above its total index is estimator noise: their intervals must overlap.
+            assert!(s.first_order - s.first_order_ci <= s.total + s.total_ci, "{s:?}");
         }
     }
 }
@@ -383,4 +397,30 @@ fn a_panel_is_evaluated_for_one_year_and_gaps_take_the_latest_earlier_value() {
     let p: Vec<Option<f64>> = results.scores.iter().map(|s| s.score).collect();
     assert_eq!(p, [Some(0.5), Some(0.5)]);
     assert!(Panel::parse_year("d.csv", data, &meta, Some(2030)).is_err());
+}
+
+#[test]
+fn coinr_asem_scores_equal_but_for_float_noise_share_their_rank() {
+    let Some(dir) = reference() else { return };
+    let (panel, meta) = load(&dir);
+    // COINr's example pipeline with rank normalisation.
+    let config = COINR_EXAMPLE.replace("method = \"minmax\"\nrange = [0, 100]", "method = \"rank\"");
+    assert!(config.contains("\"rank\""));
+    let results = evaluate(&panel, &meta, &Config::parse(&config).expect("config")).expect("evaluate");
+    let at =
+        |unit: &str| results.scores.iter().find(|s| s.unit == unit && s.code == "ConEcFin").expect("scored").clone();
+    let (brn, fin) = (at("BRN"), at("FIN"));
+    // Mathematically both 27; summed as floats one of them is 27.000000000000004.
+    assert!((brn.score.expect("score") - 27.0).abs() < 1e-9 && (fin.score.expect("score") - 27.0).abs() < 1e-9);
+    assert_eq!(brn.rank, fin.rank, "BRN {brn:?} and FIN {fin:?}");
+    // And in general: within every aggregate, scores within a relative 1e-9 of each other share one rank.
+    for a in &results.scores {
+        for b in results.scores.iter().filter(|b| b.code == a.code) {
+            if let (Some(x), Some(y)) = (a.score, b.score)
+                && (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
+            {
+                assert_eq!(a.rank, b.rank, "{a:?} and {b:?}");
+            }
+        }
+    }
 }

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "lifecycle", sql: include_str!("../migrations/0005_lifecycle.sql") },
     Migration { version: 6, name: "reports", sql: include_str!("../migrations/0006_reports.sql") },
     Migration { version: 7, name: "policies", sql: include_str!("../migrations/0007_policies.sql") },
+    Migration { version: 8, name: "review_fixes", sql: include_str!("../migrations/0008_review_fixes.sql") },
 ];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -88,7 +89,8 @@ impl PgStore {
 }
 
 /// The real zones enter the procedure under construction, with the approval the sources confirm and an assumed
-/// current term (this year and the next), marked as assumed: annual reporting works on them from the first day.
+/// current term of three years from this one (the shortest the guideline allows), marked as assumed: annual
+/// reporting works on them from the first day.
 async fn seed_lifecycle(conn: &mut PgConnection, year: i32) -> Result<()> {
     let missing: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
         "SELECT key, approved, approval_note, source FROM zones
@@ -97,7 +99,7 @@ async fn seed_lifecycle(conn: &mut PgConnection, year: i32) -> Result<()> {
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    let (start, end) = (format!("{year}-01-01"), format!("{}-12-31", year + 1));
+    let (start, end) = ttdz_store::assumed_term(year);
     for (key, approved, note, source) in missing {
         sqlx::query(
             "INSERT INTO zone_lifecycle (zone_key, stage, term_start, term_end, term_assumed, version)
@@ -135,12 +137,14 @@ async fn seed_lifecycle(conn: &mut PgConnection, year: i32) -> Result<()> {
 /// Writes a batch, replacing its earlier contribution, inside the caller's transaction.
 async fn write_batch(conn: &mut PgConnection, batch: &Batch, audit: &AuditContext) -> Result<BatchReport> {
     let name = &batch.dataset.name;
-    let stored: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT sha256, rows::bigint FROM datasets WHERE name = $1")
+    let stored: Option<(String, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT sha256, rows::bigint, scope FROM datasets WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *conn)
             .await
             .map_err(db)?;
+    ttdz_store::check_batch_owner(batch, stored.as_ref().map(|s| s.2.as_deref()))?;
+    let stored = stored.map(|(sha, rows, _)| (sha, rows));
     if stored.as_ref().map(|(sha, _)| sha.as_str()) == Some(batch.dataset.sha256.as_str()) {
         return Ok(BatchReport { changed: false, replaced: false });
     }
@@ -148,6 +152,12 @@ async fn write_batch(conn: &mut PgConnection, batch: &Batch, audit: &AuditContex
         sqlx::query(delete).bind(name).execute(&mut *conn).await.map_err(db)?;
     }
     record_dataset(conn, &batch.dataset, batch.kind, Some(&batch.recorded_by), Some(batch.rows)).await?;
+    sqlx::query("UPDATE datasets SET scope = $2 WHERE name = $1")
+        .bind(name)
+        .bind(batch.scope.as_ref().map(|s| s.as_str()))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     insert_values(conn, &batch.division_values, name).await?;
     insert_zone_values(conn, &batch.zone_values, name).await?;
     insert_rollups(conn, &batch.rollups, name).await?;
@@ -391,7 +401,7 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn migrate(&self, reference: &ReferenceData) -> Result<MigrationReport> {
+    async fn migrate(&self, reference: &ReferenceData, this_year: i32) -> Result<MigrationReport> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
         sqlx::raw_sql(
@@ -432,15 +442,28 @@ impl Store for PgStore {
             }
             report.datasets_loaded.push(step.dataset().name.clone());
         }
-        seed_lifecycle(&mut tx, ttdz_store::current_year()).await?;
+        seed_lifecycle(&mut tx, this_year).await?;
         tx.commit().await.map_err(db)?;
         Ok(report)
+    }
+
+    async fn pending_migrations(&self) -> Result<Vec<String>> {
+        let exists: i64 = sqlx::query_scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'ttdz_migrations'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        let applied: Vec<(i64, String)> = if exists > 0 {
+            sqlx::query_as("SELECT version, checksum FROM ttdz_migrations").fetch_all(&self.pool).await.map_err(db)?
+        } else {
+            Vec::new()
+        };
+        Ok(check_applied(MIGRATIONS, &applied)?.pending.iter().map(|m| m.label()).collect())
     }
 
     async fn datasets(&self) -> Result<Vec<DatasetRecord>> {
         let rows: Vec<DatasetRow> = sqlx::query_as(
             "SELECT name, files, sha256, source, kind, revision, recorded_by, rows,
-                    to_char(loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS loaded_at
+                    to_char(loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS loaded_at, scope
              FROM datasets ORDER BY name COLLATE \"C\"",
         )
         .fetch_all(&self.pool)
@@ -483,9 +506,12 @@ impl Store for PgStore {
         DivisionSet::new(vintage, divisions).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
-    async fn add_division_vintage(&self, set: &DivisionSet, dataset: &Dataset) -> Result<()> {
+    async fn add_division_vintage(&self, set: &DivisionSet, dataset: &Dataset, audit: &AuditContext) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         insert_divisions(&mut tx, set, dataset).await?;
+        let after = serde_json::json!({ "vintage": set.vintage().year(), "divisions": set.divisions().len(), "sha256": dataset.sha256 })
+            .to_string();
+        append_audit(&mut tx, audit, "divisions.add_vintage", &dataset.name, None, Some(&after)).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -1011,16 +1037,20 @@ impl Store for PgStore {
         username: &str,
         csrf_token: &str,
         expires_at: i64,
+        audit: &AuditContext,
     ) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("INSERT INTO sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_sha256)
             .bind(username)
             .bind(csrf_token)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
-        Ok(())
+        let after = serde_json::json!({ "expires_at": expires_at }).to_string();
+        append_audit(&mut tx, audit, "auth.login", username, None, Some(&after)).await?;
+        tx.commit().await.map_err(db)
     }
 
     async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(Account, String)>> {
@@ -1037,38 +1067,44 @@ impl Store for PgStore {
         row.map(|(u, r, p, d, z, x, csrf)| Ok((rows::account((u, r, p, d, z, x))?, csrf))).transpose()
     }
 
-    async fn delete_session(&self, token_sha256: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
-            .bind(token_sha256)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+    async fn delete_session(&self, token_sha256: &str, audit: &AuditContext) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let username: Option<String> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE token_sha256 = $1 RETURNING username")
+                .bind(token_sha256)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        if let Some(username) = username {
+            append_audit(&mut tx, audit, "auth.logout", &username, None, None).await?;
+        }
+        tx.commit().await.map_err(db)
     }
 
-    async fn record_login_failure(&self, subject: &str, at: i64) -> Result<()> {
+    async fn record_login_failure(&self, subject: &str, username: &str, at: i64, audit: &AuditContext) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(at - 3600)
-            .execute(&self.pool)
+            .bind(at - ttdz_store::LOGIN_FAILURE_MEMORY_SECONDS)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
         sqlx::query("INSERT INTO login_failures (subject, at) VALUES ($1, $2)")
             .bind(subject)
             .bind(at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
-        Ok(())
+        append_audit(&mut tx, audit, "auth.login_failed", username, None, None).await?;
+        tx.commit().await.map_err(db)
     }
 
-    async fn login_failures_since(&self, subject: &str, since: i64) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE subject = $1 AND at >= $2")
+    async fn login_failure_times(&self, subject: &str, since: i64) -> Result<Vec<i64>> {
+        sqlx::query_scalar("SELECT at FROM login_failures WHERE subject = $1 AND at >= $2 ORDER BY at")
             .bind(subject)
             .bind(since)
-            .fetch_one(&self.pool)
+            .fetch_all(&self.pool)
             .await
-            .map_err(db)?;
-        Ok(n as u64)
+            .map_err(db)
     }
 
     async fn contract_rollups(&self, side: Side, prefix: &str) -> Result<Vec<ContractRollup>> {
@@ -1085,7 +1121,7 @@ impl Store for PgStore {
         Ok(ttdz_store::sum_rollups(rollups))
     }
 
-    async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport> {
+    async fn load_demo(&self, demo: &DemoData, audit: &AuditContext) -> Result<DemoReport> {
         let dataset = &demo.figures_dataset;
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Two instances loading demo data at once would otherwise both insert the same rows.
@@ -1126,6 +1162,8 @@ impl Store for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        let after = serde_json::json!({ "sha256": dataset.sha256, "figures": demo.figures.len() }).to_string();
+        append_audit(&mut tx, audit, "demo.load", &dataset.name, None, Some(&after)).await?;
         tx.commit().await.map_err(db)?;
         Ok(report)
     }

@@ -86,6 +86,8 @@ pub struct DatasetRecord {
     pub rows: Option<u64>,
     /// ISO 8601 UTC timestamp.
     pub loaded_at: String,
+    /// For batches: the province it was recorded for; `None` for national writers.
+    pub scope: Option<DivisionCode>,
 }
 
 /// A stored division list.
@@ -124,6 +126,9 @@ pub struct Batch {
     pub dataset: Dataset,
     pub kind: SourceKind,
     pub recorded_by: String,
+    /// The province the batch was recorded for; `None` for national writers (the ministry, the command line).
+    /// Only the same province or a national writer may replace it.
+    pub scope: Option<DivisionCode>,
     pub rows: u64,
     pub division_values: Vec<DivisionValue>,
     pub zone_values: Vec<ZoneValue>,
@@ -167,7 +172,11 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
 
     /// Brings the schema up to this build's version and loads the reference data it ships, atomically.
-    async fn migrate(&self, reference: &ReferenceData) -> Result<MigrationReport>;
+    async fn migrate(&self, reference: &ReferenceData, this_year: i32) -> Result<MigrationReport>;
+
+    /// The schema migrations this build has and the database lacks, as `version name`; nothing is changed.
+    /// `Schema` when the database was migrated by a newer build or a migration was edited.
+    async fn pending_migrations(&self) -> Result<Vec<String>>;
 
     async fn datasets(&self) -> Result<Vec<DatasetRecord>>;
 
@@ -178,7 +187,7 @@ pub trait Store: Send + Sync + 'static {
     async fn divisions(&self, vintage: Vintage) -> Result<Option<DivisionSet>>;
 
     /// Stores a new division list. Fails with `Conflict` if the vintage is already stored.
-    async fn add_division_vintage(&self, set: &DivisionSet, dataset: &Dataset) -> Result<()>;
+    async fn add_division_vintage(&self, set: &DivisionSet, dataset: &Dataset, audit: &AuditContext) -> Result<()>;
 
     /// The Annex 2 rows, in order.
     async fn indicators(&self) -> Result<Vec<Indicator>>;
@@ -263,26 +272,34 @@ pub trait Store: Send + Sync + 'static {
     /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
-    /// Records a session by the SHA-256 of its token.
-    async fn create_session(&self, token_sha256: &str, username: &str, csrf_token: &str, expires_at: i64)
-    -> Result<()>;
+    /// Records a session by the SHA-256 of its token (a login, in the audit trail).
+    async fn create_session(
+        &self,
+        token_sha256: &str,
+        username: &str,
+        csrf_token: &str,
+        expires_at: i64,
+        audit: &AuditContext,
+    ) -> Result<()>;
 
     /// The account and CSRF token of a session that has not expired at `now`, of an account not disabled.
     async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(ttdz_domain::account::Account, String)>>;
 
-    async fn delete_session(&self, token_sha256: &str) -> Result<()>;
+    /// Ends a session (a logout, in the audit trail when there was one).
+    async fn delete_session(&self, token_sha256: &str, audit: &AuditContext) -> Result<()>;
 
-    /// Records a failed login for `subject` at `at` (Unix seconds), forgetting failures older than an hour.
-    async fn record_login_failure(&self, subject: &str, at: i64) -> Result<()>;
+    /// Records a failed login for `subject` (what the throttle counts by) at `at` (Unix seconds), forgetting
+    /// failures older than `LOGIN_FAILURE_MEMORY_SECONDS`; the audit trail names `username`.
+    async fn record_login_failure(&self, subject: &str, username: &str, at: i64, audit: &AuditContext) -> Result<()>;
 
-    /// Failed logins for `subject` since `since` (Unix seconds).
-    async fn login_failures_since(&self, subject: &str, since: i64) -> Result<u64>;
+    /// When `subject`'s failed logins since `since` (Unix seconds) happened, oldest first.
+    async fn login_failure_times(&self, subject: &str, since: i64) -> Result<Vec<i64>>;
 
     /// Contract roll-ups of one side, summed over all batches, for divisions whose code starts with `prefix`.
     async fn contract_rollups(&self, side: ttdz_domain::contract::Side, prefix: &str) -> Result<Vec<ContractRollup>>;
 
     /// Adds the demo data (published figures); loading the same data again changes nothing.
-    async fn load_demo(&self, demo: &DemoData) -> Result<DemoReport>;
+    async fn load_demo(&self, demo: &DemoData, audit: &AuditContext) -> Result<DemoReport>;
 
     /// Published figures loaded by `load_demo`, ordered by division, statistic and year.
     async fn published_figures(&self) -> Result<Vec<PublishedFigure>>;
@@ -419,11 +436,6 @@ pub fn lifecycle_audit_states(step: &LifecycleStep) -> (Option<String>, String) 
     (before, after)
 }
 
-/// The calendar year now (UTC).
-pub fn current_year() -> i32 {
-    today().0
-}
-
 /// A zone-year's annual report as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnnualReport {
@@ -443,26 +455,103 @@ pub struct AnnualReport {
     pub comment: Option<String>,
 }
 
-/// Today's date (UTC) as (year, month, day).
-pub fn today() -> (i32, u32, u32) {
-    let days =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
-    // Days since 1970-01-01 to the civil date (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    ((yoe + era * 400 + i64::from(month <= 2)) as i32, month, day)
+/// How long failed logins are remembered.
+pub const LOGIN_FAILURE_MEMORY_SECONDS: i64 = 3600;
+
+/// The term assumed for a shipped zone whose sources do not publish one: three years from the start of
+/// `year`, the shortest the guideline allows (建设期原则上为3至5年).
+pub fn assumed_term(year: i32) -> (String, String) {
+    (format!("{year}-01-01"), format!("{}-12-31", year + 2))
 }
 
-/// Today (UTC) as an ISO 8601 date.
-pub fn today_iso() -> String {
-    let (y, m, d) = today();
-    format!("{y:04}-{m:02}-{d:02}")
+/// Refuses to replace a batch recorded for another province: a batch belongs to the province it was recorded
+/// for (`stored_scope`, `None` when nobody recorded it yet), and only that province or a national writer may
+/// replace it.
+pub fn check_batch_owner(batch: &Batch, stored: Option<Option<&str>>) -> Result<()> {
+    match (stored, batch.scope) {
+        (None, _) | (Some(_), None) => Ok(()),
+        (Some(owner), Some(mine)) if owner == Some(mine.as_str()) => Ok(()),
+        (Some(owner), Some(_)) => Err(StoreError::Conflict(format!(
+            "batch '{}' belongs to {}: choose another batch name",
+            batch.dataset.name,
+            owner.map_or_else(|| "the ministry".to_owned(), |p| format!("province {p}"))
+        ))),
+    }
+}
+
+/// One value of an annual report as drafted: of an element for a member division, or for the zone as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportValue {
+    pub element: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_key: Option<String>,
+    /// Exact decimal text.
+    pub value: String,
+}
+
+impl AnnualReport {
+    /// The drafted values, as stored; JSON that no longer parses is `Corrupt`, never read as no values.
+    pub fn drafted(&self) -> Result<Vec<ReportValue>> {
+        parse_report_values(&self.values_json, "values")
+    }
+
+    /// The values at the last submission.
+    pub fn submitted(&self) -> Result<Option<Vec<ReportValue>>> {
+        self.snapshot.as_deref().map(|json| parse_report_values(json, "snapshot")).transpose()
+    }
+
+    /// The drafted values as element values of their divisions and of the zone.
+    pub fn element_values(&self) -> Result<(Vec<DivisionValue>, Vec<ZoneValue>)> {
+        let corrupt = |what: String| StoreError::Corrupt(format!("report {}-{}: {what}", self.zone, self.year));
+        let (mut divisions, mut zones) = (Vec::new(), Vec::new());
+        for v in self.drafted()? {
+            let element = ElementCode::parse(&v.element).map_err(|e| corrupt(e.0))?;
+            let value: Decimal = v.value.parse().map_err(|_| corrupt(format!("'{}' is not a decimal", v.value)))?;
+            match (&v.division_code, &v.zone_key) {
+                (Some(code), None) => {
+                    let division = DivisionCode::parse(code).map_err(|e| corrupt(e.0))?;
+                    divisions.push(DivisionValue { element, division, year: self.year, value, note: None });
+                }
+                (None, Some(_)) => {
+                    zones.push(ZoneValue { element, zone: self.zone.clone(), year: self.year, value, note: None })
+                }
+                _ => return Err(corrupt(format!("{} names neither a division nor the zone", v.element))),
+            }
+        }
+        Ok((divisions, zones))
+    }
+
+    /// The name of the batch the report's values are stored under once accepted.
+    pub fn batch_name(&self) -> String {
+        format!("report:{}-{}", self.zone, self.year)
+    }
+
+    /// The accepted report's values as the batch the indicators read from then on.
+    pub fn accepted_batch(&self, zone_name: &str, recorded_by: String, scope: Option<DivisionCode>) -> Result<Batch> {
+        let (division_values, zone_values) = self.element_values()?;
+        Ok(Batch {
+            dataset: Dataset {
+                name: self.batch_name(),
+                files: vec![format!("annual report {} {}", self.zone, self.year)],
+                sha256: ttdz_domain::reference::sha256_hex(self.values_json.as_bytes()),
+                source: format!("annual report of {zone_name} for {}, accepted", self.year),
+            },
+            kind: SourceKind::Reported,
+            recorded_by,
+            scope,
+            rows: (division_values.len() + zone_values.len()) as u64,
+            division_values,
+            zone_values,
+            rollups: Vec::new(),
+        })
+    }
+}
+
+fn parse_report_values(json: &str, what: &str) -> Result<Vec<ReportValue>> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored report {what} do not parse: {e}")))
 }
 
 /// `SELECT id, zone_key, level, issuer, number, issued, title, provisions FROM policies`
@@ -514,4 +603,56 @@ pub fn experience_from_row(
             .map_err(|e| StoreError::Corrupt(format!("experience policies: {e}")))?,
         published_on,
     })
+}
+
+#[cfg(test)]
+mod audit_coverage {
+    /// The methods of `Store` that only read (or only bring the schema up to date, which is not a user's write).
+    /// Any other method writes, and must take the `AuditContext` its audit entry is made from; the conformance case
+    /// `every_write_appends_to_the_audit_trail` calls each of them and counts the entries.
+    const READS: &[&str] = &[
+        "backend",
+        "ping",
+        "migrate",
+        "pending_migrations",
+        "datasets",
+        "vintages",
+        "divisions",
+        "indicators",
+        "zones",
+        "zone",
+        "sourced_values",
+        "reported",
+        "accounts",
+        "account_credentials",
+        "lifecycle",
+        "annual_report",
+        "policy",
+        "policies",
+        "experiences",
+        "audit",
+        "session",
+        "login_failure_times",
+        "contract_rollups",
+        "published_figures",
+    ];
+
+    #[test]
+    fn every_writing_store_method_takes_an_audit_context() {
+        let source = include_str!("lib.rs");
+        let start = source.find("pub trait Store").expect("the trait");
+        let end = start + source[start..].find("\n}\n").expect("its end");
+        let mut writers = Vec::new();
+        for signature in source[start..end].split("fn ").skip(1) {
+            let name: String = signature.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let params = &signature[..signature.find(')').expect("parameters")];
+            if READS.contains(&name.as_str()) {
+                assert!(!params.contains("AuditContext"), "{name} is listed as reading but takes an AuditContext");
+            } else {
+                assert!(params.contains("audit: &AuditContext"), "Store::{name} writes but takes no AuditContext");
+                writers.push(name);
+            }
+        }
+        assert!(writers.len() >= 13, "found the writers: {writers:?}");
+    }
 }

@@ -173,10 +173,11 @@ pub fn figure(row: FigureRow) -> Result<PublishedFigure> {
 
 /// `SELECT name, files, sha256, source, kind, revision, recorded_by, rows, loaded_at FROM datasets`, loaded_at as
 /// ISO 8601 UTC text
-pub type DatasetRow = (String, String, String, String, String, i64, Option<String>, Option<i64>, String);
+pub type DatasetRow =
+    (String, String, String, String, String, i64, Option<String>, Option<i64>, String, Option<String>);
 
 pub fn dataset(row: DatasetRow) -> Result<DatasetRecord> {
-    let (name, files, sha256, source, kind, revision, recorded_by, rows, loaded_at) = row;
+    let (name, files, sha256, source, kind, revision, recorded_by, rows, loaded_at, scope) = row;
     Ok(DatasetRecord {
         dataset: Dataset { name, files: files.lines().map(str::to_owned).collect(), sha256, source },
         kind: source_kind(&kind)?,
@@ -184,6 +185,7 @@ pub fn dataset(row: DatasetRow) -> Result<DatasetRecord> {
         recorded_by,
         rows: rows.map(u64::try_from).transpose().map_err(corrupt("row count"))?,
         loaded_at,
+        scope: scope.as_deref().map(code).transpose()?,
     })
 }
 

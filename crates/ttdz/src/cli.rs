@@ -23,8 +23,7 @@ pub struct GlobalOptions {
     /// sqlite:PATH or postgres://USER@HOST[:PORT]/DB [default: the SQLite file ttdz.sqlite3 in the data dir]
     #[arg(long, global = true, env = "TTDZ_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// A TOML file with the same settings (data_dir, database_url, log, admin_token, [server] bind and port);
-    /// for `evaluate`, the pipeline configuration
+    /// A TOML file with the same settings (data_dir, database_url, log, admin_token, [server] bind and port)
     #[arg(long, global = true, env = "TTDZ_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Log filter, e.g. info or ttdz_web=debug [default: info]
@@ -34,9 +33,10 @@ pub struct GlobalOptions {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the web server (API under /api/v1 and the HTML pages), migrating the database first
+    /// Run the web server (API under /api/v1 and the HTML pages), migrating the database first unless --no-migrate
     Serve(ServeArgs),
-    /// Bring the database schema and the shipped reference data up to date, then exit
+    /// Bring the database schema and the shipped reference data up to date, then exit (the only command besides
+    /// `serve` that changes the schema: the others refuse a database older than this build)
     Migrate,
     /// Demo data
     Demo {
@@ -57,8 +57,8 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Build a composite index from files in COINr's shape (iData, iMeta). For this command the global --config
-    /// names the pipeline (TOML: [impute] [screen] [treat] [normalise] [aggregate]); it uses no database.
+    /// Build a composite index from files in COINr's shape (iData, iMeta) with the pipeline of --pipeline; it uses
+    /// no database and no platform settings.
     Evaluate(EvaluateArgs),
     /// Write the Excel reporting template of a zone and year (import it back with `ttdz import template`)
     Template {
@@ -100,6 +100,9 @@ pub enum UserCommand {
 
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
+    /// The pipeline (TOML: [impute] [screen] [treat] [normalise] [aggregate] [uncertainty])
+    #[arg(long, value_name = "FILE")]
+    pub pipeline: PathBuf,
     /// iData: uCode, groups, Time, denominators and one column per indicator
     #[arg(long)]
     pub data: PathBuf,
@@ -165,6 +168,10 @@ pub struct ServeArgs {
     /// Load the demo data before serving
     #[arg(long)]
     pub demo: bool,
+    /// Do not migrate at start: for deployments that run `ttdz migrate` separately; a database whose schema is
+    /// older than this build is then refused
+    #[arg(long)]
+    pub no_migrate: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,12 @@ struct FileConfig {
     admin_token: Option<String>,
     /// MM-DD each year's annual report is due by; the guideline says the end of December.
     report_due: Option<String>,
+    /// The IANA time zone deadlines are judged in (default Asia/Shanghai).
+    time_zone: Option<String>,
+    /// The address users reach the platform at; an https one marks the session cookie Secure.
+    public_url: Option<String>,
+    /// Mark the session cookie Secure (default: true when public_url is https).
+    secure_cookies: Option<bool>,
     #[serde(default)]
     server: ServerFile,
     #[serde(default)]
@@ -211,6 +217,10 @@ pub struct Settings {
     pub verdict: ttdz_web::VerdictSettings,
     /// The performance groups of the comparative evaluation.
     pub groups: ttdz_web::evaluation::GroupThresholds,
+    /// The clock, read in the configured time zone.
+    pub clock: ttdz_domain::Clock,
+    /// Mark the session cookie Secure.
+    pub secure_cookies: bool,
     file: FileServer,
 }
 
@@ -240,8 +250,17 @@ impl Settings {
                 .filter(|(m, d)| (1..=12).contains(m) && (1..=31).contains(d))
                 .ok_or_else(|| Fatal::environment(format!("config: report_due = \"{md}\" is not MM-DD")))?,
         };
+        let zone = std::env::var("TTDZ_TIME_ZONE")
+            .ok()
+            .or(file.time_zone)
+            .unwrap_or_else(|| ttdz_domain::clock::DEFAULT_TIME_ZONE.to_owned());
+        let clock =
+            ttdz_domain::Clock::system(&zone).map_err(|e| Fatal::environment(format!("config: time_zone: {e}")))?;
+        let https = file.public_url.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
         Ok(Settings {
             report_due,
+            clock,
+            secure_cookies: file.secure_cookies.unwrap_or(https),
             verdict: file.verdict.settings()?,
             groups: file.evaluation.groups()?,
             database_url,
@@ -301,7 +320,7 @@ mod tests {
         let settings = Settings::load(&global).unwrap();
         assert_eq!(settings.database_url.as_str(), "sqlite:///srv/ttdz/ttdz.sqlite3");
         assert_eq!(settings.log, "warn");
-        let serve = ServeArgs { bind: None, port: None, demo: false };
+        let serve = ServeArgs { bind: None, port: None, demo: false, no_migrate: false };
         assert_eq!(settings.listen_address(&serve).port(), 9000);
         let serve = ServeArgs { port: Some(8081), ..serve };
         assert_eq!(settings.listen_address(&serve).port(), 8081);

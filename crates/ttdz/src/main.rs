@@ -48,14 +48,11 @@ impl From<ttdz_store::StoreError> for Fatal {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // `evaluate` works on files alone: its --config is the pipeline, not the platform's settings.
+    // `evaluate` works on files alone: it reads no platform settings, so a server's TTDZ_CONFIG cannot break it.
     if let cli::Command::Evaluate(args) = &cli.command {
-        return match &cli.global.config {
-            Some(pipeline) => match commands::evaluate(args, pipeline) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => report(e),
-            },
-            None => report(Fatal::environment("evaluate needs --config PIPE.toml, the pipeline configuration")),
+        return match commands::evaluate(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => report(e),
         };
     }
     let settings = match Settings::load(&cli.global) {

@@ -25,6 +25,12 @@ fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run ttdz")
 }
 
+/// `ttdz migrate` in `dir`'s default data folder: the commands that read or import refuse an unmigrated database.
+fn migrated(dir: &Path) {
+    let out = run(ttdz(dir).arg("migrate"));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -259,6 +265,7 @@ fn independent_zone_turnover(file: &Path) -> std::collections::BTreeMap<(String,
 #[test]
 fn zone_contract_turnover_equals_an_independent_sum_and_reimporting_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
     let file = dir.path().join("contracts.csv");
     let out = run(ttdz(dir.path()).args(["demo", "contracts", "--rows", "30000", "--seed", "11", "--out"]).arg(&file));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -312,6 +319,7 @@ fn zone_contract_turnover_equals_an_independent_sum_and_reimporting_changes_noth
 #[test]
 fn a_zones_patents_per_10k_is_the_ratio_of_sums_over_its_cities() {
     let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
     // 江苏·苏南: 南京, 无锡, 常州, 苏州, 镇江 (made-up figures; the point is the formula).
     let cities = [
         ("320100", 95000, 9_490_000),
@@ -365,6 +373,7 @@ fn a_zones_patents_per_10k_is_the_ratio_of_sums_over_its_cities() {
 #[test]
 fn the_excel_template_is_written_and_a_bad_one_is_returned_marked() {
     let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
     let out = run(ttdz(dir.path()).args(["template", "--zone", "ningbo", "--year", "2023", "--out", "ningbo.xlsx"]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let blank = std::fs::read(dir.path().join("ningbo.xlsx")).unwrap();
@@ -373,6 +382,9 @@ fn the_excel_template_is_written_and_a_bad_one_is_returned_marked() {
     let out = run(ttdz(dir.path()).args(["import", "template", "ningbo.xlsx", "--dry-run"]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("0 values for ningbo 2023"), "{}", stdout(&out));
+    let out = run(ttdz(dir.path()).args(["import", "template", "ningbo.xlsx"]));
+    assert_eq!(out.status.code(), Some(1), "an empty workbook replaces nothing");
+    assert!(stderr(&out).contains("holds no values for ningbo 2023"), "{}", stderr(&out));
 
     std::fs::write(dir.path().join("not.xlsx"), b"PK but not really").unwrap();
     let out = run(ttdz(dir.path()).args(["import", "template", "not.xlsx"]));
@@ -384,6 +396,7 @@ fn the_excel_template_is_written_and_a_bad_one_is_returned_marked() {
 async fn both_backends_compute_the_same_indicators_from_the_same_files() {
     let Some(pg) = backends::postgres().await else { return };
     let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
     let file = dir.path().join("contracts.csv");
     let out = run(ttdz(dir.path()).args(["demo", "contracts", "--rows", "20000", "--seed", "5", "--out"]).arg(&file));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -424,6 +437,7 @@ fn evaluate_writes_every_aggregate_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let asem = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/reference/coinr-asem");
     if !asem.join("ASEM_iData.csv").is_file() {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but {} is not there", asem.display());
         eprintln!("SKIPPED: {} is not there, so `ttdz evaluate` was not run on COINr's example", asem.display());
         return;
     }
@@ -431,9 +445,12 @@ fn evaluate_writes_every_aggregate_or_nothing() {
                   [treat]\nmethod = \"winsorise\"\nmax_points = 5\nskew = 2.0\nkurtosis = 3.5\nfallback = \"log_ct\"\n\
                   [normalise]\nmethod = \"minmax\"\nrange = [0, 100]\n[aggregate]\nmethod = \"arithmetic\"\n";
     std::fs::write(dir.path().join("pipe.toml"), config).unwrap();
+    // A server's configuration in the environment must not be taken for the pipeline.
+    std::fs::write(dir.path().join("server.toml"), "log = \"info\"\n").unwrap();
     let evaluate = |config: &str, out: &str| {
         run(ttdz(dir.path())
-            .args(["evaluate", "--config", config, "--out", out, "--data"])
+            .env("TTDZ_CONFIG", "server.toml")
+            .args(["evaluate", "--pipeline", config, "--out", out, "--data"])
             .arg(asem.join("ASEM_iData.csv"))
             .arg("--meta")
             .arg(asem.join("ASEM_iMeta.csv")))
@@ -463,6 +480,7 @@ fn evaluate_writes_every_aggregate_or_nothing() {
         sensitivity.lines().map(|l| l.split(',').next().unwrap()).collect::<Vec<_>>(),
         ["factor", "normalisation", "weights"]
     );
+    assert!(sensitivity.starts_with("factor,first_order,first_order_ci,total,total_ci\n"), "{sensitivity}");
     let again = evaluate("mc.toml", "mc2.csv");
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(
@@ -482,6 +500,7 @@ fn evaluate_writes_every_aggregate_or_nothing() {
 async fn accounts_are_made_on_the_command_line_and_log_in_over_http() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
     let add = |args: &[&str], password: &str| {
         let mut child = ttdz(dir.path())
             .args(["user", "add"])
@@ -534,4 +553,35 @@ async fn accounts_are_made_on_the_command_line_and_log_in_over_http() {
     assert_eq!(login("a-long-password").await.status(), 401, "a disabled account cannot log in");
     assert!(stdout(&run(ttdz(dir.path()).args(["user", "list"]))).contains("disabled"));
     drop(server);
+}
+
+#[tokio::test]
+async fn only_migrate_and_serve_change_the_schema_and_other_commands_refuse_an_older_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(ttdz(dir.path()).args(["user", "list"]));
+    assert_eq!(out.status.code(), Some(2), "a fresh database is older than this build");
+    assert!(stderr(&out).contains("run `ttdz migrate` first"), "{}", stderr(&out));
+    migrated(dir.path());
+    assert_eq!(run(ttdz(dir.path()).args(["user", "list"])).status.code(), Some(0));
+
+    // As if a newer build had added migration 8: every command but migrate and serve leaves the database as it is.
+    let url = format!("sqlite://{}", dir.path().join("ttdz-data/ttdz.sqlite3").display());
+    let count = || async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM ttdz_migrations").fetch_one(&mut c).await.unwrap();
+        n
+    };
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM ttdz_migrations WHERE version = 8").execute(&mut c).await.unwrap();
+    }
+    let before = count().await;
+    for args in [&["user", "list"][..], &["indicators"], &["demo", "load"], &["serve", "--port", "0", "--no-migrate"]] {
+        let out = run(ttdz(dir.path()).args(args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("pending migrations: 0008 review_fixes"), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(count().await, before, "nothing was migrated");
 }

@@ -1,6 +1,7 @@
 // Forms marked data-api post their fields to the JSON API: a field "a.b" becomes {a: {b: ...}}, data-type="number"
 // sends a number, data-type="declaration" a checked box as false (no conflict declared). Cookie sessions repeat the
-// form's data-csrf in X-CSRF-Token. On success the page goes to data-next; on failure the API's message is shown.
+// form's data-csrf in X-CSRF-Token; data-version, the version the page was made from, goes in If-Match so that a
+// stale page cannot overwrite a newer change (the API answers 409 and the message is shown). On success the page goes to data-next; on failure the API's message is shown.
 "use strict";
 document.addEventListener("submit", async (event) => {
   const form = event.target;
@@ -18,6 +19,7 @@ document.addEventListener("submit", async (event) => {
   }
   const headers = { "Content-Type": "application/json" };
   if (form.dataset.csrf) headers["X-CSRF-Token"] = form.dataset.csrf;
+  if (form.dataset.version) headers["If-Match"] = `"${form.dataset.version}"`;
   const result = form.querySelector(".form-result");
   try {
     const response = await fetch(form.dataset.api, {

@@ -8,7 +8,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -16,14 +16,13 @@ use ttdz_domain::DivisionCode;
 use ttdz_domain::account::{Account, Role};
 
 use crate::error::ApiError;
+use crate::error::ErrorCode;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "ttdz_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Sessions last a working day.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
-/// Failed logins allowed per username per minute before the answer is 429.
-pub const MAX_FAILURES_PER_MINUTE: u64 = 10;
 
 /// An Argon2id hash in PHC form, with a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -50,10 +49,6 @@ pub fn new_token() -> String {
 
 pub fn token_digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Where a request came from (the client's address), for the audit trail.
@@ -100,6 +95,15 @@ impl Caller {
         ttdz_domain::audit::AuditContext { actor: self.label(), origin: origin.0.clone(), zone, province }
     }
 
+    /// The province a write by this caller is recorded for: a province account's own; `None` for national
+    /// writers (the ministry, the service).
+    pub fn scope(&self) -> Option<DivisionCode> {
+        match self {
+            Caller::Account { account, .. } if account.role == Role::Province => account.province,
+            _ => None,
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Caller::Anonymous => "anonymous".into(),
@@ -139,7 +143,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/elements",
         "/api/v1/datasets",
         "/api/v1/published-figures",
-        // Checks are shown to the ministry, experts and the zone's province only.
+        // Checks are shown to the ministry, the zone's province and the experts assigned to it only.
         "/api/v1/zones/{key}/policies",
         // Proposed entries are shown to the ministry and the zone's province only.
         "/api/v1/experiences",
@@ -172,8 +176,10 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
         }
         (Method::POST, "/api/v1/experiences/{id}/publish") => Some(Access::Roles(&[Role::Ministry])),
-        // The handler narrows a province to its own zones.
-        (Method::GET, "/api/v1/zones/{key}/verdict") => Some(Access::Roles(DATA_WRITERS)),
+        // The handler narrows a province to its own zones and an expert to the zones it is assigned to.
+        (Method::GET, "/api/v1/zones/{key}/verdict") => {
+            Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
+        }
         _ => None,
     }
 }
@@ -192,8 +198,7 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 /// Identifies the caller: a bearer token (the admin token or a session's), else the session cookie (whose unsafe
 /// requests must repeat the session's CSRF token in `X-CSRF-Token`), else anonymous.
 async fn identify(state: &AppState, headers: &HeaderMap, method: &Method) -> Result<Caller, ApiError> {
-    let unauthorized =
-        || ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "the token or session is not valid (any more)");
+    let unauthorized = || ApiError::new(ErrorCode::Unauthorized, "the token or session is not valid (any more)");
     if let Some(bearer) =
         headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "))
     {
@@ -201,18 +206,17 @@ async fn identify(state: &AppState, headers: &HeaderMap, method: &Method) -> Res
             return Ok(Caller::Service);
         }
         let digest = token_digest(bearer);
-        let (account, _) = state.store().session(&digest, now()).await?.ok_or_else(unauthorized)?;
+        let (account, _) = state.store().session(&digest, state.clock().unix()).await?.ok_or_else(unauthorized)?;
         return Ok(Caller::Account { account, token_digest: digest });
     }
     let Some(cookie) = session_cookie(headers) else { return Ok(Caller::Anonymous) };
     let digest = token_digest(&cookie);
-    let (account, csrf) = state.store().session(&digest, now()).await?.ok_or_else(unauthorized)?;
+    let (account, csrf) = state.store().session(&digest, state.clock().unix()).await?.ok_or_else(unauthorized)?;
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     let given = headers.get(CSRF_HEADER).and_then(|h| h.to_str().ok()).unwrap_or("");
     if !safe && !crate::state::constant_time_eq(given.as_bytes(), csrf.as_bytes()) {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "a request with the session cookie needs the X-CSRF-Token of its session",
         ));
     }
@@ -233,15 +237,9 @@ pub async fn enforce(
         // request goes no further.
         let other_methods = [Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH];
         if path.as_ref().is_some_and(|p| other_methods.iter().any(|m| rule(m, p.as_str()).is_some())) {
-            return ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "this route does not take that method",
-            )
-            .into_response();
+            return ApiError::new(ErrorCode::MethodNotAllowed, "this route does not take that method").into_response();
         }
-        return ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this route has no access rule, so it is closed")
-            .into_response();
+        return ApiError::new(ErrorCode::Forbidden, "this route has no access rule, so it is closed").into_response();
     };
     let caller = match identify(&state, request.headers(), &method).await {
         Ok(c) => c,
@@ -251,14 +249,11 @@ pub async fn enforce(
     };
     let allowed = match (access, caller.role()) {
         (Access::Public, _) => Ok(()),
-        (_, None) => {
-            Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in first (POST /api/v1/auth/login)"))
-        }
+        (_, None) => Err(ApiError::new(ErrorCode::Unauthorized, "log in first (POST /api/v1/auth/login)")),
         (Access::Authenticated, Some(_)) => Ok(()),
         (Access::Roles(roles), Some(role)) if roles.contains(&role) => Ok(()),
         (Access::Roles(roles), Some(role)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             format!(
                 "the {role} role may not do this (allowed: {})",
                 roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
@@ -272,7 +267,14 @@ pub async fn enforce(
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+    let personal = !matches!(caller, Caller::Anonymous);
     request.extensions_mut().insert(caller);
     request.extensions_mut().insert(Origin(origin));
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // What a signed-in caller sees may be private (drafts, checks, the workbench): no cache may keep it.
+    if personal {
+        response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    }
+    response.headers_mut().insert(header::VARY, axum::http::HeaderValue::from_static("Authorization, Cookie"));
+    response
 }

@@ -221,9 +221,7 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         nodes.push(aggregate(format!("category{c}"), 2, Some("index".to_owned())));
     }
     nodes.push(aggregate("index".to_owned(), 3, None));
-    let fail = |e: ttdz_eval::EvalError| {
-        ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-    };
+    let fail = |e: ttdz_eval::EvalError| ApiError::new(crate::error::ErrorCode::Internal, e.to_string());
     let meta = Meta::new(nodes).map_err(fail)?;
     let keys: Vec<String> = zones.iter().map(|z| z.key.to_string()).collect();
     let panel = Panel::new(keys.clone(), values, &meta).map_err(fail)?;

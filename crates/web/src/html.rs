@@ -207,7 +207,14 @@ fn indicator_lines(page: &Page, report: &AreaIndicatorsView) -> (Vec<(i32, bool)
 
 #[derive(Deserialize)]
 struct YearParam {
-    year: Option<i32>,
+    year: Option<i64>,
+}
+
+impl YearParam {
+    /// The year asked for, within `AppState::check_year`'s range; another is an unknown page.
+    fn checked(&self, state: &AppState) -> Result<Option<i32>, crate::ApiError> {
+        self.year.map(|y| state.check_year(y)).transpose()
+    }
 }
 
 struct ZoneRef {
@@ -302,6 +309,7 @@ async fn zone(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
+    let Ok(year) = year.checked(&state) else { return Err(PageError::NotFound(page)) };
     let Some(zone) = attempt!(page, crate::visibility::zone_for(&state, &caller, &key).await) else {
         return Err(PageError::NotFound(page));
     };
@@ -316,7 +324,7 @@ async fn zone(
     let figures = attempt!(page, figures_within(&state, &zone.members).await);
     let report = attempt!(
         page,
-        area_indicators(&state, Area::Zone(zone.key.clone()), zone.name_zh.clone(), year.year)
+        area_indicators(&state, &caller, Area::Zone(zone.key.clone()), zone.name_zh.clone(), year)
             .await
             .map_err(|e| e.body.message)
     );
@@ -425,6 +433,7 @@ async fn division(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
+    let Ok(year) = year.checked(&state) else { return Err(PageError::NotFound(page)) };
     let Ok(code) = DivisionCode::parse(&code) else { return Err(PageError::NotFound(page)) };
     let tree: std::sync::Arc<DivisionTree> = attempt!(page, state.tree(None).await);
     let Some(d) = tree.get(&code) else { return Err(PageError::NotFound(page)) };
@@ -435,7 +444,9 @@ async fn division(
     let children = detail.children.clone();
     let report = attempt!(
         page,
-        area_indicators(&state, Area::Division(code), d.name_zh.clone(), year.year).await.map_err(|e| e.body.message)
+        area_indicators(&state, &caller, Area::Division(code), d.name_zh.clone(), year)
+            .await
+            .map_err(|e| e.body.message)
     );
     let (years, lines, has_synthetic) = indicator_lines(&page, &report);
     Ok(render(&DivisionTemplate {
@@ -509,7 +520,8 @@ async fn evaluation(
     Query(year): Query<YearParam>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
-    let view = attempt!(page, crate::evaluation::evaluate_zones(&state, year.year).await.map_err(|e| e.body.message));
+    let Ok(year) = year.checked(&state) else { return Err(PageError::NotFound(page)) };
+    let view = attempt!(page, crate::evaluation::evaluate_zones(&state, year).await.map_err(|e| e.body.message));
     let years = view.years.iter().map(|y| (*y, Some(*y) == view.year)).collect();
     let categories = view
         .zones
@@ -557,10 +569,15 @@ struct DataTemplate {
     datasets: Vec<DatasetView>,
 }
 
-async fn data_sources(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Result<Response, PageError> {
+async fn data_sources(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let mut datasets: Vec<DatasetView> =
-        attempt!(page, state.store().datasets().await).into_iter().map(DatasetView::from).collect();
+        attempt!(page, state.store().datasets().await).into_iter().map(|r| DatasetView::new(r, &caller)).collect();
     datasets.sort_by_key(|d| std::cmp::Reverse(d.revision));
     Ok(render(&DataTemplate { page, datasets }))
 }
@@ -594,7 +611,10 @@ struct Next {
 async fn switch_language(Path(lang): Path<String>, Query(next): Query<Next>) -> Response {
     let lang = Lang::parse(&lang).unwrap_or(Lang::Zh);
     // Only a local path: never an open redirect to another site.
-    let target = next.next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+    // Printable ASCII only: a line break or other control character would split the Location header.
+    let target = next.next.filter(|n| {
+        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.chars().all(|c| c.is_ascii_graphic())
+    });
     let mut response = Redirect::to(target.as_deref().unwrap_or("/")).into_response();
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.key());
     if let Ok(value) = HeaderValue::from_str(&cookie) {

@@ -51,8 +51,41 @@ pub fn router(state: AppState) -> Router {
         // After routing, so that the matched route's access rule applies; unmatched paths fall through to 404.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::enforce))
         .with_state(state)
+        .layer(axum::middleware::from_fn(api_errors_as_json))
         .layer(axum::middleware::map_response(security_headers))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The largest framework error body turned into a JSON error; longer ones keep only their status's meaning.
+const MAX_REJECTION_TEXT: usize = 4096;
+
+/// Every error under `/api/` is JSON `{error, message}`, including the ones the framework answers before a handler
+/// runs (a bad path parameter, a body of the wrong content type or over the size limit): their plain text becomes
+/// the message, and the status decides the code.
+async fn api_errors_as_json(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    // Only plain-text (or empty) errors are the framework's; JSON is ours, and a workbook with its bad cells
+    // marked is a deliberate answer.
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !api || !plain || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let text = match axum::body::to_bytes(response.into_body(), MAX_REJECTION_TEXT).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let message = if text.is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { text };
+    let mut response = ApiError::new(error::ErrorCode::for_status(status), message).into_response();
+    // The status stays the framework's (e.g. 400 for a bad path number); the body says the same in JSON.
+    *response.status_mut() = status;
+    response
 }
 
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {

@@ -2,10 +2,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use ttdz_domain::measure::{Area, Basis, Figure, Inputs, SourceKind, Warning};
-use ttdz_domain::{Indicator, IndicatorKind};
+use ttdz_domain::measure::{Area, Basis, Figure, Inputs, Reported, SourceKind, Warning};
+use ttdz_domain::report::ReportStatus;
+use ttdz_domain::{ElementCode, Indicator, IndicatorKind};
 use ttdz_store::reported_for;
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::views::{AreaIndicatorsView, FigureView, IndicatorValueView, SourceView};
@@ -36,9 +38,45 @@ fn warning_text(w: &Warning) -> String {
     }
 }
 
-/// The indicators of `area` for `year` (default: the latest year with data).
+/// The year's report of a zone that is not accepted yet, if `caller` oversees the zone and it has values.
+async fn pending_report(
+    state: &AppState,
+    caller: &Caller,
+    zone: &ttdz_domain::Zone,
+    year: i32,
+) -> Result<Option<ttdz_store::AnnualReport>, ApiError> {
+    if !crate::visibility::oversees_zone(state, caller, zone).await? {
+        return Ok(None);
+    }
+    let report = state.store().annual_report(&zone.key, year).await?;
+    Ok(report.filter(|r| r.status != ReportStatus::Accepted))
+}
+
+/// `reported` with a report's drafted values in place of the published ones (a report beats the registry, and
+/// the draft is the newest report).
+fn with_draft(
+    reported: &HashMap<ElementCode, Reported>,
+    report: &ttdz_store::AnnualReport,
+) -> Result<HashMap<ElementCode, Reported>, ApiError> {
+    let mut overlaid = reported.clone();
+    let source = format!("{} (draft)", report.batch_name());
+    let (divisions, zones) = report.element_values()?;
+    for v in divisions {
+        let entry = overlaid.entry(v.element).or_default();
+        entry.divisions.insert((v.division, v.year), (v.value, source.clone()));
+    }
+    for v in zones {
+        let entry = overlaid.entry(v.element).or_default();
+        entry.zones.insert((v.zone, v.year), (v.value, source.clone()));
+    }
+    Ok(overlaid)
+}
+
+/// The indicators of `area` for `year` (default: the latest year with data), as `caller` may see them: published
+/// figures, and for those who oversee a zone, beside them the figures with its unaccepted report's values.
 pub async fn area_indicators(
     state: &AppState,
+    caller: &Caller,
     area: Area,
     name: String,
     year: Option<i32>,
@@ -53,6 +91,15 @@ pub async fn area_indicators(
     let inputs = Inputs { tree: &tree, zones: &zones, reported: &reported };
     let years = inputs.years(&indicators);
     let year = year.or_else(|| years.last().copied());
+    let pending = match (&area, year) {
+        (Area::Zone(key), Some(y)) => match zones.iter().find(|z| &z.key == key) {
+            Some(zone) => pending_report(state, caller, zone, y).await?,
+            None => None,
+        },
+        _ => None,
+    };
+    let drafted = pending.as_ref().map(|r| with_draft(&reported, r)).transpose()?;
+    let draft_inputs = drafted.as_ref().map(|d| Inputs { tree: &tree, zones: &zones, reported: d });
 
     let mut used: BTreeSet<String> = BTreeSet::new();
     let rows = indicators
@@ -92,19 +139,27 @@ pub async fn area_indicators(
                 denominator,
                 warnings,
                 synthetic,
+                draft_value: draft_inputs.as_ref().map(|d| {
+                    year.filter(|_| i.kind == IndicatorKind::Quantitative)
+                        .and_then(|y| d.cell(i, &area, y).value)
+                        .map(|v| v.value.to_string())
+                }),
             }
         })
         .collect();
     let sources = used
         .iter()
         .filter_map(|name| datasets.get(name))
-        .map(|d| SourceView {
-            name: d.dataset.name.clone(),
-            kind: d.kind.as_str(),
-            files: d.dataset.files.clone(),
-            sha256: d.dataset.sha256.clone(),
-            recorded_by: d.recorded_by.clone(),
-            loaded_at: d.loaded_at.clone(),
+        .map(|d| {
+            let (recorded_by, files) = crate::views::recorder_for(d, caller);
+            SourceView {
+                name: d.dataset.name.clone(),
+                kind: d.kind.as_str(),
+                files,
+                sha256: d.dataset.sha256.clone(),
+                recorded_by,
+                loaded_at: d.loaded_at.clone(),
+            }
         })
         .collect();
     let area_kind = match area {
@@ -112,5 +167,14 @@ pub async fn area_indicators(
         Area::Division(_) => "division",
         Area::Zone(_) => "zone",
     };
-    Ok(AreaIndicatorsView { area: area.to_string(), area_kind, name, year, years, indicators: rows, sources })
+    Ok(AreaIndicatorsView {
+        area: area.to_string(),
+        area_kind,
+        name,
+        year,
+        years,
+        indicators: rows,
+        sources,
+        draft_status: pending.map(|r| r.status.as_str()),
+    })
 }

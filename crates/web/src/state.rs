@@ -30,6 +30,10 @@ struct Settings {
     report_due: (u32, u32),
     verdict: VerdictSettings,
     groups: crate::evaluation::GroupThresholds,
+    /// What time it is, and in which zone deadlines are judged (China Standard Time unless configured).
+    clock: ttdz_domain::Clock,
+    /// Mark the session cookie `Secure` (served over HTTPS).
+    secure_cookies: bool,
 }
 
 /// How the end-of-term verdict is proposed: its thresholds, and the main indicators whose growth it weighs.
@@ -65,13 +69,15 @@ impl AppState {
             report_due: (12, 31),
             verdict: VerdictSettings::default(),
             groups: Default::default(),
+            clock: ttdz_domain::Clock::default(),
+            secure_cookies: false,
         };
         AppState { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), settings }) }
     }
 
     /// Also accepts this bearer token, as a service caller with the ministry's rights.
-    pub fn with_admin_token(store: Arc<dyn Store>, token: String) -> AppState {
-        AppState::new(store).configure(|s| s.admin_token = Some(token))
+    pub fn with_admin_token(self, token: String) -> AppState {
+        self.configure(|s| s.admin_token = Some(token))
     }
 
     /// Sets the day each year's report is due by; call before the state is shared.
@@ -87,6 +93,33 @@ impl AppState {
     /// Sets the performance-group thresholds of the comparative evaluation; call before the state is shared.
     pub fn with_groups(self, groups: crate::evaluation::GroupThresholds) -> AppState {
         self.configure(|s| s.groups = groups)
+    }
+
+    /// Sets the clock (tests fix it; deployments choose the time zone); call before the state is shared.
+    pub fn with_clock(self, clock: ttdz_domain::Clock) -> AppState {
+        self.configure(|s| s.clock = clock)
+    }
+
+    /// Marks the session cookie `Secure`, for a deployment served over HTTPS.
+    pub fn with_secure_cookies(self, secure: bool) -> AppState {
+        self.configure(|s| s.secure_cookies = secure)
+    }
+
+    pub fn clock(&self) -> &ttdz_domain::Clock {
+        &self.inner.settings.clock
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.settings.secure_cookies
+    }
+
+    /// A year a request may ask about: from the founding of the People's Republic (the earliest statistics) to
+    /// ten years ahead (plan targets). Anything else is a mistake, and computing for it could cost without bound.
+    pub fn check_year(&self, year: i64) -> Result<i32, crate::ApiError> {
+        let last = i64::from(self.clock().year()) + 10;
+        i32::try_from(year).ok().filter(|y| (1949..=last).contains(&i64::from(*y))).ok_or_else(|| {
+            crate::ApiError::invalid(format!("year {year} is out of range: give a year from 1949 to {last}"))
+        })
     }
 
     pub fn groups(&self) -> crate::evaluation::GroupThresholds {

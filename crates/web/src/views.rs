@@ -277,16 +277,38 @@ pub struct DatasetView {
     pub loaded_at: String,
 }
 
-impl From<ttdz_store::DatasetRecord> for DatasetView {
-    fn from(r: ttdz_store::DatasetRecord) -> Self {
+/// Who recorded a dataset, as `caller` may see it. The ministry and the batch's own province see the account and
+/// the uploaded file names; everyone else the organisation (`ministry`, `province:320000`, `operator` for the
+/// command line) and no file names of uploads.
+pub fn recorder_for(r: &ttdz_store::DatasetRecord, caller: &crate::auth::Caller) -> (Option<String>, Vec<String>) {
+    let insider = match r.scope {
+        Some(province) => caller.governs(&province),
+        None => caller.role() == Some(ttdz_domain::account::Role::Ministry),
+    };
+    if insider {
+        return (r.recorded_by.clone(), r.dataset.files.clone());
+    }
+    let organisation = r.recorded_by.as_deref().map(|by| match r.scope {
+        Some(province) => format!("province:{province}"),
+        None if by.starts_with("user:") || by.starts_with("api:") => "ministry".to_owned(),
+        None => "operator".to_owned(),
+    });
+    let uploaded =
+        matches!(r.kind, ttdz_domain::measure::SourceKind::Reported | ttdz_domain::measure::SourceKind::Registry);
+    (organisation, if uploaded { Vec::new() } else { r.dataset.files.clone() })
+}
+
+impl DatasetView {
+    pub fn new(r: ttdz_store::DatasetRecord, caller: &crate::auth::Caller) -> Self {
+        let (recorded_by, files) = recorder_for(&r, caller);
         DatasetView {
             name: r.dataset.name,
             kind: r.kind.as_str(),
-            files: r.dataset.files,
+            files,
             sha256: r.dataset.sha256,
             source: r.dataset.source,
             revision: r.revision,
-            recorded_by: r.recorded_by,
+            recorded_by,
             rows: r.rows,
             loaded_at: r.loaded_at,
         }
@@ -360,6 +382,10 @@ pub struct IndicatorValueView {
     pub warnings: Vec<String>,
     /// True when any value behind this one is synthetic demo data.
     pub synthetic: bool,
+    /// Only for those who oversee the zone (the ministry, its province, its assigned experts), while the year's
+    /// report is not accepted: the value with the report's draft values in place of the published ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft_value: Option<Option<String>>,
 }
 
 /// A dataset or import batch that values came from.
@@ -389,4 +415,8 @@ pub struct AreaIndicatorsView {
     pub years: Vec<i32>,
     pub indicators: Vec<IndicatorValueView>,
     pub sources: Vec<SourceView>,
+    /// The status (`draft`, `submitted`, `returned`) of the year's report whose values `draft_value` shows; only for
+    /// those who oversee the zone, and only while the report is not accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft_status: Option<&'static str>,
 }

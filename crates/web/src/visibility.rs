@@ -13,9 +13,29 @@ use crate::state::AppState;
 /// which is public like the confirmed zones).
 pub fn may_see(caller: &Caller, zone: &Zone, state: Option<&LifecycleState>) -> bool {
     let Some(state) = state else { return true };
-    let assigned_expert = matches!(caller, Caller::Account { account, .. }
-        if account.role == Role::Expert && state.experts.iter().any(|(u, _)| u == account.username.as_str()));
-    state.stage.is_public() || caller.governs(&zone.province) || assigned_expert
+    state.stage.is_public() || oversees(caller, zone, Some(state))
+}
+
+/// True when `caller` is an expert assigned to the zone whose procedure stands at `state`.
+fn assigned_expert(caller: &Caller, state: Option<&LifecycleState>) -> bool {
+    matches!((caller, state), (Caller::Account { account, .. }, Some(state))
+        if account.role == Role::Expert && state.experts.iter().any(|(u, _)| u == account.username.as_str()))
+}
+
+/// True when `caller` oversees `zone`: the ministry, the zone's province, or an expert assigned to the zone.
+/// They see what is not public yet (draft figures, policy checks, the proposed verdict); experts without an
+/// assignment see no more than the public.
+pub fn oversees(caller: &Caller, zone: &Zone, state: Option<&LifecycleState>) -> bool {
+    caller.governs(&zone.province) || assigned_expert(caller, state)
+}
+
+/// `oversees`, asking the store for the zone's procedure.
+pub async fn oversees_zone(state: &AppState, caller: &Caller, zone: &Zone) -> Result<bool, ttdz_store::StoreError> {
+    if caller.governs(&zone.province) {
+        return Ok(true);
+    }
+    let lifecycle = state.store().lifecycle(&zone.key).await?;
+    Ok(oversees(caller, zone, lifecycle.as_ref()))
 }
 
 /// The zones `caller` may see, in the store's order.

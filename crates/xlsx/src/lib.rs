@@ -256,7 +256,17 @@ impl Template {
             for r in HEADER_ROW + 1..=end {
                 let (area, element) = (text(r, COL_AREA), text(r, COL_ELEMENT));
                 let Some(row) = sheet.rows.iter_mut().find(|t| t.area.id() == area && t.element.code == element) else {
-                    continue;
+                    // A value whose row no longer names a known area and element would be lost without a word.
+                    if text(r, COL_VALUE).is_empty() {
+                        continue;
+                    }
+                    return Err(TemplateError::Unreadable(format!(
+                        "{}!{}{}: the row's locked cells were changed ('{area}', '{element}' is not a row of this \
+                         template); download the template again and enter the values there",
+                        sheet.category_zh,
+                        column_letter(COL_VALUE),
+                        r + 1
+                    )));
                 };
                 row.entered.value = text(r, COL_VALUE);
                 row.entered.source = text(r, COL_SOURCE);
@@ -440,6 +450,7 @@ impl Filled {
         file_name: &str,
         bytes: &[u8],
         recorded_by: &str,
+        scope: Option<ttdz_domain::DivisionCode>,
     ) -> ttdz_store::Batch {
         let rows = (self.division_values.len() + self.zone_values.len()) as u64;
         ttdz_store::Batch {
@@ -457,6 +468,7 @@ impl Filled {
             },
             kind: ttdz_domain::measure::SourceKind::Reported,
             recorded_by: recorded_by.to_owned(),
+            scope,
             rows,
             division_values: self.division_values,
             zone_values: self.zone_values,

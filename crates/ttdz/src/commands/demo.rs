@@ -18,7 +18,7 @@ pub async fn load(store: &dyn Store) -> Result<(), Fatal> {
     let vintage = store.vintages().await?.first().map(|v| v.vintage).ok_or_else(|| Fatal::data("no division list"))?;
     let tree = DivisionTree::new(store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no division list"))?);
     let demo = DemoData::shipped(&tree).map_err(Fatal::data)?;
-    let figures = store.load_demo(&demo).await?;
+    let figures = store.load_demo(&demo, &super::cli_audit(None, None)).await?;
 
     let values: Vec<DivisionValue> = demo
         .element_values()
@@ -45,6 +45,7 @@ pub async fn load(store: &dyn Store) -> Result<(), Fatal> {
                 },
                 kind: SourceKind::Demo,
                 recorded_by: "ttdz demo load".into(),
+                scope: None,
                 rows: values.len() as u64,
                 division_values: values,
                 zone_values: Vec::new(),
@@ -73,6 +74,7 @@ pub async fn load(store: &dyn Store) -> Result<(), Fatal> {
                 },
                 kind: SourceKind::Synthetic,
                 recorded_by: "ttdz demo load".into(),
+                scope: None,
                 rows: file.rows,
                 division_values: file.element_values(),
                 zone_values: Vec::new(),

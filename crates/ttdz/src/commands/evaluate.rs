@@ -12,8 +12,8 @@ fn read(path: &Path) -> Result<String, Fatal> {
     std::fs::read_to_string(path).map_err(|e| Fatal::environment(format!("cannot read {}: {e}", path.display())))
 }
 
-/// `pipeline` is the TOML pipeline configuration (the global --config of this command).
-pub fn run(args: &EvaluateArgs, pipeline: &Path) -> Result<(), Fatal> {
+pub fn run(args: &EvaluateArgs) -> Result<(), Fatal> {
+    let pipeline = args.pipeline.as_path();
     let name = |p: &Path| p.display().to_string();
     // A wrong configuration or tree is a setup error (exit 2); bad numbers in the data are bad data (exit 1).
     let setup = |e: EvalError| match e {
@@ -80,9 +80,10 @@ fn uncertainty_csv(report: &UncertaintyReport) -> String {
 }
 
 fn sensitivity_csv(report: &UncertaintyReport) -> String {
-    let mut out = String::from("factor,first_order,total\n");
+    // `*_ci`: the half-width of the 95% bootstrap confidence interval (the index ± it).
+    let mut out = String::from("factor,first_order,first_order_ci,total,total_ci\n");
     for s in &report.sensitivity {
-        out.push_str(&format!("{},{},{}\n", s.factor, s.first_order, s.total));
+        out.push_str(&format!("{},{},{},{},{}\n", s.factor, s.first_order, s.first_order_ci, s.total, s.total_ci));
     }
     out
 }

@@ -104,6 +104,7 @@ pub async fn values(settings: &Settings, path: &Path, options: &ImportOptions) -
         },
         kind: SourceKind::Reported,
         recorded_by: super::cli_actor(),
+        scope: None,
         rows: file.rows,
         division_values: file.division_values,
         zone_values: file.zone_values,
@@ -185,6 +186,7 @@ pub async fn contracts(
         },
         kind: SourceKind::Registry,
         recorded_by: super::cli_actor(),
+        scope: None,
         rows: file.rows,
         division_values: file.element_values(),
         zone_values: Vec::new(),
@@ -273,7 +275,15 @@ pub async fn template(settings: &Settings, path: &Path, options: &ImportOptions)
         );
         return Ok(());
     }
-    let batch = filled.into_batch(&template, options.batch.as_deref(), &file_name(path), &bytes, &super::cli_actor());
+    if count == 0 {
+        return Err(Fatal::data(format!(
+            "{}: the workbook holds no values for {} {year}; nothing was imported or replaced",
+            path.display(),
+            zone.key
+        )));
+    }
+    let batch =
+        filled.into_batch(&template, options.batch.as_deref(), &file_name(path), &bytes, &super::cli_actor(), None);
     let report = store.replace_batch(&batch, &super::cli_audit(Some(zone.key.clone()), Some(zone.province))).await?;
     println!("{}: {count} values in batch {}: {}", path.display(), batch.dataset.name, outcome(report));
     Ok(())

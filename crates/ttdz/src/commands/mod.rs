@@ -53,7 +53,7 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         }
         Command::Indicators(args) => indicators::run(settings, &args).await,
         // Dispatched in main before any settings are read.
-        Command::Evaluate(_) => Err(Fatal::environment("evaluate needs --config PIPE.toml")),
+        Command::Evaluate(args) => evaluate(&args),
         Command::User { command } => users::run(settings, command).await,
         Command::Template { zone, year, out } => import::write_template(settings, &zone, year, &out).await,
         Command::Import { command: ImportCommand::Template { file, options } } => {
@@ -73,8 +73,36 @@ fn shipped_reference() -> Result<ReferenceData, Fatal> {
     ReferenceData::shipped().map_err(Fatal::data)
 }
 
-/// Opens the store the URL names and brings it up to date.
+/// Opens the store the URL names, refusing one whose schema is older than this build: only `migrate` and `serve`
+/// change the schema, so a command that reads (or a newer binary run by hand) never upgrades a database that
+/// running servers share.
 pub(crate) async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, Fatal> {
+    let store = connect(settings).await?;
+    let pending = store.pending_migrations().await?;
+    if !pending.is_empty() {
+        return Err(Fatal::environment(format!(
+            "the database {} is older than this ttdz (pending migrations: {}); run `ttdz migrate` first",
+            settings.database_url,
+            pending.join(", ")
+        )));
+    }
+    Ok(store)
+}
+
+/// Opens the store the URL names and brings its schema and reference data up to date.
+pub(crate) async fn open_store_migrated(settings: &Settings) -> Result<Arc<dyn Store>, Fatal> {
+    let store = connect(settings).await?;
+    let report = store.migrate(&shipped_reference()?, settings.clock.year()).await?;
+    for m in &report.applied {
+        tracing::info!(migration = %m, "applied schema migration");
+    }
+    for d in &report.datasets_loaded {
+        tracing::info!(dataset = %d, "loaded reference data");
+    }
+    Ok(store)
+}
+
+async fn connect(settings: &Settings) -> Result<Arc<dyn Store>, Fatal> {
     let store: Arc<dyn Store> = match &settings.database_url {
         DatabaseUrl::Sqlite(url) => {
             if let Some(parent) = sqlite_file(url).and_then(|p| p.parent().map(Path::to_path_buf))
@@ -87,13 +115,6 @@ pub(crate) async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, Fa
         }
         DatabaseUrl::Postgres(url) => Arc::new(PgStore::connect(url).await?),
     };
-    let report = store.migrate(&shipped_reference()?).await?;
-    for m in &report.applied {
-        tracing::info!(migration = %m, "applied schema migration");
-    }
-    for d in &report.datasets_loaded {
-        tracing::info!(dataset = %d, "loaded reference data");
-    }
     Ok(store)
 }
 
@@ -105,7 +126,7 @@ fn sqlite_file(url: &str) -> Option<&Path> {
 }
 
 async fn migrate(settings: &Settings) -> Result<(), Fatal> {
-    let store = open_store(settings).await?;
+    let store = open_store_migrated(settings).await?;
     let vintages = store.vintages().await?;
     println!(
         "database {} is up to date ({}; division lists: {})",
@@ -125,7 +146,7 @@ async fn demo_load(settings: &Settings) -> Result<(), Fatal> {
 
 async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
     let addr = settings.listen_address(args);
-    let store = open_store(settings).await?;
+    let store = if args.no_migrate { open_store(settings).await? } else { open_store_migrated(settings).await? };
     if args.demo {
         demo::load(&*store).await?;
     }
@@ -138,11 +159,16 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
         )));
     }
     let state = match &settings.admin_token {
-        Some(token) => AppState::with_admin_token(store, token.expose().to_owned()),
+        Some(token) => AppState::new(store).with_admin_token(token.expose().to_owned()),
         None => AppState::new(store),
     };
     let (month, day) = settings.report_due;
-    let state = state.with_report_due(month, day).with_verdict(settings.verdict.clone()).with_groups(settings.groups);
+    let state = state
+        .with_report_due(month, day)
+        .with_verdict(settings.verdict.clone())
+        .with_groups(settings.groups)
+        .with_clock(settings.clock.clone())
+        .with_secure_cookies(settings.secure_cookies);
     let app = Application::build(addr, state).await.map_err(Fatal::environment)?;
     let bound = app.local_addr().map_err(Fatal::environment)?;
     tracing::info!(database = %settings.database_url, "ttdz listening on http://{bound}");
@@ -205,7 +231,7 @@ async fn import_divisions(settings: &Settings, vintage: i64, dir: &Path) -> Resu
         )));
     }
     let dataset = Dataset::of(&format!("divisions-{vintage}"), &files, &format!("imported from {}", dir.display()));
-    store.add_division_vintage(&set, &dataset).await?;
+    store.add_division_vintage(&set, &dataset, &cli_audit(None, None)).await?;
     println!(
         "imported division list {vintage}: {} divisions ({} provinces, {} prefectures, {} counties)",
         set.divisions().len(),

@@ -8,13 +8,17 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{
-    Caller, MAX_FAILURES_PER_MINUTE, SESSION_COOKIE, SESSION_SECONDS, new_token, now, token_digest, verify_password,
-};
+use ttdz_domain::account::Username;
+use ttdz_store::LOGIN_FAILURE_MEMORY_SECONDS;
+
+use super::ApiJson;
+use crate::auth::{Caller, Origin, SESSION_COOKIE, SESSION_SECONDS, new_token, token_digest, verify_password};
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -39,39 +43,59 @@ pub struct AccountView {
     pub zone: Option<String>,
 }
 
-/// Log in. Wrong username, wrong password and a disabled account all answer the same 401, in the same time;
-/// ten failures for one username within a minute answer 429 until the minute has passed.
+/// Log in. Wrong username, wrong password and a disabled account all answer the same 401, in the same time.
+/// Failures are counted per client address and username: after five, each further try from that address for
+/// that username must wait twice as long as the last (1 s, 2 s, 4 s, ... up to 15 minutes; 429 with
+/// `Retry-After`), while the same user logging in from elsewhere is not held up.
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
         (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody),
     )
 )]
-pub async fn login(State(state): State<AppState>, Json(request): Json<LoginRequest>) -> Result<Response, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(origin): Extension<Origin>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
     let store = state.store();
-    let at = now();
-    if store.login_failures_since(&request.username, at - 60).await? >= MAX_FAILURES_PER_MINUTE {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "too many failed logins; wait a minute",
-        ));
+    let at = state.clock().unix();
+    let wrong = || ApiError::unauthorized("wrong username or password");
+    // A name no account can have is checked like any other (same time, same answer) but never stored.
+    let Ok(username) = Username::parse(&request.username) else {
+        verify_password(&request.password, None);
+        return Err(wrong());
+    };
+    let subject = format!("{} {username}", origin.0);
+    let failures = store.login_failure_times(&subject, at - LOGIN_FAILURE_MEMORY_SECONDS).await?;
+    if let Some(wait) = login_delay(&failures, at) {
+        let mut e = ApiError::new(
+            ErrorCode::TooManyRequests,
+            format!("too many failed logins for {username} from this address; try again in {wait} s"),
+        );
+        e.retry_after = Some(wait);
+        return Err(e);
     }
-    let credentials = store.account_credentials(&request.username).await?;
+    let credentials = store.account_credentials(username.as_str()).await?;
     let valid = verify_password(&request.password, credentials.as_ref().map(|(_, hash)| hash.as_str()));
+    let audit = Caller::Anonymous.audit(&origin, None, None);
     let account = match credentials {
         Some((account, _)) if valid && !account.disabled => account,
         _ => {
-            store.record_login_failure(&request.username, at).await?;
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong username or password"));
+            store.record_login_failure(&subject, username.as_str(), at, &audit).await?;
+            return Err(wrong());
         }
     };
     let (token, csrf_token) = (new_token(), new_token());
     let expires_at = at + SESSION_SECONDS;
-    store.create_session(&token_digest(&token), account.username.as_str(), &csrf_token, expires_at).await?;
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}");
+    let audit = ttdz_domain::audit::AuditContext { actor: format!("user:{}", account.username), ..audit };
+    store.create_session(&token_digest(&token), account.username.as_str(), &csrf_token, expires_at, &audit).await?;
+    let secure = if state.secure_cookies() { "; Secure" } else { "" };
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}");
     let mut response = Json(LoginResponse { token, csrf_token, expires_at }).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
@@ -79,11 +103,30 @@ pub async fn login(State(state): State<AppState>, Json(request): Json<LoginReque
     Ok(response)
 }
 
+/// Failures allowed before each further try must wait.
+pub const FREE_LOGIN_FAILURES: usize = 5;
+/// The longest wait between tries.
+pub const MAX_LOGIN_DELAY_SECONDS: u64 = 900;
+
+/// Seconds still to wait at `now` after the failures at `times` (oldest first), if any: after the free ones,
+/// 2^(n - free) seconds from the last failure.
+pub fn login_delay(times: &[i64], now: i64) -> Option<u64> {
+    let beyond = times.len().checked_sub(FREE_LOGIN_FAILURES)?;
+    let delay = 1u64.checked_shl(u32::try_from(beyond).ok()?).unwrap_or(u64::MAX).min(MAX_LOGIN_DELAY_SECONDS);
+    let last = *times.last()?;
+    let until = last.saturating_add(i64::try_from(delay).unwrap_or(i64::MAX));
+    (now < until).then(|| u64::try_from(until - now).unwrap_or(1))
+}
+
 /// Log out: the session's token stops working.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
-pub async fn logout(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+) -> Result<Response, ApiError> {
     if let Caller::Account { token_digest, .. } = &caller {
-        state.store().delete_session(token_digest).await?;
+        state.store().delete_session(token_digest, &caller.audit(&origin, None, None)).await?;
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     let mut response = StatusCode::NO_CONTENT.into_response();
@@ -108,4 +151,18 @@ pub async fn me(Extension(caller): Extension<Caller>) -> Json<AccountView> {
             AccountView { username: other.label(), role: "ministry".into(), province: None, division: None, zone: None }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_failure_beyond_five_doubles_the_wait() {
+        assert_eq!(login_delay(&[100, 101, 102, 103], 104), None);
+        assert_eq!(login_delay(&[100, 101, 102, 103, 104], 104), Some(1));
+        assert_eq!(login_delay(&[100, 101, 102, 103, 104], 105), None);
+        assert_eq!(login_delay(&[100, 101, 102, 103, 104, 105, 106], 106), Some(4));
+        assert_eq!(login_delay(&[0; 80], 0), Some(MAX_LOGIN_DELAY_SECONDS));
+    }
 }

@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiQuery, parse_code};
 use crate::auth::{Caller, Origin};
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ErrorBody, ProblemView};
 use crate::report::area_indicators;
 use crate::state::AppState;
@@ -53,7 +54,7 @@ pub async fn list_elements() -> Json<Vec<ElementView>> {
 pub struct YearQuery {
     /// The year; without it, the latest year with data.
     #[param(example = 2023)]
-    pub(super) year: Option<i32>,
+    pub(super) year: Option<i64>,
 }
 
 /// A zone's Annex 2 indicators for a year, each with its figures, their sources, and growth over the year before.
@@ -69,7 +70,10 @@ pub async fn zone_indicators(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<AreaIndicatorsView>, ApiError> {
     let zone = super::zone_of(&state, &caller, &key).await?;
-    Ok(Json(area_indicators(&state, Area::Zone(zone.key), zone.name_zh, q.year).await?))
+    Ok(Json(
+        area_indicators(&state, &caller, Area::Zone(zone.key), zone.name_zh, super::year_param(&state, q.year)?)
+            .await?,
+    ))
 }
 
 /// A division's Annex 2 indicators for a year: its own reported values, or the sums of its parts.
@@ -82,11 +86,21 @@ pub async fn division_indicators(
     State(state): State<AppState>,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<YearQuery>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Json<AreaIndicatorsView>, ApiError> {
     let code = parse_code(&code)?;
     let tree = state.tree(None).await?;
     let division = tree.get(&code).ok_or_else(|| ApiError::not_found(format!("no division {code}")))?;
-    Ok(Json(area_indicators(&state, Area::Division(code), division.name_zh.clone(), q.year).await?))
+    Ok(Json(
+        area_indicators(
+            &state,
+            &caller,
+            Area::Division(code),
+            division.name_zh.clone(),
+            super::year_param(&state, q.year)?,
+        )
+        .await?,
+    ))
 }
 
 /// The national indicators for a year: over all divisions, each counted once whatever zones it lies in.
@@ -97,8 +111,11 @@ pub async fn division_indicators(
 pub async fn national_indicators(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<YearQuery>,
+    Extension(caller): Extension<Caller>,
 ) -> Result<Json<AreaIndicatorsView>, ApiError> {
-    Ok(Json(area_indicators(&state, Area::Nation, "全国".to_owned(), q.year).await?))
+    Ok(Json(
+        area_indicators(&state, &caller, Area::Nation, "全国".to_owned(), super::year_param(&state, q.year)?).await?,
+    ))
 }
 
 /// What an import did.
@@ -116,7 +133,7 @@ pub struct ImportOutcome {
 }
 
 fn invalid_file(problems: ttdz_ingest::Problems) -> ApiError {
-    let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", problems.to_string());
+    let mut e = ApiError::new(ErrorCode::InvalidFile, problems.to_string());
     e.body.bad_lines = Some(problems.bad_lines);
     e.body.problems = Some(
         problems.listed.into_iter().map(|p| ProblemView { line: p.line, field: p.field, reason: p.reason }).collect(),
@@ -150,11 +167,7 @@ pub async fn import_values(
     let mut skip_invalid = false;
     let bad_upload = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("uploads are limited to {} MiB", MAX_UPLOAD_BYTES >> 20),
-            )
+            ApiError::new(ErrorCode::PayloadTooLarge, format!("uploads are limited to {} MiB", MAX_UPLOAD_BYTES >> 20))
         } else {
             ApiError::invalid(format!("unreadable upload: {}", e.body_text()))
         }
@@ -180,9 +193,8 @@ pub async fn import_values(
         IngestError::Io { .. } => ApiError::invalid(e.to_string()),
     };
     let mut parsed = if ttdz_xlsx::is_xlsx(&bytes) {
-        let csv = ttdz_xlsx::first_sheet_as_csv(&bytes).map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", format!("{file_name}: {e}"))
-        })?;
+        let csv = ttdz_xlsx::first_sheet_as_csv(&bytes)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidFile, format!("{file_name}: {e}")))?;
         values::parse_csv(&file_name, csv.as_bytes(), &ctx, skip_invalid).map_err(ingest)?
     } else {
         values::parse_csv(&file_name, &bytes, &ctx, skip_invalid).map_err(ingest)?
@@ -203,12 +215,17 @@ pub async fn import_values(
         );
     if let Some(area) = outside {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             format!("{} may not report values for {area}", caller.label()),
         ));
     }
-    let name = format!("values:{}", batch.filter(|b| !b.is_empty()).unwrap_or_else(|| file_name.clone()));
+    // Batch names are per province: two provinces uploading a `data.csv` each keep two batches. Replacing a batch
+    // recorded for another province is refused by the store whatever the name (409).
+    let chosen = batch.filter(|b| !b.is_empty()).unwrap_or_else(|| file_name.clone());
+    let name = match caller.scope() {
+        Some(province) => format!("values:{province}/{chosen}"),
+        None => format!("values:{chosen}"),
+    };
     let count = parsed.division_values.len() + parsed.zone_values.len();
     let skipped = parsed
         .problems
@@ -237,6 +254,7 @@ pub async fn import_values(
                 },
                 kind: SourceKind::Reported,
                 recorded_by: caller.label(),
+                scope: caller.scope(),
                 rows: parsed.rows,
                 division_values: parsed.division_values,
                 zone_values: parsed.zone_values,
@@ -251,11 +269,11 @@ pub async fn import_values(
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `2023.xlsx` → 2023.
-fn template_year(file: &str) -> Result<i32, ApiError> {
-    file.strip_suffix(".xlsx")
-        .and_then(|y| y.parse::<i32>().ok())
-        .filter(|y| (1949..=2200).contains(y))
-        .ok_or_else(|| ApiError::not_found(format!("no template '{file}': ask for YEAR.xlsx")))
+fn template_year(state: &AppState, file: &str) -> Result<i32, ApiError> {
+    let year = file
+        .strip_suffix(".xlsx")
+        .ok_or_else(|| ApiError::not_found(format!("no template '{file}': ask for YEAR.xlsx")))?;
+    super::year_in_path(state, year)
 }
 
 async fn zone_template(
@@ -264,7 +282,7 @@ async fn zone_template(
     key: &str,
     file: &str,
 ) -> Result<ttdz_xlsx::Template, ApiError> {
-    let year = template_year(file)?;
+    let year = template_year(state, file)?;
     let zone = super::zone_of(state, caller, key).await?;
     let tree = state.tree(None).await?;
     Ok(ttdz_xlsx::template_for(state.store(), &tree, &zone, year).await?)
@@ -290,8 +308,7 @@ pub async fn download_template(
     Extension(caller): Extension<Caller>,
 ) -> Result<axum::response::Response, ApiError> {
     let template = zone_template(&state, &caller, &key, &file).await?;
-    let bytes =
-        template.write().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let bytes = template.write().map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     Ok(xlsx_response(StatusCode::OK, &format!("{key}-{file}"), bytes))
 }
 
@@ -323,11 +340,7 @@ pub async fn upload_template(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
     if !caller.governs(&zone.province) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("{} may not report for zone {key}", caller.label()),
-        ));
+        return Err(ApiError::new(ErrorCode::Forbidden, format!("{} may not report for zone {key}", caller.label())));
     }
     let mut upload: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::invalid(e.body_text()))? {
@@ -337,8 +350,7 @@ pub async fn upload_template(
         }
     }
     let (name, bytes) = upload.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))?;
-    let unreadable =
-        |e: ttdz_xlsx::TemplateError| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", e.to_string());
+    let unreadable = |e: ttdz_xlsx::TemplateError| ApiError::new(ErrorCode::InvalidFile, e.to_string());
     match template.read(&bytes).map_err(unreadable)? {
         Err(marked) => {
             let bad = marked.problems().len();
@@ -352,7 +364,15 @@ pub async fn upload_template(
         }
         Ok(filled) => {
             let values = filled.division_values.len() + filled.zone_values.len();
-            let batch = filled.into_batch(&template, None, &name, &bytes, &caller.label());
+            // An empty upload (every input blank, or the element codes edited away) would replace the earlier one
+            // with nothing: refuse it instead.
+            if values == 0 {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidFile,
+                    format!("{name}: the workbook holds no values for {key} {}; nothing was replaced", template.year),
+                ));
+            }
+            let batch = filled.into_batch(&template, None, &name, &bytes, &caller.label(), caller.scope());
             let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
             let report = state.store().replace_batch(&batch, &audit).await?;
             let outcome = report.outcome();
@@ -378,7 +398,7 @@ pub async fn list_evaluations(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Json<crate::evaluation::EvaluationView>, ApiError> {
-    Ok(Json(crate::evaluation::evaluate_zones(&state, q.year).await?))
+    Ok(Json(crate::evaluation::evaluate_zones(&state, super::year_param(&state, q.year)?).await?))
 }
 
 /// One zone's evaluation for a year, among all zones.
@@ -404,7 +424,7 @@ pub async fn zone_evaluation(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<ZoneEvaluation>, ApiError> {
     super::zone_of(&state, &caller, &key).await?;
-    let all = crate::evaluation::evaluate_zones(&state, q.year).await?;
+    let all = crate::evaluation::evaluate_zones(&state, super::year_param(&state, q.year)?).await?;
     Ok(Json(ZoneEvaluation {
         year: all.year,
         method: all.method,

@@ -2,18 +2,20 @@
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ttdz_domain::account::Role;
 use ttdz_domain::lifecycle::{
     Action, GENERAL_REQUIREMENTS, LifecycleError, PLAN_SECTIONS, Stage, allowed, check_term, next_stage,
 };
+use ttdz_domain::limits::{DOCUMENT_BYTES, LONG_TEXT, check_text};
 use ttdz_domain::{DivisionCode, PartialDate, Zone, ZoneKey};
 use ttdz_store::{LifecycleState, LifecycleStep};
 use utoipa::ToSchema;
 
+use super::ApiJson;
 use crate::auth::{Caller, Origin};
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -63,10 +65,11 @@ pub struct LifecycleView {
     pub allowed_actions: Vec<ActionView>,
 }
 
+/// A step of the procedure. The version it was decided on goes in `If-Match` (the `version` of the lifecycle the
+/// client saw); only a proposal, which creates the zone, needs none.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StepRequest {
-    /// The `version` of the state the step was decided on (0 to propose a new zone).
-    pub version: i64,
     /// What the step carries; see each action's description in the guide.
     #[schema(value_type = Object)]
     #[serde(default)]
@@ -74,16 +77,35 @@ pub struct StepRequest {
 }
 
 fn conflict(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "conflict", message)
+    ApiError::conflict(message)
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_document", message)
+    ApiError::invalid_document(message)
 }
 
-fn view(key: &ZoneKey, state: LifecycleState, caller: &Caller) -> LifecycleView {
+/// Who took a step, as `caller` may see it: the account for those who oversee the zone, otherwise its role.
+fn actor_for(actor: &str, oversees: bool, roles: &std::collections::HashMap<String, Role>) -> String {
+    if oversees {
+        return actor.to_owned();
+    }
+    match actor.strip_prefix("user:") {
+        Some(name) => roles.get(name).map_or_else(|| "account".to_owned(), |r| r.as_str().to_owned()),
+        None if actor.starts_with("api:") => Role::Ministry.as_str().to_owned(),
+        None => actor.split(':').next().unwrap_or(actor).to_owned(),
+    }
+}
+
+async fn view(app: &AppState, zone: &Zone, state: LifecycleState, caller: &Caller) -> Result<LifecycleView, ApiError> {
+    let oversees = crate::visibility::oversees(caller, zone, Some(&state));
+    let roles = if oversees {
+        std::collections::HashMap::new()
+    } else {
+        app.store().accounts().await?.into_iter().map(|a| (a.username.to_string(), a.role)).collect()
+    };
+    let key = &zone.key;
     let actions = caller.role().map(|r| allowed(Some(state.stage), r)).unwrap_or_default();
-    LifecycleView {
+    Ok(LifecycleView {
         zone: key.to_string(),
         stage: state.stage.as_str(),
         stage_zh: state.stage.label_zh(),
@@ -92,21 +114,30 @@ fn view(key: &ZoneKey, state: LifecycleState, caller: &Caller) -> LifecycleView 
         history: state
             .history
             .into_iter()
-            .map(|e| EventView {
-                action: e.action,
-                actor: e.actor,
-                at: e.at,
-                from: e.from,
-                to: e.to,
-                document: serde_json::from_str(&e.document).unwrap_or(Value::Null),
+            .map(|e| {
+                Ok(EventView {
+                    actor: actor_for(&e.actor, oversees, &roles),
+                    document: serde_json::from_str(&e.document).map_err(|err| {
+                        ttdz_store::StoreError::Corrupt(format!("lifecycle event {} of {key}: {err}", e.id))
+                    })?,
+                    action: e.action,
+                    at: e.at,
+                    from: e.from,
+                    to: e.to,
+                })
             })
-            .collect(),
-        experts: state.experts.into_iter().map(|(username, reviewed)| ExpertView { username, reviewed }).collect(),
+            .collect::<Result<_, ApiError>>()?,
+        // Who reviews a plan is for those who oversee the zone.
+        experts: if oversees {
+            state.experts.into_iter().map(|(username, reviewed)| ExpertView { username, reviewed }).collect()
+        } else {
+            Vec::new()
+        },
         allowed_actions: actions
             .into_iter()
             .map(|a| ActionView { action: a.as_str(), label_zh: a.label_zh() })
             .collect(),
-    }
+    })
 }
 
 async fn visible_state(state: &AppState, key: &str, caller: &Caller) -> Result<(Zone, LifecycleState), ApiError> {
@@ -133,7 +164,27 @@ pub async fn get_lifecycle(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<LifecycleView>, ApiError> {
     let (zone, lifecycle) = visible_state(&state, &key, &caller).await?;
-    Ok(Json(view(&zone.key, lifecycle, &caller)))
+    Ok(Json(view(&state, &zone, lifecycle, &caller).await?))
+}
+
+/// A step's document within `DOCUMENT_BYTES`, each text within `LONG_TEXT` characters.
+fn check_document(doc: &Value) -> Result<(), ApiError> {
+    let size = doc.to_string().len();
+    if size > DOCUMENT_BYTES {
+        return Err(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("document is {size} bytes as JSON; at most {DOCUMENT_BYTES} are accepted"),
+        ));
+    }
+    fn texts(v: &Value, path: &str) -> Result<(), ApiError> {
+        match v {
+            Value::String(s) => check_text(path, s, LONG_TEXT).map_err(|e| invalid(e.0)),
+            Value::Array(items) => items.iter().enumerate().try_for_each(|(i, x)| texts(x, &format!("{path}[{i}]"))),
+            Value::Object(map) => map.iter().try_for_each(|(k, x)| texts(x, &format!("{path}.{k}"))),
+            _ => Ok(()),
+        }
+    }
+    texts(doc, "document")
 }
 
 fn text<'a>(doc: &'a Value, field: &str) -> Result<&'a str, ApiError> {
@@ -182,7 +233,7 @@ fn check_plan(doc: &Value, indicators: &[ttdz_domain::Indicator]) -> Result<(), 
 
 fn lifecycle_error(e: LifecycleError) -> ApiError {
     match e {
-        LifecycleError::Forbidden { .. } => ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
+        LifecycleError::Forbidden { .. } => ApiError::new(ErrorCode::Forbidden, e.to_string()),
         LifecycleError::OutOfOrder { .. } => conflict(e.to_string()),
         LifecycleError::Document(m) => invalid(m),
     }
@@ -208,11 +259,14 @@ pub async fn take_step(
     Path((key, action)): Path<(String, String)>,
     Extension(caller): Extension<Caller>,
     Extension(origin): Extension<Origin>,
-    Json(request): Json<StepRequest>,
+    headers: axum::http::HeaderMap,
+    ApiJson(request): ApiJson<StepRequest>,
 ) -> Result<Json<LifecycleView>, ApiError> {
     let action = Action::parse(&action).map_err(|e| ApiError::not_found(e.0))?;
-    let role = caller.role().ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in first"))?;
+    let role = caller.role().ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "log in first"))?;
+    let based_on = if action == Action::ProposeDemand { 0 } else { super::reports::if_match(&headers)? };
     let doc = &request.document;
+    check_document(doc)?;
     let store = state.store();
     let zone_key = ZoneKey::parse(&key).map_err(|e| ApiError::invalid(e.0))?;
 
@@ -221,11 +275,10 @@ pub async fn take_step(
             return Err(conflict(format!("the zone key {key} is taken")));
         }
         let Caller::Account { account, .. } = &caller else {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "a zone is proposed by its province"));
+            return Err(ApiError::new(ErrorCode::Forbidden, "a zone is proposed by its province"));
         };
         next_stage(None, action, role).map_err(lifecycle_error)?;
-        let province =
-            account.province.ok_or_else(|| ApiError::new(StatusCode::FORBIDDEN, "forbidden", "no province"))?;
+        let province = account.province.ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "no province"))?;
         let tree = state.tree(None).await?;
         let members = doc
             .get("members")
@@ -244,6 +297,9 @@ pub async fn take_step(
                 Ok(code)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if let Some(twice) = members.iter().enumerate().find_map(|(i, m)| members[..i].contains(m).then_some(m)) {
+            return Err(invalid(format!("document.members: {twice} is listed twice")));
+        }
         text(doc, "demand")?;
         text(doc, "idea")?;
         if doc.get("consent").and_then(Value::as_bool) != Some(true) {
@@ -275,18 +331,14 @@ pub async fn take_step(
         _ => caller.governs(&zone.province),
     };
     if !in_scope {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("{} may not act on zone {key}", caller.label()),
-        ));
+        return Err(ApiError::new(ErrorCode::Forbidden, format!("{} may not act on zone {key}", caller.label())));
     }
     let stage = current.as_ref().map(|c| c.stage);
     let mut to = next_stage(stage, action, role).map_err(lifecycle_error)?.ok_or_else(|| conflict("no stage"))?;
 
     let mut step = LifecycleStep {
         zone: zone_key.clone(),
-        based_on: request.version,
+        based_on,
         new_zone: None,
         action,
         from: stage,
@@ -317,8 +369,7 @@ pub async fn take_step(
         Action::ReviewPlan => {
             if doc.get("conflict_of_interest").and_then(Value::as_bool) != Some(false) {
                 return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "document.conflict_of_interest must be declared false to review; an expert with a conflict recuses",
                 ));
             }
@@ -355,10 +406,7 @@ pub async fn take_step(
         }
     }
     let audit = caller.audit(&origin, Some(zone_key.clone()), Some(zone.province));
-    store.apply_lifecycle(&step, &audit).await.map_err(|e| match e {
-        ttdz_store::StoreError::Conflict(m) => conflict(m),
-        other => other.into(),
-    })?;
+    store.apply_lifecycle(&step, &audit).await?;
     let lifecycle = store.lifecycle(&zone_key).await?.ok_or_else(|| ApiError::not_found("the zone vanished"))?;
-    Ok(Json(view(&zone_key, lifecycle, &caller)))
+    Ok(Json(view(&state, &zone, lifecycle, &caller).await?))
 }

@@ -5,7 +5,7 @@ mod auth_routes;
 mod data;
 mod lifecycle;
 mod policies;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod verdict;
 
 pub use data::MAX_UPLOAD_BYTES;
@@ -25,7 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::{AppState, TreeError};
 use crate::views::{
     DatasetView, DivisionDetail, DivisionView, HealthView, IndicatorView, PublishedFigureView, ZoneView,
@@ -53,7 +53,7 @@ use crate::views::{
         (name = "data", description = "Datasets, imports and published figures, with their sources"),
         (name = "evaluation", description = "Comparative evaluation of the zones"),
     ),
-    components(schemas(ErrorBody))
+    components(schemas(ErrorBody, ErrorCode))
 )]
 struct ApiDoc;
 
@@ -118,11 +118,57 @@ pub async fn not_found() -> ApiError {
 }
 
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this route does not take that method",
-    )
+    ApiError::new(ErrorCode::MethodNotAllowed, "this route does not take that method")
+}
+
+/// The largest JSON body a route takes (uploads have their own limit).
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+
+/// A JSON request body, parsed into a typed request whose unknown and missing fields are refused. Every rejection
+/// is a JSON error naming what is wrong: not JSON (415), over `MAX_JSON_BYTES` (413), a NUL character in any text
+/// (422: no database keeps one), a field missing, unknown or of the wrong type (422).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, _state: &S) -> Result<Self, ApiError> {
+        let json =
+            request.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !json {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the body as Content-Type: application/json",
+            ));
+        }
+        let bytes = axum::body::to_bytes(request.into_body(), MAX_JSON_BYTES).await.map_err(|_| {
+            ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {} KiB", MAX_JSON_BYTES >> 10))
+        })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::invalid_document(format!("the body is not JSON: {e}")))?;
+        // PostgreSQL refuses a NUL in text and SQLite keeps it: neither is wanted, so no text may carry one.
+        if let Some(path) = nul_in(&value, "body") {
+            return Err(ApiError::invalid_document(format!("{path} contains the NUL character")));
+        }
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| ApiError::invalid_document(format!("the body does not fit this route: {e}")))
+    }
+}
+
+/// Where in `value` a text (or a key) holds a NUL character, as a path like `body.values[2].note`.
+fn nul_in(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0').then(|| path.to_owned()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_in(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') { Some(format!("a key of {path}")) } else { nul_in(v, &format!("{path}.{k}")) }
+        }),
+        _ => None,
+    }
 }
 
 /// Query parameters whose rejection is a JSON `invalid_parameter` error, not axum's plain text.
@@ -146,6 +192,17 @@ impl From<TreeError> for ApiError {
             TreeError::Store(e) => e.into(),
         }
     }
+}
+
+/// A year in a path (`.../reports/2026`): a number within `AppState::check_year`'s range, else 400.
+pub(crate) fn year_in_path(state: &AppState, text: &str) -> Result<i32, ApiError> {
+    let year: i64 = text.trim().parse().map_err(|_| ApiError::invalid(format!("'{text}' is not a year")))?;
+    state.check_year(year)
+}
+
+/// An optional `?year=` within `AppState::check_year`'s range.
+pub(crate) fn year_param(state: &AppState, year: Option<i64>) -> Result<Option<i32>, ApiError> {
+    year.map(|y| state.check_year(y)).transpose()
 }
 
 pub(crate) fn parse_code(s: &str) -> Result<DivisionCode, ApiError> {
@@ -316,14 +373,18 @@ async fn list_indicators(State(state): State<AppState>) -> Result<Json<Vec<Indic
     Ok(Json(indicators.iter().map(IndicatorView::from).collect()))
 }
 
-/// Reference and demo datasets loaded into this store, with file checksums.
+/// Every dataset and import batch loaded into this store, with file checksums. The public sees who recorded a
+/// batch as an organisation (`ministry`, `province:320000`), not an account, and no uploaded file names.
 #[utoipa::path(
     get, path = "/api/v1/datasets", tag = "data",
     responses((status = 200, body = [DatasetView]))
 )]
-async fn list_datasets(State(state): State<AppState>) -> Result<Json<Vec<DatasetView>>, ApiError> {
+async fn list_datasets(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<DatasetView>>, ApiError> {
     let records = state.store().datasets().await?;
-    Ok(Json(records.into_iter().map(DatasetView::from).collect()))
+    Ok(Json(records.into_iter().map(|r| DatasetView::new(r, &caller)).collect()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,13 +6,13 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use ttdz_domain::account::Role;
+use ttdz_domain::PartialDate;
 use ttdz_domain::policy::{Experience, Finding, Policy, PolicyCheck, PolicyLevel};
-use ttdz_domain::{PartialDate, Zone};
 use utoipa::ToSchema;
 
-use super::zone_of;
+use super::{ApiJson, zone_of};
 use crate::auth::{Caller, Origin};
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -45,6 +45,7 @@ pub struct PolicyView {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewPolicy {
     /// `national` or `local`.
     pub level: String,
@@ -57,6 +58,7 @@ pub struct NewPolicy {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewCheck {
     /// YYYY, YYYY-MM or YYYY-MM-DD.
     pub checked_on: String,
@@ -67,6 +69,7 @@ pub struct NewCheck {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewExperience {
     pub title: String,
     pub summary: String,
@@ -87,12 +90,7 @@ pub struct ExperienceView {
 }
 
 fn forbidden(caller: &Caller, what: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("{} may not {what}", caller.label()))
-}
-
-/// The ministry, experts and the zone's province see the checks of its policies.
-fn sees_checks(caller: &Caller, zone: &Zone) -> bool {
-    caller.role() == Some(Role::Expert) || caller.governs(&zone.province)
+    ApiError::new(ErrorCode::Forbidden, format!("{} may not {what}", caller.label()))
 }
 
 fn check_view(check: PolicyCheck) -> CheckView {
@@ -142,7 +140,7 @@ pub async fn list_policies(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<PolicyView>>, ApiError> {
     let zone = zone_of(&state, &caller, &key).await?;
-    let checks = sees_checks(&caller, &zone);
+    let checks = crate::visibility::oversees_zone(&state, &caller, &zone).await?;
     let policies = state.store().policies(&zone.key).await?;
     Ok(Json(policies.into_iter().map(|(p, c)| policy_view(p, checks.then_some(c))).collect()))
 }
@@ -161,7 +159,7 @@ pub async fn add_policy(
     Path(key): Path<String>,
     Extension(caller): Extension<Caller>,
     Extension(origin): Extension<Origin>,
-    Json(body): Json<NewPolicy>,
+    ApiJson(body): ApiJson<NewPolicy>,
 ) -> Result<(StatusCode, Json<PolicyView>), ApiError> {
     let zone = zone_of(&state, &caller, &key).await?;
     if !caller.governs(&zone.province) {
@@ -170,14 +168,14 @@ pub async fn add_policy(
     let policy = Policy {
         id: 0,
         zone: zone.key.clone(),
-        level: PolicyLevel::parse(body.level.trim()).map_err(|e| ApiError::invalid(format!("level: {e}")))?,
+        level: PolicyLevel::parse(body.level.trim()).map_err(|e| ApiError::invalid_document(format!("level: {e}")))?,
         issuer: body.issuer.trim().to_owned(),
         number: body.number.trim().to_owned(),
-        issued: body.issued.trim().parse().map_err(|e| ApiError::invalid(format!("issued: {e}")))?,
+        issued: body.issued.trim().parse().map_err(|e| ApiError::invalid_document(format!("issued: {e}")))?,
         title: body.title.trim().to_owned(),
         provisions: body.provisions.trim().to_owned(),
     };
-    policy.check().map_err(|e| ApiError::invalid(e.0))?;
+    policy.check().map_err(|e| ApiError::invalid_document(e.0))?;
     let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
     let id = state.store().add_policy(&policy, &audit).await?;
     Ok((StatusCode::CREATED, Json(policy_view(Policy { id, ..policy }, Some(Vec::new())))))
@@ -197,11 +195,12 @@ pub async fn add_check(
     Path(id): Path<i64>,
     Extension(caller): Extension<Caller>,
     Extension(origin): Extension<Origin>,
-    Json(body): Json<NewCheck>,
+    ApiJson(body): ApiJson<NewCheck>,
 ) -> Result<(StatusCode, Json<PolicyView>), ApiError> {
     let policy = state.store().policy(id).await?.ok_or_else(|| ApiError::not_found(format!("no policy {id}")))?;
     let zone = zone_of(&state, &caller, policy.zone.as_str()).await?;
-    if !sees_checks(&caller, &zone) {
+    // Checks drive the verdict: an expert records them only where assigned, as for plan reviews.
+    if !crate::visibility::oversees_zone(&state, &caller, &zone).await? {
         return Err(forbidden(&caller, &format!("check the policies of zone {}", zone.key)));
     }
     let check = PolicyCheck {
@@ -210,13 +209,14 @@ pub async fn add_check(
             .checked_on
             .trim()
             .parse::<PartialDate>()
-            .map_err(|e| ApiError::invalid(format!("checked_on: {e}")))?,
+            .map_err(|e| ApiError::invalid_document(format!("checked_on: {e}")))?,
         checked_by: caller.label(),
-        finding: Finding::parse(body.finding.trim()).map_err(|e| ApiError::invalid(format!("finding: {e}")))?,
+        finding: Finding::parse(body.finding.trim())
+            .map_err(|e| ApiError::invalid_document(format!("finding: {e}")))?,
         evidence: body.evidence.trim().to_owned(),
         annex_row: body.annex_row,
     };
-    check.check().map_err(|e| ApiError::invalid(e.0))?;
+    check.check().map_err(|e| ApiError::invalid_document(e.0))?;
     let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
     state.store().add_policy_check(&check, &audit).await?;
     let checks = state.store().policies(&zone.key).await?.into_iter().find(|(p, _)| p.id == id).map(|(_, c)| c);
@@ -233,10 +233,18 @@ pub async fn list_experiences(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<ExperienceView>>, ApiError> {
-    let zones = state.store().zones().await?;
+    // Nothing of a zone the caller may not see, published or not.
+    let zones = crate::visibility::zones_for(&state, &caller).await?;
     let governs = |e: &Experience| zones.iter().any(|z| z.key == e.zone && caller.governs(&z.province));
+    let visible = |e: &Experience| zones.iter().any(|z| z.key == e.zone);
     let library = state.store().experiences().await?;
-    Ok(Json(library.into_iter().filter(|e| e.published_on.is_some() || governs(e)).map(experience_view).collect()))
+    Ok(Json(
+        library
+            .into_iter()
+            .filter(|e| visible(e) && (e.published_on.is_some() || governs(e)))
+            .map(experience_view)
+            .collect(),
+    ))
 }
 
 /// Propose an entry for the experience library: the zone's province or the ministry.
@@ -253,7 +261,7 @@ pub async fn propose_experience(
     Path(key): Path<String>,
     Extension(caller): Extension<Caller>,
     Extension(origin): Extension<Origin>,
-    Json(body): Json<NewExperience>,
+    ApiJson(body): ApiJson<NewExperience>,
 ) -> Result<(StatusCode, Json<ExperienceView>), ApiError> {
     let zone = zone_of(&state, &caller, &key).await?;
     if !caller.governs(&zone.province) {
@@ -261,7 +269,7 @@ pub async fn propose_experience(
     }
     let registered: Vec<i64> = state.store().policies(&zone.key).await?.into_iter().map(|(p, _)| p.id).collect();
     if let Some(stray) = body.policies.iter().find(|id| !registered.contains(id)) {
-        return Err(ApiError::invalid(format!("policies: {stray} is not a registered policy of zone {key}")));
+        return Err(ApiError::invalid_document(format!("policies: {stray} is not a registered policy of zone {key}")));
     }
     let experience = Experience {
         id: 0,
@@ -271,7 +279,7 @@ pub async fn propose_experience(
         policies: body.policies,
         published_on: None,
     };
-    experience.check().map_err(|e| ApiError::invalid(e.0))?;
+    experience.check().map_err(|e| ApiError::invalid_document(e.0))?;
     let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
     let id = state.store().add_experience(&experience, &audit).await?;
     Ok((StatusCode::CREATED, Json(experience_view(Experience { id, ..experience }))))
@@ -300,11 +308,11 @@ pub async fn publish_experience(
         .find(|e| e.id == id)
         .ok_or_else(|| ApiError::not_found(format!("no experience {id}")))?;
     let zone = zone_of(&state, &caller, experience.zone.as_str()).await?;
-    let today = ttdz_store::today_iso();
+    let today = state.clock().today_iso();
     let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
     // The store publishes only what is not published yet, so two ministers at once cannot both succeed.
     if !state.store().publish_experience(id, &today, &audit).await? {
-        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", format!("experience {id} is already published")));
+        return Err(ApiError::new(ErrorCode::Conflict, format!("experience {id} is already published")));
     }
     Ok(Json(experience_view(Experience { published_on: Some(today), ..experience })))
 }

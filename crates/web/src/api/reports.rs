@@ -1,23 +1,24 @@
 //! Annual reports over HTTP: the province edits a zone-year's draft values and text, submits, and the ministry
 //! returns or accepts. Submitted and accepted reports are locked (409 `locked`); a stale edit is refused (409).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ttdz_domain::element::{ElementSpec, Scope, parse_amount};
-use ttdz_domain::measure::SourceKind;
+use ttdz_domain::limits::{LONG_TEXT, REPORT_TEXT, check_text};
 use ttdz_domain::report::{ReportAction, ReportError, ReportStatus, next_status};
-use ttdz_domain::{Dataset, DivisionCode, ZoneKey};
-use ttdz_store::{AnnualReport, Batch, DivisionValue, ZoneValue};
+use ttdz_domain::{DivisionCode, ZoneKey};
+use ttdz_store::{AnnualReport, ReportValue};
 use utoipa::ToSchema;
 
-use super::zone_of;
+use super::{ApiJson, zone_of};
 use crate::auth::{Caller, Origin};
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
@@ -45,41 +46,64 @@ pub struct ReportView {
     pub comment: Option<String>,
     pub text: String,
     #[schema(value_type = Vec<Object>)]
-    pub values: Value,
+    pub values: Vec<ReportValue>,
     /// After a return: what changed, value by value, since the submission.
     pub changes_since_submission: Vec<ValueChange>,
 }
 
+/// One value as a client sends it: `value` a number or a decimal text.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValueInput {
+    #[schema(example = "tech_brokers")]
+    pub element: String,
+    /// For an element reported per division: a member division (6-digit code); left out for zone-level elements.
+    #[schema(example = "320100")]
+    pub division_code: Option<String>,
+    #[schema(value_type = String, example = "120")]
+    pub value: Value,
+}
+
+/// A report's draft: every value (the list replaces the earlier one) and, optionally, the written sections.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    pub values: Vec<ValueInput>,
+    /// The written sections; left out, the earlier text stays.
+    pub text: Option<String>,
+}
+
+/// The ministry's return of a report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    /// Why it is returned, for the province.
+    pub comment: String,
+}
+
 fn report_error(e: ReportError) -> ApiError {
     match e {
-        ReportError::Forbidden { .. } => ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
-        ReportError::Locked { .. } => ApiError::new(StatusCode::CONFLICT, "locked", e.to_string()),
-        ReportError::OutOfOrder { .. } => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+        ReportError::Forbidden { .. } => ApiError::forbidden(e.to_string()),
+        ReportError::Locked { .. } => ApiError::new(ErrorCode::Locked, e.to_string()),
+        ReportError::OutOfOrder { .. } => ApiError::conflict(e.to_string()),
     }
 }
 
-fn year_of(year: &str) -> Result<i32, ApiError> {
-    year.parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2200).contains(y))
-        .ok_or_else(|| ApiError::invalid(format!("'{year}' is not a year")))
-}
-
-fn values_by_area(json: &str) -> BTreeMap<(String, String), String> {
-    let list: Vec<Value> = serde_json::from_str(json).unwrap_or_default();
+fn values_by_area(list: &[ReportValue]) -> BTreeMap<(String, String), String> {
     list.iter()
         .filter_map(|v| {
-            let area = v.get("division_code").or_else(|| v.get("zone_key"))?.as_str()?.to_owned();
-            Some(((v.get("element")?.as_str()?.to_owned(), area), v.get("value")?.as_str()?.to_owned()))
+            let area = v.division_code.clone().or_else(|| v.zone_key.clone())?;
+            Some(((v.element.clone(), area), v.value.clone()))
         })
         .collect()
 }
 
-fn view(report: AnnualReport, due: String) -> ReportView {
-    let changes = match (&report.snapshot, report.status) {
+fn view(report: AnnualReport, due: String) -> Result<ReportView, ApiError> {
+    let values = report.drafted()?;
+    let changes = match (report.submitted()?, report.status) {
         (Some(snapshot), ReportStatus::Returned | ReportStatus::Draft) => {
-            let (before, after) = (values_by_area(snapshot), values_by_area(&report.values_json));
-            let keys: std::collections::BTreeSet<_> = before.keys().chain(after.keys()).cloned().collect();
+            let (before, after) = (values_by_area(&snapshot), values_by_area(&values));
+            let keys: BTreeSet<_> = before.keys().chain(after.keys()).cloned().collect();
             keys.into_iter()
                 .filter(|k| before.get(k) != after.get(k))
                 .map(|k| ValueChange {
@@ -92,7 +116,7 @@ fn view(report: AnnualReport, due: String) -> ReportView {
         }
         _ => Vec::new(),
     };
-    ReportView {
+    Ok(ReportView {
         zone: report.zone.to_string(),
         year: report.year,
         status: report.status.as_str(),
@@ -102,29 +126,33 @@ fn view(report: AnnualReport, due: String) -> ReportView {
         late: report.late,
         comment: report.comment,
         text: report.text,
-        values: serde_json::from_str(&report.values_json).unwrap_or(Value::Null),
+        values,
         changes_since_submission: changes,
-    }
+    })
 }
 
-fn respond(report: AnnualReport, due: String) -> Response {
+fn respond(report: AnnualReport, due: String) -> Result<Response, ApiError> {
     let etag = format!("\"{}\"", report.version);
-    let mut response = Json(view(report, due)).into_response();
+    let mut response = Json(view(report, due)?).into_response();
     if let Ok(v) = etag.parse() {
         response.headers_mut().insert(header::ETAG, v);
     }
-    response
+    Ok(response)
 }
 
-/// The version an edit was based on: `If-Match`, or the current one when the client sends none.
-fn based_on(headers: &HeaderMap, current: i64) -> Result<i64, ApiError> {
-    match headers.get(header::IF_MATCH).and_then(|h| h.to_str().ok()) {
-        None => Ok(current),
-        Some(v) => v
-            .trim_matches('"')
-            .parse::<i64>()
-            .map_err(|_| ApiError::invalid(format!("If-Match: '{v}' is not a report version"))),
-    }
+/// The version a change was based on, from `If-Match` (the `ETag` of the report the client saw). Without it the
+/// change would overwrite whatever is there now, so it is refused (428).
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        return Err(ApiError::new(
+            ErrorCode::PreconditionRequired,
+            "send If-Match with the version (ETag) the change is based on, e.g. If-Match: \"3\"",
+        ));
+    };
+    let text = raw.to_str().unwrap_or("");
+    text.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().map_err(|_| {
+        ApiError::new(ErrorCode::PreconditionRequired, format!("If-Match: '{text}' is not a version such as \"3\""))
+    })
 }
 
 fn blank(zone: &ZoneKey, year: i32) -> AnnualReport {
@@ -142,44 +170,87 @@ fn blank(zone: &ZoneKey, year: i32) -> AnnualReport {
     }
 }
 
-fn stale(e: ttdz_store::StoreError) -> ApiError {
-    match e {
-        ttdz_store::StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-        other => other.into(),
-    }
-}
-
 /// A zone-year's annual report: status, due date and lateness, text, values, and after a return what changed
-/// since the submission. Before acceptance it is visible to the ministry and the zone's province only.
+/// since the submission. Before acceptance it is visible to the ministry, the zone's province and the experts
+/// assigned to the zone only.
 #[utoipa::path(
     get, path = "/api/v1/zones/{key}/reports/{year}", tag = "reports",
-    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = String, Path, example = "2026")),
-    responses((status = 200, body = ReportView), (status = 404, body = ErrorBody))
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = i64, Path, example = 2026)),
+    responses((status = 200, body = ReportView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get_report(
     State(state): State<AppState>,
     Path((key, year)): Path<(String, String)>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ApiError> {
-    let year = year_of(&year)?;
+    let year = super::year_in_path(&state, &year)?;
     let zone = zone_of(&state, &caller, &key).await?;
     let report = state.store().annual_report(&zone.key, year).await?.unwrap_or_else(|| blank(&zone.key, year));
-    if report.status != ReportStatus::Accepted && !caller.governs(&zone.province) {
+    if report.status != ReportStatus::Accepted && !crate::visibility::oversees_zone(&state, &caller, &zone).await? {
         return Err(ApiError::not_found(format!("no published {year} report of zone {key}")));
     }
-    Ok(respond(report, state.report_due(year)))
+    respond(report, state.report_due(year))
 }
 
-/// Replace the draft values (and, with an object body, the text) of a zone-year's report. Body: a JSON array of
-/// {element, division_code?, value}, or {values: [...], text}. `If-Match: "<version>"` makes a stale edit fail
-/// with 409; a submitted or accepted report answers 409 `locked`.
+/// Checks drafted values against the element dictionary and the zone, as the canonical list stored with the report.
+fn checked_values(
+    items: &[ValueInput],
+    zone: &ttdz_domain::Zone,
+    tree: &ttdz_domain::DivisionTree,
+) -> Result<Vec<ReportValue>, ApiError> {
+    let area = tree.area_of(&zone.members);
+    let mut seen = BTreeSet::new();
+    let mut canonical = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let bad = |m: String| ApiError::invalid_document(format!("values[{i}]: {m}"));
+        let code = item.element.as_str();
+        let spec = ElementSpec::find(code).ok_or_else(|| bad(format!("unknown element '{code}'")))?;
+        let raw = match &item.value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            _ => return Err(bad("value must be a number".into())),
+        };
+        let value = parse_amount(&raw).map_err(|e| bad(format!("value: {e}")))?;
+        if value.is_sign_negative() {
+            return Err(bad("value cannot be negative".into()));
+        }
+        let (division_code, zone_key) = match (item.division_code.as_deref(), spec.scope) {
+            (Some(d), Scope::Division) => {
+                let division = DivisionCode::parse(d).map_err(|e| bad(format!("division_code: {e}")))?;
+                let inside =
+                    tree.get(&division).is_some() && tree.leaves_under(&division).iter().all(|u| area.contains(u));
+                if !inside {
+                    return Err(bad(format!("division_code: {division} is not in zone {}", zone.key)));
+                }
+                (Some(division.to_string()), None)
+            }
+            (None, Scope::Zone) => (None, Some(zone.key.to_string())),
+            (Some(_), Scope::Zone) => {
+                return Err(bad(format!("{code} is reported for the zone as a whole: leave out division_code")));
+            }
+            (None, Scope::Division) => return Err(bad(format!("{code} needs a division_code"))),
+        };
+        let area_label = division_code.clone().unwrap_or_else(|| "the zone".to_owned());
+        if !seen.insert((code.to_owned(), area_label.clone())) {
+            return Err(bad(format!("{code} for {area_label} is given twice")));
+        }
+        canonical.push(ReportValue { element: code.to_owned(), division_code, zone_key, value: value.to_string() });
+    }
+    Ok(canonical)
+}
+
+/// Replace the draft values (and, with `text`, the written sections) of a zone-year's report. Body:
+/// `{values: [{element, division_code?, value}], text?}`. The values stay private (to the ministry, the zone's
+/// province and its assigned experts) until the ministry accepts the report. `If-Match: "<version>"` is required
+/// (428 without it); a stale one answers 409; a submitted or accepted report answers 409 `locked`.
 #[utoipa::path(
     put, path = "/api/v1/zones/{key}/values/{year}", tag = "reports",
-    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = String, Path, example = "2026")),
-    request_body(content = Object, description = "[{element, division_code?, value}] or {values, text}"),
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = i64, Path, example = 2026)),
+    request_body = ReportInput,
     responses(
         (status = 200, body = ReportView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 428, body = ErrorBody),
     )
 )]
 pub async fn put_values(
@@ -188,92 +259,33 @@ pub async fn put_values(
     Extension(caller): Extension<Caller>,
     Extension(origin): Extension<Origin>,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<ReportInput>,
 ) -> Result<Response, ApiError> {
-    let year = year_of(&year)?;
+    let year = super::year_in_path(&state, &year)?;
     let zone = zone_of(&state, &caller, &key).await?;
     if !caller.governs(&zone.province) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("{} may not report for zone {key}", caller.label()),
-        ));
+        return Err(ApiError::forbidden(format!("{} may not report for zone {key}", caller.label())));
     }
-    let role = caller.role().ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in first"))?;
+    let role = caller.role().ok_or_else(|| ApiError::unauthorized("log in first"))?;
+    let base = if_match(&headers)?;
     let current = state.store().annual_report(&zone.key, year).await?;
     next_status(current.as_ref().map(|r| r.status), ReportAction::Edit, role).map_err(report_error)?;
     let report = current.unwrap_or_else(|| blank(&zone.key, year));
-    let (items, text) = match &body {
-        Value::Array(items) => (items.clone(), report.text.clone()),
-        Value::Object(o) => (
-            o.get("values").and_then(Value::as_array).cloned().unwrap_or_default(),
-            o.get("text").and_then(Value::as_str).map_or_else(|| report.text.clone(), str::to_owned),
-        ),
-        _ => {
-            return Err(ApiError::invalid("the body is a list of {element, division_code?, value}, or {values, text}"));
+    let text = match body.text {
+        Some(text) => {
+            check_text("text", &text, REPORT_TEXT).map_err(|e| ApiError::invalid_document(e.0))?;
+            text
         }
+        None => report.text.clone(),
     };
     let tree = state.tree(None).await?;
-    let area = tree.area_of(&zone.members);
-    let mut division_values = Vec::new();
-    let mut zone_values = Vec::new();
-    let mut canonical = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let bad = |m: String| ApiError::invalid(format!("values[{i}]: {m}"));
-        let code = item.get("element").and_then(Value::as_str).unwrap_or("");
-        let spec = ElementSpec::find(code).ok_or_else(|| bad(format!("unknown element '{code}'")))?;
-        let raw = match item.get("value") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => return Err(bad("value must be a number".into())),
-        };
-        let value = parse_amount(&raw).map_err(|e| bad(e.0))?;
-        if value.is_sign_negative() {
-            return Err(bad("value cannot be negative".into()));
-        }
-        let element = spec.element_code();
-        match (item.get("division_code").and_then(Value::as_str), spec.scope) {
-            (Some(d), Scope::Division) => {
-                let division = DivisionCode::parse(d).map_err(|e| bad(e.0))?;
-                let inside =
-                    tree.leaves_under(&division).iter().all(|u| area.contains(u)) && tree.get(&division).is_some();
-                if !inside {
-                    return Err(bad(format!("{division} is not in zone {key}")));
-                }
-                canonical.push(serde_json::json!({"element": code, "division_code": d, "value": value.to_string()}));
-                division_values.push(DivisionValue { element, division, year, value, note: None });
-            }
-            (None, Scope::Zone) => {
-                canonical.push(serde_json::json!({"element": code, "zone_key": key, "value": value.to_string()}));
-                zone_values.push(ZoneValue { element, zone: zone.key.clone(), year, value, note: None });
-            }
-            (Some(_), Scope::Zone) => {
-                return Err(bad(format!("{code} is reported for the zone as a whole: leave out division_code")));
-            }
-            (None, Scope::Division) => return Err(bad(format!("{code} needs a division_code"))),
-        }
-    }
-    let values_json = Value::Array(canonical).to_string();
-    let batch = Batch {
-        dataset: Dataset {
-            name: format!("report:{key}-{year}"),
-            files: vec![format!("annual report {key} {year}")],
-            sha256: ttdz_domain::reference::sha256_hex(values_json.as_bytes()),
-            source: format!("annual report of {} for {year}", zone.name_zh),
-        },
-        kind: SourceKind::Reported,
-        recorded_by: caller.label(),
-        rows: items.len() as u64,
-        division_values,
-        zone_values,
-        rollups: Vec::new(),
-    };
-    let base = based_on(&headers, report.version)?;
+    let values = checked_values(&body.values, &zone, &tree)?;
+    let values_json = serde_json::to_string(&values)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot keep the values: {e}")))?;
     let updated = AnnualReport { text, values_json, ..report };
     let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
-    let version =
-        state.store().save_annual_report(&updated, base, Some(&batch), "edit", &audit).await.map_err(stale)?;
-    Ok(respond(AnnualReport { version, ..updated }, state.report_due(year)))
+    let version = state.store().save_annual_report(&updated, base, None, "edit", &audit).await?;
+    respond(AnnualReport { version, ..updated }, state.report_due(year))
 }
 
 /// Who asks, from where, and with which `If-Match`.
@@ -292,44 +304,48 @@ async fn transition(
     comment: Option<String>,
 ) -> Result<Response, ApiError> {
     let Asker { caller, origin, headers } = asker;
-    let year = year_of(year)?;
+    let year = super::year_in_path(state, year)?;
     let zone = zone_of(state, caller, key).await?;
     if !caller.governs(&zone.province) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("{} may not act on zone {key}", caller.label()),
-        ));
+        return Err(ApiError::forbidden(format!("{} may not act on zone {key}", caller.label())));
     }
-    let role = caller.role().ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in first"))?;
+    let role = caller.role().ok_or_else(|| ApiError::unauthorized("log in first"))?;
+    let base = if_match(headers)?;
     let current = state.store().annual_report(&zone.key, year).await?;
     let status = next_status(current.as_ref().map(|r| r.status), action, role).map_err(report_error)?;
     let report = current.ok_or_else(|| ApiError::not_found("no report"))?;
-    let base = based_on(headers, report.version)?;
     let mut updated = AnnualReport { status, ..report };
+    let mut published = None;
     match action {
         ReportAction::Submit => {
-            let today = ttdz_store::today_iso();
-            // ISO dates order as text.
+            let today = state.clock().today_iso();
+            // ISO dates order as text; the day is China's (or the configured zone's), not UTC's.
             updated.late = today > state.report_due(year);
             updated.submitted_at = Some(today);
             updated.snapshot = Some(updated.values_json.clone());
             updated.comment = None;
         }
         ReportAction::Return => updated.comment = comment,
-        ReportAction::Accept | ReportAction::Edit => {}
+        // From acceptance on, the values are figures everyone reads.
+        ReportAction::Accept => {
+            published = Some(updated.accepted_batch(&zone.name_zh, caller.label(), Some(zone.province))?);
+        }
+        ReportAction::Edit => {}
     }
     let audit = caller.audit(origin, Some(zone.key.clone()), Some(zone.province));
-    let version =
-        state.store().save_annual_report(&updated, base, None, action.as_str(), &audit).await.map_err(stale)?;
-    Ok(respond(AnnualReport { version, ..updated }, state.report_due(year)))
+    let version = state.store().save_annual_report(&updated, base, published.as_ref(), action.as_str(), &audit).await?;
+    respond(AnnualReport { version, ..updated }, state.report_due(year))
 }
 
-/// Submit the report; lateness against the due date (12-31 unless configured) is recorded.
+/// Submit the report; lateness against the due date (12-31 unless configured, in China Standard Time unless
+/// configured) is recorded. `If-Match` required.
 #[utoipa::path(
     post, path = "/api/v1/zones/{key}/reports/{year}/submit", tag = "reports",
-    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = String, Path, example = "2026")),
-    responses((status = 200, body = ReportView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody))
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = i64, Path, example = 2026)),
+    responses(
+        (status = 200, body = ReportView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 428, body = ErrorBody),
+    )
 )]
 pub async fn submit_report(
     State(state): State<AppState>,
@@ -338,23 +354,20 @@ pub async fn submit_report(
     Extension(origin): Extension<Origin>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    transition(
-        &state,
-        &key,
-        &year,
-        Asker { caller: &caller, origin: &origin, headers: &headers },
-        ReportAction::Submit,
-        None,
-    )
-    .await
+    let asker = Asker { caller: &caller, origin: &origin, headers: &headers };
+    transition(&state, &key, &year, asker, ReportAction::Submit, None).await
 }
 
-/// Return the report to the province with a comment (body: {comment}); it can be edited again.
+/// Return the report to the province with a comment; it can be edited again, and its values stay private.
+/// `If-Match` required.
 #[utoipa::path(
     post, path = "/api/v1/zones/{key}/reports/{year}/return", tag = "reports",
-    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = String, Path, example = "2026")),
-    request_body(content = Object, description = "{comment}"),
-    responses((status = 200, body = ReportView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody))
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = i64, Path, example = 2026)),
+    request_body = ReturnInput,
+    responses(
+        (status = 200, body = ReportView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 428, body = ErrorBody),
+    )
 )]
 pub async fn return_report(
     State(state): State<AppState>,
@@ -362,26 +375,26 @@ pub async fn return_report(
     Extension(caller): Extension<Caller>,
     Extension(origin): Extension<Origin>,
     headers: HeaderMap,
-    Json(body): Json<Value>,
+    ApiJson(body): ApiJson<ReturnInput>,
 ) -> Result<Response, ApiError> {
-    let comment = body.get("comment").and_then(Value::as_str).map(str::trim).filter(|c| !c.is_empty());
-    let comment = comment.ok_or_else(|| ApiError::invalid("a return needs a comment: {\"comment\": \"...\"}"))?;
-    transition(
-        &state,
-        &key,
-        &year,
-        Asker { caller: &caller, origin: &origin, headers: &headers },
-        ReportAction::Return,
-        Some(comment.to_owned()),
-    )
-    .await
+    let comment = body.comment.trim();
+    if comment.is_empty() {
+        return Err(ApiError::invalid_document("comment: a return needs a comment for the province"));
+    }
+    check_text("comment", comment, LONG_TEXT).map_err(|e| ApiError::invalid_document(e.0))?;
+    let asker = Asker { caller: &caller, origin: &origin, headers: &headers };
+    transition(&state, &key, &year, asker, ReportAction::Return, Some(comment.to_owned())).await
 }
 
-/// Accept the report: its values stand, and it is published.
+/// Accept the report: it is final, and its values become the published figures of the zone-year. `If-Match`
+/// required.
 #[utoipa::path(
     post, path = "/api/v1/zones/{key}/reports/{year}/accept", tag = "reports",
-    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = String, Path, example = "2026")),
-    responses((status = 200, body = ReportView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody))
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = i64, Path, example = 2026)),
+    responses(
+        (status = 200, body = ReportView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 428, body = ErrorBody),
+    )
 )]
 pub async fn accept_report(
     State(state): State<AppState>,
@@ -390,13 +403,6 @@ pub async fn accept_report(
     Extension(origin): Extension<Origin>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    transition(
-        &state,
-        &key,
-        &year,
-        Asker { caller: &caller, origin: &origin, headers: &headers },
-        ReportAction::Accept,
-        None,
-    )
-    .await
+    let asker = Asker { caller: &caller, origin: &origin, headers: &headers };
+    transition(&state, &key, &year, asker, ReportAction::Accept, None).await
 }

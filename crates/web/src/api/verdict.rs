@@ -6,7 +6,6 @@ use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use axum::http::StatusCode;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use ttdz_domain::Zone;
@@ -18,6 +17,7 @@ use super::ApiQuery;
 use super::data::YearQuery;
 use super::zone_of;
 use crate::auth::Caller;
+use crate::error::ErrorCode;
 use crate::error::{ApiError, ErrorBody};
 use crate::evaluation::EvaluationView;
 use crate::state::AppState;
@@ -90,8 +90,9 @@ pub struct VerdictView {
     pub thresholds: ThresholdsView,
 }
 
-/// The proposed end-of-term verdict of a zone, with its reasons and the record it rests on; for the ministry and
-/// the zone's province. `year` defaults to the last year of the term, or this year if earlier.
+/// The proposed end-of-term verdict of a zone, with its reasons and the record it rests on; for the ministry, the
+/// zone's province and the experts assigned to the zone. `year` defaults to the last year of the term, or this
+/// year if earlier.
 #[utoipa::path(
     get, path = "/api/v1/zones/{key}/verdict", tag = "evaluation",
     params(("key" = String, Path, example = "jiangsu-sunan"), YearQuery),
@@ -107,14 +108,14 @@ pub async fn zone_verdict(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<VerdictView>, ApiError> {
     let zone = zone_of(&state, &caller, &key).await?;
-    if !caller.governs(&zone.province) {
+    let year = q.year.map(|y| state.check_year(y)).transpose()?;
+    if !crate::visibility::oversees_zone(&state, &caller, &zone).await? {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             format!("{} may not see the verdict on zone {key}", caller.label()),
         ));
     }
-    Ok(Json(propose_for(&state, &zone, q.year, None).await?))
+    Ok(Json(propose_for(&state, &zone, year, None).await?))
 }
 
 /// The proposal for `zone` in `year` (default: the last year of the term, or this year if earlier). `evaluation`,
@@ -131,7 +132,7 @@ pub(crate) async fn propose_for(
         let term = lifecycle.as_ref()?.term.as_ref()?;
         [&term.0, &term.1][i].get(..4)?.parse().ok()
     };
-    let this_year = ttdz_store::current_year();
+    let this_year = state.clock().year();
     let year = year.unwrap_or_else(|| term_year(1).map_or(this_year, |end| end.min(this_year)));
     let computed;
     let evaluation = match evaluation.filter(|e| e.year == Some(year)) {
@@ -150,7 +151,7 @@ pub(crate) async fn propose_for(
             (code.clone(), scored.and_then(|z| z.indicators.iter().find(|i| i.code == *code)).and_then(|i| i.cagr))
         })
         .collect();
-    let today = ttdz_store::today_iso();
+    let today = state.clock().today_iso();
     let mut reports = Vec::new();
     for report_year in term_year(0).unwrap_or(year)..=year {
         if state.report_due(report_year) >= today {

@@ -98,12 +98,12 @@ pub async fn workbench(
     let store = state.store();
     let csrf = match &caller {
         Caller::Account { token_digest, .. } => {
-            attempt!(page, store.session(token_digest, crate::auth::now()).await).map(|(_, csrf)| csrf)
+            attempt!(page, store.session(token_digest, state.clock().unix()).await).map(|(_, csrf)| csrf)
         }
         _ => None,
     }
     .unwrap_or_default();
-    let (y, today) = (ttdz_store::current_year(), ttdz_store::today_iso());
+    let (y, today) = (state.clock().year(), state.clock().today_iso());
     let due = state.report_due(y);
     let zones: Vec<Zone> = attempt!(page, store.zones().await);
     // One comparative evaluation of this year serves every zone's proposed verdict.

@@ -1,0 +1,16 @@
+-- A batch belongs to the province it was recorded for (NULL: national, the ministry or the command line); only
+-- that province or the ministry may replace it.
+ALTER TABLE datasets ADD COLUMN scope TEXT CHECK (length(scope) = 6);
+
+-- Draft report values used to be stored as a batch on every save, and so were public at once. A report's values
+-- are now stored when the ministry accepts it: remove what unaccepted reports left behind.
+DELETE FROM element_values WHERE dataset IN
+    (SELECT 'report:' || zone_key || '-' || year FROM annual_reports WHERE status <> 'accepted');
+DELETE FROM zone_values WHERE dataset IN
+    (SELECT 'report:' || zone_key || '-' || year FROM annual_reports WHERE status <> 'accepted');
+DELETE FROM datasets WHERE name IN
+    (SELECT 'report:' || zone_key || '-' || year FROM annual_reports WHERE status <> 'accepted');
+
+-- Assumed terms ran two calendar years, shorter than the 3 to 5 years the guideline sets: make them three.
+UPDATE zone_lifecycle SET term_end = printf('%04d-12-31', CAST(substr(term_start, 1, 4) AS INTEGER) + 2)
+    WHERE term_assumed = 1 AND term_start LIKE '____-01-01';
