@@ -785,33 +785,38 @@ async fn zones_are_evaluated_against_each_other() {
     assert!(page.contains("示范区比较评估") && page.contains("group-leader") && page.contains("tech_brokers"));
 }
 
+/// Runs each case (an `async fn(&TestApp)` of the calling module) on SQLite and, where TTDZ_TEST_PG_URL names a
+/// server, on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(&crate::TestApp::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(store) = crate::backends::postgres().await else { return };
+                    let app = crate::TestApp::start(store).await;
+                    super::$case(&app).await;
+                    app.store.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+/// What a review of the landed work found, each with the test that fails without its fix.
+#[path = "api/review.rs"]
+mod review;
+
 mod accounts {
     use super::*;
-
-    /// Runs each case on SQLite and, where TTDZ_TEST_PG_URL names a server, on PostgreSQL.
-    macro_rules! on_both_backends {
-        ($($case:ident),* $(,)?) => {
-            mod sqlite {
-                $(
-                    #[tokio::test]
-                    async fn $case() {
-                        super::$case(&super::TestApp::sqlite().await).await;
-                    }
-                )*
-            }
-            mod postgres {
-                $(
-                    #[tokio::test]
-                    async fn $case() {
-                        let Some(store) = super::backends::postgres().await else { return };
-                        let app = super::TestApp::start(store).await;
-                        super::$case(&app).await;
-                        app.store.cleanup().await;
-                    }
-                )*
-            }
-        };
-    }
 
     on_both_backends!(
         login_me_logout_and_the_same_answer_for_every_wrong_login,
@@ -828,7 +833,7 @@ mod accounts {
     use ttdz_domain::DivisionCode;
     use ttdz_domain::account::{Account, Role, Username};
 
-    async fn add(app: &TestApp, name: &str, role: Role, province: Option<&str>, password: &str) {
+    pub(crate) async fn add(app: &TestApp, name: &str, role: Role, province: Option<&str>, password: &str) {
         let division =
             matches!(role, Role::Institution | Role::Registrar).then(|| DivisionCode::parse("320102").expect("code"));
         let account = Account::new(
@@ -843,7 +848,7 @@ mod accounts {
         app.store.store().add_account(&account, &hash, &test_audit()).await.expect("add account");
     }
 
-    async fn login(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
+    pub(crate) async fn login(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
         app.client
             .post(format!("{}/api/v1/auth/login", app.base))
             .json(&serde_json::json!({ "username": name, "password": password }))
@@ -852,7 +857,7 @@ mod accounts {
             .expect("login")
     }
 
-    async fn token(app: &TestApp, name: &str, password: &str) -> String {
+    pub(crate) async fn token(app: &TestApp, name: &str, password: &str) -> String {
         let response = login(app, name, password).await;
         assert_eq!(response.status(), StatusCode::OK, "{name} logs in");
         let body: Value = response.json().await.expect("JSON");
