@@ -815,6 +815,10 @@ macro_rules! on_both_backends {
 #[path = "api/review.rs"]
 mod review;
 
+/// Every route and page, for every role, with hostile input: never a 5xx.
+#[path = "api/probe.rs"]
+mod probe;
+
 mod accounts {
     use super::*;
 
