@@ -441,6 +441,8 @@ pub async fn zones_move_through_the_procedure_one_version_at_a_time(store: &dyn 
         members: vec![code("321000"), code("321200")],
         approved: None,
         approval_note: String::new(),
+        approval_note_zh: String::new(),
+        source_zh: String::new(),
         source: "proposed".into(),
     };
     let step = |based_on: i64, action: Action, from: Option<Stage>, to: Stage| LifecycleStep {

@@ -473,6 +473,8 @@ mod tests {
             members: vec![code("330000"), code("330200")],
             approved: None,
             approval_note: String::new(),
+            approval_note_zh: String::new(),
+            source_zh: String::new(),
             source: String::new(),
         };
         assert_eq!(outermost_members(&zone), [code("330000")]);

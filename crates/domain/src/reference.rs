@@ -597,6 +597,8 @@ pub fn parse_zones(file: TextFile<'_>, tree: &DivisionTree) -> Result<Vec<Zone>,
         "approved",
         "approval_note",
         "source",
+        "approval_note_zh",
+        "source_zh",
     ];
     let mut p = Problems::new(file.name);
     let mut out = Vec::new();
@@ -677,6 +679,8 @@ pub fn parse_zones(file: TextFile<'_>, tree: &DivisionTree) -> Result<Vec<Zone>,
             approved,
             approval_note: row.get("approval_note").to_owned(),
             source: row.get("source").to_owned(),
+            approval_note_zh: row.get("approval_note_zh").to_owned(),
+            source_zh: row.get("source_zh").to_owned(),
         });
     }
     p.finish(out)
@@ -855,8 +859,9 @@ mod tests {
     fn zone_member_must_be_a_division() {
         let data = ReferenceData::shipped().unwrap();
         let tree = DivisionTree::new(data.divisions);
-        let zones = "zone_key,name,short_name,province_code,member_codes,member_names,approved,approval_note,source\n\
-                     x,X区,X,32,3201;3299,南京市;无名市,2016-13,,\n";
+        let zones = "zone_key,name,short_name,province_code,member_codes,member_names,approved,approval_note,source,\
+                     approval_note_zh,source_zh\n\
+                     x,X区,X,32,3201;3299,南京市;无名市,2016-13,,,,\n";
         let errors = parse_zones(TextFile { name: "zones.csv", text: zones }, &tree).unwrap_err().0;
         assert_eq!(errors[0].to_string(), "zones.csv:2: field approved: '2016-13': there is no month 13");
         let zones = zones.replace("2016-13", "2016-10");

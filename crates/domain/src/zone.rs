@@ -66,8 +66,12 @@ pub struct Zone {
     pub members: Vec<DivisionCode>,
     /// Approval by the ministry, to the precision the sources confirm; `None` where no source gives a date.
     pub approved: Option<PartialDate>,
+    /// What the sources say of the approval, and where it is from: in English (`approval_note`, `source`) for the
+    /// English pages and in Chinese (`*_zh`) for the Chinese ones.
     pub approval_note: String,
     pub source: String,
+    pub approval_note_zh: String,
+    pub source_zh: String,
 }
 
 #[cfg(test)]

@@ -299,11 +299,13 @@ async fn upsert_indicators(conn: &mut PgConnection, indicators: &[Indicator]) ->
 async fn upsert_zones(conn: &mut PgConnection, zones: &[Zone]) -> Result<()> {
     for z in zones {
         sqlx::query(
-            "INSERT INTO zones (key, name_zh, short_name_zh, province_code, approved, approval_note, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO zones (key, name_zh, short_name_zh, province_code, approved, approval_note, source,
+                                approval_note_zh, source_zh)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, short_name_zh = excluded.short_name_zh,
                  province_code = excluded.province_code, approved = excluded.approved,
-                 approval_note = excluded.approval_note, source = excluded.source",
+                 approval_note = excluded.approval_note, source = excluded.source,
+                 approval_note_zh = excluded.approval_note_zh, source_zh = excluded.source_zh",
         )
         .bind(z.key.as_str())
         .bind(&z.name_zh)
@@ -312,6 +314,8 @@ async fn upsert_zones(conn: &mut PgConnection, zones: &[Zone]) -> Result<()> {
         .bind(z.approved.map(|d| d.to_string()))
         .bind(&z.approval_note)
         .bind(&z.source)
+        .bind(&z.approval_note_zh)
+        .bind(&z.source_zh)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
@@ -529,7 +533,7 @@ impl Store for PgStore {
 
     async fn zones(&self) -> Result<Vec<Zone>> {
         let rows: Vec<ZoneRow> = sqlx::query_as(
-            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones",
+            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source, approval_note_zh, source_zh FROM zones",
         )
         .fetch_all(&self.pool)
         .await
@@ -544,7 +548,7 @@ impl Store for PgStore {
 
     async fn zone(&self, key: &ZoneKey) -> Result<Option<Zone>> {
         let row: Option<ZoneRow> = sqlx::query_as(
-            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones WHERE key = $1",
+            "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source, approval_note_zh, source_zh FROM zones WHERE key = $1",
         )
         .bind(key.as_str())
         .fetch_optional(&self.pool)

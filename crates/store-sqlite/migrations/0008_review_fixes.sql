@@ -14,3 +14,7 @@ DELETE FROM datasets WHERE name IN
 -- Assumed terms ran two calendar years, shorter than the 3 to 5 years the guideline sets: make them three.
 UPDATE zone_lifecycle SET term_end = printf('%04d-12-31', CAST(substr(term_start, 1, 4) AS INTEGER) + 2)
     WHERE term_assumed = 1 AND term_start LIKE '____-01-01';
+
+-- Each zone's approval note and source in Chinese, for the Chinese pages (the English ones stay for the English).
+ALTER TABLE zones ADD COLUMN approval_note_zh TEXT NOT NULL DEFAULT '';
+ALTER TABLE zones ADD COLUMN source_zh TEXT NOT NULL DEFAULT '';

@@ -74,12 +74,13 @@ pub fn indicator(row: IndicatorRow) -> Result<Indicator> {
     })
 }
 
-/// `SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source FROM zones`
-pub type ZoneRow = (String, String, String, String, Option<String>, String, String);
+/// `SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source, approval_note_zh, source_zh
+/// FROM zones`
+pub type ZoneRow = (String, String, String, String, Option<String>, String, String, String, String);
 
 /// Builds a zone from its row and its members' codes in order.
 pub fn zone(row: ZoneRow, members: &[String]) -> Result<Zone> {
-    let (key, name_zh, short_name_zh, province, approved, approval_note, source) = row;
+    let (key, name_zh, short_name_zh, province, approved, approval_note, source, approval_note_zh, source_zh) = row;
     Ok(Zone {
         key: ZoneKey::parse(&key).map_err(corrupt("zone key"))?,
         name_zh,
@@ -89,6 +90,8 @@ pub fn zone(row: ZoneRow, members: &[String]) -> Result<Zone> {
         approved: approved.as_deref().map(PartialDate::from_str).transpose().map_err(corrupt("approval date"))?,
         approval_note,
         source,
+        approval_note_zh,
+        source_zh,
     })
 }
 

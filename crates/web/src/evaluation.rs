@@ -108,6 +108,9 @@ pub struct ZoneEvaluationView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExcludedIndicator {
     pub code: String,
+    /// Why, as a stable code: `no_values`, `one_value` or `same_value`.
+    pub reason_code: &'static str,
+    /// Why, in words.
     pub reason: String,
 }
 
@@ -173,13 +176,13 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
             zone_cells.iter().map(|c| c.value.as_ref().and_then(|v| v.value.to_f64())).collect();
         let distinct: BTreeSet<u64> = numbers.iter().flatten().map(|v| v.to_bits()).collect();
         let reason = match numbers.iter().flatten().count() {
-            0 => Some("no zone has a value".to_owned()),
-            1 => Some("only one zone has a value".to_owned()),
-            _ if distinct.len() < 2 => Some("every zone has the same value".to_owned()),
+            0 => Some(("no_values", "no zone has a value")),
+            1 => Some(("one_value", "only one zone has a value")),
+            _ if distinct.len() < 2 => Some(("same_value", "every zone has the same value")),
             _ => None,
         };
-        if let Some(reason) = reason {
-            excluded.push(ExcludedIndicator { code: i.code.to_string(), reason });
+        if let Some((reason_code, reason)) = reason {
+            excluded.push(ExcludedIndicator { code: i.code.to_string(), reason_code, reason: reason.to_owned() });
             continue;
         }
         for (z, cell) in zone_cells.iter().enumerate() {

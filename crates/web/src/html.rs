@@ -165,40 +165,50 @@ struct IndicatorLine {
 }
 
 /// The year links (year, is it the one shown) and the rows of an indicator report.
-fn indicator_lines(page: &Page, report: &AreaIndicatorsView) -> (Vec<(i32, bool)>, Vec<IndicatorLine>, bool) {
+fn indicator_lines(
+    page: &Page,
+    report: &AreaIndicatorsView,
+    size: crate::format::AreaSize,
+) -> (Vec<(i32, bool)>, Vec<IndicatorLine>, bool) {
     let years = report.years.iter().map(|y| (*y, Some(*y) == report.year)).collect();
     let lines: Vec<IndicatorLine> = report
         .indicators
         .iter()
         .filter(|i| i.kind == IndicatorKind::Quantitative)
-        .map(|i| IndicatorLine {
-            seq: i.seq,
-            name: if page.lang == Lang::En { i.name_en.clone() } else { i.name_zh.clone() },
-            value: i.value.clone().unwrap_or_else(|| "—".to_owned()),
-            unit: i.unit_zh.clone(),
-            growth: i
-                .growth
-                .as_deref()
-                .and_then(|g| g.parse::<rust_decimal::Decimal>().ok())
-                .map(|g| format!("{:+.1}%", g * rust_decimal::Decimal::ONE_HUNDRED))
-                .unwrap_or_default(),
-            basis: match &i.numerator {
-                Some(f) if f.basis == "reported" => page.t.basis_reported.to_owned(),
-                Some(f) => {
-                    format!("{} {}/{}", page.t.basis_sum, f.parts_with_values.unwrap_or(0), f.parts.unwrap_or(0))
-                }
-                None => String::new(),
-            },
-            sources: i
-                .numerator
-                .iter()
-                .chain(i.denominator.iter())
-                .flat_map(|f| f.sources.iter().cloned())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            synthetic: i.synthetic,
-            warnings: i.warnings.join("\n"),
+        .map(|i| {
+            let (value, unit) = match &i.value {
+                Some(v) => crate::format::indicator_value(v, &i.unit_zh, &i.name_zh, size),
+                None => ("—".to_owned(), i.unit_zh.clone()),
+            };
+            IndicatorLine {
+                seq: i.seq,
+                name: if page.lang == Lang::En { i.name_en.clone() } else { i.name_zh.clone() },
+                value,
+                unit,
+                growth: i
+                    .growth
+                    .as_deref()
+                    .and_then(|g| g.parse::<rust_decimal::Decimal>().ok())
+                    .map(|g| format!("{:+.1}%", g * rust_decimal::Decimal::ONE_HUNDRED))
+                    .unwrap_or_default(),
+                basis: match &i.numerator {
+                    Some(f) if f.basis == "reported" => page.t.basis_reported.to_owned(),
+                    Some(f) => {
+                        format!("{} {}/{}", page.t.basis_sum, f.parts_with_values.unwrap_or(0), f.parts.unwrap_or(0))
+                    }
+                    None => String::new(),
+                },
+                sources: i
+                    .numerator
+                    .iter()
+                    .chain(i.denominator.iter())
+                    .flat_map(|f| f.sources.iter().cloned())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                synthetic: i.synthetic,
+                warnings: i.warnings.join("\n"),
+            }
         })
         .collect();
     let has_synthetic = lines.iter().any(|l| l.synthetic);
@@ -227,6 +237,9 @@ struct ZoneRef {
 struct ZoneTemplate {
     page: Page,
     zone: ZoneView,
+    /// The approval note and its source in the page's language.
+    note: String,
+    source: String,
     overlapping: Vec<ZoneRef>,
     figures: Vec<PublishedFigureView>,
     report: AreaIndicatorsView,
@@ -328,7 +341,7 @@ async fn zone(
             .await
             .map_err(|e| e.body.message)
     );
-    let (years, lines, has_synthetic) = indicator_lines(&page, &report);
+    let (years, lines, has_synthetic) = indicator_lines(&page, &report, crate::format::AreaSize::Large);
     let policies = attempt!(page, state.store().policies(&zone.key).await)
         .into_iter()
         .map(|(p, _)| PolicyLine {
@@ -344,9 +357,15 @@ async fn zone(
         })
         .collect();
     let experiences = attempt!(page, published_experiences(&state, std::slice::from_ref(&zone)).await);
+    let (note, source) = match page.lang {
+        Lang::Zh => (zone.approval_note_zh.clone(), zone.source_zh.clone()),
+        Lang::En => (zone.approval_note.clone(), zone.source.clone()),
+    };
     Ok(render(&ZoneTemplate {
         page,
         zone: ZoneView::new(&zone, &tree),
+        note,
+        source,
         overlapping,
         figures,
         report,
@@ -448,7 +467,9 @@ async fn division(
             .await
             .map_err(|e| e.body.message)
     );
-    let (years, lines, has_synthetic) = indicator_lines(&page, &report);
+    let size =
+        if code.level() == Level::Province { crate::format::AreaSize::Large } else { crate::format::AreaSize::Small };
+    let (years, lines, has_synthetic) = indicator_lines(&page, &report, size);
     Ok(render(&DivisionTemplate {
         page,
         detail: Some(detail),
@@ -506,6 +527,8 @@ struct EvaluationRow {
 #[derive(Template)]
 #[template(path = "evaluation.html")]
 struct EvaluationTemplate {
+    /// Indicators left out, by name in the page's language, with why.
+    excluded: Vec<(String, &'static str)>,
     page: Page,
     view: crate::evaluation::EvaluationView,
     years: Vec<(i32, bool)>,
@@ -553,13 +576,30 @@ async fn evaluation(
                 relative: fmt(z.relative),
                 group,
                 group_key,
-                attainment: z.target_attainment.as_ref().map_or_else(|| "—".to_owned(), |a| format!("{a}%")),
+                attainment: z.target_attainment.as_deref().map_or_else(|| "—".to_owned(), crate::format::percent),
                 categories: z.categories.iter().map(|c| fmt(c.score)).collect(),
                 synthetic: z.synthetic,
             }
         })
         .collect();
-    Ok(render(&EvaluationTemplate { page, view, years, categories, rows }))
+    let indicators = attempt!(page, state.store().indicators().await);
+    let excluded = view
+        .excluded
+        .iter()
+        .map(|e| {
+            let name = indicators.iter().find(|i| i.code.as_str() == e.code).map_or_else(
+                || e.code.clone(),
+                |i| if lang == Lang::En { i.name_en.clone() } else { i.name_zh.clone() },
+            );
+            let reason = match e.reason_code {
+                "no_values" => page.t.excluded_no_values,
+                "one_value" => page.t.excluded_one_value,
+                _ => page.t.excluded_same_value,
+            };
+            (name, reason)
+        })
+        .collect();
+    Ok(render(&EvaluationTemplate { page, view, years, categories, rows, excluded }))
 }
 
 #[derive(Template)]

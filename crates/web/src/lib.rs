@@ -9,6 +9,7 @@ mod assets;
 pub mod auth;
 mod error;
 pub mod evaluation;
+mod format;
 pub mod html;
 mod i18n;
 mod report;

@@ -143,8 +143,12 @@ pub struct ZoneView {
     /// null where no source gives a date.
     #[schema(example = "2016-12-20")]
     pub approved: Option<String>,
+    /// What the sources say of the approval, and where that is from, in English.
     pub approval_note: String,
     pub source: String,
+    /// The same in Chinese.
+    pub approval_note_zh: String,
+    pub source_zh: String,
     /// Basic units in the zone's area, each counted once however many members cover it.
     pub basic_units: usize,
 }
@@ -172,6 +176,8 @@ impl ZoneView {
             approved: z.approved.map(|d| d.to_string()),
             approval_note: z.approval_note.clone(),
             source: z.source.clone(),
+            approval_note_zh: z.approval_note_zh.clone(),
+            source_zh: z.source_zh.clone(),
             basic_units: tree.area_of(&z.members).len(),
         }
     }

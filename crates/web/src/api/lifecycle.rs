@@ -313,6 +313,8 @@ pub async fn take_step(
             members,
             approved: None,
             approval_note: "proposed through TTDZ".to_owned(),
+            approval_note_zh: "经本平台提出需求".to_owned(),
+            source_zh: format!("{} 提出", caller.label()),
             source: format!("proposed by {}", caller.label()),
         };
         (zone, None)

@@ -469,3 +469,56 @@ async fn the_session_cookie_is_secure_when_the_deployment_says_so() {
     let cookie = login(&plain, "most", "pass-ministry").await.headers()["set-cookie"].to_str().expect("c").to_owned();
     assert!(!cookie.contains("Secure"), "plain HTTP on a developer's machine: {cookie}");
 }
+
+/// 8.12: pages show amounts as officials read them (亿元 or 万元 with two decimals) and no English on Chinese pages;
+/// the API keeps the exact values.
+#[tokio::test]
+async fn pages_round_figures_as_officials_read_them_and_speak_one_language() {
+    use ttdz_domain::measure::SourceKind;
+    use ttdz_store::{Batch, DivisionValue};
+    let app = TestApp::sqlite().await;
+    let value = |code: &str, yuan: i64| DivisionValue {
+        element: ttdz_domain::ElementCode::parse("contract_turnover_yuan").expect("element"),
+        division: ttdz_domain::DivisionCode::parse(code).expect("code"),
+        year: 2023,
+        value: rust_decimal::Decimal::from(yuan),
+        note: None,
+    };
+    let batch = Batch {
+        dataset: ttdz_domain::Dataset {
+            name: "values:turnover".into(),
+            files: vec!["turnover.csv".into()],
+            sha256: "a".repeat(64),
+            source: "test".into(),
+        },
+        kind: SourceKind::Reported,
+        recorded_by: "test".into(),
+        scope: None,
+        rows: 2,
+        division_values: vec![value("320100", 1_877_237_234), value("320102", 1_234_567)],
+        zone_values: Vec::new(),
+        rollups: Vec::new(),
+    };
+    app.store.store().replace_batch(&batch, &crate::test_audit()).await.expect("store");
+    let exact = json_as(&app, "/api/v1/divisions/320100/indicators?year=2023", None).await;
+    assert_eq!(cell(&exact, "contract_turnover")["value"], "18.77237234", "the API keeps the exact value");
+
+    let (_, nanjing) = app.html("/divisions/320100?year=2023", None).await;
+    assert!(nanjing.contains("187723.72") && nanjing.contains("万元"), "a city's money in 万元, two decimals");
+    assert!(!nanjing.contains("18.77237234"));
+    let (_, sunan) = app.html("/zones/jiangsu-sunan?year=2023", None).await;
+    assert!(sunan.contains("18.77") && !sunan.contains("18.77237234"), "a zone's money in 亿元, two decimals");
+    let (_, xuanwu) = app.html("/divisions/320102?year=2023", None).await;
+    assert!(xuanwu.contains("123.46"), "a county's 1234567 元 is 123.46 万元");
+
+    // The zone's approval note in the page's language.
+    assert!(sunan.contains("据科技日报所列名单于2016—2018年间获批"), "the Chinese note");
+    assert!(!sunan.contains("exact date not confirmed"), "no English note on the Chinese page");
+    let (_, english) = app.html("/zones/jiangsu-sunan?year=2023", Some("en")).await;
+    assert!(english.contains("exact date not confirmed") && !english.contains("据科技日报所列名单"));
+    let api = json_as(&app, "/api/v1/zones/jiangsu-sunan", None).await;
+    assert!(
+        api["approval_note_zh"].as_str().is_some_and(|n| n.contains("具体日期未确认"))
+            && api["approval_note"].is_string()
+    );
+}
