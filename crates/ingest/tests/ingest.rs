@@ -191,3 +191,31 @@ fn values_files_are_checked_row_by_row() {
     let (gbk, _, _) = encoding_rs::GBK.encode(good);
     assert_eq!(parse_csv("g.csv", &gbk, &ctx, false).expect("GBK").encoding, Encoding::Gbk);
 }
+
+#[test]
+fn sums_beyond_the_64_bit_range_stay_exact_and_so_do_many_years() {
+    let dir = tempfile::tempdir().expect("dir");
+    let units = BasicUnits::of(&tree());
+    // 200 contracts of 999,999,999,999,999.99 yuan between the same counties in one year: 2 × 10^19 fen, past i64.
+    let mut text = format!("{HEADER}\n");
+    for n in 0..200 {
+        text.push_str(&format!(
+            "BIG{n},2023-05-01,技术开发,320102,320104,企业,电子信息,999999999999999.99,999999999999999.99\n"
+        ));
+    }
+    // And one contract in each of 30 years (more than the dense table keeps), and a duplicate taken back out.
+    for year in 1990..2020 {
+        text.push_str(&format!("Y{year},{year}-01-02,技术服务,320102,320104,企业,电子信息,1.00,0.50\n"));
+    }
+    text.push_str("BIG7,2023-05-01,技术开发,320102,320104,企业,电子信息,999999999999999.99,999999999999999.99\n");
+    let path = write(dir.path(), "big.csv", text.as_bytes());
+    let options = Options { skip_invalid: true, threads: 2, chunk_bytes: 4096 };
+    let file = read(&path, &units, &options).expect("read");
+    assert_eq!(file.problems.bad_lines, 1, "the duplicate");
+    let big = file.rollups.iter().find(|r| r.side == Side::Seller && r.year == 2023).expect("the 2023 group");
+    let expected: Decimal = "999999999999999.99".parse::<Decimal>().expect("amount") * Decimal::from(200);
+    assert_eq!((big.contracts, big.turnover, big.tech_amount), (200, expected, expected));
+    let years: Vec<i32> = file.rollups.iter().filter(|r| r.side == Side::Buyer).map(|r| r.year).collect();
+    assert_eq!(years.len(), 31, "every year kept, dense or not: {years:?}");
+    assert!(file.rollups.iter().filter(|r| r.year < 2023).all(|r| r.contracts == 1 && r.turnover == Decimal::ONE));
+}

@@ -329,8 +329,25 @@ async fn upsert_zones(conn: &mut SqliteConnection, zones: &[Zone]) -> Result<()>
 /// Rows per INSERT: well under SQLite's 32,766 bound parameters for the widest table here (8 columns).
 const ROWS_PER_INSERT: usize = 1000;
 
+/// Runs one INSERT per chunk of `items`, building the next chunk's statement while SQLite (on its own thread) runs
+/// the current one: a registry import writes hundreds of thousands of rows, and this keeps both cores busy.
+async fn insert_chunks<'a, T>(
+    conn: &mut SqliteConnection,
+    items: &'a [T],
+    build: impl Fn(&'a [T]) -> QueryBuilder<Sqlite>,
+) -> Result<()> {
+    let mut chunks = items.chunks(ROWS_PER_INSERT);
+    let mut next = chunks.next().map(&build);
+    while let Some(mut q) = next.take() {
+        let (done, following) = tokio::join!(q.build().execute(&mut *conn), async { chunks.next().map(&build) });
+        done.map_err(db)?;
+        next = following;
+    }
+    Ok(())
+}
+
 async fn insert_values(conn: &mut SqliteConnection, values: &[DivisionValue], dataset: &str) -> Result<()> {
-    for rows in values.chunks(ROWS_PER_INSERT) {
+    insert_chunks(conn, values, |rows| {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO element_values (element, division_code, year, value, dataset, note) ",
         );
@@ -343,13 +360,13 @@ async fn insert_values(conn: &mut SqliteConnection, values: &[DivisionValue], da
                 .push_bind(v.note.as_deref());
         });
         q.push(" ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value, note = excluded.note");
-        q.build().execute(&mut *conn).await.map_err(db)?;
-    }
-    Ok(())
+        q
+    })
+    .await
 }
 
 async fn insert_zone_values(conn: &mut SqliteConnection, values: &[ZoneValue], dataset: &str) -> Result<()> {
-    for rows in values.chunks(ROWS_PER_INSERT) {
+    insert_chunks(conn, values, |rows| {
         let mut q =
             QueryBuilder::<Sqlite>::new("INSERT INTO zone_values (element, zone_key, year, value, dataset, note) ");
         q.push_values(rows, |mut b, v| {
@@ -360,13 +377,13 @@ async fn insert_zone_values(conn: &mut SqliteConnection, values: &[ZoneValue], d
                 .push_bind(dataset)
                 .push_bind(v.note.as_deref());
         });
-        q.build().execute(&mut *conn).await.map_err(db)?;
-    }
-    Ok(())
+        q
+    })
+    .await
 }
 
 async fn insert_rollups(conn: &mut SqliteConnection, rollups: &[ContractRollup], dataset: &str) -> Result<()> {
-    for rows in rollups.chunks(ROWS_PER_INSERT) {
+    insert_chunks(conn, rollups, |rows| {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO contract_rollups (dataset, side, division_code, year, contract_type, contracts, turnover, tech_amount) ",
         );
@@ -380,9 +397,9 @@ async fn insert_rollups(conn: &mut SqliteConnection, rollups: &[ContractRollup],
                 .push_bind(r.turnover.to_string())
                 .push_bind(r.tech_amount.to_string());
         });
-        q.build().execute(&mut *conn).await.map_err(db)?;
-    }
-    Ok(())
+        q
+    })
+    .await
 }
 
 impl SqliteStore {

@@ -202,8 +202,8 @@ pub async fn contracts(
     Ok(())
 }
 
-/// Writes synthetic contracts between the basic units of the zones (so that every zone has data) and a sample of
-/// other counties.
+/// Writes synthetic contracts between all the basic units of the current division list, shaped like a national
+/// registry (see `contracts::write_synthetic`): for trying imports and for the benchmark.
 pub async fn write_synthetic(settings: &Settings, out: &Path, rows: u64, seed: u64, years: &str) -> Result<(), Fatal> {
     let (first, last) = years
         .split_once('-')
@@ -212,8 +212,8 @@ pub async fn write_synthetic(settings: &Settings, out: &Path, rows: u64, seed: u
         .ok_or_else(|| Fatal::data(format!("--years '{years}' is not FIRST-LAST, e.g. 2019-2024")))?;
     let store = open_store(settings).await?;
     let tree = current_tree(&*store).await?;
-    let zones = store.zones().await?;
-    let units: Vec<_> = tree.area_of(zones.iter().flat_map(|z| &z.members)).into_iter().collect();
+    let provinces: Vec<_> = tree.provinces().map(|p| p.code).collect();
+    let units: Vec<_> = tree.area_of(&provinces).into_iter().collect();
     let mut file =
         std::fs::File::create(out).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
     contracts::write_synthetic(&mut file, rows, seed, &units, first..=last)
