@@ -123,6 +123,9 @@ pub struct EvaluationView {
     pub zones: Vec<ZoneEvaluationView>,
     /// Indicators left out this year, with why (no data, or the same value everywhere).
     pub excluded: Vec<ExcludedIndicator>,
+    /// Only when asked for (`?robustness=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robustness: Option<RobustnessView>,
 }
 
 fn method(groups: GroupThresholds) -> MethodView {
@@ -133,7 +136,56 @@ fn method(groups: GroupThresholds) -> MethodView {
     }
 }
 
+/// Settings of the robustness analysis the API offers: reproducible (a fixed seed), small enough to answer at once.
+const ROBUSTNESS_REPLICATIONS: usize = 500;
+const ROBUSTNESS_SEED: u64 = 2017;
+const ROBUSTNESS_WEIGHT_NOISE: f64 = 0.25;
+
+/// How stable the ranking is under other reasonable choices of method (JRC/OECD Handbook step 7): each zone's
+/// median rank and 5-95% interval over a seeded Monte Carlo of normalisations and weights, and the sensitivity of
+/// the ranking to each choice with its 95% bootstrap interval.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RobustnessView {
+    pub replications: usize,
+    pub seed: u64,
+    /// What varies.
+    #[schema(example = "normalisation: minmax [0, 100], rank, z-score (mean 100, sd 10); each weight × U[0.75, 1.25]")]
+    pub varies: &'static str,
+    pub zones: Vec<ZoneRobustness>,
+    pub sensitivity: Vec<SensitivityView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ZoneRobustness {
+    pub key: String,
+    pub nominal_rank: Option<u32>,
+    pub median_rank: Option<f64>,
+    pub rank_p05: Option<f64>,
+    pub rank_p95: Option<f64>,
+}
+
+/// Sensitivity indices of one choice, each ± the half-width of its 95% bootstrap confidence interval.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SensitivityView {
+    #[schema(example = "normalisation")]
+    pub factor: &'static str,
+    pub first_order: f64,
+    pub first_order_ci: f64,
+    pub total: f64,
+    pub total_ci: f64,
+}
+
+/// The zones compared for `year`, with the robustness analysis.
+pub async fn evaluate_zones_with_robustness(state: &AppState, year: Option<i32>) -> Result<EvaluationView, ApiError> {
+    compare(state, year, true).await
+}
+
+/// The zones compared for `year`.
 pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<EvaluationView, ApiError> {
+    compare(state, year, false).await
+}
+
+async fn compare(state: &AppState, year: Option<i32>, with_robustness: bool) -> Result<EvaluationView, ApiError> {
     let store = state.store();
     let groups = state.groups();
     let tree = state.tree(None).await?;
@@ -161,6 +213,7 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
             method: method(groups),
             zones: Vec::new(),
             excluded: Vec::new(),
+            robustness: None,
         });
     };
 
@@ -218,7 +271,14 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         cells.insert(i.code.to_string(), zone_cells);
     }
     if nodes.is_empty() {
-        return Ok(EvaluationView { year: Some(year), years, method: method(groups), zones: Vec::new(), excluded });
+        return Ok(EvaluationView {
+            year: Some(year),
+            years,
+            method: method(groups),
+            zones: Vec::new(),
+            excluded,
+            robustness: None,
+        });
     }
     for c in 0..categories.len() {
         nodes.push(aggregate(format!("category{c}"), 2, Some("index".to_owned())));
@@ -238,6 +298,51 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         uncertainty: None,
     };
     let results = evaluate(&panel, &meta, &config).map_err(fail)?;
+    let robustness = if with_robustness && keys.len() >= 2 {
+        let spec = ttdz_eval::Uncertainty {
+            replications: ROBUSTNESS_REPLICATIONS,
+            seed: ROBUSTNESS_SEED,
+            imputations: Vec::new(),
+            normalisations: vec![
+                Normalisation::MinMax { low: 0.0, high: 100.0 },
+                Normalisation::Rank,
+                Normalisation::ZScore { mean: 100.0, sd: 10.0 },
+            ],
+            aggregations: Vec::new(),
+            weight_noise: ROBUSTNESS_WEIGHT_NOISE,
+            sensitivity: true,
+        };
+        let report = ttdz_eval::analyse(&panel, &meta, &config, &spec).map_err(fail)?;
+        Some(RobustnessView {
+            replications: spec.replications,
+            seed: spec.seed,
+            varies: "normalisation: minmax [0, 100], rank, z-score (mean 100, sd 10); each weight × U[0.75, 1.25]",
+            zones: report
+                .units
+                .into_iter()
+                .map(|u| ZoneRobustness {
+                    key: u.unit,
+                    nominal_rank: u.nominal_rank,
+                    median_rank: u.median_rank,
+                    rank_p05: u.rank_p05,
+                    rank_p95: u.rank_p95,
+                })
+                .collect(),
+            sensitivity: report
+                .sensitivity
+                .into_iter()
+                .map(|s| SensitivityView {
+                    factor: s.factor,
+                    first_order: s.first_order,
+                    first_order_ci: s.first_order_ci,
+                    total: s.total,
+                    total_ci: s.total_ci,
+                })
+                .collect(),
+        })
+    } else {
+        None
+    };
     let score = |code: &str, unit: &str| results.scores.iter().find(|s| s.code == code && s.unit == unit);
     let index_scores: Vec<f64> = keys.iter().filter_map(|k| score("index", k).and_then(|s| s.score)).collect();
     let average = ttdz_eval::stats::mean(&index_scores);
@@ -325,7 +430,7 @@ pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<Evalu
         })
         .collect();
     out.sort_by_key(|z| (z.rank.is_none(), z.rank, z.key.clone()));
-    Ok(EvaluationView { year: Some(year), years, method: method(groups), zones: out, excluded })
+    Ok(EvaluationView { year: Some(year), years, method: method(groups), zones: out, excluded, robustness })
 }
 
 fn aggregate(code: String, level: u32, parent: Option<String>) -> MetaNode {

@@ -771,6 +771,23 @@ async fn zones_are_evaluated_against_each_other() {
 
     let all = app.ok_json("/api/v1/evaluations").await;
     assert_eq!(all["year"], 2023);
+    assert!(all.get("robustness").is_none(), "only when asked for");
+    let robust = app.ok_json("/api/v1/evaluations?robustness=true").await;
+    let analysis = &robust["robustness"];
+    assert_eq!((analysis["replications"].as_u64(), analysis["seed"].as_u64()), (Some(500), Some(2017)));
+    assert_eq!(analysis["zones"].as_array().map(Vec::len), Some(11));
+    for z in analysis["zones"].as_array().expect("zones") {
+        if let (Some(lo), Some(hi)) = (z["rank_p05"].as_f64(), z["rank_p95"].as_f64()) {
+            assert!(lo <= hi && lo >= 1.0 && hi <= 11.0, "{z}");
+        }
+    }
+    let factors: Vec<&str> =
+        analysis["sensitivity"].as_array().expect("sensitivity").iter().filter_map(|f| f["factor"].as_str()).collect();
+    assert_eq!(factors, ["normalisation", "weights"]);
+    for f in analysis["sensitivity"].as_array().expect("sensitivity") {
+        assert!(f["first_order_ci"].as_f64().is_some_and(|c| c >= 0.0) && f["total_ci"].as_f64().is_some(), "{f}");
+    }
+    assert_eq!(app.ok_json("/api/v1/evaluations?robustness=true").await, robust, "seeded: the same answer");
     let sunan = all["zones"].as_array().expect("zones").iter().find(|z| z["key"] == "jiangsu-sunan").expect("苏南");
     let turnover =
         sunan["indicators"].as_array().expect("indicators").iter().find(|i| i["code"] == "contract_turnover");

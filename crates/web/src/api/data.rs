@@ -388,17 +388,34 @@ pub async fn upload_template(
     }
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvaluationQuery {
+    /// The year; without it, the latest year with data.
+    #[param(example = 2023)]
+    year: Option<i64>,
+    /// Also how stable the ranking is under other choices of method: a seeded Monte Carlo with sensitivity
+    /// indices and their bootstrap intervals.
+    robustness: Option<bool>,
+}
+
 /// Every zone evaluated for a year: normalised indicators, category and overall scores, ranks and performance
-/// groups, with the method used.
+/// groups, with the method used; with `robustness=true`, also the ranking's uncertainty and sensitivity.
 #[utoipa::path(
-    get, path = "/api/v1/evaluations", tag = "evaluation", params(YearQuery),
-    responses((status = 200, body = crate::evaluation::EvaluationView))
+    get, path = "/api/v1/evaluations", tag = "evaluation", params(EvaluationQuery),
+    responses((status = 200, body = crate::evaluation::EvaluationView), (status = 400, body = ErrorBody))
 )]
 pub async fn list_evaluations(
     State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<YearQuery>,
+    ApiQuery(q): ApiQuery<EvaluationQuery>,
 ) -> Result<Json<crate::evaluation::EvaluationView>, ApiError> {
-    Ok(Json(crate::evaluation::evaluate_zones(&state, super::year_param(&state, q.year)?).await?))
+    let year = super::year_param(&state, q.year)?;
+    let view = if q.robustness == Some(true) {
+        crate::evaluation::evaluate_zones_with_robustness(&state, year).await?
+    } else {
+        crate::evaluation::evaluate_zones(&state, year).await?
+    };
+    Ok(Json(view))
 }
 
 /// One zone's evaluation for a year, among all zones.
