@@ -671,18 +671,7 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     store.record_login_failure("127.0.0.1 auditee", "auditee", 1, &audit()).await.expect("failure");
     wrote("record_login_failure", 1, count().await);
     let zone = ZoneKey::parse("jiangsu-sunan").expect("key");
-    let report = ttdz_store::AnnualReport {
-        zone: zone.clone(),
-        year: 2026,
-        status: ttdz_domain::report::ReportStatus::Draft,
-        version: 0,
-        text: String::new(),
-        values_json: "[]".into(),
-        snapshot: None,
-        submitted_at: None,
-        late: false,
-        comment: None,
-    };
+    let report = ttdz_store::AnnualReport::blank(&zone, 2026);
     store.save_annual_report(&report, 0, None, "edit", &audit()).await.expect("report");
     wrote("save_annual_report", 1, count().await);
     let lifecycle = store.lifecycle(&zone).await.expect("lifecycle").expect("seeded");

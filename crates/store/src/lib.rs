@@ -493,6 +493,22 @@ pub struct ReportValue {
 }
 
 impl AnnualReport {
+    /// The report of a zone-year before anyone has written it: an empty draft at version 0.
+    pub fn blank(zone: &ZoneKey, year: i32) -> AnnualReport {
+        AnnualReport {
+            zone: zone.clone(),
+            year,
+            status: ttdz_domain::report::ReportStatus::Draft,
+            version: 0,
+            text: String::new(),
+            values_json: "[]".into(),
+            snapshot: None,
+            submitted_at: None,
+            late: false,
+            comment: None,
+        }
+    }
+
     /// The drafted values, as stored; JSON that no longer parses is `Corrupt`, never read as no values.
     pub fn drafted(&self) -> Result<Vec<ReportValue>> {
         parse_report_values(&self.values_json, "values")

@@ -199,3 +199,18 @@ fn a_long_format_sheet_reads_as_csv_with_sheet_row_numbers() {
         "division_code,year,element,value,unit,source\n320100,2023,gdp_yuan,17421.4,亿元,\"统计公报, 2024\"\n\n320200,,,,,\n"
     );
 }
+
+#[test]
+fn a_value_in_a_row_whose_locked_cells_were_changed_is_refused_not_dropped() {
+    let (mut t, _) = sunan();
+    let (s, r) = row_index(&t, "技术交易", "320100", "contract_turnover_yuan");
+    // As if someone had unlocked the sheet and typed another element code over the row's own.
+    t.sheets[s].rows[r].element = ttdz_domain::element::ElementSpec::find("tech_brokers").expect("element");
+    t.sheets[s].rows[r].entered.value = "30217345678.9".into();
+    let bytes = t.write().expect("write");
+    let (blank, _) = sunan();
+    let err = blank.read(&bytes).expect_err("refused");
+    let message = err.to_string();
+    assert!(message.contains("技术交易!") && message.contains("tech_brokers"), "{message}");
+    assert!(message.contains("locked cells were changed"), "{message}");
+}

@@ -9,10 +9,10 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ttdz_domain::DivisionCode;
 use ttdz_domain::element::{ElementSpec, Scope, parse_amount};
 use ttdz_domain::limits::{LONG_TEXT, REPORT_TEXT, check_text};
 use ttdz_domain::report::{ReportAction, ReportError, ReportStatus, next_status};
-use ttdz_domain::{DivisionCode, ZoneKey};
 use ttdz_store::{AnnualReport, ReportValue};
 use utoipa::ToSchema;
 
@@ -155,21 +155,6 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     })
 }
 
-fn blank(zone: &ZoneKey, year: i32) -> AnnualReport {
-    AnnualReport {
-        zone: zone.clone(),
-        year,
-        status: ReportStatus::Draft,
-        version: 0,
-        text: String::new(),
-        values_json: "[]".into(),
-        snapshot: None,
-        submitted_at: None,
-        late: false,
-        comment: None,
-    }
-}
-
 /// A zone-year's annual report: status, due date and lateness, text, values, and after a return what changed
 /// since the submission. Before acceptance it is visible to the ministry, the zone's province and the experts
 /// assigned to the zone only.
@@ -185,7 +170,8 @@ pub async fn get_report(
 ) -> Result<Response, ApiError> {
     let year = super::year_in_path(&state, &year)?;
     let zone = zone_of(&state, &caller, &key).await?;
-    let report = state.store().annual_report(&zone.key, year).await?.unwrap_or_else(|| blank(&zone.key, year));
+    let report =
+        state.store().annual_report(&zone.key, year).await?.unwrap_or_else(|| AnnualReport::blank(&zone.key, year));
     if report.status != ReportStatus::Accepted && !crate::visibility::oversees_zone(&state, &caller, &zone).await? {
         return Err(ApiError::not_found(format!("no published {year} report of zone {key}")));
     }
@@ -270,7 +256,7 @@ pub async fn put_values(
     let base = if_match(&headers)?;
     let current = state.store().annual_report(&zone.key, year).await?;
     next_status(current.as_ref().map(|r| r.status), ReportAction::Edit, role).map_err(report_error)?;
-    let report = current.unwrap_or_else(|| blank(&zone.key, year));
+    let report = current.unwrap_or_else(|| AnnualReport::blank(&zone.key, year));
     let text = match body.text {
         Some(text) => {
             check_text("text", &text, REPORT_TEXT).map_err(|e| ApiError::invalid_document(e.0))?;
