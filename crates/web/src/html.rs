@@ -162,14 +162,21 @@ struct IndicatorLine {
     sources: Vec<String>,
     synthetic: bool,
     warnings: String,
+    /// With the year's unaccepted report in place of the published figures (for those who oversee the zone).
+    draft: String,
 }
 
-/// The year links (year, is it the one shown) and the rows of an indicator report.
-fn indicator_lines(
-    page: &Page,
-    report: &AreaIndicatorsView,
-    size: crate::format::AreaSize,
-) -> (Vec<(i32, bool)>, Vec<IndicatorLine>, bool) {
+/// An indicator report as a page shows it: the year links (year, is it the one shown), the rows, whether any rests
+/// on synthetic data, and, for those who oversee a zone whose report for the year is not accepted, the heading of the
+/// column with its values.
+struct IndicatorTable {
+    years: Vec<(i32, bool)>,
+    lines: Vec<IndicatorLine>,
+    has_synthetic: bool,
+    draft_heading: Option<&'static str>,
+}
+
+fn indicator_table(page: &Page, report: &AreaIndicatorsView, size: crate::format::AreaSize) -> IndicatorTable {
     let years = report.years.iter().map(|y| (*y, Some(*y) == report.year)).collect();
     let lines: Vec<IndicatorLine> = report
         .indicators
@@ -208,11 +215,20 @@ fn indicator_lines(
                     .collect(),
                 synthetic: i.synthetic,
                 warnings: i.warnings.join("\n"),
+                draft: match &i.draft_value {
+                    Some(Some(v)) => crate::format::indicator_value(v, &i.unit_zh, &i.name_zh, size).0,
+                    _ => "—".to_owned(),
+                },
             }
         })
         .collect();
     let has_synthetic = lines.iter().any(|l| l.synthetic);
-    (years, lines, has_synthetic)
+    let draft_heading = report.draft_status.map(|status| match status {
+        "submitted" => page.t.draft_submitted,
+        "returned" => page.t.draft_returned,
+        _ => page.t.draft_draft,
+    });
+    IndicatorTable { years, lines, has_synthetic, draft_heading }
 }
 
 #[derive(Deserialize)]
@@ -243,9 +259,7 @@ struct ZoneTemplate {
     overlapping: Vec<ZoneRef>,
     figures: Vec<PublishedFigureView>,
     report: AreaIndicatorsView,
-    years: Vec<(i32, bool)>,
-    lines: Vec<IndicatorLine>,
-    has_synthetic: bool,
+    table: IndicatorTable,
     policies: Vec<PolicyLine>,
     experiences: Vec<ExperienceLine>,
 }
@@ -341,7 +355,7 @@ async fn zone(
             .await
             .map_err(|e| e.body.message)
     );
-    let (years, lines, has_synthetic) = indicator_lines(&page, &report, crate::format::AreaSize::Large);
+    let table = indicator_table(&page, &report, crate::format::AreaSize::Large);
     let policies = attempt!(page, state.store().policies(&zone.key).await)
         .into_iter()
         .map(|(p, _)| PolicyLine {
@@ -369,9 +383,7 @@ async fn zone(
         overlapping,
         figures,
         report,
-        years,
-        lines,
-        has_synthetic,
+        table,
         policies,
         experiences,
     }))
@@ -416,9 +428,7 @@ struct DivisionTemplate {
     children: Vec<DivisionView>,
     figures: Vec<PublishedFigureView>,
     report: Option<AreaIndicatorsView>,
-    years: Vec<(i32, bool)>,
-    lines: Vec<IndicatorLine>,
-    has_synthetic: bool,
+    table: IndicatorTable,
 }
 
 impl DivisionTemplate {
@@ -437,9 +447,7 @@ async fn divisions(State(state): State<AppState>, lang: Lang, uri: OriginalUri) 
         children,
         figures: Vec::new(),
         report: None,
-        years: Vec::new(),
-        lines: Vec::new(),
-        has_synthetic: false,
+        table: IndicatorTable { years: Vec::new(), lines: Vec::new(), has_synthetic: false, draft_heading: None },
     }))
 }
 
@@ -469,17 +477,8 @@ async fn division(
     );
     let size =
         if code.level() == Level::Province { crate::format::AreaSize::Large } else { crate::format::AreaSize::Small };
-    let (years, lines, has_synthetic) = indicator_lines(&page, &report, size);
-    Ok(render(&DivisionTemplate {
-        page,
-        detail: Some(detail),
-        children,
-        figures,
-        report: Some(report),
-        years,
-        lines,
-        has_synthetic,
-    }))
+    let table = indicator_table(&page, &report, size);
+    Ok(render(&DivisionTemplate { page, detail: Some(detail), children, figures, report: Some(report), table }))
 }
 
 struct Operation {

@@ -102,6 +102,12 @@ async fn draft_values_are_private_until_the_ministry_accepts_the_report(app: &Te
     }
     let (_, page) = app.html("/zones/jiangsu-sunan?year=2025", None).await;
     assert!(!page.contains("report:jiangsu-sunan-2025"), "the public zone page shows no draft");
+    assert!(!page.contains("本年报告"), "nor a column for it");
+    let own = app.get_as("/zones/jiangsu-sunan?year=2025", Some(&c.jiangsu)).await.text().await.expect("page");
+    assert!(
+        own.contains("本年报告（草稿）") && own.contains(">120<"),
+        "the province sees its draft beside the figures"
+    );
     let brokers = ttdz_domain::ElementCode::parse("tech_brokers").expect("element");
     let stored = app.store.store().reported(&brokers).await.expect("values");
     let nanjing = ttdz_domain::DivisionCode::parse("320100").expect("code");
