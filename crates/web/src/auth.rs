@@ -15,8 +15,7 @@ use sha2::{Digest, Sha256};
 use ttdz_domain::DivisionCode;
 use ttdz_domain::account::{Account, Role};
 
-use crate::error::ApiError;
-use crate::error::ErrorCode;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "ttdz_session";

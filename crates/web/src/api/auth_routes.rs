@@ -13,8 +13,7 @@ use ttdz_store::LOGIN_FAILURE_MEMORY_SECONDS;
 
 use super::ApiJson;
 use crate::auth::{Caller, Origin, SESSION_COOKIE, SESSION_SECONDS, new_token, token_digest, verify_password};
-use crate::error::ErrorCode;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -16,8 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiQuery, parse_code};
 use crate::auth::{Caller, Origin};
-use crate::error::ErrorCode;
-use crate::error::{ApiError, ErrorBody, ProblemView};
+use crate::error::{ApiError, ErrorBody, ErrorCode, ProblemView};
 use crate::report::area_indicators;
 use crate::state::AppState;
 use crate::views::{AreaIndicatorsView, ElementView};

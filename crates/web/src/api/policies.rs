@@ -12,8 +12,7 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, zone_of};
 use crate::auth::{Caller, Origin};
-use crate::error::ErrorCode;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

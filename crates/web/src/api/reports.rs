@@ -1,5 +1,6 @@
 //! Annual reports over HTTP: the province edits a zone-year's draft values and text, submits, and the ministry
-//! returns or accepts. Submitted and accepted reports are locked (409 `locked`); a stale edit is refused (409).
+//! returns or accepts. Every change names the version it is based on in `If-Match` (428 without it, 409 when stale);
+//! submitted reports are locked until returned or accepted (409 `locked`), accepted ones for good.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,8 +19,7 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, zone_of};
 use crate::auth::{Caller, Origin};
-use crate::error::ErrorCode;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

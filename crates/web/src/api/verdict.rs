@@ -17,8 +17,7 @@ use super::ApiQuery;
 use super::data::YearQuery;
 use super::zone_of;
 use crate::auth::Caller;
-use crate::error::ErrorCode;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::evaluation::EvaluationView;
 use crate::state::AppState;
 
