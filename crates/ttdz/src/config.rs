@@ -45,9 +45,9 @@ struct EvaluationFile {
 }
 
 impl EvaluationFile {
-    fn groups(self) -> Result<ttdz_web::evaluation::GroupThresholds, Fatal> {
-        let d = ttdz_web::evaluation::GroupThresholds::default();
-        let g = ttdz_web::evaluation::GroupThresholds {
+    fn groups(self) -> Result<ttdz_app::GroupThresholds, Fatal> {
+        let d = ttdz_app::GroupThresholds::default();
+        let g = ttdz_app::GroupThresholds {
             leader: self.leader_above.unwrap_or(d.leader),
             strong: self.strong_above.unwrap_or(d.strong),
             moderate: self.moderate_above.unwrap_or(d.moderate),
@@ -90,8 +90,8 @@ fn decimal(key: &str, value: Option<toml::Value>) -> Result<Option<rust_decimal:
 }
 
 impl VerdictFile {
-    fn settings(self) -> Result<ttdz_web::VerdictSettings, Fatal> {
-        let mut v = ttdz_web::VerdictSettings::default();
+    fn settings(self) -> Result<ttdz_app::VerdictSettings, Fatal> {
+        let mut v = ttdz_app::VerdictSettings::default();
         let t = &mut v.thresholds;
         t.revoke_below_attainment =
             decimal("revoke_below_attainment", self.revoke_below_attainment)?.unwrap_or(t.revoke_below_attainment);
@@ -214,9 +214,9 @@ pub struct Settings {
     /// (month, day) each year's annual report is due by.
     pub report_due: (u32, u32),
     /// How the end-of-term verdict is proposed.
-    pub verdict: ttdz_web::VerdictSettings,
+    pub verdict: ttdz_app::VerdictSettings,
     /// The performance groups of the comparative evaluation.
-    pub groups: ttdz_web::evaluation::GroupThresholds,
+    pub groups: ttdz_app::GroupThresholds,
     /// The clock, read in the configured time zone.
     pub clock: ttdz_domain::Clock,
     /// Mark the session cookie Secure.

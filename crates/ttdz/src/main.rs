@@ -46,6 +46,15 @@ impl From<ttdz_store::StoreError> for Fatal {
     }
 }
 
+impl From<ttdz_app::AppError> for Fatal {
+    fn from(e: ttdz_app::AppError) -> Fatal {
+        match e {
+            ttdz_app::AppError::Store(e) => e.into(),
+            other => Fatal::data(other),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // `evaluate` works on files alone: it reads no platform settings, so a server's TTDZ_CONFIG cannot break it.

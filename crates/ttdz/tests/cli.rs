@@ -585,3 +585,48 @@ async fn only_migrate_and_serve_change_the_schema_and_other_commands_refuse_an_o
     }
     assert_eq!(count().await, before, "nothing was migrated");
 }
+
+#[tokio::test]
+async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_and_indicator() {
+    let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
+    let out = run(ttdz(dir.path()).args(["demo", "load"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(ttdz(dir.path()).args(["indicators", "--format", "json"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(rows.len() > 50, "the demo has figures for many zones and years: {}", rows.len());
+    let key = |area: &str, year: i64, indicator: &str| format!("{area}/{year}/{indicator}");
+    let cli: std::collections::BTreeMap<String, &serde_json::Value> = rows
+        .iter()
+        .map(|r| (key(r["area"].as_str().unwrap(), r["year"].as_i64().unwrap(), r["indicator"].as_str().unwrap()), r))
+        .collect();
+    let years: std::collections::BTreeSet<i64> = rows.iter().map(|r| r["year"].as_i64().unwrap()).collect();
+
+    let (_server, address) = serve(ttdz(dir.path()).args(["serve", "--port", "0"]));
+    let client = reqwest::Client::new();
+    let zones: serde_json::Value =
+        client.get(format!("{address}/api/v1/zones")).send().await.unwrap().json().await.unwrap();
+    let mut compared = 0;
+    for zone in zones.as_array().unwrap() {
+        let zone = zone["key"].as_str().unwrap();
+        for year in &years {
+            let url = format!("{address}/api/v1/zones/{zone}/indicators?year={year}");
+            let api: serde_json::Value = client.get(url).send().await.unwrap().json().await.unwrap();
+            for i in api["indicators"].as_array().unwrap().iter().filter(|i| !i["value"].is_null()) {
+                let row = cli.get(&key(zone, *year, i["code"].as_str().unwrap()));
+                let row = row.unwrap_or_else(|| panic!("the CLI lacks {zone} {year} {}", i["code"]));
+                for (cli_field, api_field) in [
+                    ("value", "value"),
+                    ("previous_value", "previous_value"),
+                    ("growth", "growth"),
+                    ("synthetic", "synthetic"),
+                ] {
+                    assert_eq!(row[cli_field], i[api_field], "{zone} {year} {}: {cli_field}", i["code"]);
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, rows.len(), "every figure the CLI gives, the API gives, and no other");
+}

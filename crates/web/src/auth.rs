@@ -2,18 +2,14 @@
 //! Callers are anonymous, an account (by bearer token or session cookie), or the service holding the configured
 //! admin token (acting with the ministry's rights).
 
-use std::sync::OnceLock;
-
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, SaltString};
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 use ttdz_domain::DivisionCode;
 use ttdz_domain::account::{Account, Role};
+
+pub use ttdz_app::accounts::{hash_password, new_token, token_digest, verify_password};
 
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -22,33 +18,6 @@ pub const SESSION_COOKIE: &str = "ttdz_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Sessions last a working day.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
-
-/// An Argon2id hash in PHC form, with a fresh random salt.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
-}
-
-/// Checks a password against a stored hash, or (with `None`) against a dummy one, so that an unknown user takes
-/// as long as a known one.
-pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password(&new_token()).unwrap_or_default());
-    let ok = PasswordHash::new(hash.unwrap_or(dummy))
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok());
-    ok && hash.is_some()
-}
-
-/// 256 random bits as hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn token_digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// Where a request came from (the client's address), for the audit trail.
 #[derive(Debug, Clone)]
@@ -92,6 +61,15 @@ impl Caller {
         province: Option<DivisionCode>,
     ) -> ttdz_domain::audit::AuditContext {
         ttdz_domain::audit::AuditContext { actor: self.label(), origin: origin.0.clone(), zone, province }
+    }
+
+    /// The caller as the use cases know it.
+    pub fn viewer(&self) -> ttdz_app::Viewer {
+        match self {
+            Caller::Anonymous => ttdz_app::Viewer::Public,
+            Caller::Account { account, .. } => ttdz_app::Viewer::Account(account.clone()),
+            Caller::Service => ttdz_app::Viewer::Service,
+        }
     }
 
     /// The province a write by this caller is recorded for: a province account's own; `None` for national

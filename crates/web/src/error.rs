@@ -187,6 +187,22 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<ttdz_app::AppError> for ApiError {
+    fn from(e: ttdz_app::AppError) -> Self {
+        use ttdz_app::AppError;
+        match e {
+            AppError::NotFound(m) => ApiError::not_found(m),
+            AppError::Invalid(m) => ApiError::invalid(m),
+            AppError::Forbidden(m) => ApiError::forbidden(m),
+            AppError::Method(m) => {
+                tracing::error!(error = %m, "evaluation failed");
+                ApiError::new(ErrorCode::Internal, m)
+            }
+            AppError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body)).into_response();

@@ -13,11 +13,10 @@ use ttdz_domain::{DivisionCode, DivisionTree, IndicatorKind, Level};
 
 use crate::auth::Caller;
 use crate::i18n::{LANG_COOKIE, Lang, Texts};
-use crate::report::area_indicators;
 use crate::state::AppState;
-use crate::views::{
-    AreaIndicatorsView, DatasetView, DivisionDetail, DivisionView, IndicatorView, PublishedFigureView, ZoneView,
-};
+use crate::views::{DatasetView, DivisionDetail, DivisionView, IndicatorView, PublishedFigureView, ZoneView};
+use ttdz_app::indicators::AreaIndicatorsView;
+use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
@@ -143,7 +142,7 @@ async fn home(
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let tree = attempt!(page, state.tree(None).await);
-    let zones = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
+    let zones = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
     // The union of all zones' areas: a county inside two zones (宁波 in 浙江) counts once.
     let covered = tree.area_of(zones.iter().flat_map(|z| &z.members));
     let provinces: BTreeSet<DivisionCode> = covered.iter().map(DivisionCode::province).collect();
@@ -337,12 +336,12 @@ async fn zone(
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let Ok(year) = year.checked(&state) else { return Err(PageError::NotFound(page)) };
-    let Some(zone) = attempt!(page, crate::visibility::zone_for(&state, &caller, &key).await) else {
+    let Some(zone) = attempt!(page, ttdz_app::visibility::zone_for(state.app(), &caller.viewer(), &key).await) else {
         return Err(PageError::NotFound(page));
     };
     let tree = attempt!(page, state.tree(None).await);
     let area = tree.area_of(&zone.members);
-    let others = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
+    let others = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
     let overlapping = others
         .iter()
         .filter(|o| o.key != zone.key && !tree.area_of(&o.members).is_disjoint(&area))
@@ -351,9 +350,9 @@ async fn zone(
     let figures = attempt!(page, figures_within(&state, &zone.members).await);
     let report = attempt!(
         page,
-        area_indicators(&state, &caller, Area::Zone(zone.key.clone()), zone.name_zh.clone(), year)
+        area_indicators(state.app(), &caller.viewer(), Area::Zone(zone.key.clone()), zone.name_zh.clone(), year)
             .await
-            .map_err(|e| e.body.message)
+            .map_err(|e| e.to_string())
     );
     let table = indicator_table(&page, &report, crate::format::AreaSize::Large);
     let policies = attempt!(page, state.store().policies(&zone.key).await)
@@ -464,16 +463,16 @@ async fn division(
     let Ok(code) = DivisionCode::parse(&code) else { return Err(PageError::NotFound(page)) };
     let tree: std::sync::Arc<DivisionTree> = attempt!(page, state.tree(None).await);
     let Some(d) = tree.get(&code) else { return Err(PageError::NotFound(page)) };
-    let zones = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
+    let zones = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
     let census = attempt!(page, crate::api::census_of(&state, &code).await.map_err(|e| e.body.message));
     let detail = DivisionDetail::new(d, &tree, &zones, census.as_ref().map(|(c, ds)| (c, ds.as_str())));
     let figures = attempt!(page, figures_within(&state, &[code]).await);
     let children = detail.children.clone();
     let report = attempt!(
         page,
-        area_indicators(&state, &caller, Area::Division(code), d.name_zh.clone(), year)
+        area_indicators(state.app(), &caller.viewer(), Area::Division(code), d.name_zh.clone(), year)
             .await
-            .map_err(|e| e.body.message)
+            .map_err(|e| e.to_string())
     );
     let size =
         if code.level() == Level::Province { crate::format::AreaSize::Large } else { crate::format::AreaSize::Small };
@@ -529,7 +528,7 @@ struct EvaluationTemplate {
     /// Indicators left out, by name in the page's language, with why.
     excluded: Vec<(String, &'static str)>,
     page: Page,
-    view: crate::evaluation::EvaluationView,
+    view: ttdz_app::evaluation::EvaluationView,
     years: Vec<(i32, bool)>,
     categories: Vec<String>,
     rows: Vec<EvaluationRow>,
@@ -543,7 +542,7 @@ async fn evaluation(
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let Ok(year) = year.checked(&state) else { return Err(PageError::NotFound(page)) };
-    let view = attempt!(page, crate::evaluation::evaluate_zones(&state, year).await.map_err(|e| e.body.message));
+    let view = attempt!(page, ttdz_app::evaluation::evaluate_zones(state.app(), year).await.map_err(|e| e.to_string()));
     let years = view.years.iter().map(|y| (*y, Some(*y) == view.year)).collect();
     let categories = view
         .zones
@@ -636,7 +635,7 @@ async fn experiences(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
-    let zones = attempt!(page, crate::visibility::zones_for(&state, &caller).await);
+    let zones = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
     let experiences = attempt!(page, published_experiences(&state, &zones).await);
     Ok(render(&ExperiencesTemplate { page, experiences }))
 }

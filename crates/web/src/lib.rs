@@ -1,21 +1,18 @@
 //! TTDZ's HTTP face: the JSON API under `/api/v1` (with its OpenAPI document generated from the handlers) and the
 //! Chinese-first HTML pages, served by one axum router over an [`AppState`].
 //!
-//! This crate turns requests into store calls and domain computations and back into JSON or HTML. It knows no SQL:
-//! everything it reads comes through `ttdz_store::Store`.
+//! This crate turns requests into calls of the use cases (`ttdz-app`), the store and the domain, and their answers
+//! into JSON or HTML. It knows no SQL: everything it reads comes through `ttdz_store::Store`.
 
 pub mod api;
 mod assets;
 pub mod auth;
 mod error;
-pub mod evaluation;
 mod format;
 pub mod html;
 mod i18n;
-mod report;
 mod state;
 pub mod views;
-pub mod visibility;
 
 use std::future::Future;
 use std::io;
@@ -27,7 +24,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use state::{AppState, VerdictSettings};
+pub use state::AppState;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

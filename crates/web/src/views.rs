@@ -283,30 +283,9 @@ pub struct DatasetView {
     pub loaded_at: String,
 }
 
-/// Who recorded a dataset, as `caller` may see it. The ministry and the batch's own province see the account and
-/// the uploaded file names; everyone else the organisation (`ministry`, `province:320000`, `operator` for the
-/// command line) and no file names of uploads.
-pub fn recorder_for(r: &ttdz_store::DatasetRecord, caller: &crate::auth::Caller) -> (Option<String>, Vec<String>) {
-    let insider = match r.scope {
-        Some(province) => caller.governs(&province),
-        None => caller.role() == Some(ttdz_domain::account::Role::Ministry),
-    };
-    if insider {
-        return (r.recorded_by.clone(), r.dataset.files.clone());
-    }
-    let organisation = r.recorded_by.as_deref().map(|by| match r.scope {
-        Some(province) => format!("province:{province}"),
-        None if by.starts_with("user:") || by.starts_with("api:") => "ministry".to_owned(),
-        None => "operator".to_owned(),
-    });
-    let uploaded =
-        matches!(r.kind, ttdz_domain::measure::SourceKind::Reported | ttdz_domain::measure::SourceKind::Registry);
-    (organisation, if uploaded { Vec::new() } else { r.dataset.files.clone() })
-}
-
 impl DatasetView {
     pub fn new(r: ttdz_store::DatasetRecord, caller: &crate::auth::Caller) -> Self {
-        let (recorded_by, files) = recorder_for(&r, caller);
+        let (recorded_by, files) = ttdz_app::indicators::recorder_for(&r, &caller.viewer());
         DatasetView {
             name: r.dataset.name,
             kind: r.kind.as_str(),
@@ -348,81 +327,4 @@ pub struct ElementView {
     /// `division` (reported per division, summed up the tree) or `zone` (reported for a zone as a whole).
     #[schema(example = "division")]
     pub scope: &'static str,
-}
-
-/// The figure a numerator or denominator came to, and how.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FigureView {
-    #[schema(example = "contract_turnover_yuan")]
-    pub element: String,
-    /// Exact decimal, as a string, in the element's unit.
-    pub value: String,
-    /// `reported` (for this very area) or `sum` (of its parts: children, zone members, provinces).
-    #[schema(example = "sum")]
-    pub basis: &'static str,
-    pub parts_with_values: Option<usize>,
-    pub parts: Option<usize>,
-    /// The datasets and import batches the figure's values came from (see `sources`).
-    pub sources: Vec<String>,
-}
-
-/// One Annex 2 indicator for an area and year.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct IndicatorValueView {
-    pub seq: u8,
-    #[schema(example = "contract_turnover")]
-    pub code: String,
-    pub name_zh: String,
-    pub name_en: String,
-    pub unit_zh: String,
-    #[schema(value_type = String, example = "quantitative")]
-    pub kind: IndicatorKind,
-    /// Exact decimal as a string; null where the data are missing or the indicator is not counted.
-    pub value: Option<String>,
-    pub previous_value: Option<String>,
-    /// Year-on-year growth as a fraction (0.25 = +25%).
-    pub growth: Option<String>,
-    pub numerator: Option<FigureView>,
-    pub denominator: Option<FigureView>,
-    /// Data-quality findings: a reported total that differs from the sum of its parts, parts without values.
-    pub warnings: Vec<String>,
-    /// True when any value behind this one is synthetic demo data.
-    pub synthetic: bool,
-    /// Only for those who oversee the zone (the ministry, its province, its assigned experts), while the year's
-    /// report is not accepted: the value with the report's draft values in place of the published ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub draft_value: Option<Option<String>>,
-}
-
-/// A dataset or import batch that values came from.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SourceView {
-    pub name: String,
-    /// `reference`, `reported`, `registry`, `demo` or `synthetic`.
-    pub kind: &'static str,
-    pub files: Vec<String>,
-    pub sha256: String,
-    pub recorded_by: Option<String>,
-    pub loaded_at: String,
-}
-
-/// The indicators of one area (a zone, a division or the nation) for one year.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AreaIndicatorsView {
-    /// Zone key, 6-digit code, or `national`.
-    #[schema(example = "jiangsu-sunan")]
-    pub area: String,
-    #[schema(example = "zone")]
-    pub area_kind: &'static str,
-    pub name: String,
-    /// The year shown: the one asked for, or the latest with data.
-    pub year: Option<i32>,
-    /// Every year that has data.
-    pub years: Vec<i32>,
-    pub indicators: Vec<IndicatorValueView>,
-    pub sources: Vec<SourceView>,
-    /// The status (`draft`, `submitted`, `returned`) of the year's report whose values `draft_value` shows; only for
-    /// those who oversee the zone, and only while the report is not accepted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub draft_status: Option<&'static str>,
 }

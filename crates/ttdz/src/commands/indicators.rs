@@ -1,107 +1,116 @@
-//! `ttdz indicators`: Annex 2 indicators per zone, division or the nation, computed from the stored values.
+//! `ttdz indicators`: Annex 2 indicators per zone, division or the nation, as the public API publishes them: the
+//! same use case (`ttdz_app::indicators`) computes both, so the terminal and the API give the same figures.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
-use ttdz_domain::measure::{Area, IndicatorCell, Inputs};
-use ttdz_domain::{DivisionCode, DivisionTree, Indicator, IndicatorKind, ZoneKey};
-use ttdz_store::reported_for;
+use serde::Serialize;
+use ttdz_app::Viewer;
+use ttdz_app::indicators::{IndicatorData, IndicatorValueView, report};
+use ttdz_domain::measure::Area;
+use ttdz_domain::{DivisionCode, IndicatorKind, ZoneKey};
 
 use super::open_store;
 use crate::Fatal;
 use crate::cli::{IndicatorsArgs, OutputFormat};
 use crate::config::Settings;
 
+/// One indicator of one area and year, as every format writes it.
+#[derive(Debug, Serialize)]
+struct Row {
+    area: String,
+    year: i32,
+    indicator: String,
+    value: String,
+    unit: String,
+    previous_value: Option<String>,
+    /// Year on year, as a fraction (0.25 = +25%), as the API gives it.
+    growth: Option<String>,
+    /// True when any value behind this one is synthetic demo data.
+    synthetic: bool,
+    sources: BTreeSet<String>,
+}
+
+impl Row {
+    fn of(area: &Area, year: i32, i: IndicatorValueView) -> Option<Row> {
+        let sources = i.numerator.iter().chain(i.denominator.iter()).flat_map(|f| f.sources.iter().cloned()).collect();
+        Some(Row {
+            area: area.to_string(),
+            year,
+            indicator: i.code,
+            value: i.value?,
+            unit: i.unit_zh,
+            previous_value: i.previous_value,
+            growth: i.growth,
+            synthetic: i.synthetic,
+            sources,
+        })
+    }
+}
+
 pub async fn run(settings: &Settings, args: &IndicatorsArgs) -> Result<(), Fatal> {
     let store = open_store(settings).await?;
-    let vintage = store.vintages().await?.last().map(|v| v.vintage).ok_or_else(|| Fatal::data("no division list"))?;
-    let tree = DivisionTree::new(store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no division list"))?);
-    let zones = store.zones().await?;
-    let all_indicators = store.indicators().await?;
+    let ctx = super::context(settings, store);
+    let data = IndicatorData::load(&ctx).await?;
 
-    let areas: Vec<Area> = match (&args.zone, &args.division) {
-        (_, Some(d)) if d == "national" => vec![Area::Nation],
+    let areas: Vec<(Area, String)> = match (&args.zone, &args.division) {
+        (_, Some(d)) if d == "national" => vec![(Area::Nation, "全国".to_owned())],
         (_, Some(d)) => {
             let code = DivisionCode::parse(d).map_err(Fatal::data)?;
-            if tree.get(&code).is_none() {
-                return Err(Fatal::data(format!("unknown division {code}")));
-            }
-            vec![Area::Division(code)]
+            let division = data.tree.get(&code).ok_or_else(|| Fatal::data(format!("unknown division {code}")))?;
+            vec![(Area::Division(code), division.name_zh.clone())]
         }
         (Some(z), None) if z != "all" => {
             let key = ZoneKey::parse(z).map_err(Fatal::data)?;
-            if !zones.iter().any(|x| x.key == key) {
-                return Err(Fatal::data(format!("unknown zone '{key}'")));
-            }
-            vec![Area::Zone(key)]
+            let zone =
+                data.zones.iter().find(|x| x.key == key).ok_or_else(|| Fatal::data(format!("unknown zone '{key}'")))?;
+            vec![(Area::Zone(key), zone.name_zh.clone())]
         }
-        _ => zones.iter().map(|z| Area::Zone(z.key.clone())).collect(),
+        _ => data.zones.iter().map(|z| (Area::Zone(z.key.clone()), z.name_zh.clone())).collect(),
     };
-    let indicators: Vec<&Indicator> = all_indicators
-        .iter()
-        .filter(|i| i.kind == IndicatorKind::Quantitative)
-        .filter(|i| args.indicator == "all" || i.code.as_str() == args.indicator)
-        .collect();
-    if indicators.is_empty() {
+    let quantitative: Vec<&str> =
+        data.indicators.iter().filter(|i| i.kind == IndicatorKind::Quantitative).map(|i| i.code.as_str()).collect();
+    if args.indicator != "all" && !quantitative.contains(&args.indicator.as_str()) {
         return Err(Fatal::data(format!(
             "unknown or uncounted indicator '{}' (quantitative ones: {})",
             args.indicator,
-            all_indicators
-                .iter()
-                .filter(|i| i.kind == IndicatorKind::Quantitative)
-                .map(|i| i.code.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            quantitative.join(", ")
         )));
     }
-    let reported = reported_for(&*store, &all_indicators).await?;
-    let inputs = Inputs { tree: &tree, zones: &zones, reported: &reported };
     let years = if args.year == "all" {
-        inputs.years(&all_indicators)
+        data.years()
     } else {
-        vec![args.year.parse::<i32>().map_err(|_| Fatal::data(format!("'{}' is not a year", args.year)))?]
+        let year = args.year.parse::<i64>().map_err(|_| Fatal::data(format!("'{}' is not a year", args.year)))?;
+        vec![ctx.check_year(year)?]
     };
 
-    let mut cells: Vec<(IndicatorCell, &Indicator)> = Vec::new();
-    for area in &areas {
-        for year in &years {
-            for i in &indicators {
-                let cell = inputs.cell(i, area, *year);
-                if cell.value.is_some() {
-                    cells.push((cell, i));
-                }
-            }
+    let mut rows = Vec::new();
+    for (area, name) in &areas {
+        for &year in &years {
+            let view = report(&ctx, &Viewer::Public, &data, area.clone(), name.clone(), Some(year)).await?;
+            rows.extend(
+                view.indicators
+                    .into_iter()
+                    .filter(|i| i.kind == IndicatorKind::Quantitative)
+                    .filter(|i| args.indicator == "all" || i.code == args.indicator)
+                    .filter_map(|i| Row::of(area, year, i)),
+            );
         }
     }
     let mut out = std::io::stdout().lock();
-    write(&mut out, &cells, args.format).map_err(|e| Fatal::data(format!("cannot write the output: {e}")))
+    write(&mut out, &rows, args.format).map_err(|e| Fatal::data(format!("cannot write the output: {e}")))
 }
 
-fn write(out: &mut dyn Write, cells: &[(IndicatorCell, &Indicator)], format: OutputFormat) -> std::io::Result<()> {
-    let value = |c: &IndicatorCell| c.value.as_ref().map(|v| v.value.to_string()).unwrap_or_default();
+fn write(out: &mut dyn Write, rows: &[Row], format: OutputFormat) -> std::io::Result<()> {
     match format {
         OutputFormat::Csv => {
             writeln!(out, "area,year,indicator,value,unit")?;
-            for (c, i) in cells {
-                writeln!(out, "{},{},{},{},{}", c.area, c.year, c.indicator, value(c), i.unit_zh)?;
+            for r in rows {
+                writeln!(out, "{},{},{},{},{}", r.area, r.year, r.indicator, r.value, r.unit)?;
             }
         }
         OutputFormat::Json => {
-            let rows: Vec<serde_json::Value> = cells
-                .iter()
-                .map(|(c, i)| {
-                    serde_json::json!({
-                        "area": c.area.to_string(),
-                        "year": c.year,
-                        "indicator": c.indicator.as_str(),
-                        "value": value(c),
-                        "unit": i.unit_zh,
-                        "previous": c.previous.map(|p| p.to_string()),
-                        "growth": c.growth.map(|g| g.to_string()),
-                        "sources": c.value.as_ref().map(|v| v.numerator.sources.iter().chain(v.denominator.iter().flat_map(|d| &d.sources)).cloned().collect::<std::collections::BTreeSet<_>>()),
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &rows).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, rows).map_err(std::io::Error::other)?;
             writeln!(out)?;
         }
         OutputFormat::Table => {
@@ -110,19 +119,22 @@ fn write(out: &mut dyn Write, cells: &[(IndicatorCell, &Indicator)], format: Out
                 "{:<20} {:>4}  {:<28} {:>24} {:<6} {:>10}",
                 "area", "year", "indicator", "value", "unit", "growth"
             )?;
-            for (c, i) in cells {
-                let growth =
-                    c.growth.map(|g| format!("{:+.1}%", g * rust_decimal::Decimal::ONE_HUNDRED)).unwrap_or_default();
+            for r in rows {
+                let growth = r
+                    .growth
+                    .as_deref()
+                    .and_then(|g| g.parse::<rust_decimal::Decimal>().ok())
+                    .map(|g| format!("{:+.1}%", g * rust_decimal::Decimal::ONE_HUNDRED))
+                    .unwrap_or_default();
+                let value = if r.synthetic { format!("{} *", r.value) } else { r.value.clone() };
                 writeln!(
                     out,
                     "{:<20} {:>4}  {:<28} {:>24} {:<6} {:>10}",
-                    c.area.to_string(),
-                    c.year,
-                    c.indicator.as_str(),
-                    value(c),
-                    i.unit_zh,
-                    growth
+                    r.area, r.year, r.indicator, value, r.unit, growth
                 )?;
+            }
+            if rows.iter().any(|r| r.synthetic) {
+                writeln!(out, "* rests on synthetic demo data")?;
             }
         }
     }

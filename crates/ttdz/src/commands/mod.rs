@@ -73,6 +73,19 @@ fn shipped_reference() -> Result<ReferenceData, Fatal> {
     ReferenceData::shipped().map_err(Fatal::data)
 }
 
+/// The use cases' context over `store`, with the deployment's settings.
+pub(crate) fn context(settings: &Settings, store: Arc<dyn Store>) -> ttdz_app::Context {
+    ttdz_app::Context::new(
+        store,
+        ttdz_app::Settings {
+            report_due: settings.report_due,
+            verdict: settings.verdict.clone(),
+            groups: settings.groups,
+            clock: settings.clock.clone(),
+        },
+    )
+}
+
 /// Opens the store the URL names, refusing one whose schema is older than this build: only `migrate` and `serve`
 /// change the schema, so a command that reads (or a newer binary run by hand) never upgrades a database that
 /// running servers share.

@@ -46,7 +46,7 @@ pub async fn run(settings: &Settings, command: UserCommand) -> Result<(), Fatal>
             {
                 return Err(Fatal::data(format!("unknown zone '{z}'")));
             }
-            let hash = ttdz_web::auth::hash_password(password).map_err(Fatal::environment)?;
+            let hash = ttdz_app::accounts::hash_password(password).map_err(Fatal::environment)?;
             store.add_account(&account, &hash, &super::cli_audit(None, account.province)).await?;
             println!("account {} ({}) created", account.username, account.role);
         }

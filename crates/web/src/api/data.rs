@@ -17,9 +17,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiQuery, parse_code};
 use crate::auth::{Caller, Origin};
 use crate::error::{ApiError, ErrorBody, ErrorCode, ProblemView};
-use crate::report::area_indicators;
 use crate::state::AppState;
-use crate::views::{AreaIndicatorsView, ElementView};
+use crate::views::ElementView;
+use ttdz_app::indicators::AreaIndicatorsView;
+use ttdz_app::indicators::area_indicators;
 
 /// The largest values upload accepted.
 pub const MAX_UPLOAD_BYTES: usize = 32 << 20;
@@ -70,8 +71,14 @@ pub async fn zone_indicators(
 ) -> Result<Json<AreaIndicatorsView>, ApiError> {
     let zone = super::zone_of(&state, &caller, &key).await?;
     Ok(Json(
-        area_indicators(&state, &caller, Area::Zone(zone.key), zone.name_zh, super::year_param(&state, q.year)?)
-            .await?,
+        area_indicators(
+            state.app(),
+            &caller.viewer(),
+            Area::Zone(zone.key),
+            zone.name_zh,
+            super::year_param(&state, q.year)?,
+        )
+        .await?,
     ))
 }
 
@@ -92,8 +99,8 @@ pub async fn division_indicators(
     let division = tree.get(&code).ok_or_else(|| ApiError::not_found(format!("no division {code}")))?;
     Ok(Json(
         area_indicators(
-            &state,
-            &caller,
+            state.app(),
+            &caller.viewer(),
             Area::Division(code),
             division.name_zh.clone(),
             super::year_param(&state, q.year)?,
@@ -113,7 +120,14 @@ pub async fn national_indicators(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<AreaIndicatorsView>, ApiError> {
     Ok(Json(
-        area_indicators(&state, &caller, Area::Nation, "全国".to_owned(), super::year_param(&state, q.year)?).await?,
+        area_indicators(
+            state.app(),
+            &caller.viewer(),
+            Area::Nation,
+            "全国".to_owned(),
+            super::year_param(&state, q.year)?,
+        )
+        .await?,
     ))
 }
 
@@ -402,17 +416,17 @@ pub struct EvaluationQuery {
 /// groups, with the method used; with `robustness=true`, also the ranking's uncertainty and sensitivity.
 #[utoipa::path(
     get, path = "/api/v1/evaluations", tag = "evaluation", params(EvaluationQuery),
-    responses((status = 200, body = crate::evaluation::EvaluationView), (status = 400, body = ErrorBody))
+    responses((status = 200, body = ttdz_app::evaluation::EvaluationView), (status = 400, body = ErrorBody))
 )]
 pub async fn list_evaluations(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<EvaluationQuery>,
-) -> Result<Json<crate::evaluation::EvaluationView>, ApiError> {
+) -> Result<Json<ttdz_app::evaluation::EvaluationView>, ApiError> {
     let year = super::year_param(&state, q.year)?;
     let view = if q.robustness == Some(true) {
-        crate::evaluation::evaluate_zones_with_robustness(&state, year).await?
+        ttdz_app::evaluation::evaluate_zones_with_robustness(state.app(), year).await?
     } else {
-        crate::evaluation::evaluate_zones(&state, year).await?
+        ttdz_app::evaluation::evaluate_zones(state.app(), year).await?
     };
     Ok(Json(view))
 }
@@ -421,11 +435,11 @@ pub async fn list_evaluations(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ZoneEvaluation {
     pub year: Option<i32>,
-    pub method: crate::evaluation::MethodView,
+    pub method: ttdz_app::evaluation::MethodView,
     /// How many zones were compared.
     pub zones_compared: usize,
-    pub evaluation: Option<crate::evaluation::ZoneEvaluationView>,
-    pub excluded: Vec<crate::evaluation::ExcludedIndicator>,
+    pub evaluation: Option<ttdz_app::evaluation::ZoneEvaluationView>,
+    pub excluded: Vec<ttdz_app::evaluation::ExcludedIndicator>,
 }
 
 #[utoipa::path(
@@ -440,7 +454,7 @@ pub async fn zone_evaluation(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<ZoneEvaluation>, ApiError> {
     super::zone_of(&state, &caller, &key).await?;
-    let all = crate::evaluation::evaluate_zones(&state, super::year_param(&state, q.year)?).await?;
+    let all = ttdz_app::evaluation::evaluate_zones(state.app(), super::year_param(&state, q.year)?).await?;
     Ok(Json(ZoneEvaluation {
         year: all.year,
         method: all.method,

@@ -96,7 +96,7 @@ fn actor_for(actor: &str, oversees: bool, roles: &std::collections::HashMap<Stri
 }
 
 async fn view(app: &AppState, zone: &Zone, state: LifecycleState, caller: &Caller) -> Result<LifecycleView, ApiError> {
-    let oversees = crate::visibility::oversees(caller, zone, Some(&state));
+    let oversees = ttdz_app::visibility::oversees(&caller.viewer(), zone, Some(&state));
     let roles = if oversees {
         std::collections::HashMap::new()
     } else {
@@ -144,7 +144,7 @@ async fn visible_state(state: &AppState, key: &str, caller: &Caller) -> Result<(
     let parsed = ZoneKey::parse(key).map_err(|_| missing())?;
     let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
     let lifecycle = state.store().lifecycle(&parsed).await?.ok_or_else(missing)?;
-    if !crate::visibility::may_see(caller, &zone, Some(&lifecycle)) {
+    if !ttdz_app::visibility::may_see(&caller.viewer(), &zone, Some(&lifecycle)) {
         // Existence itself is private before approval.
         return Err(missing());
     }

@@ -26,7 +26,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::state::{AppState, TreeError};
+use crate::state::AppState;
 use crate::views::{
     DatasetView, DivisionDetail, DivisionView, HealthView, IndicatorView, PublishedFigureView, ZoneView,
 };
@@ -185,15 +185,6 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     }
 }
 
-impl From<TreeError> for ApiError {
-    fn from(e: TreeError) -> Self {
-        match e {
-            TreeError::NoSuchVintage(v) => ApiError::not_found(format!("division vintage {v} is not stored")),
-            TreeError::Store(e) => e.into(),
-        }
-    }
-}
-
 /// A year in a path (`.../reports/2026`): a number within `AppState::check_year`'s range, else 400.
 pub(crate) fn year_in_path(state: &AppState, text: &str) -> Result<i32, ApiError> {
     let year: i64 = text.trim().parse().map_err(|_| ApiError::invalid(format!("'{text}' is not a year")))?;
@@ -299,7 +290,7 @@ async fn get_division(
     let division = tree
         .get(&code)
         .ok_or_else(|| ApiError::not_found(format!("no division {code} in vintage {}", tree.vintage())))?;
-    let zones = crate::visibility::zones_for(&state, &caller).await?;
+    let zones = ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await?;
     let population = census_of(&state, &code).await?;
     Ok(Json(DivisionDetail::new(division, &tree, &zones, population.as_ref().map(|(c, d)| (c, d.as_str())))))
 }
@@ -331,7 +322,7 @@ async fn list_zones(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<ZoneView>>, ApiError> {
     let tree = state.tree(None).await?;
-    let zones = crate::visibility::zones_for(&state, &caller).await?;
+    let zones = ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await?;
     Ok(Json(zones.iter().map(|z| ZoneView::new(z, &tree)).collect()))
 }
 
@@ -358,7 +349,7 @@ async fn get_zone(
 /// The zone with this key as `caller` may see it. A string that cannot be a key, an unknown key and a zone not yet
 /// public to the caller all answer the same 404.
 pub(crate) async fn zone_of(state: &AppState, caller: &Caller, key: &str) -> Result<ttdz_domain::Zone, ApiError> {
-    crate::visibility::zone_for(state, caller, key)
+    ttdz_app::visibility::zone_for(state.app(), &caller.viewer(), key)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))
 }

@@ -139,7 +139,7 @@ pub async fn list_policies(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<PolicyView>>, ApiError> {
     let zone = zone_of(&state, &caller, &key).await?;
-    let checks = crate::visibility::oversees_zone(&state, &caller, &zone).await?;
+    let checks = ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await?;
     let policies = state.store().policies(&zone.key).await?;
     Ok(Json(policies.into_iter().map(|(p, c)| policy_view(p, checks.then_some(c))).collect()))
 }
@@ -199,7 +199,7 @@ pub async fn add_check(
     let policy = state.store().policy(id).await?.ok_or_else(|| ApiError::not_found(format!("no policy {id}")))?;
     let zone = zone_of(&state, &caller, policy.zone.as_str()).await?;
     // Checks drive the verdict: an expert records them only where assigned, as for plan reviews.
-    if !crate::visibility::oversees_zone(&state, &caller, &zone).await? {
+    if !ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await? {
         return Err(forbidden(&caller, &format!("check the policies of zone {}", zone.key)));
     }
     let check = PolicyCheck {
@@ -233,7 +233,7 @@ pub async fn list_experiences(
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<ExperienceView>>, ApiError> {
     // Nothing of a zone the caller may not see, published or not.
-    let zones = crate::visibility::zones_for(&state, &caller).await?;
+    let zones = ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await?;
     let governs = |e: &Experience| zones.iter().any(|z| z.key == e.zone && caller.governs(&z.province));
     let visible = |e: &Experience| zones.iter().any(|z| z.key == e.zone);
     let library = state.store().experiences().await?;

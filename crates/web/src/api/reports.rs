@@ -172,7 +172,9 @@ pub async fn get_report(
     let zone = zone_of(&state, &caller, &key).await?;
     let report =
         state.store().annual_report(&zone.key, year).await?.unwrap_or_else(|| AnnualReport::blank(&zone.key, year));
-    if report.status != ReportStatus::Accepted && !crate::visibility::oversees_zone(&state, &caller, &zone).await? {
+    if report.status != ReportStatus::Accepted
+        && !ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await?
+    {
         return Err(ApiError::not_found(format!("no published {year} report of zone {key}")));
     }
     respond(report, state.report_due(year))

@@ -2,92 +2,16 @@
 //! reports and the policy checks, and the proposal `ttdz_domain::verdict::propose` makes of it. The workbench shows
 //! the same proposal beside each zone under construction.
 
-use std::str::FromStr;
-
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use rust_decimal::Decimal;
-use serde::Serialize;
-use ttdz_domain::Zone;
-use ttdz_domain::report::ReportStatus;
-use ttdz_domain::verdict::{TermRecord, Thresholds, Timeliness, policy_scores, propose};
-use utoipa::ToSchema;
+use ttdz_app::verdict::{VerdictView, propose_for};
 
 use super::ApiQuery;
 use super::data::YearQuery;
 use super::zone_of;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::evaluation::EvaluationView;
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReasonView {
-    /// The verdict this reason argues for.
-    pub towards: &'static str,
-    pub text: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GrowthView {
-    pub indicator: String,
-    /// Compound growth a year over the term.
-    pub cagr: Option<f64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReportRecordView {
-    pub year: i32,
-    /// `on_time`, `late` or `missing`.
-    pub timeliness: &'static str,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PolicyScoreView {
-    pub annex_row: u8,
-    /// Mean of the latest checks: implemented 1, partial 0.5, not implemented 0 (exact decimal).
-    pub score: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ThresholdsView {
-    pub revoke_below_attainment: String,
-    pub rectify_below_attainment: String,
-    pub min_growth: f64,
-    pub max_late_reports: u32,
-    pub revoke_from_missing_reports: u32,
-    pub min_policy_score: String,
-}
-
-impl From<&Thresholds> for ThresholdsView {
-    fn from(t: &Thresholds) -> Self {
-        ThresholdsView {
-            revoke_below_attainment: t.revoke_below_attainment.to_string(),
-            rectify_below_attainment: t.rectify_below_attainment.to_string(),
-            min_growth: t.min_growth,
-            max_late_reports: t.max_late_reports,
-            revoke_from_missing_reports: t.revoke_from_missing_reports,
-            min_policy_score: t.min_policy_score.to_string(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VerdictView {
-    pub zone: String,
-    /// The year whose targets and values are weighed.
-    pub year: i32,
-    /// `rectify` (整改), `revoke` (撤销) or `continue` (后续支持): a proposal the ministry confirms or overrides.
-    pub verdict: &'static str,
-    pub verdict_zh: &'static str,
-    pub reasons: Vec<ReasonView>,
-    /// Mean attainment of the year's targets, each capped at 100 (exact decimal, percent).
-    pub attainment: Option<String>,
-    pub growth: Vec<GrowthView>,
-    pub reports: Vec<ReportRecordView>,
-    pub policy_scores: Vec<PolicyScoreView>,
-    pub thresholds: ThresholdsView,
-}
 
 /// The proposed end-of-term verdict of a zone, with its reasons and the record it rests on; for the ministry, the
 /// zone's province and the experts assigned to the zone. `year` defaults to the last year of the term, or this
@@ -108,113 +32,11 @@ pub async fn zone_verdict(
 ) -> Result<Json<VerdictView>, ApiError> {
     let zone = zone_of(&state, &caller, &key).await?;
     let year = q.year.map(|y| state.check_year(y)).transpose()?;
-    if !crate::visibility::oversees_zone(&state, &caller, &zone).await? {
+    if !ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await? {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
             format!("{} may not see the verdict on zone {key}", caller.label()),
         ));
     }
-    Ok(Json(propose_for(&state, &zone, year, None).await?))
-}
-
-/// The proposal for `zone` in `year` (default: the last year of the term, or this year if earlier). `evaluation`,
-/// when the caller has it for that year already, saves computing it again.
-pub(crate) async fn propose_for(
-    state: &AppState,
-    zone: &Zone,
-    year: Option<i32>,
-    evaluation: Option<&EvaluationView>,
-) -> Result<VerdictView, ApiError> {
-    let store = state.store();
-    let lifecycle = store.lifecycle(&zone.key).await?;
-    let term_year = |i: usize| -> Option<i32> {
-        let term = lifecycle.as_ref()?.term.as_ref()?;
-        [&term.0, &term.1][i].get(..4)?.parse().ok()
-    };
-    let this_year = state.clock().year();
-    let year = year.unwrap_or_else(|| term_year(1).map_or(this_year, |end| end.min(this_year)));
-    let computed;
-    let evaluation = match evaluation.filter(|e| e.year == Some(year)) {
-        Some(e) => e,
-        None => {
-            computed = crate::evaluation::evaluate_zones(state, Some(year)).await?;
-            &computed
-        }
-    };
-    let scored = evaluation.zones.iter().find(|z| z.key == zone.key.as_str());
-    let settings = state.verdict();
-    let growth = settings
-        .main_indicators
-        .iter()
-        .map(|code| {
-            (code.clone(), scored.and_then(|z| z.indicators.iter().find(|i| i.code == *code)).and_then(|i| i.cagr))
-        })
-        .collect();
-    let today = state.clock().today_iso();
-    let mut reports = Vec::new();
-    for report_year in term_year(0).unwrap_or(year)..=year {
-        if state.report_due(report_year) >= today {
-            continue;
-        }
-        let report = store.annual_report(&zone.key, report_year).await?;
-        let timeliness = match report {
-            Some(r) if matches!(r.status, ReportStatus::Submitted | ReportStatus::Accepted) => {
-                if r.late {
-                    Timeliness::Late
-                } else {
-                    Timeliness::OnTime
-                }
-            }
-            _ => Timeliness::Missing,
-        };
-        reports.push((report_year, timeliness));
-    }
-    // The latest check of each policy that informs a qualitative row.
-    let policy_findings = store
-        .policies(&zone.key)
-        .await?
-        .into_iter()
-        .filter_map(|(_, checks)| checks.into_iter().rev().find_map(|c| Some((c.annex_row?, c.finding))))
-        .collect();
-    let record = TermRecord {
-        attainment: scored.and_then(|z| z.target_attainment.as_deref()).and_then(|a| Decimal::from_str(a).ok()),
-        growth,
-        reports,
-        policy_findings,
-    };
-    let proposal = propose(&record, &settings.thresholds);
-    Ok(VerdictView {
-        zone: zone.key.to_string(),
-        year,
-        verdict: proposal.verdict.as_str(),
-        verdict_zh: proposal.verdict.label_zh(),
-        reasons: proposal
-            .reasons
-            .into_iter()
-            .map(|r| ReasonView { towards: r.towards.as_str(), text: r.text })
-            .collect(),
-        attainment: record.attainment.map(|a| a.to_string()),
-        growth: record
-            .growth
-            .iter()
-            .map(|(indicator, cagr)| GrowthView { indicator: indicator.clone(), cagr: *cagr })
-            .collect(),
-        reports: record
-            .reports
-            .iter()
-            .map(|(year, t)| ReportRecordView {
-                year: *year,
-                timeliness: match t {
-                    Timeliness::OnTime => "on_time",
-                    Timeliness::Late => "late",
-                    Timeliness::Missing => "missing",
-                },
-            })
-            .collect(),
-        policy_scores: policy_scores(&record.policy_findings)
-            .into_iter()
-            .map(|(annex_row, score)| PolicyScoreView { annex_row, score: score.to_string() })
-            .collect(),
-        thresholds: ThresholdsView::from(&settings.thresholds),
-    })
+    Ok(Json(propose_for(state.app(), &zone, year, None).await?))
 }

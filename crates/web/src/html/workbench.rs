@@ -110,7 +110,10 @@ pub async fn workbench(
     let evaluation = if role == Role::Expert {
         None
     } else {
-        Some(attempt!(page, crate::evaluation::evaluate_zones(&state, Some(y)).await.map_err(|e| e.body.message)))
+        Some(attempt!(
+            page,
+            ttdz_app::evaluation::evaluate_zones(state.app(), Some(y)).await.map_err(|e| e.to_string())
+        ))
     };
     let (mut todos, mut rows, mut reviews) = (Vec::new(), Vec::new(), Vec::new());
     for zone in &zones {
@@ -164,8 +167,8 @@ pub async fn workbench(
             }
         }
         let verdict = if matches!(lifecycle.stage, Stage::UnderConstruction | Stage::Evaluated) {
-            let proposal = crate::api::verdict::propose_for(&state, zone, None, evaluation.as_ref()).await;
-            let proposal = attempt!(page, proposal.map_err(|e| e.body.message));
+            let proposal = ttdz_app::verdict::propose_for(state.app(), zone, None, evaluation.as_ref()).await;
+            let proposal = attempt!(page, proposal.map_err(|e| e.to_string()));
             Some(if lang == Lang::Zh { proposal.verdict_zh } else { proposal.verdict })
         } else {
             None

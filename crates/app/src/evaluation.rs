@@ -13,16 +13,21 @@ use ttdz_domain::measure::{Area, Inputs, SourceKind, attainment, cagr};
 use ttdz_domain::{IndicatorKind, Zone};
 use ttdz_eval::{Aggregation, Config, Imputation, Meta, MetaNode, NodeKind, Normalisation, Panel, Treatment, evaluate};
 use ttdz_store::reported_for;
-use utoipa::ToSchema;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::{AppError, Context};
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MethodView {
-    #[schema(example = "minmax [0, 100] across the zones, after each indicator's direction")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "minmax [0, 100] across the zones, after each indicator's direction")
+    )]
     pub normalisation: &'static str,
-    #[schema(example = "weighted arithmetic mean, equal weights; a missing value drops out with its weight")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "weighted arithmetic mean, equal weights; a missing value drops out with its weight")
+    )]
     pub aggregation: &'static str,
     pub groups: GroupThresholds,
 }
@@ -30,7 +35,8 @@ pub struct MethodView {
 /// Performance groups: `leader` above `leader`, `strong` from `strong`, `moderate` from `moderate`, else
 /// `emerging`; relative to the all-zone average score (= 100). Configurable; the defaults are the European
 /// Innovation Scoreboard's.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupThresholds {
     pub leader: f64,
     pub strong: f64,
@@ -57,7 +63,8 @@ impl GroupThresholds {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryScore {
     pub category_zh: String,
     pub category_en: String,
@@ -65,7 +72,8 @@ pub struct CategoryScore {
     pub rank: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorScore {
     pub code: String,
     pub name_zh: String,
@@ -85,7 +93,8 @@ pub struct IndicatorScore {
     pub score: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ZoneEvaluationView {
     pub key: String,
     pub short_name: String,
@@ -105,7 +114,8 @@ pub struct ZoneEvaluationView {
     pub synthetic: bool,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExcludedIndicator {
     pub code: String,
     /// Why, as a stable code: `no_values`, `one_value` or `same_value`.
@@ -114,7 +124,8 @@ pub struct ExcludedIndicator {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvaluationView {
     pub year: Option<i32>,
     pub years: Vec<i32>,
@@ -144,18 +155,25 @@ const ROBUSTNESS_WEIGHT_NOISE: f64 = 0.25;
 /// How stable the ranking is under other reasonable choices of method (JRC/OECD Handbook step 7): each zone's
 /// median rank and 5-95% interval over a seeded Monte Carlo of normalisations and weights, and the sensitivity of
 /// the ranking to each choice with its 95% bootstrap interval.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RobustnessView {
     pub replications: usize,
     pub seed: u64,
     /// What varies.
-    #[schema(example = "normalisation: minmax [0, 100], rank, z-score (mean 100, sd 10); each weight × U[0.75, 1.25]")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "normalisation: minmax [0, 100], rank, z-score (mean 100, sd 10); each weight × U[0.75, 1.25]"
+        )
+    )]
     pub varies: &'static str,
     pub zones: Vec<ZoneRobustness>,
     pub sensitivity: Vec<SensitivityView>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ZoneRobustness {
     pub key: String,
     pub nominal_rank: Option<u32>,
@@ -165,9 +183,10 @@ pub struct ZoneRobustness {
 }
 
 /// Sensitivity indices of one choice, each ± the half-width of its 95% bootstrap confidence interval.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SensitivityView {
-    #[schema(example = "normalisation")]
+    #[cfg_attr(feature = "openapi", schema(example = "normalisation"))]
     pub factor: &'static str,
     pub first_order: f64,
     pub first_order_ci: f64,
@@ -176,21 +195,21 @@ pub struct SensitivityView {
 }
 
 /// The zones compared for `year`, with the robustness analysis.
-pub async fn evaluate_zones_with_robustness(state: &AppState, year: Option<i32>) -> Result<EvaluationView, ApiError> {
-    compare(state, year, true).await
+pub async fn evaluate_zones_with_robustness(ctx: &Context, year: Option<i32>) -> Result<EvaluationView, AppError> {
+    compare(ctx, year, true).await
 }
 
 /// The zones compared for `year`.
-pub async fn evaluate_zones(state: &AppState, year: Option<i32>) -> Result<EvaluationView, ApiError> {
-    compare(state, year, false).await
+pub async fn evaluate_zones(ctx: &Context, year: Option<i32>) -> Result<EvaluationView, AppError> {
+    compare(ctx, year, false).await
 }
 
-async fn compare(state: &AppState, year: Option<i32>, with_robustness: bool) -> Result<EvaluationView, ApiError> {
-    let store = state.store();
-    let groups = state.groups();
-    let tree = state.tree(None).await?;
+async fn compare(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Result<EvaluationView, AppError> {
+    let store = ctx.store();
+    let groups = ctx.settings().groups;
+    let tree = ctx.tree(None).await?;
     // Only zones from approval on are compared: before it a zone is not public, and it has no term to measure.
-    let zones: Vec<Zone> = crate::visibility::zones_for(state, &crate::auth::Caller::Anonymous).await?;
+    let zones: Vec<Zone> = crate::visibility::zones_for(ctx, &crate::Viewer::Public).await?;
     let indicators = store.indicators().await?;
     let reported = reported_for(store, &indicators).await?;
     let synthetic_sources: BTreeSet<String> = store
@@ -284,7 +303,7 @@ async fn compare(state: &AppState, year: Option<i32>, with_robustness: bool) -> 
         nodes.push(aggregate(format!("category{c}"), 2, Some("index".to_owned())));
     }
     nodes.push(aggregate("index".to_owned(), 3, None));
-    let fail = |e: ttdz_eval::EvalError| ApiError::new(crate::error::ErrorCode::Internal, e.to_string());
+    let fail = |e: ttdz_eval::EvalError| AppError::Method(e.to_string());
     let meta = Meta::new(nodes).map_err(fail)?;
     let keys: Vec<String> = zones.iter().map(|z| z.key.to_string()).collect();
     let panel = Panel::new(keys.clone(), values, &meta).map_err(fail)?;

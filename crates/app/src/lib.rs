@@ -1,0 +1,205 @@
+//! TTDZ's use cases: what the platform does, as plain functions over a [`Context`] (the store, the clock, the
+//! division trees and the deployment's settings), for whoever asks (a [`Viewer`]). The web crate and the command
+//! line are adapters over them: they parse input, call a use case and render its answer, so the same question gets
+//! the same figures from the API, the pages and the terminal.
+//!
+//! This crate knows no HTTP and no SQL. Its errors are the domain's (`AppError`); each adapter maps them in one
+//! place (the web crate to statuses and stable codes, the binary to exit codes).
+
+pub mod accounts;
+pub mod evaluation;
+pub mod indicators;
+pub mod verdict;
+pub mod visibility;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::RwLock;
+use ttdz_domain::account::{Account, Role};
+use ttdz_domain::{Clock, DivisionCode, DivisionTree, Vintage};
+use ttdz_store::{Store, StoreError};
+
+pub use evaluation::GroupThresholds;
+
+/// Why a use case could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such record, or one the viewer may not know exists.
+    #[error("{0}")]
+    NotFound(String),
+    /// A parameter is malformed or out of range.
+    #[error("{0}")]
+    Invalid(String),
+    /// The viewer may not do or see this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A computation the method does not allow with these data (a fault, not the viewer's).
+    #[error("{0}")]
+    Method(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Who asks: the public, an account, or the service holding the deployment's admin token (the ministry's rights).
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Public,
+    Account(Account),
+    Service,
+}
+
+impl Viewer {
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Viewer::Public => None,
+            Viewer::Account(account) => Some(account.role),
+            Viewer::Service => Some(Role::Ministry),
+        }
+    }
+
+    /// True when the viewer may act for this division as its province (or nationally).
+    pub fn governs(&self, code: &DivisionCode) -> bool {
+        match self {
+            Viewer::Public => false,
+            Viewer::Account(account) => account.governs(code),
+            Viewer::Service => true,
+        }
+    }
+
+    /// As the audit trail and the records name the viewer.
+    pub fn label(&self) -> String {
+        match self {
+            Viewer::Public => "anonymous".into(),
+            Viewer::Account(account) => format!("user:{}", account.username),
+            Viewer::Service => "api:admin".into(),
+        }
+    }
+
+    /// The province a write by this viewer is recorded for: a province account's own; `None` for national
+    /// writers (the ministry, the service).
+    pub fn scope(&self) -> Option<DivisionCode> {
+        match self {
+            Viewer::Account(account) if account.role == Role::Province => account.province,
+            _ => None,
+        }
+    }
+}
+
+/// How the end-of-term verdict is proposed: its thresholds, and the main indicators whose growth it weighs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerdictSettings {
+    pub thresholds: ttdz_domain::verdict::Thresholds,
+    /// Annex 2 indicator codes; the guideline names 技术市场交易额 first among the indicators that must grow.
+    pub main_indicators: Vec<String>,
+}
+
+impl Default for VerdictSettings {
+    fn default() -> Self {
+        VerdictSettings {
+            thresholds: ttdz_domain::verdict::Thresholds::default(),
+            main_indicators: vec!["contract_turnover".to_owned()],
+        }
+    }
+}
+
+/// What the deployment configures for the use cases.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Month and day by which each year's annual report is due (12-31: 每年12月底以前).
+    pub report_due: (u32, u32),
+    pub verdict: VerdictSettings,
+    /// The performance groups of the comparative evaluation.
+    pub groups: GroupThresholds,
+    /// What time it is, and in which zone deadlines are judged (China Standard Time unless configured).
+    pub clock: Clock,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            report_due: (12, 31),
+            verdict: VerdictSettings::default(),
+            groups: GroupThresholds::default(),
+            clock: Clock::default(),
+        }
+    }
+}
+
+/// What every use case works with: the store, the settings, and division trees by vintage.
+///
+/// A stored vintage never changes, so a tree, once loaded, stays right for as long as the process lives, on every
+/// instance: caching it needs no invalidation. Which vintage is current is asked of the store each time, so a list
+/// imported through another instance is seen at once.
+#[derive(Clone)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    trees: RwLock<HashMap<Vintage, Arc<DivisionTree>>>,
+    settings: Settings,
+}
+
+impl Context {
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Context {
+        Context { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), settings }) }
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.inner.store
+    }
+
+    pub fn shared_store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.inner.store)
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.settings.clock
+    }
+
+    /// The due date of `year`'s report, ISO 8601.
+    pub fn report_due(&self, year: i32) -> String {
+        let (m, d) = self.inner.settings.report_due;
+        format!("{year:04}-{m:02}-{d:02}")
+    }
+
+    /// A year a question may be about: from the founding of the People's Republic (the earliest statistics) to ten
+    /// years ahead (plan targets). Anything else is a mistake, and computing for it could cost without bound.
+    pub fn check_year(&self, year: i64) -> Result<i32> {
+        let last = i64::from(self.clock().year()) + 10;
+        i32::try_from(year)
+            .ok()
+            .filter(|y| (1949..=last).contains(&i64::from(*y)))
+            .ok_or_else(|| AppError::Invalid(format!("year {year} is out of range: give a year from 1949 to {last}")))
+    }
+
+    /// The tree of `vintage`, or of the newest stored vintage.
+    pub async fn tree(&self, vintage: Option<Vintage>) -> Result<Arc<DivisionTree>> {
+        let vintage = match vintage {
+            Some(v) => v,
+            None => match self.store().vintages().await?.last() {
+                Some(info) => info.vintage,
+                None => return Err(StoreError::Corrupt("no division list is stored".into()).into()),
+            },
+        };
+        if let Some(tree) = self.inner.trees.read().await.get(&vintage) {
+            return Ok(Arc::clone(tree));
+        }
+        let set = self
+            .store()
+            .divisions(vintage)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("division vintage {vintage} is not stored")))?;
+        let tree = Arc::new(DivisionTree::new(set));
+        self.inner.trees.write().await.insert(vintage, Arc::clone(&tree));
+        Ok(tree)
+    }
+}

@@ -1,0 +1,58 @@
+//! Which zones a caller may see. A zone is public from its approval on; before that (a demand, a plan under review)
+//! only the ministry, its province and its assigned experts see it, on every surface: lists, pages, indicators,
+//! templates and the comparative evaluation.
+
+use ttdz_domain::account::Role;
+use ttdz_domain::{Zone, ZoneKey};
+use ttdz_store::LifecycleState;
+
+use crate::{Context, Viewer};
+
+/// True when `viewer` may see `zone`, whose procedure stands at `state` (`None`: a zone with no procedure recorded,
+/// which is public like the confirmed zones).
+pub fn may_see(viewer: &Viewer, zone: &Zone, state: Option<&LifecycleState>) -> bool {
+    let Some(state) = state else { return true };
+    state.stage.is_public() || oversees(viewer, zone, Some(state))
+}
+
+/// True when `viewer` is an expert assigned to the zone whose procedure stands at `state`.
+fn assigned_expert(viewer: &Viewer, state: Option<&LifecycleState>) -> bool {
+    matches!((viewer, state), (Viewer::Account(account), Some(state))
+        if account.role == Role::Expert && state.experts.iter().any(|(u, _)| u == account.username.as_str()))
+}
+
+/// True when `viewer` oversees `zone`: the ministry, the zone's province, or an expert assigned to the zone.
+/// They see what is not public yet (draft figures, policy checks, the proposed verdict); experts without an
+/// assignment see no more than the public.
+pub fn oversees(viewer: &Viewer, zone: &Zone, state: Option<&LifecycleState>) -> bool {
+    viewer.governs(&zone.province) || assigned_expert(viewer, state)
+}
+
+/// `oversees`, asking the store for the zone's procedure.
+pub async fn oversees_zone(ctx: &Context, viewer: &Viewer, zone: &Zone) -> Result<bool, ttdz_store::StoreError> {
+    if viewer.governs(&zone.province) {
+        return Ok(true);
+    }
+    let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+    Ok(oversees(viewer, zone, lifecycle.as_ref()))
+}
+
+/// The zones `viewer` may see, in the store's order.
+pub async fn zones_for(ctx: &Context, viewer: &Viewer) -> Result<Vec<Zone>, ttdz_store::StoreError> {
+    let mut visible = Vec::new();
+    for zone in ctx.store().zones().await? {
+        let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+        if may_see(viewer, &zone, lifecycle.as_ref()) {
+            visible.push(zone);
+        }
+    }
+    Ok(visible)
+}
+
+/// The zone with this key if `viewer` may see it; an invisible zone is as absent as an unknown one.
+pub async fn zone_for(ctx: &Context, viewer: &Viewer, key: &str) -> Result<Option<Zone>, ttdz_store::StoreError> {
+    let Ok(key) = ZoneKey::parse(key) else { return Ok(None) };
+    let Some(zone) = ctx.store().zone(&key).await? else { return Ok(None) };
+    let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+    Ok(may_see(viewer, &zone, lifecycle.as_ref()).then_some(zone))
+}
