@@ -718,3 +718,92 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     store.publish_experience(eid, "2026-06-15", &audit()).await.expect("publish");
     wrote("publish_experience", 1, count().await);
 }
+
+/// Every write of data leaves a change; a reader pages through them by cursor, oldest first, and a malformed cursor
+/// is refused by name.
+pub async fn the_change_log_follows_every_write(store: &dyn Store) {
+    let start = store.data_revision().await.expect("revision");
+    let all = store.changes(None, 10_000).await.expect("changes");
+    assert!(all.iter().any(|c| c.kind == "reference" && c.key == "divisions-2023"), "reference loads are changes");
+    let last = all.last().map(|c| c.cursor.clone());
+    let b = batch("values:log", "a", SourceKind::Reported, vec![division_value("gdp_yuan", "320100", 2023, "1")]);
+    store.replace_batch(&b, &audit()).await.expect("batch");
+    store.replace_batch(&b, &audit()).await.expect("the same file: no write, no change");
+    let account = ttdz_domain::account::Account::new(
+        ttdz_domain::account::Username::parse("logged").expect("name"),
+        ttdz_domain::account::Role::Ministry,
+        None,
+        None,
+        None,
+    )
+    .expect("account");
+    store.add_account(&account, "hash", &audit()).await.expect("account");
+    store.create_session("t", "logged", "c", i64::MAX, &audit()).await.expect("a login changes no data");
+    let new = store.changes(last.as_deref(), 100).await.expect("changes");
+    let seen: Vec<(&str, &str, &str)> =
+        new.iter().map(|c| (c.kind.as_str(), c.key.as_str(), c.action.as_str())).collect();
+    assert_eq!(seen, [("import", "values:log", "import.batch"), ("account", "logged", "account.add")]);
+    assert!(new[0].at.ends_with('Z'));
+    assert_eq!(store.data_revision().await.expect("revision"), start + 2);
+    let one = store.changes(last.as_deref(), 1).await.expect("a page of one");
+    assert_eq!(one.len(), 1);
+    let rest = store.changes(Some(&one[0].cursor), 100).await.expect("the rest");
+    assert_eq!(rest, new[1..], "paging by cursor neither skips nor repeats");
+    assert!(matches!(store.changes(Some("not-a-cursor"), 1).await, Err(StoreError::Malformed(_))));
+}
+
+/// Writers committing concurrently, in any order, while a reader follows the log: the reader sees every change
+/// exactly once.
+pub async fn concurrent_writers_never_make_a_reader_skip_or_repeat(store: &dyn Store) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use ttdz_domain::policy::{Policy, PolicyLevel};
+    const WRITERS: usize = 4;
+    const EACH: usize = 15;
+    let zone = ZoneKey::parse("jiangsu-sunan").expect("key");
+    let start = store.changes(None, 100_000).await.expect("changes").last().map(|c| c.cursor.clone());
+    let done = AtomicBool::new(false);
+    let writer = |w: usize| {
+        let zone = zone.clone();
+        async move {
+            for n in 0..EACH {
+                let policy = Policy {
+                    id: 0,
+                    zone: zone.clone(),
+                    level: PolicyLevel::Local,
+                    issuer: format!("writer {w}"),
+                    number: format!("{w}-{n}"),
+                    issued: "2020-01".parse().expect("date"),
+                    title: "t".into(),
+                    provisions: "p".into(),
+                };
+                store.add_policy(&policy, &audit()).await.expect("policy");
+                tokio::task::yield_now().await;
+            }
+        }
+    };
+    let writers = async {
+        tokio::join!(writer(0), writer(1), writer(2), writer(3));
+        done.store(true, Ordering::SeqCst);
+    };
+    let reader = async {
+        let mut cursor = start.clone();
+        let mut seen = Vec::new();
+        loop {
+            let finished = done.load(Ordering::SeqCst);
+            let page = store.changes(cursor.as_deref(), 7).await.expect("changes");
+            if let Some(last) = page.last() {
+                cursor = Some(last.cursor.clone());
+            }
+            let empty = page.is_empty();
+            seen.extend(page.into_iter().map(|c| c.key));
+            if finished && empty {
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    };
+    let ((), seen) = tokio::join!(writers, reader);
+    let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "no change read twice: {seen:?}");
+    assert_eq!(seen.len(), WRITERS * EACH, "every change read once");
+}

@@ -44,6 +44,8 @@ conformance!(
     a_batch_is_replaced_only_by_its_province_or_a_national_writer,
     a_migrated_store_has_no_pending_migrations,
     every_write_appends_to_the_audit_trail,
+    the_change_log_follows_every_write,
+    concurrent_writers_never_make_a_reader_skip_or_repeat,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -24,9 +24,9 @@ use ttdz_store::rows::{
     self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
-    AnnualReport, Backend, Batch, BatchReport, CheckRow, DatasetRecord, DemoReport, DivisionValue, ExperienceRow,
-    LifecycleEvent, LifecycleState, LifecycleStep, Migration, MigrationReport, PolicyRow, Result, Store, StoreError,
-    SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
+    AnnualReport, Backend, Batch, BatchReport, Change, CheckRow, DatasetRecord, DemoReport, DivisionValue,
+    ExperienceRow, LifecycleEvent, LifecycleState, LifecycleStep, Migration, MigrationReport, PolicyRow, Result, Store,
+    StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "reports", sql: include_str!("../migrations/0006_reports.sql") },
     Migration { version: 7, name: "policies", sql: include_str!("../migrations/0007_policies.sql") },
     Migration { version: 8, name: "review_fixes", sql: include_str!("../migrations/0008_review_fixes.sql") },
+    Migration { version: 9, name: "changes", sql: include_str!("../migrations/0009_changes.sql") },
 ];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -190,6 +191,22 @@ async fn append_audit(
     .execute(&mut *conn)
     .await
     .map_err(db)?;
+    // Every audited write of data is a change; logins and logouts change no data.
+    if let Some(kind) = ttdz_store::change_kind(action) {
+        record_change(conn, kind, subject, action).await?;
+    }
+    Ok(())
+}
+
+/// Appends to the change log, inside the caller's transaction.
+async fn record_change(conn: &mut PgConnection, kind: &str, key: &str, action: &str) -> Result<()> {
+    sqlx::query("INSERT INTO changes (kind, key, action) VALUES ($1, $2, $3)")
+        .bind(kind)
+        .bind(key)
+        .bind(action)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     Ok(())
 }
 
@@ -444,6 +461,7 @@ impl Store for PgStore {
                 SyncStep::Zones { zones, .. } => upsert_zones(&mut tx, zones).await?,
                 SyncStep::Values { values, dataset } => insert_values(&mut tx, values, &dataset.name).await?,
             }
+            record_change(&mut tx, "reference", &step.dataset().name, "reference.load").await?;
             report.datasets_loaded.push(step.dataset().name.clone());
         }
         seed_lifecycle(&mut tx, this_year).await?;
@@ -1181,5 +1199,42 @@ impl Store for PgStore {
         .await
         .map_err(db)?;
         rows.into_iter().map(rows::figure).collect()
+    }
+
+    async fn changes(&self, after: Option<&str>, limit: u32) -> Result<Vec<Change>> {
+        // Only transactions older than every one still running: none of them can commit a change before these.
+        let malformed = |c: &str| StoreError::Malformed(format!("'{c}' is not a change cursor"));
+        let (tx, id): (String, i64) = match after {
+            None => ("0".to_owned(), 0),
+            Some(c) => {
+                let (tx, id) = c.split_once(':').ok_or_else(|| malformed(c))?;
+                if tx.is_empty() || !tx.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(malformed(c));
+                }
+                (tx.to_owned(), id.parse().map_err(|_| malformed(c))?)
+            }
+        };
+        let rows: Vec<(String, i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT tx::text, id, kind, key, action,
+                    to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+             FROM changes
+             WHERE (tx, id) > ($1::xid8, $2) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY tx, id LIMIT $3",
+        )
+        .bind(tx)
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|(tx, id, kind, key, action, at)| Change { cursor: format!("{tx}:{id}"), kind, key, action, at })
+            .collect())
+    }
+
+    async fn data_revision(&self) -> Result<i64> {
+        // Rows are only ever added, so their number grows with every commit that adds one, whatever its id.
+        sqlx::query_scalar("SELECT count(*) FROM changes").fetch_one(&self.pool).await.map_err(db)
     }
 }

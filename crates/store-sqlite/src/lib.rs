@@ -24,9 +24,9 @@ use ttdz_store::rows::{
     self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
-    AnnualReport, Backend, Batch, BatchReport, CheckRow, DatasetRecord, DemoReport, DivisionValue, ExperienceRow,
-    LifecycleEvent, LifecycleState, LifecycleStep, Migration, MigrationReport, PolicyRow, Result, Store, StoreError,
-    SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
+    AnnualReport, Backend, Batch, BatchReport, Change, CheckRow, DatasetRecord, DemoReport, DivisionValue,
+    ExperienceRow, LifecycleEvent, LifecycleState, LifecycleStep, Migration, MigrationReport, PolicyRow, Result, Store,
+    StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "reports", sql: include_str!("../migrations/0006_reports.sql") },
     Migration { version: 7, name: "policies", sql: include_str!("../migrations/0007_policies.sql") },
     Migration { version: 8, name: "review_fixes", sql: include_str!("../migrations/0008_review_fixes.sql") },
+    Migration { version: 9, name: "changes", sql: include_str!("../migrations/0009_changes.sql") },
 ];
 
 const DELETE_VALUES: &str = "DELETE FROM element_values WHERE dataset = $1";
@@ -183,6 +184,22 @@ async fn append_audit(
     .execute(&mut *conn)
     .await
     .map_err(db)?;
+    // Every audited write of data is a change; logins and logouts change no data.
+    if let Some(kind) = ttdz_store::change_kind(action) {
+        record_change(conn, kind, subject, action).await?;
+    }
+    Ok(())
+}
+
+/// Appends to the change log, inside the caller's transaction.
+async fn record_change(conn: &mut SqliteConnection, kind: &str, key: &str, action: &str) -> Result<()> {
+    sqlx::query("INSERT INTO changes (kind, key, action) VALUES ($1, $2, $3)")
+        .bind(kind)
+        .bind(key)
+        .bind(action)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
     Ok(())
 }
 
@@ -461,6 +478,7 @@ impl Store for SqliteStore {
                 SyncStep::Zones { zones, .. } => upsert_zones(&mut tx, zones).await?,
                 SyncStep::Values { values, dataset } => insert_values(&mut tx, values, &dataset.name).await?,
             }
+            record_change(&mut tx, "reference", &step.dataset().name, "reference.load").await?;
             report.datasets_loaded.push(step.dataset().name.clone());
         }
         seed_lifecycle(&mut tx, this_year).await?;
@@ -1187,5 +1205,28 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         rows.into_iter().map(rows::figure).collect()
+    }
+
+    async fn changes(&self, after: Option<&str>, limit: u32) -> Result<Vec<Change>> {
+        // One writer at a time: ids follow commit order, and the cursor is the last id read.
+        let after: i64 = match after {
+            None => 0,
+            Some(c) => c.parse().map_err(|_| StoreError::Malformed(format!("'{c}' is not a change cursor")))?,
+        };
+        let rows: Vec<(i64, String, String, String, String)> =
+            sqlx::query_as("SELECT id, kind, key, action, at FROM changes WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, kind, key, action, at)| Change { cursor: id.to_string(), kind, key, action, at })
+            .collect())
+    }
+
+    async fn data_revision(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM changes").fetch_one(&self.pool).await.map_err(db)
     }
 }

@@ -59,6 +59,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(String),
+    /// Something a caller passed is not of the shape the store takes (a change cursor, say).
+    #[error("{0}")]
+    Malformed(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -303,6 +306,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Published figures loaded by `load_demo`, ordered by division, statistic and year.
     async fn published_figures(&self) -> Result<Vec<PublishedFigure>>;
+
+    /// Committed changes after `cursor` (from the start without one), oldest first, at most `limit`. Following the
+    /// cursors of what it returns, a reader never skips nor repeats a committed change, however writers commit.
+    async fn changes(&self, after: Option<&str>, limit: u32) -> Result<Vec<Change>>;
+
+    /// A number that grows with every committed change: what was computed from the data at one revision stays
+    /// right until it differs.
+    async fn data_revision(&self) -> Result<i64>;
 }
 
 pub use ttdz_domain::ReferenceData;
@@ -453,6 +464,28 @@ pub struct AnnualReport {
     pub late: bool,
     /// The ministry's comment on returning it.
     pub comment: Option<String>,
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Pass it back to read what came after this change; opaque.
+    pub cursor: String,
+    /// What was written: `import`, `report`, `lifecycle`, `policy`, `experience`, `account`, `divisions`, `demo`,
+    /// `reference`.
+    pub kind: String,
+    /// Which record: a batch name, a zone-year, a zone key, a policy id, a username, ...
+    pub key: String,
+    /// As the audit trail names it (`report.accept`, `import.batch`, ...).
+    pub action: String,
+    /// ISO 8601 UTC.
+    pub at: String,
+}
+
+/// The kind of change an audited action is, or `None` for actions that change no data (logins, logouts).
+pub fn change_kind(action: &str) -> Option<&str> {
+    let kind = action.split('.').next().unwrap_or(action);
+    (kind != "auth").then_some(kind)
 }
 
 /// How long failed logins are remembered.
@@ -651,6 +684,8 @@ mod audit_coverage {
         "login_failure_times",
         "contract_rollups",
         "published_figures",
+        "changes",
+        "data_revision",
     ];
 
     #[test]

@@ -50,6 +50,16 @@ pub enum Command {
     },
     /// Print the OpenAPI document of the HTTP API
     Openapi,
+    /// The change log: every committed write of data after a cursor, oldest first, one JSON object a line
+    /// (cursor, kind, key, action, at); pass the last line's cursor to --since to read on
+    Changes {
+        /// The cursor of the last change already read; without it, from the start
+        #[arg(long)]
+        since: Option<String>,
+        /// At most this many changes
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+    },
     /// Compute Annex 2 indicators from the stored values
     Indicators(IndicatorsArgs),
     /// Accounts

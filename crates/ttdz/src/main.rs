@@ -41,7 +41,7 @@ impl From<ttdz_store::StoreError> for Fatal {
         match e {
             Unreachable(_) | Schema(_) => Fatal::environment(e),
             Invalid(_) | Conflict(_) => Fatal::data(e),
-            Corrupt(_) | Database(_) => Fatal::data(e),
+            Corrupt(_) | Database(_) | Malformed(_) => Fatal::data(e),
         }
     }
 }

@@ -630,3 +630,25 @@ async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_
     }
     assert_eq!(compared, rows.len(), "every figure the CLI gives, the API gives, and no other");
 }
+
+#[test]
+fn changes_lists_every_write_after_a_cursor_one_json_object_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
+    let all = stdout(&run(ttdz(dir.path()).args(["changes", "--limit", "100000"])));
+    let last: serde_json::Value = serde_json::from_str(all.lines().last().expect("reference loads")).unwrap();
+    std::fs::write(dir.path().join("v.csv"), "division_code,year,element,value\n320100,2023,gdp_yuan,1\n").unwrap();
+    let out = run(ttdz(dir.path()).args(["import", "values", "v.csv"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let since = last["cursor"].as_str().unwrap();
+    let out = run(ttdz(dir.path()).args(["changes", "--since", since]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!((lines[0]["kind"].as_str(), lines[0]["key"].as_str()), (Some("import"), Some("values:v.csv")));
+    let after = lines[0]["cursor"].as_str().unwrap();
+    assert_eq!(stdout(&run(ttdz(dir.path()).args(["changes", "--since", after]))), "", "nothing after the last");
+    let out = run(ttdz(dir.path()).args(["changes", "--since", "nonsense"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("'nonsense' is not a change cursor"), "{}", stderr(&out));
+}

@@ -174,6 +174,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::conflict(m),
             StoreError::Invalid(e) => ApiError::invalid_document(e.to_string()),
+            StoreError::Malformed(m) => ApiError::invalid(m),
             StoreError::Unreachable(_) => {
                 tracing::error!(error = %e, "database unavailable");
                 ApiError::new(ErrorCode::Unavailable, "the database is not reachable")

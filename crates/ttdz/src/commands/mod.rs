@@ -59,6 +59,7 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         Command::Import { command: ImportCommand::Template { file, options } } => {
             import::template(settings, &file, &options).await
         }
+        Command::Changes { since, limit } => changes(settings, since.as_deref(), limit).await,
         Command::Openapi => {
             let doc = ttdz_web::api::openapi();
             let json = serde_json::to_string_pretty(&doc).map_err(Fatal::data)?;
@@ -66,6 +67,18 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
             Ok(())
         }
     }
+}
+
+async fn changes(settings: &Settings, since: Option<&str>, limit: u32) -> Result<(), Fatal> {
+    use std::io::Write;
+    let store = open_store(settings).await?;
+    let mut out = std::io::stdout().lock();
+    for c in store.changes(since, limit).await? {
+        let line =
+            serde_json::json!({ "cursor": c.cursor, "kind": c.kind, "key": c.key, "action": c.action, "at": c.at });
+        writeln!(out, "{line}").map_err(|e| Fatal::data(format!("cannot write the output: {e}")))?;
+    }
+    Ok(())
 }
 
 fn shipped_reference() -> Result<ReferenceData, Fatal> {
