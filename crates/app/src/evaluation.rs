@@ -12,7 +12,6 @@ use serde::Serialize;
 use ttdz_domain::measure::{Area, Inputs, SourceKind, attainment, cagr};
 use ttdz_domain::{IndicatorKind, Zone};
 use ttdz_eval::{Aggregation, Config, Imputation, Meta, MetaNode, NodeKind, Normalisation, Panel, Treatment, evaluate};
-use ttdz_store::reported_for;
 
 use crate::{AppError, Context};
 
@@ -204,23 +203,34 @@ pub async fn evaluate_zones(ctx: &Context, year: Option<i32>) -> Result<Evaluati
     compare(ctx, year, false).await
 }
 
+/// The comparison at the store's current data revision, computed once per revision, year and kind.
 async fn compare(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Result<EvaluationView, AppError> {
+    let revision = ctx.store().data_revision().await?;
+    let mut cached = ctx.inner.evaluations.lock().await;
+    if cached.0 != revision {
+        *cached = (revision, HashMap::new());
+    }
+    if let Some(view) = cached.1.get(&(year, with_robustness)) {
+        return Ok(view.clone());
+    }
+    let view = compute(ctx, year, with_robustness).await?;
+    cached.1.insert((year, with_robustness), view.clone());
+    Ok(view)
+}
+
+async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Result<EvaluationView, AppError> {
     let store = ctx.store();
     let groups = ctx.settings().groups;
-    let tree = ctx.tree(None).await?;
+    let data = crate::indicators::IndicatorData::current(ctx).await?;
+    let tree = &data.tree;
     // Only zones from approval on are compared: before it a zone is not public, and it has no term to measure.
     let zones: Vec<Zone> = crate::visibility::zones_for(ctx, &crate::Viewer::Public).await?;
-    let indicators = store.indicators().await?;
-    let reported = reported_for(store, &indicators).await?;
-    let synthetic_sources: BTreeSet<String> = store
-        .datasets()
-        .await?
-        .into_iter()
-        .filter(|d| d.kind == SourceKind::Synthetic)
-        .map(|d| d.dataset.name)
-        .collect();
-    let inputs = Inputs { tree: &tree, zones: &zones, reported: &reported };
-    let years = inputs.years(&indicators);
+    let indicators = &data.indicators;
+    let reported = &data.reported;
+    let synthetic_sources: BTreeSet<String> =
+        data.datasets.values().filter(|d| d.kind == SourceKind::Synthetic).map(|d| d.dataset.name.clone()).collect();
+    let inputs = Inputs { tree, zones: &zones, reported };
+    let years = inputs.years(indicators);
     let mut plans = Vec::with_capacity(zones.len());
     for zone in &zones {
         plans.push(Plan::of(store.lifecycle(&zone.key).await?));

@@ -77,11 +77,32 @@ pub struct IndicatorData {
     pub tree: std::sync::Arc<ttdz_domain::DivisionTree>,
     pub zones: Vec<ttdz_domain::Zone>,
     pub indicators: Vec<Indicator>,
-    reported: HashMap<ElementCode, Reported>,
-    datasets: HashMap<String, ttdz_store::DatasetRecord>,
+    pub(crate) reported: HashMap<ElementCode, Reported>,
+    pub(crate) datasets: HashMap<String, ttdz_store::DatasetRecord>,
+    /// Reports as the public sees them, computed once for this data (everyone else's include what only they may
+    /// see, and are computed for them).
+    public: std::sync::Mutex<HashMap<(Area, Option<i32>), AreaIndicatorsView>>,
 }
 
 impl IndicatorData {
+    /// The data as of the store's current revision: read again only when it has moved since the last read (one
+    /// loader at a time; the others wait for its result).
+    pub async fn current(ctx: &Context) -> Result<std::sync::Arc<IndicatorData>, AppError> {
+        let revision = ctx.store().data_revision().await?;
+        let mut cached = ctx.inner.indicator_data.lock().await;
+        if let Some((at, data)) = cached.as_ref()
+            && *at == revision
+        {
+            return Ok(std::sync::Arc::clone(data));
+        }
+        // A write committing while this loads may be in it already: then the next request loads again, which is
+        // wasted work, never stale figures.
+        let data = std::sync::Arc::new(IndicatorData::load(ctx).await?);
+        *cached = Some((revision, std::sync::Arc::clone(&data)));
+        Ok(data)
+    }
+
+    /// The data read from the store now.
     pub async fn load(ctx: &Context) -> Result<IndicatorData, AppError> {
         let store = ctx.store();
         let tree = ctx.tree(None).await?;
@@ -89,7 +110,7 @@ impl IndicatorData {
         let indicators = store.indicators().await?;
         let reported = reported_for(store, &indicators).await?;
         let datasets = store.datasets().await?.into_iter().map(|d| (d.dataset.name.clone(), d)).collect();
-        Ok(IndicatorData { tree, zones, indicators, reported, datasets })
+        Ok(IndicatorData { tree, zones, indicators, reported, datasets, public: Default::default() })
     }
 
     /// Every year that has data, oldest first.
@@ -107,7 +128,7 @@ pub async fn area_indicators(
     name: String,
     year: Option<i32>,
 ) -> Result<AreaIndicatorsView, AppError> {
-    report(ctx, viewer, &IndicatorData::load(ctx).await?, area, name, year).await
+    report(ctx, viewer, &*IndicatorData::current(ctx).await?, area, name, year).await
 }
 
 /// `area_indicators` over data read already.
@@ -119,7 +140,31 @@ pub async fn report(
     name: String,
     year: Option<i32>,
 ) -> Result<AreaIndicatorsView, AppError> {
-    let IndicatorData { tree, zones, indicators, reported, datasets } = data;
+    if !matches!(viewer, Viewer::Public) {
+        return compute(ctx, viewer, data, area, name, year).await;
+    }
+    let key = (area.clone(), year);
+    if let Some(view) = data.public.lock().map_err(|_| poisoned())?.get(&key) {
+        return Ok(view.clone());
+    }
+    let view = compute(ctx, viewer, data, area, name, year).await?;
+    data.public.lock().map_err(|_| poisoned())?.insert(key, view.clone());
+    Ok(view)
+}
+
+fn poisoned() -> AppError {
+    AppError::Method("a thread computing figures failed".into())
+}
+
+async fn compute(
+    ctx: &Context,
+    viewer: &Viewer,
+    data: &IndicatorData,
+    area: Area,
+    name: String,
+    year: Option<i32>,
+) -> Result<AreaIndicatorsView, AppError> {
+    let IndicatorData { tree, zones, indicators, reported, datasets, .. } = data;
     let inputs = Inputs { tree, zones, reported };
     let years = inputs.years(indicators);
     let year = year.or_else(|| years.last().copied());

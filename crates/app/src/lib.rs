@@ -128,11 +128,18 @@ impl Default for Settings {
     }
 }
 
-/// What every use case works with: the store, the settings, and division trees by vintage.
+/// Evaluations by (year asked, with robustness).
+type EvaluationsByQuestion = HashMap<(Option<i32>, bool), evaluation::EvaluationView>;
+
+/// What every use case works with: the store, the settings, and what is computed from the data once per data
+/// revision.
 ///
 /// A stored vintage never changes, so a tree, once loaded, stays right for as long as the process lives, on every
 /// instance: caching it needs no invalidation. Which vintage is current is asked of the store each time, so a list
-/// imported through another instance is seen at once.
+/// imported through another instance is seen at once. Figures and evaluations are kept with the data revision
+/// (`Store::data_revision`, which grows with every committed change, whichever instance made it) they were computed
+/// at, and computed again when it moves: every instance of a deployment serves them from memory and none serves them
+/// stale.
 #[derive(Clone)]
 pub struct Context {
     inner: Arc<Inner>,
@@ -142,11 +149,23 @@ struct Inner {
     store: Arc<dyn Store>,
     trees: RwLock<HashMap<Vintage, Arc<DivisionTree>>>,
     settings: Settings,
+    /// What figures are computed from, as of a data revision (see `indicators::IndicatorData::current`).
+    indicator_data: tokio::sync::Mutex<Option<(i64, Arc<indicators::IndicatorData>)>>,
+    /// Comparative evaluations already computed at a data revision.
+    evaluations: tokio::sync::Mutex<(i64, EvaluationsByQuestion)>,
 }
 
 impl Context {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> Context {
-        Context { inner: Arc::new(Inner { store, trees: RwLock::new(HashMap::new()), settings }) }
+        Context {
+            inner: Arc::new(Inner {
+                store,
+                trees: RwLock::new(HashMap::new()),
+                settings,
+                indicator_data: tokio::sync::Mutex::new(None),
+                evaluations: tokio::sync::Mutex::new((-1, HashMap::new())),
+            }),
+        }
     }
 
     pub fn store(&self) -> &dyn Store {

@@ -48,6 +48,14 @@ impl TestStore {
         }
     }
 
+    /// Another handle on the same database, as a second instance of a deployment has.
+    pub async fn reopen(&self) -> Arc<dyn Store> {
+        match &self.cleanup {
+            Cleanup::Sqlite(_) => Arc::new(SqliteStore::open(&self.url()).await.expect("open SQLite again")),
+            Cleanup::Postgres { .. } => Arc::new(PgStore::connect(&self.url()).await.expect("connect again")),
+        }
+    }
+
     /// Drops a PostgreSQL test schema. Call it at the end of a test; a failed test leaves its schema for a look.
     pub async fn cleanup(self) {
         if let Cleanup::Postgres { url, schema } = &self.cleanup {

@@ -10,6 +10,7 @@ on_both_backends!(
     a_province_cannot_replace_another_provinces_batch,
     hostile_and_malformed_input_gets_a_named_4xx_and_changes_nothing,
     an_experience_of_a_zone_before_approval_is_not_public,
+    figures_kept_in_memory_follow_writes_made_through_another_instance,
 );
 
 /// Who takes part: the zone's province, another province, an expert without assignment, the ministry.
@@ -527,4 +528,43 @@ async fn pages_round_figures_as_officials_read_them_and_speak_one_language() {
         api["approval_note_zh"].as_str().is_some_and(|n| n.contains("具体日期未确认"))
             && api["approval_note"].is_string()
     );
+}
+
+/// Figures are computed once per data revision and kept; a write through another instance of the deployment moves
+/// the revision, and the next answer has it.
+async fn figures_kept_in_memory_follow_writes_made_through_another_instance(app: &TestApp) {
+    use ttdz_domain::measure::SourceKind;
+    use ttdz_store::{Batch, DivisionValue};
+    let path = "/api/v1/zones/jiangsu-sunan/indicators?year=2023";
+    let before = json_as(app, path, None).await;
+    assert!(cell(&before, "contract_turnover")["value"].is_null());
+    assert_eq!(json_as(app, path, None).await, before, "the same revision, the same answer");
+    let evaluation = json_as(app, "/api/v1/evaluations?year=2023", None).await;
+
+    let elsewhere = app.store.reopen().await;
+    let batch = Batch {
+        dataset: ttdz_domain::Dataset {
+            name: "values:elsewhere".into(),
+            files: vec!["elsewhere.csv".into()],
+            sha256: "d".repeat(64),
+            source: "test".into(),
+        },
+        kind: SourceKind::Reported,
+        recorded_by: "test".into(),
+        scope: None,
+        rows: 1,
+        division_values: vec![DivisionValue {
+            element: ttdz_domain::ElementCode::parse("contract_turnover_yuan").expect("element"),
+            division: ttdz_domain::DivisionCode::parse("320100").expect("code"),
+            year: 2023,
+            value: rust_decimal::Decimal::from(4_000_000_000_i64),
+            note: None,
+        }],
+        zone_values: Vec::new(),
+        rollups: Vec::new(),
+    };
+    elsewhere.replace_batch(&batch, &crate::test_audit()).await.expect("written elsewhere");
+    let after = json_as(app, path, None).await;
+    assert_eq!(cell(&after, "contract_turnover")["value"], "40", "40 亿元, written through the other instance");
+    assert_ne!(json_as(app, "/api/v1/evaluations?year=2023", None).await, evaluation, "the evaluation moves too");
 }
