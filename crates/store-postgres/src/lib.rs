@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "policies", sql: include_str!("../migrations/0007_policies.sql") },
     Migration { version: 8, name: "review_fixes", sql: include_str!("../migrations/0008_review_fixes.sql") },
     Migration { version: 9, name: "changes", sql: include_str!("../migrations/0009_changes.sql") },
+    Migration { version: 10, name: "row_locks", sql: include_str!("../migrations/0010_row_locks.sql") },
 ];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -198,6 +199,18 @@ async fn append_audit(
     Ok(())
 }
 
+/// Serialises the transactions that write the record `key` names (a batch, a zone's procedure, a zone-year's report),
+/// and only those: an import of millions of rows holds up no other zone's report. The lock ends with the
+/// transaction. (Migrations take `MIGRATION_LOCK`, which no other writer does.)
+async fn lock(conn: &mut PgConnection, key: &str) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(key)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 /// Appends to the change log, inside the caller's transaction.
 async fn record_change(conn: &mut PgConnection, kind: &str, key: &str, action: &str) -> Result<()> {
     sqlx::query("INSERT INTO changes (kind, key, action) VALUES ($1, $2, $3)")
@@ -220,7 +233,7 @@ async fn record_dataset(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO datasets (name, files, sha256, source, kind, recorded_by, rows, revision)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COALESCE(MAX(revision), 0) + 1 FROM datasets))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, nextval('dataset_revision'))
          ON CONFLICT (name) DO UPDATE SET files = excluded.files, sha256 = excluded.sha256, source = excluded.source,
              kind = excluded.kind, recorded_by = excluded.recorded_by, rows = excluded.rows,
              revision = excluded.revision, loaded_at = now()",
@@ -599,7 +612,7 @@ impl Store for PgStore {
 
     async fn replace_batch(&self, batch: &Batch, audit: &AuditContext) -> Result<BatchReport> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        lock(&mut tx, &format!("batch:{}", batch.dataset.name)).await?;
         let report = write_batch(&mut tx, batch, audit).await?;
         if report.changed {
             tx.commit().await.map_err(db)?;
@@ -728,7 +741,7 @@ impl Store for PgStore {
     async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64> {
         let key = step.zone.as_str();
         let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        lock(&mut tx, &format!("lifecycle:{key}")).await?;
         let current: Option<i64> = sqlx::query_scalar("SELECT version::bigint FROM zone_lifecycle WHERE zone_key = $1")
             .bind(key)
             .fetch_optional(&mut *tx)
@@ -858,7 +871,11 @@ impl Store for PgStore {
         audit: &AuditContext,
     ) -> Result<i64> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        lock(&mut tx, &format!("report:{}-{}", report.zone, report.year)).await?;
+        if let Some(batch) = values {
+            // In the order every writer of that batch takes its locks: the report's, then the batch's.
+            lock(&mut tx, &format!("batch:{}", batch.dataset.name)).await?;
+        }
         let current: Option<(i64, String)> =
             sqlx::query_as("SELECT version::bigint, status FROM annual_reports WHERE zone_key = $1 AND year = $2")
                 .bind(report.zone.as_str())
@@ -1147,7 +1164,7 @@ impl Store for PgStore {
         let dataset = &demo.figures_dataset;
         let mut tx = self.pool.begin().await.map_err(db)?;
         // Two instances loading demo data at once would otherwise both insert the same rows.
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await.map_err(db)?;
+        lock(&mut tx, &format!("batch:{}", dataset.name)).await?;
         let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM datasets WHERE name = $1")
             .bind(&dataset.name)
             .fetch_optional(&mut *tx)
