@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod evaluation;
 pub mod indicators;
+pub mod jobs;
 pub mod verdict;
 pub mod visibility;
 

@@ -640,7 +640,7 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     let mut expected = count().await;
     let mut wrote = |what: &str, n: usize, actual: usize| {
         expected += n;
-        assert_eq!(actual, expected, "{what} appends {n} audit entry");
+        assert_eq!(actual, expected, "{what} appends {n} audit entries");
     };
     let dataset = ttdz_domain::Dataset {
         name: "divisions-2024".into(),
@@ -717,6 +717,21 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     wrote("add_experience", 1, count().await);
     store.publish_experience(eid, "2026-06-15", &audit()).await.expect("publish");
     wrote("publish_experience", 1, count().await);
+    assert!(store.claim_job("reminders", "2026-06-15", &audit()).await.expect("claim"));
+    wrote("claim_job", 1, count().await);
+    assert!(!store.claim_job("reminders", "2026-06-15", &audit()).await.expect("claimed already"));
+    wrote("claim_job (claimed already)", 0, count().await);
+    let todo = ttdz_store::Todo {
+        zone: ZoneKey::parse("jiangsu-sunan").expect("key"),
+        province: code("320000"),
+        kind: "report_due".into(),
+        subject: "2026".into(),
+        due_on: "2026-12-31".into(),
+    };
+    assert!(store.add_todo(&todo, &audit()).await.expect("todo"));
+    wrote("add_todo", 1, count().await);
+    assert!(!store.add_todo(&todo, &audit()).await.expect("the same todo"));
+    wrote("add_todo (there already)", 0, count().await);
 }
 
 /// Every write of data leaves a change; a reader pages through them by cursor, oldest first, and a malformed cursor

@@ -18,8 +18,9 @@ use ttdz_domain::policy::{Experience, Policy, PolicyCheck};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::report::ReportStatus;
 use ttdz_domain::{
-    Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
+    Dataset, DivisionCode, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
+use ttdz_store::Todo;
 use ttdz_store::rows::{
     self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
@@ -39,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "policies", sql: include_str!("../migrations/0007_policies.sql") },
     Migration { version: 8, name: "review_fixes", sql: include_str!("../migrations/0008_review_fixes.sql") },
     Migration { version: 9, name: "changes", sql: include_str!("../migrations/0009_changes.sql") },
+    Migration { version: 10, name: "jobs", sql: include_str!("../migrations/0010_jobs.sql") },
 ];
 
 const DELETE_VALUES: &str = "DELETE FROM element_values WHERE dataset = $1";
@@ -1228,5 +1230,69 @@ impl Store for SqliteStore {
 
     async fn data_revision(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT count(*) FROM changes").fetch_one(&self.pool).await.map_err(db)
+    }
+
+    async fn claim_job(&self, job: &str, period: &str, audit: &AuditContext) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let claimed = sqlx::query("INSERT INTO job_runs (job, period) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(job)
+            .bind(period)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected()
+            == 1;
+        if claimed {
+            append_audit(&mut tx, audit, "job.run", &format!("{job} {period}"), None, None).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(claimed)
+    }
+
+    async fn add_todo(&self, todo: &Todo, audit: &AuditContext) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let added = sqlx::query(
+            "INSERT INTO todos (zone_key, province_code, kind, subject, due_on) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(todo.zone.as_str())
+        .bind(todo.province.as_str())
+        .bind(&todo.kind)
+        .bind(&todo.subject)
+        .bind(&todo.due_on)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected()
+            == 1;
+        if added {
+            let subject = format!("{} {} {}", todo.zone, todo.kind, todo.subject);
+            let after = serde_json::json!({ "due_on": todo.due_on }).to_string();
+            append_audit(&mut tx, audit, "todo.add", &subject, None, Some(&after)).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(added)
+    }
+
+    async fn todos(&self, province: Option<&DivisionCode>) -> Result<Vec<Todo>> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT zone_key, province_code, kind, subject, due_on FROM todos
+             WHERE $1 IS NULL OR province_code = $1 ORDER BY due_on DESC, zone_key, kind",
+        )
+        .bind(province.map(|p| p.as_str()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.into_iter()
+            .map(|(zone, province, kind, subject, due_on)| {
+                Ok(Todo {
+                    zone: ZoneKey::parse(&zone).map_err(|e| StoreError::Corrupt(e.0))?,
+                    province: rows::code(&province)?,
+                    kind,
+                    subject,
+                    due_on,
+                })
+            })
+            .collect()
     }
 }

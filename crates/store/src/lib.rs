@@ -311,6 +311,15 @@ pub trait Store: Send + Sync + 'static {
     /// cursors of what it returns, a reader never skips nor repeats a committed change, however writers commit.
     async fn changes(&self, after: Option<&str>, limit: u32) -> Result<Vec<Change>>;
 
+    /// Claims `job` for `period` (a day, say): true for the one caller that claims it first, on any instance.
+    async fn claim_job(&self, job: &str, period: &str, audit: &AuditContext) -> Result<bool>;
+
+    /// Leaves a reminder unless the same one (zone, kind, subject) is there already; true when it was added.
+    async fn add_todo(&self, todo: &Todo, audit: &AuditContext) -> Result<bool>;
+
+    /// Reminders, newest due first; for one province's zones only when `province` is given.
+    async fn todos(&self, province: Option<&DivisionCode>) -> Result<Vec<Todo>>;
+
     /// A number that grows with every committed change: what was computed from the data at one revision stays
     /// right until it differs.
     async fn data_revision(&self) -> Result<i64>;
@@ -464,6 +473,20 @@ pub struct AnnualReport {
     pub late: bool,
     /// The ministry's comment on returning it.
     pub comment: Option<String>,
+}
+
+/// A reminder a background job left: a report soon due, a term soon ending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Todo {
+    pub zone: ZoneKey,
+    /// The zone's province, who must act.
+    pub province: DivisionCode,
+    /// `report_due` or `term_end`.
+    pub kind: String,
+    /// The report's year, or the term's last day.
+    pub subject: String,
+    /// ISO 8601.
+    pub due_on: String,
 }
 
 /// One entry of the change log.
@@ -686,6 +709,7 @@ mod audit_coverage {
         "published_figures",
         "changes",
         "data_revision",
+        "todos",
     ];
 
     #[test]

@@ -50,6 +50,9 @@ pub enum Command {
     },
     /// Print the OpenAPI document of the HTTP API
     Openapi,
+    /// Run the background jobs (reminders 30 days before a report is due and 90 before a term ends) without serving;
+    /// safe beside servers that run them too: each job runs once a day
+    Worker,
     /// The change log: every committed write of data after a cursor, oldest first, one JSON object a line
     /// (cursor, kind, key, action, at); pass the last line's cursor to --since to read on
     Changes {
@@ -182,6 +185,9 @@ pub struct ServeArgs {
     /// older than this build is then refused
     #[arg(long)]
     pub no_migrate: bool,
+    /// Do not run the background jobs (reminders) in this process: for deployments that run `ttdz worker`
+    #[arg(long)]
+    pub no_jobs: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -320,7 +320,7 @@ mod tests {
         let settings = Settings::load(&global).unwrap();
         assert_eq!(settings.database_url.as_str(), "sqlite:///srv/ttdz/ttdz.sqlite3");
         assert_eq!(settings.log, "warn");
-        let serve = ServeArgs { bind: None, port: None, demo: false, no_migrate: false };
+        let serve = ServeArgs { bind: None, port: None, demo: false, no_migrate: false, no_jobs: false };
         assert_eq!(settings.listen_address(&serve).port(), 9000);
         let serve = ServeArgs { port: Some(8081), ..serve };
         assert_eq!(settings.listen_address(&serve).port(), 8081);

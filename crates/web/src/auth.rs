@@ -134,7 +134,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::POST, "/api/v1/imports/values" | "/api/v1/zones/{key}/template/{file}") => {
             Some(Access::Roles(DATA_WRITERS))
         }
-        (Method::GET, "/api/v1/audit") => Some(Access::Roles(DATA_WRITERS)),
+        (Method::GET, "/api/v1/audit" | "/api/v1/todos") => Some(Access::Roles(DATA_WRITERS)),
         // Public, but a zone before approval is visible to its province, its experts and the ministry only.
         (Method::GET, "/api/v1/zones/{key}/lifecycle") => Some(Access::Public),
         // Each action names its roles (domain::lifecycle); the handler checks them and the caller's scope.

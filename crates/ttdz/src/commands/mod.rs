@@ -60,6 +60,15 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
             import::template(settings, &file, &options).await
         }
         Command::Changes { since, limit } => changes(settings, since.as_deref(), limit).await,
+        Command::Worker => {
+            let store = open_store(settings).await?;
+            tracing::info!(database = %settings.database_url, "ttdz worker running the background jobs");
+            tokio::select! {
+                () = ttdz_app::jobs::run_forever(context(settings, store), JOBS_EVERY) => {},
+                () = shutdown_signal() => {},
+            }
+            Ok(())
+        }
         Command::Openapi => {
             let doc = ttdz_web::api::openapi();
             let json = serde_json::to_string_pretty(&doc).map_err(Fatal::data)?;
@@ -68,6 +77,9 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         }
     }
 }
+
+/// How often the background jobs look for work (each runs once a day).
+const JOBS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 async fn changes(settings: &Settings, since: Option<&str>, limit: u32) -> Result<(), Fatal> {
     use std::io::Write;
@@ -195,6 +207,9 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
         .with_groups(settings.groups)
         .with_clock(settings.clock.clone())
         .with_secure_cookies(settings.secure_cookies);
+    if !args.no_jobs {
+        tokio::spawn(ttdz_app::jobs::run_forever(state.app().clone(), JOBS_EVERY));
+    }
     let app = Application::build(addr, state).await.map_err(Fatal::environment)?;
     let bound = app.local_addr().map_err(Fatal::environment)?;
     tracing::info!(database = %settings.database_url, "ttdz listening on http://{bound}");

@@ -92,6 +92,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(policies::propose_experience))
         .routes(routes!(policies::publish_experience))
         .routes(routes!(verdict::zone_verdict))
+        .routes(routes!(list_todos))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.
@@ -310,6 +311,45 @@ pub(crate) async fn census_of(
         let persons = u64::try_from(v.value).ok()?;
         Some((ttdz_domain::CensusPopulation { province: *code, year: v.year, persons }, v.source))
     }))
+}
+
+/// A reminder the background jobs left.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TodoView {
+    #[schema(example = "jiangsu-sunan")]
+    pub zone: String,
+    /// `report_due` (the year's report is due within 30 days and not submitted) or `term_end` (the construction
+    /// term ends within 90 days).
+    #[schema(example = "report_due")]
+    pub kind: String,
+    /// The report's year, or the term's last day.
+    pub subject: String,
+    /// ISO 8601.
+    pub due_on: String,
+}
+
+/// Reminders: reports soon due, terms soon ending; the ministry sees every zone's, a province its own.
+#[utoipa::path(
+    get, path = "/api/v1/todos", tag = "reports",
+    responses((status = 200, body = [TodoView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody))
+)]
+async fn list_todos(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<TodoView>>, ApiError> {
+    let scope = match &caller {
+        Caller::Account { account, .. } if account.role == ttdz_domain::account::Role::Province => {
+            Some(account.province.ok_or_else(|| ApiError::forbidden("a province account without its province"))?)
+        }
+        _ => None,
+    };
+    let todos = state.store().todos(scope.as_ref()).await?;
+    Ok(Json(
+        todos
+            .into_iter()
+            .map(|t| TodoView { zone: t.zone.to_string(), kind: t.kind, subject: t.subject, due_on: t.due_on })
+            .collect(),
+    ))
 }
 
 /// All zones, approved ones first by approval date.

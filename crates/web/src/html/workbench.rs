@@ -192,6 +192,24 @@ pub async fn workbench(
             verdict: verdict.unwrap_or("—").to_owned(),
         });
     }
+    // The reminders the background jobs left: the ministry sees all, a province its own.
+    let scope = match &caller {
+        Caller::Account { account, .. } if role == Role::Province => account.province,
+        _ => None,
+    };
+    if role != Role::Expert && (role != Role::Province || scope.is_some()) {
+        for reminder in attempt!(page, store.todos(scope.as_ref()).await) {
+            let name = zones.iter().find(|z| z.key == reminder.zone).map_or("", |z| z.short_name_zh.as_str());
+            let text = match reminder.kind.as_str() {
+                "term_end" => format!("{name}: {} {}", page.t.reminder_term_end, reminder.due_on),
+                _ => format!(
+                    "{name}: {} {} ({} {})",
+                    page.t.reminder_report_due, reminder.subject, page.t.due_on, reminder.due_on
+                ),
+            };
+            todos.push(Todo { text, href: format!("/zones/{}", reminder.zone) });
+        }
+    }
     Ok(render(&WorkbenchTemplate {
         who: caller.label(),
         role: role.as_str(),

@@ -11,6 +11,7 @@ on_both_backends!(
     hostile_and_malformed_input_gets_a_named_4xx_and_changes_nothing,
     an_experience_of_a_zone_before_approval_is_not_public,
     figures_kept_in_memory_follow_writes_made_through_another_instance,
+    reminders_reach_the_province_that_must_act,
 );
 
 /// Who takes part: the zone's province, another province, an expert without assignment, the ministry.
@@ -567,4 +568,29 @@ async fn figures_kept_in_memory_follow_writes_made_through_another_instance(app:
     let after = json_as(app, path, None).await;
     assert_eq!(cell(&after, "contract_turnover")["value"], "40", "40 亿元, written through the other instance");
     assert_ne!(json_as(app, "/api/v1/evaluations?year=2023", None).await, evaluation, "the evaluation moves too");
+}
+
+/// What the background jobs leave is on the workbench and in the API of the province it concerns, and the ministry's.
+async fn reminders_reach_the_province_that_must_act(app: &TestApp) {
+    let c = cast(app).await;
+    let todo = ttdz_store::Todo {
+        zone: ttdz_domain::ZoneKey::parse("jiangsu-sunan").expect("key"),
+        province: ttdz_domain::DivisionCode::parse("320000").expect("code"),
+        kind: "report_due".into(),
+        subject: "2026".into(),
+        due_on: "2026-12-31".into(),
+    };
+    app.store.store().add_todo(&todo, &crate::test_audit()).await.expect("todo");
+    let own = json_as(app, "/api/v1/todos", Some(&c.jiangsu)).await;
+    assert_eq!(
+        own,
+        json!([{"zone": "jiangsu-sunan", "kind": "report_due", "subject": "2026", "due_on": "2026-12-31"}])
+    );
+    assert_eq!(json_as(app, "/api/v1/todos", Some(&c.zhejiang)).await, json!([]), "not 浙江's");
+    assert_eq!(json_as(app, "/api/v1/todos", Some(&c.ministry)).await, own, "the ministry sees all");
+    assert_eq!(app.get_as("/api/v1/todos", Some(&c.expert)).await.status(), StatusCode::FORBIDDEN);
+    let desk = app.get_as("/workbench", Some(&c.jiangsu)).await.text().await.expect("page");
+    assert!(desk.contains("提醒：即将截止的年度报告 2026"), "{desk}");
+    let other = app.get_as("/workbench", Some(&c.zhejiang)).await.text().await.expect("page");
+    assert!(!other.contains("提醒：即将截止的年度报告"));
 }
