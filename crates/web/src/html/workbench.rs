@@ -199,6 +199,10 @@ pub async fn workbench(
     };
     if role != Role::Expert && (role != Role::Province || scope.is_some()) {
         for reminder in attempt!(page, store.todos(scope.as_ref()).await) {
+            // A province's own unsent report is on its list already (above); the reminder adds nothing there.
+            if role == Role::Province && reminder.kind == "report_due" {
+                continue;
+            }
             let name = zones.iter().find(|z| z.key == reminder.zone).map_or("", |z| z.short_name_zh.as_str());
             let text = match reminder.kind.as_str() {
                 "term_end" => format!("{name}: {} {}", page.t.reminder_term_end, reminder.due_on),

@@ -589,8 +589,10 @@ async fn reminders_reach_the_province_that_must_act(app: &TestApp) {
     assert_eq!(json_as(app, "/api/v1/todos", Some(&c.zhejiang)).await, json!([]), "not 浙江's");
     assert_eq!(json_as(app, "/api/v1/todos", Some(&c.ministry)).await, own, "the ministry sees all");
     assert_eq!(app.get_as("/api/v1/todos", Some(&c.expert)).await.status(), StatusCode::FORBIDDEN);
-    let desk = app.get_as("/workbench", Some(&c.jiangsu)).await.text().await.expect("page");
-    assert!(desk.contains("提醒：即将截止的年度报告 2026"), "{desk}");
+    let desk = app.get_as("/workbench", Some(&c.ministry)).await.text().await.expect("page");
+    assert!(desk.contains("江苏·苏南: 提醒：即将截止的年度报告 2026"), "the ministry's list: {desk}");
+    let own = app.get_as("/workbench", Some(&c.jiangsu)).await.text().await.expect("page");
+    assert_eq!(own.matches("2026 (截止 2026-12-31)").count(), 1, "the province's list names its report once: {own}");
     let other = app.get_as("/workbench", Some(&c.zhejiang)).await.text().await.expect("page");
-    assert!(!other.contains("提醒：即将截止的年度报告"));
+    assert!(!other.contains("江苏·苏南"), "nor 浙江's");
 }
