@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod evaluation;
 pub mod indicators;
 pub mod jobs;
+pub mod reports;
 pub mod verdict;
 pub mod visibility;
 
@@ -35,6 +36,15 @@ pub enum AppError {
     /// The viewer may not do or see this.
     #[error("{0}")]
     Forbidden(String),
+    /// What the viewer sent breaks a rule: names the field.
+    #[error("{0}")]
+    Rejected(String),
+    /// The record moved on since the version the change was based on, or the change contradicts what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// A submitted or accepted report cannot be edited.
+    #[error("{0}")]
+    Locked(String),
     /// A computation the method does not allow with these data (a fault, not the viewer's).
     #[error("{0}")]
     Method(String),

@@ -58,3 +58,9 @@ pub async fn zone_for(ctx: &Context, viewer: &Viewer, key: &str) -> Result<Optio
     let lifecycle = ctx.store().lifecycle(&zone.key).await?;
     Ok(may_see(viewer, &zone, lifecycle.as_ref()).then_some(zone))
 }
+
+/// The zone with this key as `viewer` may see it: a string that cannot be a key, an unknown key and a zone not yet
+/// public to the viewer are all the same `NotFound`.
+pub async fn visible_zone(ctx: &Context, viewer: &Viewer, key: &str) -> Result<Zone, crate::AppError> {
+    zone_for(ctx, viewer, key).await?.ok_or_else(|| crate::AppError::NotFound(format!("no zone with key '{key}'")))
+}

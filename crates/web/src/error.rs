@@ -195,6 +195,9 @@ impl From<ttdz_app::AppError> for ApiError {
             AppError::NotFound(m) => ApiError::not_found(m),
             AppError::Invalid(m) => ApiError::invalid(m),
             AppError::Forbidden(m) => ApiError::forbidden(m),
+            AppError::Rejected(m) => ApiError::invalid_document(m),
+            AppError::Conflict(m) => ApiError::conflict(m),
+            AppError::Locked(m) => ApiError::new(ErrorCode::Locked, m),
             AppError::Method(m) => {
                 tracing::error!(error = %m, "evaluation failed");
                 ApiError::new(ErrorCode::Internal, m)

@@ -1,0 +1,283 @@
+//! Annual reports (年度建设情况书面报告): the province edits a zone-year's draft values and written sections and
+//! submits; the ministry returns it with a comment or accepts it. Every change names the version it is based on;
+//! submitted reports are locked until returned or accepted, accepted ones for good, and a report's values become
+//! figures only on acceptance.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ttdz_domain::DivisionCode;
+use ttdz_domain::audit::AuditContext;
+use ttdz_domain::element::{ElementSpec, Scope, parse_amount};
+use ttdz_domain::limits::{LONG_TEXT, REPORT_TEXT, check_text};
+use ttdz_domain::report::{ReportAction, ReportError, ReportStatus, next_status};
+use ttdz_store::{AnnualReport, ReportValue};
+
+use crate::{AppError, Context, Viewer};
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ValueChange {
+    pub element: String,
+    /// 6-digit code or zone key.
+    pub area: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportView {
+    pub zone: String,
+    pub year: i32,
+    /// `draft`, `submitted`, `returned` or `accepted`.
+    pub status: &'static str,
+    /// Send as `If-Match` with the next edit; also the `ETag` of this answer.
+    pub version: i64,
+    /// ISO 8601.
+    pub due: String,
+    pub submitted_at: Option<String>,
+    pub late: bool,
+    pub comment: Option<String>,
+    pub text: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub values: Vec<ReportValue>,
+    /// After a return: what changed, value by value, since the submission.
+    pub changes_since_submission: Vec<ValueChange>,
+}
+
+/// One value as a client sends it: `value` a number or a decimal text.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ValueInput {
+    #[cfg_attr(feature = "openapi", schema(example = "tech_brokers"))]
+    pub element: String,
+    /// For an element reported per division: a member division (6-digit code); left out for zone-level elements.
+    #[cfg_attr(feature = "openapi", schema(example = "320100"))]
+    pub division_code: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "120"))]
+    pub value: Value,
+}
+
+/// A report's draft: every value (the list replaces the earlier one) and, optionally, the written sections.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    pub values: Vec<ValueInput>,
+    /// The written sections; left out, the earlier text stays.
+    pub text: Option<String>,
+}
+
+/// The ministry's return of a report.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    /// Why it is returned, for the province.
+    pub comment: String,
+}
+
+fn report_error(e: ReportError) -> AppError {
+    match e {
+        ReportError::Forbidden { .. } => AppError::Forbidden(e.to_string()),
+        ReportError::Locked { .. } => AppError::Locked(e.to_string()),
+        ReportError::OutOfOrder { .. } => AppError::Conflict(e.to_string()),
+    }
+}
+
+fn values_by_area(list: &[ReportValue]) -> BTreeMap<(String, String), String> {
+    list.iter()
+        .filter_map(|v| {
+            let area = v.division_code.clone().or_else(|| v.zone_key.clone())?;
+            Some(((v.element.clone(), area), v.value.clone()))
+        })
+        .collect()
+}
+
+fn view(report: AnnualReport, due: String) -> Result<ReportView, AppError> {
+    let values = report.drafted()?;
+    let changes = match (report.submitted()?, report.status) {
+        (Some(snapshot), ReportStatus::Returned | ReportStatus::Draft) => {
+            let (before, after) = (values_by_area(&snapshot), values_by_area(&values));
+            let keys: BTreeSet<_> = before.keys().chain(after.keys()).cloned().collect();
+            keys.into_iter()
+                .filter(|k| before.get(k) != after.get(k))
+                .map(|k| ValueChange {
+                    before: before.get(&k).cloned(),
+                    after: after.get(&k).cloned(),
+                    element: k.0,
+                    area: k.1,
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    Ok(ReportView {
+        zone: report.zone.to_string(),
+        year: report.year,
+        status: report.status.as_str(),
+        version: report.version,
+        due,
+        submitted_at: report.submitted_at,
+        late: report.late,
+        comment: report.comment,
+        text: report.text,
+        values,
+        changes_since_submission: changes,
+    })
+}
+
+/// A zone-year's annual report: status, due date and lateness, text, values, and after a return what changed since
+/// the submission. Before acceptance it is visible to those who oversee the zone only.
+pub async fn get(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Result<ReportView, AppError> {
+    let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
+    let report =
+        ctx.store().annual_report(&zone.key, year).await?.unwrap_or_else(|| AnnualReport::blank(&zone.key, year));
+    if report.status != ReportStatus::Accepted && !crate::visibility::oversees_zone(ctx, viewer, &zone).await? {
+        return Err(AppError::NotFound(format!("no published {year} report of zone {key}")));
+    }
+    view(report, ctx.report_due(year))
+}
+
+/// Checks drafted values against the element dictionary and the zone, as the canonical list stored with the report.
+fn checked_values(
+    items: &[ValueInput],
+    zone: &ttdz_domain::Zone,
+    tree: &ttdz_domain::DivisionTree,
+) -> Result<Vec<ReportValue>, AppError> {
+    let area = tree.area_of(&zone.members);
+    let mut seen = BTreeSet::new();
+    let mut canonical = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let bad = |m: String| AppError::Rejected(format!("values[{i}]: {m}"));
+        let code = item.element.as_str();
+        let spec = ElementSpec::find(code).ok_or_else(|| bad(format!("unknown element '{code}'")))?;
+        let raw = match &item.value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            _ => return Err(bad("value must be a number".into())),
+        };
+        let value = parse_amount(&raw).map_err(|e| bad(format!("value: {e}")))?;
+        if value.is_sign_negative() {
+            return Err(bad("value cannot be negative".into()));
+        }
+        let (division_code, zone_key) = match (item.division_code.as_deref(), spec.scope) {
+            (Some(d), Scope::Division) => {
+                let division = DivisionCode::parse(d).map_err(|e| bad(format!("division_code: {e}")))?;
+                let inside =
+                    tree.get(&division).is_some() && tree.leaves_under(&division).iter().all(|u| area.contains(u));
+                if !inside {
+                    return Err(bad(format!("division_code: {division} is not in zone {}", zone.key)));
+                }
+                (Some(division.to_string()), None)
+            }
+            (None, Scope::Zone) => (None, Some(zone.key.to_string())),
+            (Some(_), Scope::Zone) => {
+                return Err(bad(format!("{code} is reported for the zone as a whole: leave out division_code")));
+            }
+            (None, Scope::Division) => return Err(bad(format!("{code} needs a division_code"))),
+        };
+        let area_label = division_code.clone().unwrap_or_else(|| "the zone".to_owned());
+        if !seen.insert((code.to_owned(), area_label.clone())) {
+            return Err(bad(format!("{code} for {area_label} is given twice")));
+        }
+        canonical.push(ReportValue { element: code.to_owned(), division_code, zone_key, value: value.to_string() });
+    }
+    Ok(canonical)
+}
+
+fn audit(viewer: &Viewer, origin: &str, zone: &ttdz_domain::Zone) -> AuditContext {
+    AuditContext {
+        actor: viewer.label(),
+        origin: origin.to_owned(),
+        zone: Some(zone.key.clone()),
+        province: Some(zone.province),
+    }
+}
+
+/// Replaces the draft's values (and, with `text`, its written sections), based on version `based_on`.
+pub async fn edit(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    (key, year): (&str, i32),
+    based_on: i64,
+    body: ReportInput,
+) -> Result<ReportView, AppError> {
+    let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
+    if !viewer.governs(&zone.province) {
+        return Err(AppError::Forbidden(format!("{} may not report for zone {key}", viewer.label())));
+    }
+    let role = viewer.role().ok_or_else(|| AppError::Forbidden("log in first".into()))?;
+    let current = ctx.store().annual_report(&zone.key, year).await?;
+    next_status(current.as_ref().map(|r| r.status), ReportAction::Edit, role).map_err(report_error)?;
+    let report = current.unwrap_or_else(|| AnnualReport::blank(&zone.key, year));
+    let text = match body.text {
+        Some(text) => {
+            check_text("text", &text, REPORT_TEXT).map_err(|e| AppError::Rejected(e.0))?;
+            text
+        }
+        None => report.text.clone(),
+    };
+    let tree = ctx.tree(None).await?;
+    let values = checked_values(&body.values, &zone, &tree)?;
+    let values_json =
+        serde_json::to_string(&values).map_err(|e| AppError::Method(format!("cannot keep the values: {e}")))?;
+    let updated = AnnualReport { text, values_json, ..report };
+    let version =
+        ctx.store().save_annual_report(&updated, based_on, None, "edit", &audit(viewer, origin, &zone)).await?;
+    view(AnnualReport { version, ..updated }, ctx.report_due(year))
+}
+
+/// Submits (`Submit`), returns with `comment` (`Return`) or accepts (`Accept`) the report, based on version
+/// `based_on`. Lateness is judged on the clock's calendar day; acceptance stores the values as figures.
+pub async fn decide(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    (key, year): (&str, i32),
+    based_on: i64,
+    action: ReportAction,
+    comment: Option<String>,
+) -> Result<ReportView, AppError> {
+    if action == ReportAction::Return {
+        let c = comment.as_deref().map(str::trim).unwrap_or("");
+        if c.is_empty() {
+            return Err(AppError::Rejected("comment: a return needs a comment for the province".into()));
+        }
+        check_text("comment", c, LONG_TEXT).map_err(|e| AppError::Rejected(e.0))?;
+    }
+    let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
+    if !viewer.governs(&zone.province) {
+        return Err(AppError::Forbidden(format!("{} may not act on zone {key}", viewer.label())));
+    }
+    let role = viewer.role().ok_or_else(|| AppError::Forbidden("log in first".into()))?;
+    let current = ctx.store().annual_report(&zone.key, year).await?;
+    let status = next_status(current.as_ref().map(|r| r.status), action, role).map_err(report_error)?;
+    let report = current.ok_or_else(|| AppError::NotFound("no report".into()))?;
+    let mut updated = AnnualReport { status, ..report };
+    let mut published = None;
+    match action {
+        ReportAction::Submit => {
+            let today = ctx.clock().today_iso();
+            // ISO dates order as text; the day is China's (or the configured zone's), not UTC's.
+            updated.late = today > ctx.report_due(year);
+            updated.submitted_at = Some(today);
+            updated.snapshot = Some(updated.values_json.clone());
+            updated.comment = None;
+        }
+        ReportAction::Return => updated.comment = comment.map(|c| c.trim().to_owned()),
+        // From acceptance on, the values are figures everyone reads.
+        ReportAction::Accept => {
+            published = Some(updated.accepted_batch(&zone.name_zh, viewer.label(), Some(zone.province))?);
+        }
+        ReportAction::Edit => {}
+    }
+    let audit = audit(viewer, origin, &zone);
+    let version =
+        ctx.store().save_annual_report(&updated, based_on, published.as_ref(), action.as_str(), &audit).await?;
+    view(AnnualReport { version, ..updated }, ctx.report_due(year))
+}
