@@ -10,6 +10,8 @@ pub mod accounts;
 pub mod evaluation;
 pub mod indicators;
 pub mod jobs;
+pub mod lifecycle;
+pub mod policies;
 pub mod reports;
 pub mod verdict;
 pub mod visibility;
@@ -45,11 +47,24 @@ pub enum AppError {
     /// A submitted or accepted report cannot be edited.
     #[error("{0}")]
     Locked(String),
+    /// What the viewer sent is larger than is accepted.
+    #[error("{0}")]
+    TooLarge(String),
     /// A computation the method does not allow with these data (a fault, not the viewer's).
     #[error("{0}")]
     Method(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The audit context of a change `viewer` makes to `zone`, from `origin` (the request's address or the command).
+pub(crate) fn zone_audit(viewer: &Viewer, origin: &str, zone: &ttdz_domain::Zone) -> ttdz_domain::audit::AuditContext {
+    ttdz_domain::audit::AuditContext {
+        actor: viewer.label(),
+        origin: origin.to_owned(),
+        zone: Some(zone.key.clone()),
+        province: Some(zone.province),
+    }
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;

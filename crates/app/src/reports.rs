@@ -8,13 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ttdz_domain::DivisionCode;
-use ttdz_domain::audit::AuditContext;
 use ttdz_domain::element::{ElementSpec, Scope, parse_amount};
 use ttdz_domain::limits::{LONG_TEXT, REPORT_TEXT, check_text};
 use ttdz_domain::report::{ReportAction, ReportError, ReportStatus, next_status};
 use ttdz_store::{AnnualReport, ReportValue};
 
-use crate::{AppError, Context, Viewer};
+use crate::{AppError, Context, Viewer, zone_audit};
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -189,15 +188,6 @@ fn checked_values(
     Ok(canonical)
 }
 
-fn audit(viewer: &Viewer, origin: &str, zone: &ttdz_domain::Zone) -> AuditContext {
-    AuditContext {
-        actor: viewer.label(),
-        origin: origin.to_owned(),
-        zone: Some(zone.key.clone()),
-        province: Some(zone.province),
-    }
-}
-
 /// Replaces the draft's values (and, with `text`, its written sections), based on version `based_on`.
 pub async fn edit(
     ctx: &Context,
@@ -228,7 +218,7 @@ pub async fn edit(
         serde_json::to_string(&values).map_err(|e| AppError::Method(format!("cannot keep the values: {e}")))?;
     let updated = AnnualReport { text, values_json, ..report };
     let version =
-        ctx.store().save_annual_report(&updated, based_on, None, "edit", &audit(viewer, origin, &zone)).await?;
+        ctx.store().save_annual_report(&updated, based_on, None, "edit", &zone_audit(viewer, origin, &zone)).await?;
     view(AnnualReport { version, ..updated }, ctx.report_due(year))
 }
 
@@ -276,7 +266,7 @@ pub async fn decide(
         }
         ReportAction::Edit => {}
     }
-    let audit = audit(viewer, origin, &zone);
+    let audit = zone_audit(viewer, origin, &zone);
     let version =
         ctx.store().save_annual_report(&updated, based_on, published.as_ref(), action.as_str(), &audit).await?;
     view(AnnualReport { version, ..updated }, ctx.report_due(year))

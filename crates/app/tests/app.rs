@@ -53,3 +53,70 @@ async fn reminders_on_postgres() {
     reminders_come_before_deadlines_once(&store).await;
     store.cleanup().await;
 }
+
+fn account(name: &str, role: ttdz_domain::account::Role, province: Option<&str>) -> ttdz_app::Viewer {
+    let username = ttdz_domain::account::Username::parse(name).expect("username");
+    let province = province.map(|p| ttdz_domain::DivisionCode::parse(p).expect("code"));
+    let account = ttdz_domain::account::Account::new(username, role, province, None, None).expect("account");
+    ttdz_app::Viewer::Account(account)
+}
+
+/// The experience library's rules hold in the use case itself, whichever adapter calls it: the province proposes
+/// on policies registered for its zone, only the ministry publishes and only once, and the public sees published
+/// entries only.
+async fn experience_library_rules(store: &TestStore) {
+    use ttdz_app::AppError;
+    use ttdz_app::policies::{self, NewExperience, NewPolicy};
+    use ttdz_domain::account::Role;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let jiangsu = account("js-official", Role::Province, Some("320000"));
+    let zhejiang = account("zj-official", Role::Province, Some("330000"));
+    let ministry = account("most-official", Role::Ministry, None);
+    let zone = "jiangsu-sunan";
+    let new_policy = || NewPolicy {
+        level: "local".into(),
+        issuer: "江苏省人民政府".into(),
+        number: "苏政发〔2018〕1号".into(),
+        issued: "2018-01".into(),
+        title: "关于促进科技成果转化的若干政策".into(),
+        provisions: "高校院所科技成果转化收益不低于70%奖励研发团队。".into(),
+    };
+    let denied = policies::add(&ctx, &zhejiang, "test", zone, new_policy()).await;
+    assert!(matches!(denied, Err(AppError::Forbidden(_))), "another province: {denied:?}");
+    let policy = policies::add(&ctx, &jiangsu, "test", zone, new_policy()).await.expect("its province registers");
+
+    let proposal = |policies: Vec<i64>| NewExperience {
+        title: "职务科技成果赋权改革".into(),
+        summary: "赋予科研人员职务科技成果所有权或长期使用权。".into(),
+        policies,
+    };
+    let stray = policies::propose(&ctx, &jiangsu, "test", zone, proposal(vec![policy.id + 1000])).await;
+    assert!(matches!(&stray, Err(AppError::Rejected(m)) if m.starts_with("policies:")), "{stray:?}");
+    let proposed = policies::propose(&ctx, &jiangsu, "test", zone, proposal(vec![policy.id])).await.expect("propose");
+    assert_eq!(proposed.published_on, None);
+    let public = policies::experiences(&ctx, &ttdz_app::Viewer::Public).await.expect("library");
+    assert!(public.iter().all(|e| e.id != proposed.id), "a proposal is not public");
+    let own = policies::experiences(&ctx, &jiangsu).await.expect("library");
+    assert!(own.iter().any(|e| e.id == proposed.id), "the proposing province sees its proposal");
+
+    let by_province = policies::publish(&ctx, &jiangsu, "test", proposed.id).await;
+    assert!(matches!(by_province, Err(AppError::Forbidden(_))), "{by_province:?}");
+    let published = policies::publish(&ctx, &ministry, "test", proposed.id).await.expect("publish");
+    assert_eq!(published.published_on.as_deref(), Some("2026-12-05"), "dated on China's calendar day");
+    let twice = policies::publish(&ctx, &ministry, "test", proposed.id).await;
+    assert!(matches!(twice, Err(AppError::Conflict(_))), "{twice:?}");
+    let public = policies::experiences(&ctx, &ttdz_app::Viewer::Public).await.expect("library");
+    assert!(public.iter().any(|e| e.id == proposed.id), "published for everyone");
+}
+
+#[tokio::test]
+async fn experience_library_on_sqlite() {
+    experience_library_rules(&backends::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn experience_library_on_postgres() {
+    let Some(store) = backends::postgres().await else { return };
+    experience_library_rules(&store).await;
+    store.cleanup().await;
+}

@@ -198,6 +198,7 @@ impl From<ttdz_app::AppError> for ApiError {
             AppError::Rejected(m) => ApiError::invalid_document(m),
             AppError::Conflict(m) => ApiError::conflict(m),
             AppError::Locked(m) => ApiError::new(ErrorCode::Locked, m),
+            AppError::TooLarge(m) => ApiError::new(ErrorCode::PayloadTooLarge, m),
             AppError::Method(m) => {
                 tracing::error!(error = %m, "evaluation failed");
                 ApiError::new(ErrorCode::Internal, m)

@@ -282,21 +282,20 @@ struct ExperienceLine {
     published_on: String,
 }
 
-/// The published entries of the library, newest first, for `zones` (those the caller may see).
+/// The published entries of the library among `zones` (those the caller may see), newest first.
 async fn published_experiences(
     state: &AppState,
+    caller: &Caller,
     zones: &[ttdz_domain::Zone],
-) -> Result<Vec<ExperienceLine>, ttdz_store::StoreError> {
-    let mut lines: Vec<ExperienceLine> = state
-        .store()
-        .experiences()
+) -> Result<Vec<ExperienceLine>, ttdz_app::AppError> {
+    let mut lines: Vec<ExperienceLine> = ttdz_app::policies::experiences(state.app(), &caller.viewer())
         .await?
         .into_iter()
         .filter_map(|e| {
-            let zone = zones.iter().find(|z| z.key == e.zone)?;
+            let zone = zones.iter().find(|z| z.key.as_str() == e.zone)?;
             Some(ExperienceLine {
-                zone_key: e.zone.to_string(),
                 zone: zone.short_name_zh.clone(),
+                zone_key: e.zone,
                 title: e.title,
                 summary: e.summary,
                 published_on: e.published_on?,
@@ -355,12 +354,13 @@ async fn zone(
             .map_err(|e| e.to_string())
     );
     let table = indicator_table(&page, &report, crate::format::AreaSize::Large);
-    let policies = attempt!(page, state.store().policies(&zone.key).await)
+    let policies = attempt!(page, ttdz_app::policies::list(state.app(), &caller.viewer(), zone.key.as_str()).await)
         .into_iter()
-        .map(|(p, _)| PolicyLine {
-            level: match p.level {
-                ttdz_domain::policy::PolicyLevel::National => page.t.level_national,
-                ttdz_domain::policy::PolicyLevel::Local => page.t.level_local,
+        .map(|p| PolicyLine {
+            level: if p.level == ttdz_domain::policy::PolicyLevel::National.as_str() {
+                page.t.level_national
+            } else {
+                page.t.level_local
             },
             issuer: p.issuer,
             number: p.number,
@@ -369,7 +369,7 @@ async fn zone(
             provisions: p.provisions,
         })
         .collect();
-    let experiences = attempt!(page, published_experiences(&state, std::slice::from_ref(&zone)).await);
+    let experiences = attempt!(page, published_experiences(&state, &caller, std::slice::from_ref(&zone)).await);
     let (note, source) = match page.lang {
         Lang::Zh => (zone.approval_note_zh.clone(), zone.source_zh.clone()),
         Lang::En => (zone.approval_note.clone(), zone.source.clone()),
@@ -636,7 +636,7 @@ async fn experiences(
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let zones = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
-    let experiences = attempt!(page, published_experiences(&state, &zones).await);
+    let experiences = attempt!(page, published_experiences(&state, &caller, &zones).await);
     Ok(render(&ExperiencesTemplate { page, experiences }))
 }
 

@@ -1,68 +1,17 @@
-//! The procedure over HTTP: a zone's place in it, and its steps.
+//! The procedure over HTTP: a zone's place in it, and its steps. The rules live in `ttdz_app::lifecycle`.
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
-use ttdz_domain::account::Role;
-use ttdz_domain::lifecycle::{
-    Action, GENERAL_REQUIREMENTS, LifecycleError, PLAN_SECTIONS, Stage, allowed, check_term, next_stage,
-};
-use ttdz_domain::limits::{DOCUMENT_BYTES, LONG_TEXT, check_text};
-use ttdz_domain::{DivisionCode, PartialDate, Zone, ZoneKey};
-use ttdz_store::{LifecycleState, LifecycleStep};
+use ttdz_app::lifecycle::{self, LifecycleView};
+use ttdz_domain::lifecycle::Action;
 use utoipa::ToSchema;
 
 use super::ApiJson;
 use crate::auth::{Caller, Origin};
-use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TermView {
-    pub start: String,
-    pub end: String,
-    /// True where the sources do not publish the term and TTDZ assumed one.
-    pub assumed: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventView {
-    pub action: String,
-    pub actor: String,
-    pub at: String,
-    pub from: Option<String>,
-    pub to: String,
-    #[schema(value_type = Object)]
-    pub document: Value,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ActionView {
-    pub action: &'static str,
-    pub label_zh: &'static str,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExpertView {
-    pub username: String,
-    pub reviewed: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LifecycleView {
-    pub zone: String,
-    #[schema(example = "under_construction")]
-    pub stage: &'static str,
-    pub stage_zh: &'static str,
-    pub term: Option<TermView>,
-    /// Send it back with the next step: a step based on an older version is refused (409).
-    pub version: i64,
-    pub history: Vec<EventView>,
-    pub experts: Vec<ExpertView>,
-    /// What the caller may do now.
-    pub allowed_actions: Vec<ActionView>,
-}
 
 /// A step of the procedure. The version it was decided on goes in `If-Match` (the `version` of the lifecycle the
 /// client saw); only a proposal, which creates the zone, needs none.
@@ -73,82 +22,6 @@ pub struct StepRequest {
     #[schema(value_type = Object)]
     #[serde(default)]
     pub document: Value,
-}
-
-fn conflict(message: impl Into<String>) -> ApiError {
-    ApiError::conflict(message)
-}
-
-fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::invalid_document(message)
-}
-
-/// Who took a step, as `caller` may see it: the account for those who oversee the zone, otherwise its role.
-fn actor_for(actor: &str, oversees: bool, roles: &std::collections::HashMap<String, Role>) -> String {
-    if oversees {
-        return actor.to_owned();
-    }
-    match actor.strip_prefix("user:") {
-        Some(name) => roles.get(name).map_or_else(|| "account".to_owned(), |r| r.as_str().to_owned()),
-        None if actor.starts_with("api:") => Role::Ministry.as_str().to_owned(),
-        None => actor.split(':').next().unwrap_or(actor).to_owned(),
-    }
-}
-
-async fn view(app: &AppState, zone: &Zone, state: LifecycleState, caller: &Caller) -> Result<LifecycleView, ApiError> {
-    let oversees = ttdz_app::visibility::oversees(&caller.viewer(), zone, Some(&state));
-    let roles = if oversees {
-        std::collections::HashMap::new()
-    } else {
-        app.store().accounts().await?.into_iter().map(|a| (a.username.to_string(), a.role)).collect()
-    };
-    let key = &zone.key;
-    let actions = caller.role().map(|r| allowed(Some(state.stage), r)).unwrap_or_default();
-    Ok(LifecycleView {
-        zone: key.to_string(),
-        stage: state.stage.as_str(),
-        stage_zh: state.stage.label_zh(),
-        term: state.term.map(|(start, end, assumed)| TermView { start, end, assumed }),
-        version: state.version,
-        history: state
-            .history
-            .into_iter()
-            .map(|e| {
-                Ok(EventView {
-                    actor: actor_for(&e.actor, oversees, &roles),
-                    document: serde_json::from_str(&e.document).map_err(|err| {
-                        ttdz_store::StoreError::Corrupt(format!("lifecycle event {} of {key}: {err}", e.id))
-                    })?,
-                    action: e.action,
-                    at: e.at,
-                    from: e.from,
-                    to: e.to,
-                })
-            })
-            .collect::<Result<_, ApiError>>()?,
-        // Who reviews a plan is for those who oversee the zone.
-        experts: if oversees {
-            state.experts.into_iter().map(|(username, reviewed)| ExpertView { username, reviewed }).collect()
-        } else {
-            Vec::new()
-        },
-        allowed_actions: actions
-            .into_iter()
-            .map(|a| ActionView { action: a.as_str(), label_zh: a.label_zh() })
-            .collect(),
-    })
-}
-
-async fn visible_state(state: &AppState, key: &str, caller: &Caller) -> Result<(Zone, LifecycleState), ApiError> {
-    let missing = || ApiError::not_found(format!("no zone with key '{key}'"));
-    let parsed = ZoneKey::parse(key).map_err(|_| missing())?;
-    let zone = state.store().zone(&parsed).await?.ok_or_else(missing)?;
-    let lifecycle = state.store().lifecycle(&parsed).await?.ok_or_else(missing)?;
-    if !ttdz_app::visibility::may_see(&caller.viewer(), &zone, Some(&lifecycle)) {
-        // Existence itself is private before approval.
-        return Err(missing());
-    }
-    Ok((zone, lifecycle))
 }
 
 /// A zone's place in the procedure (四、建设程序): stage, term, history, and the actions the caller may take now.
@@ -162,87 +35,14 @@ pub async fn get_lifecycle(
     Path(key): Path<String>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<LifecycleView>, ApiError> {
-    let (zone, lifecycle) = visible_state(&state, &key, &caller).await?;
-    Ok(Json(view(&state, &zone, lifecycle, &caller).await?))
+    Ok(Json(lifecycle::get(state.app(), &caller.viewer(), &key).await?))
 }
 
-/// A step's document within `DOCUMENT_BYTES`, each text within `LONG_TEXT` characters.
-fn check_document(doc: &Value) -> Result<(), ApiError> {
-    let size = doc.to_string().len();
-    if size > DOCUMENT_BYTES {
-        return Err(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("document is {size} bytes as JSON; at most {DOCUMENT_BYTES} are accepted"),
-        ));
-    }
-    fn texts(v: &Value, path: &str) -> Result<(), ApiError> {
-        match v {
-            Value::String(s) => check_text(path, s, LONG_TEXT).map_err(|e| invalid(e.0)),
-            Value::Array(items) => items.iter().enumerate().try_for_each(|(i, x)| texts(x, &format!("{path}[{i}]"))),
-            Value::Object(map) => map.iter().try_for_each(|(k, x)| texts(x, &format!("{path}.{k}"))),
-            _ => Ok(()),
-        }
-    }
-    texts(doc, "document")
-}
-
-fn text<'a>(doc: &'a Value, field: &str) -> Result<&'a str, ApiError> {
-    doc.get(field)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| invalid(format!("document.{field} must be a non-empty text")))
-}
-
-/// Checks the construction plan against the outline of Annex 1 and the indicator system.
-fn check_plan(doc: &Value, indicators: &[ttdz_domain::Indicator]) -> Result<(), ApiError> {
-    let sections =
-        doc.get("sections").ok_or_else(|| invalid("document.sections is missing (the outline of Annex 1)"))?;
-    for section in PLAN_SECTIONS {
-        if section == "总体要求" {
-            let general = sections.get(section).ok_or_else(|| invalid("document.sections.总体要求 is missing"))?;
-            for part in GENERAL_REQUIREMENTS {
-                text(general, part)
-                    .map_err(|_| invalid(format!("document.sections.总体要求.{part} must be a non-empty text")))?;
-            }
-        } else {
-            text(sections, section)
-                .map_err(|_| invalid(format!("document.sections.{section} must be a non-empty text")))?;
-        }
-    }
-    let targets =
-        doc.get("targets").and_then(Value::as_array).ok_or_else(|| invalid("document.targets must be a list"))?;
-    if targets.is_empty() {
-        return Err(invalid("document.targets: the plan sets the zone's indicator targets per year"));
-    }
-    for (i, t) in targets.iter().enumerate() {
-        let code = text(t, "indicator").map_err(|_| invalid(format!("document.targets[{i}].indicator is missing")))?;
-        if !indicators.iter().any(|x| x.code.as_str() == code) {
-            return Err(invalid(format!("document.targets[{i}].indicator: '{code}' is not an Annex 2 indicator")));
-        }
-        if !t.get("year").and_then(Value::as_i64).is_some_and(|y| (2000..=2200).contains(&y)) {
-            return Err(invalid(format!("document.targets[{i}].year must be a year")));
-        }
-        let value = t.get("value").map(|v| v.to_string()).unwrap_or_default();
-        ttdz_domain::element::parse_amount(value.trim_matches('"'))
-            .map_err(|e| invalid(format!("document.targets[{i}].value: {e}")))?;
-    }
-    Ok(())
-}
-
-fn lifecycle_error(e: LifecycleError) -> ApiError {
-    match e {
-        LifecycleError::Forbidden { .. } => ApiError::new(ErrorCode::Forbidden, e.to_string()),
-        LifecycleError::OutOfOrder { .. } => conflict(e.to_string()),
-        LifecycleError::Document(m) => invalid(m),
-    }
-}
-
-/// Take a step of the procedure. The body names the `version` it was decided on and carries the step's
-/// `document`: propose_demand {name, short_name, members, demand, idea, consent}; draft_plan {sections (Annex 1),
-/// targets [{indicator, year, value}]}; assign_experts {experts}; review_plan {score, comment,
-/// conflict_of_interest}; return_plan {comments}; start_construction {term_start, term_end} (3-5 years);
-/// evaluate_term {summary}; rectify / revoke / continue {reasons}.
+/// Take a step of the procedure, with the version it was decided on in `If-Match` and the step's `document`:
+/// propose_demand {name, short_name, members, demand, idea, consent}; draft_plan {sections (Annex 1), targets
+/// [{indicator, year, value}]}; assign_experts {experts}; review_plan {score, comment, conflict_of_interest};
+/// return_plan {comments}; start_construction {term_start, term_end} (3-5 years); evaluate_term {summary};
+/// rectify / revoke / continue {reasons}.
 #[utoipa::path(
     post, path = "/api/v1/zones/{key}/lifecycle/{action}", tag = "lifecycle", request_body = StepRequest,
     params(("key" = String, Path, example = "jiangsu-sunan"), ("action" = String, Path, example = "evaluate_term")),
@@ -251,6 +51,7 @@ fn lifecycle_error(e: LifecycleError) -> ApiError {
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Out of order (naming the stage), or based on an old version", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 428, body = ErrorBody),
     )
 )]
 pub async fn take_step(
@@ -262,152 +63,7 @@ pub async fn take_step(
     ApiJson(request): ApiJson<StepRequest>,
 ) -> Result<Json<LifecycleView>, ApiError> {
     let action = Action::parse(&action).map_err(|e| ApiError::not_found(e.0))?;
-    let role = caller.role().ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "log in first"))?;
     let based_on = if action == Action::ProposeDemand { 0 } else { super::reports::if_match(&headers)? };
-    let doc = &request.document;
-    check_document(doc)?;
-    let store = state.store();
-    let zone_key = ZoneKey::parse(&key).map_err(|e| ApiError::invalid(e.0))?;
-
-    let (zone, current) = if action == Action::ProposeDemand {
-        if store.zone(&zone_key).await?.is_some() {
-            return Err(conflict(format!("the zone key {key} is taken")));
-        }
-        let Caller::Account { account, .. } = &caller else {
-            return Err(ApiError::new(ErrorCode::Forbidden, "a zone is proposed by its province"));
-        };
-        next_stage(None, action, role).map_err(lifecycle_error)?;
-        let province = account.province.ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "no province"))?;
-        let tree = state.tree(None).await?;
-        let members = doc
-            .get("members")
-            .and_then(Value::as_array)
-            .filter(|m| !m.is_empty())
-            .ok_or_else(|| invalid("document.members must list the zone's divisions (6-digit codes)"))?
-            .iter()
-            .map(|m| {
-                let code = m
-                    .as_str()
-                    .and_then(|s| DivisionCode::parse(s).ok())
-                    .ok_or_else(|| invalid(format!("document.members: {m} is not a 6-digit code")))?;
-                if tree.get(&code).is_none() || !code.is_within(&province) {
-                    return Err(invalid(format!("document.members: {code} is not a division of province {province}")));
-                }
-                Ok(code)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if let Some(twice) = members.iter().enumerate().find_map(|(i, m)| members[..i].contains(m).then_some(m)) {
-            return Err(invalid(format!("document.members: {twice} is listed twice")));
-        }
-        text(doc, "demand")?;
-        text(doc, "idea")?;
-        if doc.get("consent").and_then(Value::as_bool) != Some(true) {
-            return Err(invalid("document.consent must be true: the provincial government consents to the demand"));
-        }
-        let zone = Zone {
-            key: zone_key.clone(),
-            name_zh: text(doc, "name")?.to_owned(),
-            short_name_zh: text(doc, "short_name")?.to_owned(),
-            province,
-            members,
-            approved: None,
-            approval_note: "proposed through TTDZ".to_owned(),
-            approval_note_zh: "经本平台提出需求".to_owned(),
-            source_zh: format!("{} 提出", caller.label()),
-            source: format!("proposed by {}", caller.label()),
-        };
-        (zone, None)
-    } else {
-        let (zone, lifecycle) = visible_state(&state, &key, &caller).await?;
-        (zone, Some(lifecycle))
-    };
-
-    // Who acts for which zone: the ministry for all, a province for its own, an expert where assigned.
-    let assigned = current.as_ref().is_some_and(|c| match &caller {
-        Caller::Account { account, .. } => c.experts.iter().any(|(u, done)| u == account.username.as_str() && !done),
-        _ => false,
-    });
-    let in_scope = match role {
-        Role::Expert => assigned,
-        _ => caller.governs(&zone.province),
-    };
-    if !in_scope {
-        return Err(ApiError::new(ErrorCode::Forbidden, format!("{} may not act on zone {key}", caller.label())));
-    }
-    let stage = current.as_ref().map(|c| c.stage);
-    let mut to = next_stage(stage, action, role).map_err(lifecycle_error)?.ok_or_else(|| conflict("no stage"))?;
-
-    let mut step = LifecycleStep {
-        zone: zone_key.clone(),
-        based_on,
-        new_zone: None,
-        action,
-        from: stage,
-        to,
-        document: doc.to_string(),
-        term: None,
-        assign_experts: Vec::new(),
-        reviewed_by: None,
-    };
-    match action {
-        Action::ProposeDemand => step.new_zone = Some(zone.clone()),
-        Action::DraftPlan => check_plan(doc, &store.indicators().await?)?,
-        Action::AssignExperts => {
-            let names = doc
-                .get("experts")
-                .and_then(Value::as_array)
-                .filter(|e| !e.is_empty())
-                .ok_or_else(|| invalid("document.experts must list usernames"))?;
-            let accounts = store.accounts().await?;
-            for name in names {
-                let name = name.as_str().unwrap_or("");
-                if !accounts.iter().any(|a| a.username.as_str() == name && a.role == Role::Expert && !a.disabled) {
-                    return Err(invalid(format!("document.experts: {name} is not an active expert account")));
-                }
-                step.assign_experts.push(name.to_owned());
-            }
-        }
-        Action::ReviewPlan => {
-            if doc.get("conflict_of_interest").and_then(Value::as_bool) != Some(false) {
-                return Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    "document.conflict_of_interest must be declared false to review; an expert with a conflict recuses",
-                ));
-            }
-            if !doc.get("score").and_then(Value::as_f64).is_some_and(|s| (0.0..=100.0).contains(&s)) {
-                return Err(invalid("document.score must be from 0 to 100"));
-            }
-            text(doc, "comment")?;
-            let Caller::Account { account, .. } = &caller else { return Err(conflict("no expert")) };
-            step.reviewed_by = Some(account.username.to_string());
-            // The plan is reviewed when the last assigned expert has reviewed it.
-            let others_pending = current
-                .as_ref()
-                .is_some_and(|c| c.experts.iter().any(|(u, done)| !done && u != account.username.as_str()));
-            to = if others_pending { Stage::PlanDrafted } else { Stage::PlanReviewed };
-            step.to = to;
-        }
-        Action::SubmitPlan | Action::ApprovePlan => {}
-        Action::ReturnPlan => {
-            text(doc, "comments")?;
-        }
-        Action::StartConstruction => {
-            let date = |f: &str| -> Result<PartialDate, ApiError> {
-                text(doc, f)?.parse::<PartialDate>().map_err(|e| invalid(format!("document.{f}: {e}")))
-            };
-            let (start, end) = (date("term_start")?, date("term_end")?);
-            check_term(&start, &end).map_err(lifecycle_error)?;
-            step.term = Some((start.to_string(), end.to_string()));
-        }
-        Action::EvaluateTerm => {
-            text(doc, "summary")?;
-        }
-        Action::Rectify | Action::Revoke | Action::Continue => {
-            text(doc, "reasons")?;
-        }
-    }
-    let audit = caller.audit(&origin, Some(zone_key.clone()), Some(zone.province));
-    store.apply_lifecycle(&step, &audit).await?;
-    let lifecycle = store.lifecycle(&zone_key).await?.ok_or_else(|| ApiError::not_found("the zone vanished"))?;
-    Ok(Json(view(&state, &zone, lifecycle, &caller).await?))
+    let step = (action, based_on);
+    Ok(Json(lifecycle::take_step(state.app(), &caller.viewer(), &origin.0, &key, step, &request.document).await?))
 }
