@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod evaluation;
+pub mod imports;
 pub mod indicators;
 pub mod jobs;
 pub mod lifecycle;
@@ -47,6 +48,12 @@ pub enum AppError {
     /// A submitted or accepted report cannot be edited.
     #[error("{0}")]
     Locked(String),
+    /// A file's rows failed their checks: nothing was stored. Lists the first bad lines with their fields.
+    #[error("{0}")]
+    InvalidFile(ttdz_ingest::Problems),
+    /// A file that cannot be read as what it claims to be, or that holds nothing to store.
+    #[error("{0}")]
+    UnreadableFile(String),
     /// What the viewer sent is larger than is accepted.
     #[error("{0}")]
     TooLarge(String),
@@ -69,12 +76,14 @@ pub(crate) fn zone_audit(viewer: &Viewer, origin: &str, zone: &ttdz_domain::Zone
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
-/// Who asks: the public, an account, or the service holding the deployment's admin token (the ministry's rights).
+/// Who asks: the public, an account, the service holding the deployment's admin token, or an operator at the
+/// server's command line (named by the login user). The service and the operator have the ministry's rights.
 #[derive(Debug, Clone)]
 pub enum Viewer {
     Public,
     Account(Account),
     Service,
+    Operator(String),
 }
 
 impl Viewer {
@@ -82,7 +91,7 @@ impl Viewer {
         match self {
             Viewer::Public => None,
             Viewer::Account(account) => Some(account.role),
-            Viewer::Service => Some(Role::Ministry),
+            Viewer::Service | Viewer::Operator(_) => Some(Role::Ministry),
         }
     }
 
@@ -91,7 +100,7 @@ impl Viewer {
         match self {
             Viewer::Public => false,
             Viewer::Account(account) => account.governs(code),
-            Viewer::Service => true,
+            Viewer::Service | Viewer::Operator(_) => true,
         }
     }
 
@@ -101,6 +110,7 @@ impl Viewer {
             Viewer::Public => "anonymous".into(),
             Viewer::Account(account) => format!("user:{}", account.username),
             Viewer::Service => "api:admin".into(),
+            Viewer::Operator(user) => format!("cli:{user}"),
         }
     }
 

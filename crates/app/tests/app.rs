@@ -42,18 +42,6 @@ async fn reminders_come_before_deadlines_once(store: &TestStore) {
     assert_eq!(runs, 4, "one claimed run a day: 20 November, 5 and 6 December, 15 October");
 }
 
-#[tokio::test]
-async fn reminders_on_sqlite() {
-    reminders_come_before_deadlines_once(&backends::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn reminders_on_postgres() {
-    let Some(store) = backends::postgres().await else { return };
-    reminders_come_before_deadlines_once(&store).await;
-    store.cleanup().await;
-}
-
 fn account(name: &str, role: ttdz_domain::account::Role, province: Option<&str>) -> ttdz_app::Viewer {
     let username = ttdz_domain::account::Username::parse(name).expect("username");
     let province = province.map(|p| ttdz_domain::DivisionCode::parse(p).expect("code"));
@@ -109,14 +97,59 @@ async fn experience_library_rules(store: &TestStore) {
     assert!(public.iter().any(|e| e.id == proposed.id), "published for everyone");
 }
 
-#[tokio::test]
-async fn experience_library_on_sqlite() {
-    experience_library_rules(&backends::sqlite().await).await;
+/// A province's values upload: refused whole with a bad row (naming line and field), refused when it reports for
+/// another province, and stored under a batch name of its own.
+async fn province_values_uploads(store: &TestStore) {
+    use ttdz_app::AppError;
+    use ttdz_app::imports;
+    use ttdz_domain::account::Role;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let jiangsu = account("js-data", Role::Province, Some("320000"));
+    let bad = "division_code,year,element,value\n320100,2023,tech_brokers,120\n320100,2023,tech_brokers,abc\n";
+    let refused = imports::parse_values(&ctx, "data.csv", bad.as_bytes(), false).await;
+    let Err(AppError::InvalidFile(problems)) = refused else { panic!("a bad row refuses the file: {refused:?}") };
+    assert_eq!((problems.bad_lines, problems.listed[0].line, problems.listed[0].field), (1, 3, Some("value")));
+
+    let elsewhere = "division_code,year,element,value\n330100,2023,tech_brokers,80\n";
+    let parsed = imports::parse_values(&ctx, "data.csv", elsewhere.as_bytes(), false).await.expect("a valid file");
+    let denied = imports::store_values(&ctx, &jiangsu, "test", ("data.csv", None), parsed).await;
+    assert!(matches!(&denied, Err(AppError::Forbidden(m)) if m.contains("330100")), "{denied:?}");
+
+    let own = "division_code,year,element,value\n320100,2023,tech_brokers,120\n320200,2023,tech_brokers,95\n";
+    let parsed = imports::parse_values(&ctx, "data.csv", own.as_bytes(), false).await.expect("a valid file");
+    let stored = imports::store_values(&ctx, &jiangsu, "test", ("data.csv", None), parsed).await.expect("stored");
+    assert_eq!(
+        (stored.batch.as_str(), stored.values, stored.report.outcome()),
+        ("values:320000/data.csv", 2, "stored")
+    );
+    let again = imports::parse_values(&ctx, "data.csv", own.as_bytes(), false).await.expect("a valid file");
+    let stored = imports::store_values(&ctx, &jiangsu, "test", ("data.csv", None), again).await.expect("stored");
+    assert_eq!(stored.report.outcome(), "unchanged", "the same file again changes nothing");
 }
 
-#[tokio::test]
-async fn experience_library_on_postgres() {
-    let Some(store) = backends::postgres().await else { return };
-    experience_library_rules(&store).await;
-    store.cleanup().await;
+/// Runs each case (an `async fn(&TestStore)` above) on SQLite and, where TTDZ_TEST_PG_URL names a server, on
+/// PostgreSQL.
+macro_rules! on_both_backends {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(&super::backends::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(store) = super::backends::postgres().await else { return };
+                    super::$case(&store).await;
+                    store.cleanup().await;
+                }
+            )*
+        }
+    };
 }
+
+on_both_backends!(reminders_come_before_deadlines_once, experience_library_rules, province_values_uploads);

@@ -123,6 +123,12 @@ pub struct ProblemView {
     pub reason: String,
 }
 
+impl From<ttdz_ingest::Problem> for ProblemView {
+    fn from(p: ttdz_ingest::Problem) -> Self {
+        ProblemView { line: p.line, field: p.field, reason: p.reason }
+    }
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub body: ErrorBody,
@@ -199,6 +205,13 @@ impl From<ttdz_app::AppError> for ApiError {
             AppError::Conflict(m) => ApiError::conflict(m),
             AppError::Locked(m) => ApiError::new(ErrorCode::Locked, m),
             AppError::TooLarge(m) => ApiError::new(ErrorCode::PayloadTooLarge, m),
+            AppError::UnreadableFile(m) => ApiError::new(ErrorCode::InvalidFile, m),
+            AppError::InvalidFile(problems) => {
+                let mut e = ApiError::new(ErrorCode::InvalidFile, problems.to_string());
+                e.body.bad_lines = Some(problems.bad_lines);
+                e.body.problems = Some(problems.listed.into_iter().map(ProblemView::from).collect());
+                e
+            }
             AppError::Method(m) => {
                 tracing::error!(error = %m, "evaluation failed");
                 ApiError::new(ErrorCode::Internal, m)

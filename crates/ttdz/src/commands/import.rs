@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use ttdz_app::imports;
 use ttdz_domain::measure::SourceKind;
 use ttdz_domain::{Dataset, DivisionTree};
+use ttdz_ingest::IngestError;
 use ttdz_ingest::contracts::{self, BasicUnits};
-use ttdz_ingest::{IngestError, values};
 use ttdz_store::{Batch, BatchReport, Store};
 
 use super::open_store;
@@ -49,74 +50,38 @@ fn outcome(report: BatchReport) -> &'static str {
     }
 }
 
-/// A values file as CSV, or as an .xlsx whose first sheet has the same columns.
-fn parse_values(
-    name: &str,
-    bytes: &[u8],
-    ctx: &values::Context<'_>,
-    skip_invalid: bool,
-) -> Result<values::ValuesFile, Fatal> {
-    if !ttdz_xlsx::is_xlsx(bytes) {
-        return values::parse_csv(name, bytes, ctx, skip_invalid).map_err(ingest_error);
-    }
-    let csv = ttdz_xlsx::first_sheet_as_csv(bytes).map_err(|e| Fatal::data(format!("{name}: {e}")))?;
-    let mut file = values::parse_csv(name, csv.as_bytes(), ctx, skip_invalid).map_err(ingest_error)?;
-    file.sha256 = ttdz_domain::reference::sha256_hex(bytes);
-    Ok(file)
-}
-
 pub async fn values(settings: &Settings, path: &Path, options: &ImportOptions) -> Result<(), Fatal> {
     let bytes = std::fs::read(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
-    let store = open_store(settings).await?;
-    let tree = current_tree(&*store).await?;
-    let zones: Vec<_> = store.zones().await?.into_iter().map(|z| z.key).collect();
-    let ctx = values::Context { tree: &tree, zones: &zones };
-    let file = parse_values(&path.display().to_string(), &bytes, &ctx, options.skip_invalid)?;
+    let ctx = super::context(settings, open_store(settings).await?);
+    let file = imports::parse_values(&ctx, &path.display().to_string(), &bytes, options.skip_invalid).await?;
     if !file.rejected.is_empty() {
         let errors = errors_path(path, options);
-        let mut out = std::fs::File::create(&errors)
-            .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
-        let mut rejects = ttdz_ingest::Rejects::new(&mut out, &file.header)
-            .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
+        let cannot_write = |e: std::io::Error| Fatal::data(format!("cannot write {}: {e}", errors.display()));
+        let mut out = std::fs::File::create(&errors).map_err(cannot_write)?;
+        let mut rejects = ttdz_ingest::Rejects::new(&mut out, &file.header).map_err(cannot_write)?;
         for (raw, line, reason) in &file.rejected {
-            rejects
-                .write(raw, *line, reason)
-                .map_err(|e| Fatal::data(format!("cannot write {}: {e}", errors.display())))?;
+            rejects.write(raw, *line, reason).map_err(cannot_write)?;
         }
         eprintln!("{} bad rows skipped; written with reasons to {}", file.rejected.len(), errors.display());
     }
-    let count = file.division_values.len() + file.zone_values.len();
+    let encoding = file.encoding.name();
     if options.dry_run {
+        let count = file.division_values.len() + file.zone_values.len();
         println!(
-            "{}: {} rows, {count} values, all checks passed ({}); nothing stored (--dry-run)",
+            "{}: {} rows, {count} values, all checks passed ({encoding}); nothing stored (--dry-run)",
             path.display(),
             file.rows,
-            file.encoding.name()
         );
         return Ok(());
     }
-    let batch = Batch {
-        dataset: Dataset {
-            name: batch_name("values", path, options),
-            files: vec![file_name(path)],
-            sha256: file.sha256,
-            source: format!("values imported from {}", file_name(path)),
-        },
-        kind: SourceKind::Reported,
-        recorded_by: super::cli_actor(),
-        scope: None,
-        rows: file.rows,
-        division_values: file.division_values,
-        zone_values: file.zone_values,
-        rollups: Vec::new(),
-    };
-    let report = store.replace_batch(&batch, &super::cli_audit(None, None)).await?;
+    let named = (file_name(path), options.batch.as_deref());
+    let stored = imports::store_values(&ctx, &super::operator(), "cli", (&named.0, named.1), file).await?;
     println!(
-        "{}: {count} values in batch {} ({}): {}",
+        "{}: {} values in batch {} ({encoding}): {}",
         path.display(),
-        batch.dataset.name,
-        file.encoding.name(),
-        outcome(report)
+        stored.values,
+        stored.batch,
+        outcome(stored.report)
     );
     Ok(())
 }
@@ -222,30 +187,22 @@ pub async fn write_synthetic(settings: &Settings, out: &Path, rows: u64, seed: u
     Ok(())
 }
 
-async fn zone_of(store: &dyn Store, key: &str) -> Result<ttdz_domain::Zone, Fatal> {
-    let parsed = ttdz_domain::ZoneKey::parse(key).map_err(Fatal::data)?;
-    store.zone(&parsed).await?.ok_or_else(|| Fatal::data(format!("unknown zone '{key}'")))
-}
-
 pub async fn write_template(settings: &Settings, zone: &str, year: i32, out: &Path) -> Result<(), Fatal> {
-    let store = open_store(settings).await?;
-    let tree = current_tree(&*store).await?;
-    let zone = zone_of(&*store, zone).await?;
-    let template = ttdz_xlsx::template_for(&*store, &tree, &zone, year).await?;
+    let ctx = super::context(settings, open_store(settings).await?);
+    let template = imports::template(&ctx, &super::operator(), zone, year).await?;
     let bytes = template.write().map_err(Fatal::data)?;
     std::fs::write(out, bytes).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
-    println!("{}: reporting template of {} for {year}", out.display(), zone.name_zh);
+    println!("{}: reporting template of {} for {year}", out.display(), template.zone_name);
     Ok(())
 }
 
 pub async fn template(settings: &Settings, path: &Path, options: &ImportOptions) -> Result<(), Fatal> {
     let bytes = std::fs::read(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
     let (zone, year) = ttdz_xlsx::identify(&bytes).map_err(|e| Fatal::data(format!("{}: {e}", path.display())))?;
-    let store = open_store(settings).await?;
-    let tree = current_tree(&*store).await?;
-    let zone = zone_of(&*store, &zone).await?;
-    let template = ttdz_xlsx::template_for(&*store, &tree, &zone, year).await?;
-    let filled = match template.read(&bytes).map_err(|e| Fatal::data(format!("{}: {e}", path.display())))? {
+    let ctx = super::context(settings, open_store(settings).await?);
+    let operator = super::operator();
+    let template = imports::template_to_fill(&ctx, &operator, &zone, year).await?;
+    let filled = match imports::read_filled(&template, &path.display().to_string(), &bytes)? {
         Ok(filled) => filled,
         Err(marked) => {
             let mut errors = path.as_os_str().to_owned();
@@ -266,25 +223,14 @@ pub async fn template(settings: &Settings, path: &Path, options: &ImportOptions)
             )));
         }
     };
-    let count = filled.division_values.len() + filled.zone_values.len();
     if options.dry_run {
-        println!(
-            "{}: {count} values for {} {year}, all cells valid; nothing stored (--dry-run)",
-            path.display(),
-            zone.key
-        );
+        let count = filled.division_values.len() + filled.zone_values.len();
+        println!("{}: {count} values for {zone} {year}, all cells valid; nothing stored (--dry-run)", path.display());
         return Ok(());
     }
-    if count == 0 {
-        return Err(Fatal::data(format!(
-            "{}: the workbook holds no values for {} {year}; nothing was imported or replaced",
-            path.display(),
-            zone.key
-        )));
-    }
-    let batch =
-        filled.into_batch(&template, options.batch.as_deref(), &file_name(path), &bytes, &super::cli_actor(), None);
-    let report = store.replace_batch(&batch, &super::cli_audit(Some(zone.key.clone()), Some(zone.province))).await?;
-    println!("{}: {count} values in batch {}: {}", path.display(), batch.dataset.name, outcome(report));
+    let upload = (file_name(path), bytes, options.batch.as_deref());
+    let stored =
+        imports::store_template(&ctx, &operator, "cli", &template, (&upload.0, &upload.1, upload.2), filled).await?;
+    println!("{}: {} values in batch {}: {}", path.display(), stored.values, stored.batch, outcome(stored.report));
     Ok(())
 }

@@ -23,8 +23,13 @@ use crate::cli::{Command, DemoCommand, ImportCommand, ServeArgs};
 use crate::config::{DatabaseUrl, Settings};
 
 /// Who the command line writes as, for the audit trail: the operating-system login.
+/// Whoever runs the command, as the use cases know them: the ministry's rights, named by the login user.
+pub(crate) fn operator() -> ttdz_app::Viewer {
+    ttdz_app::Viewer::Operator(std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
+}
+
 pub(crate) fn cli_actor() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
+    operator().label()
 }
 
 pub(crate) fn cli_audit(

@@ -1,17 +1,15 @@
 //! Data: the element dictionary, indicators per area with provenance, and uploads of values.
 
 use axum::Json;
-use std::collections::HashMap;
 
 use axum::Extension;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
+use ttdz_app::imports;
+use ttdz_domain::ZoneKey;
 use ttdz_domain::element::{ELEMENTS, Measure, Scope};
-use ttdz_domain::measure::{Area, SourceKind};
-use ttdz_domain::{Dataset, ZoneKey};
-use ttdz_ingest::{IngestError, values};
-use ttdz_store::Batch;
+use ttdz_domain::measure::Area;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiQuery, parse_code};
@@ -145,13 +143,10 @@ pub struct ImportOutcome {
     pub outcome: &'static str,
 }
 
-fn invalid_file(problems: ttdz_ingest::Problems) -> ApiError {
-    let mut e = ApiError::new(ErrorCode::InvalidFile, problems.to_string());
-    e.body.bad_lines = Some(problems.bad_lines);
-    e.body.problems = Some(
-        problems.listed.into_iter().map(|p| ProblemView { line: p.line, field: p.field, reason: p.reason }).collect(),
-    );
-    e
+impl ImportOutcome {
+    fn new(stored: imports::Stored, rows: u64, skipped: Vec<ProblemView>) -> ImportOutcome {
+        ImportOutcome { batch: stored.batch, rows, values: stored.values, skipped, outcome: stored.report.outcome() }
+    }
 }
 
 /// Upload a long-format values file (CSV, or .xlsx with the same columns on its first sheet:
@@ -197,86 +192,11 @@ pub async fn import_values(
         }
     }
     let (file_name, bytes) = file.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))?;
-    let tree = state.tree(None).await?;
-    let all_zones = state.store().zones().await?;
-    let zones: Vec<ZoneKey> = all_zones.iter().map(|z| z.key.clone()).collect();
-    let ctx = values::Context { tree: &tree, zones: &zones };
-    let ingest = |e: IngestError| match e {
-        IngestError::Invalid(p) => invalid_file(p),
-        IngestError::Io { .. } => ApiError::invalid(e.to_string()),
-    };
-    let mut parsed = if ttdz_xlsx::is_xlsx(&bytes) {
-        let csv = ttdz_xlsx::first_sheet_as_csv(&bytes)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidFile, format!("{file_name}: {e}")))?;
-        values::parse_csv(&file_name, csv.as_bytes(), &ctx, skip_invalid).map_err(ingest)?
-    } else {
-        values::parse_csv(&file_name, &bytes, &ctx, skip_invalid).map_err(ingest)?
-    };
-    parsed.sha256 = ttdz_domain::reference::sha256_hex(&bytes);
-    // A province reports for its own divisions and zones only.
-    let zone_provinces: HashMap<&ZoneKey, ttdz_domain::DivisionCode> =
-        all_zones.iter().map(|z| (&z.key, z.province)).collect();
-    let outside =
-        parsed.division_values.iter().find(|v| !caller.governs(&v.division)).map(|v| v.division.to_string()).or_else(
-            || {
-                parsed
-                    .zone_values
-                    .iter()
-                    .find(|v| zone_provinces.get(&v.zone).is_none_or(|p| !caller.governs(p)))
-                    .map(|v| v.zone.to_string())
-            },
-        );
-    if let Some(area) = outside {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            format!("{} may not report values for {area}", caller.label()),
-        ));
-    }
-    // Batch names are per province: two provinces uploading a `data.csv` each keep two batches. Replacing a batch
-    // recorded for another province is refused by the store whatever the name (409).
-    let chosen = batch.filter(|b| !b.is_empty()).unwrap_or_else(|| file_name.clone());
-    let name = match caller.scope() {
-        Some(province) => format!("values:{province}/{chosen}"),
-        None => format!("values:{chosen}"),
-    };
-    let count = parsed.division_values.len() + parsed.zone_values.len();
-    let skipped = parsed
-        .problems
-        .listed
-        .into_iter()
-        .map(|p| ProblemView { line: p.line, field: p.field, reason: p.reason })
-        .collect();
-    // The trail entry belongs to a province when every value does.
-    let provinces: std::collections::BTreeSet<ttdz_domain::DivisionCode> = parsed
-        .division_values
-        .iter()
-        .map(|v| v.division.province())
-        .chain(parsed.zone_values.iter().filter_map(|v| zone_provinces.get(&v.zone).copied()))
-        .collect();
-    let province = (provinces.len() == 1).then(|| provinces.iter().next().copied()).flatten();
-    let audit = caller.audit(&origin, None, province);
-    let report = state
-        .store()
-        .replace_batch(
-            &Batch {
-                dataset: Dataset {
-                    name: name.clone(),
-                    files: vec![file_name.clone()],
-                    sha256: parsed.sha256,
-                    source: format!("values uploaded as {file_name}"),
-                },
-                kind: SourceKind::Reported,
-                recorded_by: caller.label(),
-                scope: caller.scope(),
-                rows: parsed.rows,
-                division_values: parsed.division_values,
-                zone_values: parsed.zone_values,
-                rollups: Vec::new(),
-            },
-            &audit,
-        )
-        .await?;
-    Ok(Json(ImportOutcome { batch: name, rows: parsed.rows, values: count, skipped, outcome: report.outcome() }))
+    let (ctx, viewer) = (state.app(), caller.viewer());
+    let parsed = imports::parse_values(ctx, &file_name, &bytes, skip_invalid).await?;
+    let (rows, skipped) = (parsed.rows, parsed.problems.listed.iter().cloned().map(ProblemView::from).collect());
+    let stored = imports::store_values(ctx, &viewer, &origin.0, (&file_name, batch.as_deref()), parsed).await?;
+    Ok(Json(ImportOutcome::new(stored, rows, skipped)))
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -287,18 +207,6 @@ fn template_year(state: &AppState, file: &str) -> Result<i32, ApiError> {
         .strip_suffix(".xlsx")
         .ok_or_else(|| ApiError::not_found(format!("no template '{file}': ask for YEAR.xlsx")))?;
     super::year_in_path(state, year)
-}
-
-async fn zone_template(
-    state: &AppState,
-    caller: &Caller,
-    key: &str,
-    file: &str,
-) -> Result<ttdz_xlsx::Template, ApiError> {
-    let year = template_year(state, file)?;
-    let zone = super::zone_of(state, caller, key).await?;
-    let tree = state.tree(None).await?;
-    Ok(ttdz_xlsx::template_for(state.store(), &tree, &zone, year).await?)
 }
 
 fn xlsx_response(status: StatusCode, name: &str, bytes: Vec<u8>) -> axum::response::Response {
@@ -320,7 +228,8 @@ pub async fn download_template(
     Path((key, file)): Path<(String, String)>,
     Extension(caller): Extension<Caller>,
 ) -> Result<axum::response::Response, ApiError> {
-    let template = zone_template(&state, &caller, &key, &file).await?;
+    let year = template_year(&state, &file)?;
+    let template = imports::template(state.app(), &caller.viewer(), &key, year).await?;
     let bytes = template.write().map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     Ok(xlsx_response(StatusCode::OK, &format!("{key}-{file}"), bytes))
 }
@@ -346,15 +255,8 @@ pub async fn upload_template(
     mut multipart: Multipart,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let template = zone_template(&state, &caller, &key, &file).await?;
-    let zone = state
-        .store()
-        .zone(&template.zone)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no zone with key '{key}'")))?;
-    if !caller.governs(&zone.province) {
-        return Err(ApiError::new(ErrorCode::Forbidden, format!("{} may not report for zone {key}", caller.label())));
-    }
+    let (ctx, viewer) = (state.app(), caller.viewer());
+    let template = imports::template_to_fill(ctx, &viewer, &key, template_year(&state, &file)?).await?;
     let mut upload: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::invalid(e.body_text()))? {
         if field.name() == Some("file") {
@@ -363,11 +265,10 @@ pub async fn upload_template(
         }
     }
     let (name, bytes) = upload.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))?;
-    let unreadable = |e: ttdz_xlsx::TemplateError| ApiError::new(ErrorCode::InvalidFile, e.to_string());
-    match template.read(&bytes).map_err(unreadable)? {
+    match imports::read_filled(&template, &name, &bytes)? {
         Err(marked) => {
             let bad = marked.problems().len();
-            let out = marked.write().map_err(unreadable)?;
+            let out = marked.write().map_err(|e| ApiError::new(ErrorCode::InvalidFile, e.to_string()))?;
             let mut response =
                 xlsx_response(StatusCode::UNPROCESSABLE_ENTITY, &format!("{key}-{}-errors.xlsx", template.year), out);
             if let Ok(v) = bad.to_string().parse() {
@@ -376,27 +277,10 @@ pub async fn upload_template(
             Ok(response)
         }
         Ok(filled) => {
-            let values = filled.division_values.len() + filled.zone_values.len();
-            // An empty upload (every input blank, or the element codes edited away) would replace the earlier one
-            // with nothing: refuse it instead.
-            if values == 0 {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidFile,
-                    format!("{name}: the workbook holds no values for {key} {}; nothing was replaced", template.year),
-                ));
-            }
-            let batch = filled.into_batch(&template, None, &name, &bytes, &caller.label(), caller.scope());
-            let audit = caller.audit(&origin, Some(zone.key.clone()), Some(zone.province));
-            let report = state.store().replace_batch(&batch, &audit).await?;
-            let outcome = report.outcome();
-            Ok(Json(ImportOutcome {
-                batch: batch.dataset.name,
-                rows: batch.rows,
-                values,
-                skipped: Vec::new(),
-                outcome,
-            })
-            .into_response())
+            let upload = (name.as_str(), bytes.as_slice(), None);
+            let stored = imports::store_template(ctx, &viewer, &origin.0, &template, upload, filled).await?;
+            let rows = stored.values as u64;
+            Ok(Json(ImportOutcome::new(stored, rows, Vec::new())).into_response())
         }
     }
 }
