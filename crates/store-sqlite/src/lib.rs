@@ -14,7 +14,6 @@ use ttdz_domain::audit::{AuditContext, AuditEntry, AuditQuery};
 use ttdz_domain::contract::{ContractRollup, Side};
 use ttdz_domain::lifecycle::Stage;
 use ttdz_domain::measure::{SourceKind, SourcedValue};
-use ttdz_domain::policy::{Experience, Policy, PolicyCheck};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::report::ReportStatus;
 use ttdz_domain::{
@@ -25,9 +24,9 @@ use ttdz_store::rows::{
     self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
-    AnnualReport, Backend, Batch, BatchReport, Change, CheckRow, DatasetRecord, DemoReport, DivisionValue,
-    ExperienceRow, LifecycleEvent, LifecycleState, LifecycleStep, Migration, MigrationReport, PolicyRow, Result, Store,
-    StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
+    AnnualReport, Backend, Batch, BatchReport, Change, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent,
+    LifecycleState, LifecycleStep, Migration, MigrationReport, Result, Store, StoreError, SyncStep, VintageInfo,
+    ZoneValue, check_applied, reference_sync_plan,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -430,6 +429,8 @@ impl SqliteStore {
             .map_err(db)
     }
 }
+
+ttdz_store::impl_policy_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -915,132 +916,6 @@ impl Store for SqliteStore {
         append_audit(&mut tx, audit, &format!("report.{action}"), &subject, before.as_deref(), Some(&after)).await?;
         tx.commit().await.map_err(db)?;
         Ok(version)
-    }
-
-    async fn add_policy(&self, policy: &Policy, audit: &AuditContext) -> Result<i64> {
-        let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO policies (zone_key, level, issuer, number, issued, title, provisions)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(policy.zone.as_str())
-        .bind(policy.level.as_str())
-        .bind(&policy.issuer)
-        .bind(&policy.number)
-        .bind(policy.issued.to_string())
-        .bind(&policy.title)
-        .bind(&policy.provisions)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let after = serde_json::json!({ "id": id, "number": policy.number, "title": policy.title }).to_string();
-        append_audit(&mut tx, audit, "policy.add", &policy.number, None, Some(&after)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(id)
-    }
-
-    async fn policy(&self, id: i64) -> Result<Option<Policy>> {
-        let row: Option<PolicyRow> = sqlx::query_as(
-            "SELECT id, zone_key, level, issuer, number, issued, title, provisions FROM policies WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        row.map(ttdz_store::policy_from_row).transpose()
-    }
-
-    async fn policies(&self, zone: &ZoneKey) -> Result<Vec<(Policy, Vec<PolicyCheck>)>> {
-        let rows: Vec<PolicyRow> = sqlx::query_as(
-            "SELECT id, zone_key, level, issuer, number, issued, title, provisions FROM policies
-             WHERE zone_key = $1 ORDER BY id",
-        )
-        .bind(zone.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        let checks: Vec<CheckRow> = sqlx::query_as(
-            "SELECT c.policy_id, c.checked_on, c.checked_by, c.finding, c.evidence, c.annex_row
-             FROM policy_checks c JOIN policies p ON p.id = c.policy_id WHERE p.zone_key = $1 ORDER BY c.id",
-        )
-        .bind(zone.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        let checks = checks.into_iter().map(ttdz_store::check_from_row).collect::<Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|r| {
-                let policy = ttdz_store::policy_from_row(r)?;
-                let mine = checks.iter().filter(|c| c.policy == policy.id).cloned().collect();
-                Ok((policy, mine))
-            })
-            .collect()
-    }
-
-    async fn add_policy_check(&self, check: &PolicyCheck, audit: &AuditContext) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO policy_checks (policy_id, checked_on, checked_by, finding, evidence, annex_row)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(check.policy)
-        .bind(check.checked_on.to_string())
-        .bind(&check.checked_by)
-        .bind(check.finding.as_str())
-        .bind(&check.evidence)
-        .bind(check.annex_row.map(i64::from))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        let after = serde_json::json!({ "policy": check.policy, "finding": check.finding.as_str() }).to_string();
-        append_audit(&mut tx, audit, "policy.check", &check.policy.to_string(), None, Some(&after)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(())
-    }
-
-    async fn add_experience(&self, experience: &Experience, audit: &AuditContext) -> Result<i64> {
-        let mut tx = self.write_tx().await?;
-        let policies = serde_json::to_string(&experience.policies).map_err(|e| StoreError::Database(e.to_string()))?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO experiences (zone_key, title, summary, policies) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(experience.zone.as_str())
-        .bind(&experience.title)
-        .bind(&experience.summary)
-        .bind(policies)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let after = serde_json::json!({ "id": id, "title": experience.title }).to_string();
-        append_audit(&mut tx, audit, "experience.propose", &id.to_string(), None, Some(&after)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(id)
-    }
-
-    async fn publish_experience(&self, id: i64, on: &str, audit: &AuditContext) -> Result<bool> {
-        let mut tx = self.write_tx().await?;
-        let done = sqlx::query("UPDATE experiences SET published_on = $2 WHERE id = $1 AND published_on IS NULL")
-            .bind(id)
-            .bind(on)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        let after = serde_json::json!({ "published_on": on }).to_string();
-        append_audit(&mut tx, audit, "experience.publish", &id.to_string(), None, Some(&after)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(true)
-    }
-
-    async fn experiences(&self) -> Result<Vec<Experience>> {
-        let rows: Vec<ExperienceRow> =
-            sqlx::query_as("SELECT id, zone_key, title, summary, policies, published_on FROM experiences ORDER BY id")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db)?;
-        rows.into_iter().map(ttdz_store::experience_from_row).collect()
     }
 
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
