@@ -9,7 +9,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
-use ttdz_domain::account::Account;
 use ttdz_domain::audit::{AuditContext, AuditEntry, AuditQuery};
 use ttdz_domain::contract::{ContractRollup, Side};
 use ttdz_domain::lifecycle::Stage;
@@ -17,11 +16,10 @@ use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::report::ReportStatus;
 use ttdz_domain::{
-    Dataset, DivisionCode, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
+    Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
-use ttdz_store::Todo;
 use ttdz_store::rows::{
-    self, AccountRow, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
+    self, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
     AnnualReport, Backend, Batch, BatchReport, Change, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent,
@@ -430,6 +428,8 @@ async fn insert_rollups(conn: &mut PgConnection, rollups: &[ContractRollup], dat
     Ok(())
 }
 
+ttdz_store::impl_account_store!(PgStore);
+ttdz_store::impl_job_store!(PgStore);
 ttdz_store::impl_policy_store!(PgStore);
 
 #[async_trait]
@@ -626,77 +626,6 @@ impl Store for PgStore {
             tx.commit().await.map_err(db)?;
         }
         Ok(report)
-    }
-
-    async fn add_account(&self, account: &Account, password_hash: &str, audit: &AuditContext) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let result = sqlx::query(
-            "INSERT INTO accounts (username, role, province_code, division_code, zone_key, password_hash, disabled)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(account.username.as_str())
-        .bind(account.role.as_str())
-        .bind(account.province.as_ref().map(|c| c.as_str()))
-        .bind(account.division.as_ref().map(|c| c.as_str()))
-        .bind(account.zone.as_ref().map(|z| z.as_str()))
-        .bind(password_hash)
-        .bind(i32::from(account.disabled))
-        .execute(&mut *tx)
-        .await;
-        match result {
-            Ok(_) => {
-                let after = ttdz_store::account_audit_state(account);
-                append_audit(&mut tx, audit, "account.add", account.username.as_str(), None, Some(&after)).await?;
-                tx.commit().await.map_err(db)
-            }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::Conflict(format!("the username {} is taken", account.username)))
-            }
-            Err(e) => Err(db(e)),
-        }
-    }
-
-    async fn accounts(&self) -> Result<Vec<Account>> {
-        let rows: Vec<AccountRow> = sqlx::query_as(
-            "SELECT username, role, province_code, division_code, zone_key, disabled::bigint FROM accounts ORDER BY username COLLATE \"C\"",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        rows.into_iter().map(rows::account).collect()
-    }
-
-    async fn account_credentials(&self, username: &str) -> Result<Option<(Account, String)>> {
-        let row: Option<(String, String, Option<String>, Option<String>, Option<String>, i64, String)> = sqlx::query_as(
-            "SELECT username, role, province_code, division_code, zone_key, disabled::bigint, password_hash FROM accounts
-             WHERE username = $1",
-        )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        row.map(|(u, r, p, d, z, x, hash)| Ok((rows::account((u, r, p, d, z, x))?, hash))).transpose()
-    }
-
-    async fn set_account_disabled(&self, username: &str, disabled: bool, audit: &AuditContext) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let before: Option<i64> = sqlx::query_scalar("SELECT disabled::bigint FROM accounts WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let Some(before) = before else { return Ok(false) };
-        sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
-            .bind(username)
-            .bind(i32::from(disabled))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        let state = |d: bool| serde_json::json!({ "disabled": d }).to_string();
-        let action = if disabled { "account.disable" } else { "account.enable" };
-        append_audit(&mut tx, audit, action, username, Some(&state(before != 0)), Some(&state(disabled))).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(true)
     }
 
     async fn lifecycle(&self, zone: &ZoneKey) -> Result<Option<LifecycleState>> {
@@ -951,82 +880,6 @@ impl Store for PgStore {
         rows.into_iter().map(rows::audit_entry).collect()
     }
 
-    async fn create_session(
-        &self,
-        token_sha256: &str,
-        username: &str,
-        csrf_token: &str,
-        expires_at: i64,
-        audit: &AuditContext,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("INSERT INTO sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_sha256)
-            .bind(username)
-            .bind(csrf_token)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        let after = serde_json::json!({ "expires_at": expires_at }).to_string();
-        append_audit(&mut tx, audit, "auth.login", username, None, Some(&after)).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(Account, String)>> {
-        let row: Option<(String, String, Option<String>, Option<String>, Option<String>, i64, String)> = sqlx::query_as(
-            "SELECT a.username, a.role, a.province_code, a.division_code, a.zone_key, a.disabled::bigint, s.csrf_token
-             FROM sessions s JOIN accounts a ON a.username = s.username
-             WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND a.disabled = 0",
-        )
-        .bind(token_sha256)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        row.map(|(u, r, p, d, z, x, csrf)| Ok((rows::account((u, r, p, d, z, x))?, csrf))).transpose()
-    }
-
-    async fn delete_session(&self, token_sha256: &str, audit: &AuditContext) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let username: Option<String> =
-            sqlx::query_scalar("DELETE FROM sessions WHERE token_sha256 = $1 RETURNING username")
-                .bind(token_sha256)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        if let Some(username) = username {
-            append_audit(&mut tx, audit, "auth.logout", &username, None, None).await?;
-        }
-        tx.commit().await.map_err(db)
-    }
-
-    async fn record_login_failure(&self, subject: &str, username: &str, at: i64, audit: &AuditContext) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("DELETE FROM login_failures WHERE at < $1")
-            .bind(at - ttdz_store::LOGIN_FAILURE_MEMORY_SECONDS)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("INSERT INTO login_failures (subject, at) VALUES ($1, $2)")
-            .bind(subject)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        append_audit(&mut tx, audit, "auth.login_failed", username, None, None).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn login_failure_times(&self, subject: &str, since: i64) -> Result<Vec<i64>> {
-        sqlx::query_scalar("SELECT at FROM login_failures WHERE subject = $1 AND at >= $2 ORDER BY at")
-            .bind(subject)
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)
-    }
-
     async fn contract_rollups(&self, side: Side, prefix: &str) -> Result<Vec<ContractRollup>> {
         let rows: Vec<RollupRow> = sqlx::query_as(
             "SELECT side, division_code, year::bigint, contract_type, contracts, turnover::text, tech_amount::text
@@ -1134,69 +987,5 @@ impl Store for PgStore {
     async fn data_revision(&self) -> Result<i64> {
         // Rows are only ever added, so their number grows with every commit that adds one, whatever its id.
         sqlx::query_scalar("SELECT count(*) FROM changes").fetch_one(&self.pool).await.map_err(db)
-    }
-
-    async fn claim_job(&self, job: &str, period: &str, audit: &AuditContext) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let claimed = sqlx::query("INSERT INTO job_runs (job, period) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(job)
-            .bind(period)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected()
-            == 1;
-        if claimed {
-            append_audit(&mut tx, audit, "job.run", &format!("{job} {period}"), None, None).await?;
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(claimed)
-    }
-
-    async fn add_todo(&self, todo: &Todo, audit: &AuditContext) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let added = sqlx::query(
-            "INSERT INTO todos (zone_key, province_code, kind, subject, due_on) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(todo.zone.as_str())
-        .bind(todo.province.as_str())
-        .bind(&todo.kind)
-        .bind(&todo.subject)
-        .bind(&todo.due_on)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?
-        .rows_affected()
-            == 1;
-        if added {
-            let subject = format!("{} {} {}", todo.zone, todo.kind, todo.subject);
-            let after = serde_json::json!({ "due_on": todo.due_on }).to_string();
-            append_audit(&mut tx, audit, "todo.add", &subject, None, Some(&after)).await?;
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(added)
-    }
-
-    async fn todos(&self, province: Option<&DivisionCode>) -> Result<Vec<Todo>> {
-        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
-            "SELECT zone_key, province_code, kind, subject, due_on FROM todos
-             WHERE $1 IS NULL OR province_code = $1 ORDER BY due_on DESC, zone_key, kind",
-        )
-        .bind(province.map(|p| p.as_str()))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        rows.into_iter()
-            .map(|(zone, province, kind, subject, due_on)| {
-                Ok(Todo {
-                    zone: ZoneKey::parse(&zone).map_err(|e| StoreError::Corrupt(e.0))?,
-                    province: rows::code(&province)?,
-                    kind,
-                    subject,
-                    due_on,
-                })
-            })
-            .collect()
     }
 }

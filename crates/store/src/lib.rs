@@ -196,8 +196,67 @@ pub trait PolicyStore: Send + Sync {
     async fn experiences(&self) -> Result<Vec<ttdz_domain::policy::Experience>>;
 }
 
+/// Accounts, sessions and failed logins. Implemented once for both backends by
+/// [`impl_account_store!`](crate::impl_account_store).
 #[async_trait]
-pub trait Store: PolicyStore + Send + Sync + 'static {
+pub trait AccountStore: Send + Sync {
+    /// Creates an account. Fails with `Conflict` if the username is taken.
+    async fn add_account(
+        &self,
+        account: &ttdz_domain::account::Account,
+        password_hash: &str,
+        audit: &AuditContext,
+    ) -> Result<()>;
+
+    /// All accounts, by username.
+    async fn accounts(&self) -> Result<Vec<ttdz_domain::account::Account>>;
+
+    /// An account with its password hash, for logging in.
+    async fn account_credentials(&self, username: &str) -> Result<Option<(ttdz_domain::account::Account, String)>>;
+
+    /// Disables or enables an account (its sessions stop working at once); false if there is no such account.
+    async fn set_account_disabled(&self, username: &str, disabled: bool, audit: &AuditContext) -> Result<bool>;
+
+    /// Records a session by the SHA-256 of its token (a login, in the audit trail).
+    async fn create_session(
+        &self,
+        token_sha256: &str,
+        username: &str,
+        csrf_token: &str,
+        expires_at: i64,
+        audit: &AuditContext,
+    ) -> Result<()>;
+
+    /// The account and CSRF token of a session that has not expired at `now`, of an account not disabled.
+    async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(ttdz_domain::account::Account, String)>>;
+
+    /// Ends a session (a logout, in the audit trail when there was one).
+    async fn delete_session(&self, token_sha256: &str, audit: &AuditContext) -> Result<()>;
+
+    /// Records a failed login for `subject` (what the throttle counts by) at `at` (Unix seconds), forgetting
+    /// failures older than `LOGIN_FAILURE_MEMORY_SECONDS`; the audit trail names `username`.
+    async fn record_login_failure(&self, subject: &str, username: &str, at: i64, audit: &AuditContext) -> Result<()>;
+
+    /// When `subject`'s failed logins since `since` (Unix seconds) happened, oldest first.
+    async fn login_failure_times(&self, subject: &str, since: i64) -> Result<Vec<i64>>;
+}
+
+/// Claims of scheduled jobs and the reminders they leave. Implemented once for both backends by
+/// [`impl_job_store!`](crate::impl_job_store).
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Claims `job` for `period` (a day, say): true for the one caller that claims it first, on any instance.
+    async fn claim_job(&self, job: &str, period: &str, audit: &AuditContext) -> Result<bool>;
+
+    /// Leaves a reminder unless the same one (zone, kind, subject) is there already; true when it was added.
+    async fn add_todo(&self, todo: &Todo, audit: &AuditContext) -> Result<bool>;
+
+    /// Reminders, newest due first; for one province's zones only when `province` is given.
+    async fn todos(&self, province: Option<&DivisionCode>) -> Result<Vec<Todo>>;
+}
+
+#[async_trait]
+pub trait Store: AccountStore + JobStore + PolicyStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Checks that the database answers.
@@ -241,23 +300,6 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     /// checksum is already stored under the same name changes nothing.
     async fn replace_batch(&self, batch: &Batch, audit: &AuditContext) -> Result<BatchReport>;
 
-    /// Creates an account. Fails with `Conflict` if the username is taken.
-    async fn add_account(
-        &self,
-        account: &ttdz_domain::account::Account,
-        password_hash: &str,
-        audit: &AuditContext,
-    ) -> Result<()>;
-
-    /// All accounts, by username.
-    async fn accounts(&self) -> Result<Vec<ttdz_domain::account::Account>>;
-
-    /// An account with its password hash, for logging in.
-    async fn account_credentials(&self, username: &str) -> Result<Option<(ttdz_domain::account::Account, String)>>;
-
-    /// Disables or enables an account (its sessions stop working at once); false if there is no such account.
-    async fn set_account_disabled(&self, username: &str, disabled: bool, audit: &AuditContext) -> Result<bool>;
-
     /// A zone's place in the procedure, with its history; `None` for an unknown zone.
     async fn lifecycle(&self, zone: &ZoneKey) -> Result<Option<LifecycleState>>;
 
@@ -282,29 +324,6 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
-    /// Records a session by the SHA-256 of its token (a login, in the audit trail).
-    async fn create_session(
-        &self,
-        token_sha256: &str,
-        username: &str,
-        csrf_token: &str,
-        expires_at: i64,
-        audit: &AuditContext,
-    ) -> Result<()>;
-
-    /// The account and CSRF token of a session that has not expired at `now`, of an account not disabled.
-    async fn session(&self, token_sha256: &str, now: i64) -> Result<Option<(ttdz_domain::account::Account, String)>>;
-
-    /// Ends a session (a logout, in the audit trail when there was one).
-    async fn delete_session(&self, token_sha256: &str, audit: &AuditContext) -> Result<()>;
-
-    /// Records a failed login for `subject` (what the throttle counts by) at `at` (Unix seconds), forgetting
-    /// failures older than `LOGIN_FAILURE_MEMORY_SECONDS`; the audit trail names `username`.
-    async fn record_login_failure(&self, subject: &str, username: &str, at: i64, audit: &AuditContext) -> Result<()>;
-
-    /// When `subject`'s failed logins since `since` (Unix seconds) happened, oldest first.
-    async fn login_failure_times(&self, subject: &str, since: i64) -> Result<Vec<i64>>;
-
     /// Contract roll-ups of one side, summed over all batches, for divisions whose code starts with `prefix`.
     async fn contract_rollups(&self, side: ttdz_domain::contract::Side, prefix: &str) -> Result<Vec<ContractRollup>>;
 
@@ -317,15 +336,6 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     /// Committed changes after `cursor` (from the start without one), oldest first, at most `limit`. Following the
     /// cursors of what it returns, a reader never skips nor repeats a committed change, however writers commit.
     async fn changes(&self, after: Option<&str>, limit: u32) -> Result<Vec<Change>>;
-
-    /// Claims `job` for `period` (a day, say): true for the one caller that claims it first, on any instance.
-    async fn claim_job(&self, job: &str, period: &str, audit: &AuditContext) -> Result<bool>;
-
-    /// Leaves a reminder unless the same one (zone, kind, subject) is there already; true when it was added.
-    async fn add_todo(&self, todo: &Todo, audit: &AuditContext) -> Result<bool>;
-
-    /// Reminders, newest due first; for one province's zones only when `province` is given.
-    async fn todos(&self, province: Option<&DivisionCode>) -> Result<Vec<Todo>>;
 
     /// A number that grows with every committed change: what was computed from the data at one revision stays
     /// right until it differs.

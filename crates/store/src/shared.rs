@@ -165,3 +165,282 @@ macro_rules! impl_policy_store {
         }
     };
 }
+
+/// Implements [`AccountStore`](crate::AccountStore) for a backend's store type.
+#[macro_export]
+macro_rules! impl_account_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::AccountStore for $store {
+            async fn add_account(
+                &self,
+                account: &ttdz_domain::account::Account,
+                password_hash: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                let result = sqlx::query(
+                    "INSERT INTO accounts
+                       (username, role, province_code, division_code, zone_key, password_hash, disabled)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(account.username.as_str())
+                .bind(account.role.as_str())
+                .bind(account.province.as_ref().map(|c| c.as_str()))
+                .bind(account.division.as_ref().map(|c| c.as_str()))
+                .bind(account.zone.as_ref().map(|z| z.as_str()))
+                .bind(password_hash)
+                .bind(i32::from(account.disabled))
+                .execute(&mut *tx)
+                .await;
+                match result {
+                    Ok(_) => {
+                        let after = $crate::account_audit_state(account);
+                        append_audit(&mut tx, audit, "account.add", account.username.as_str(), None, Some(&after))
+                            .await?;
+                        tx.commit().await.map_err(db)
+                    }
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err($crate::StoreError::Conflict(format!("the username {} is taken", account.username)))
+                    }
+                    Err(e) => Err(db(e)),
+                }
+            }
+
+            async fn accounts(&self) -> $crate::Result<Vec<ttdz_domain::account::Account>> {
+                let rows: Vec<$crate::rows::AccountRow> = sqlx::query_as(
+                    "SELECT username, role, province_code, division_code, zone_key, CAST(disabled AS BIGINT)
+                     FROM accounts",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                // By username in byte order, as the trait promises, whatever collation the database has.
+                let mut accounts = rows.into_iter().map($crate::rows::account).collect::<$crate::Result<Vec<_>>>()?;
+                accounts.sort_by(|a, b| a.username.as_str().cmp(b.username.as_str()));
+                Ok(accounts)
+            }
+
+            async fn account_credentials(
+                &self,
+                username: &str,
+            ) -> $crate::Result<Option<(ttdz_domain::account::Account, String)>> {
+                let row: Option<(String, String, Option<String>, Option<String>, Option<String>, i64, String)> =
+                    sqlx::query_as(
+                        "SELECT username, role, province_code, division_code, zone_key, CAST(disabled AS BIGINT),
+                                password_hash
+                         FROM accounts WHERE username = $1",
+                    )
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                row.map(|(u, r, p, d, z, x, hash)| Ok(($crate::rows::account((u, r, p, d, z, x))?, hash))).transpose()
+            }
+
+            async fn set_account_disabled(
+                &self,
+                username: &str,
+                disabled: bool,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<bool> {
+                let mut tx = self.write_tx().await?;
+                let before: Option<i64> =
+                    sqlx::query_scalar("SELECT CAST(disabled AS BIGINT) FROM accounts WHERE username = $1")
+                        .bind(username)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                let Some(before) = before else { return Ok(false) };
+                sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
+                    .bind(username)
+                    .bind(i32::from(disabled))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                let state = |d: bool| serde_json::json!({ "disabled": d }).to_string();
+                let action = if disabled { "account.disable" } else { "account.enable" };
+                append_audit(&mut tx, audit, action, username, Some(&state(before != 0)), Some(&state(disabled)))
+                    .await?;
+                tx.commit().await.map_err(db)?;
+                Ok(true)
+            }
+
+            async fn create_session(
+                &self,
+                token_sha256: &str,
+                username: &str,
+                csrf_token: &str,
+                expires_at: i64,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO sessions (token_sha256, username, csrf_token, expires_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_sha256)
+                .bind(username)
+                .bind(csrf_token)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                let after = serde_json::json!({ "expires_at": expires_at }).to_string();
+                append_audit(&mut tx, audit, "auth.login", username, None, Some(&after)).await?;
+                tx.commit().await.map_err(db)
+            }
+
+            async fn session(
+                &self,
+                token_sha256: &str,
+                now: i64,
+            ) -> $crate::Result<Option<(ttdz_domain::account::Account, String)>> {
+                let row: Option<(String, String, Option<String>, Option<String>, Option<String>, i64, String)> =
+                    sqlx::query_as(
+                        "SELECT a.username, a.role, a.province_code, a.division_code, a.zone_key,
+                                CAST(a.disabled AS BIGINT), s.csrf_token
+                         FROM sessions s JOIN accounts a ON a.username = s.username
+                         WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND a.disabled = 0",
+                    )
+                    .bind(token_sha256)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                row.map(|(u, r, p, d, z, x, csrf)| Ok(($crate::rows::account((u, r, p, d, z, x))?, csrf))).transpose()
+            }
+
+            async fn delete_session(
+                &self,
+                token_sha256: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                let username: Option<String> =
+                    sqlx::query_scalar("DELETE FROM sessions WHERE token_sha256 = $1 RETURNING username")
+                        .bind(token_sha256)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                if let Some(username) = username {
+                    append_audit(&mut tx, audit, "auth.logout", &username, None, None).await?;
+                }
+                tx.commit().await.map_err(db)
+            }
+
+            async fn record_login_failure(
+                &self,
+                subject: &str,
+                username: &str,
+                at: i64,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                    .bind(at - $crate::LOGIN_FAILURE_MEMORY_SECONDS)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                sqlx::query("INSERT INTO login_failures (subject, at) VALUES ($1, $2)")
+                    .bind(subject)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                append_audit(&mut tx, audit, "auth.login_failed", username, None, None).await?;
+                tx.commit().await.map_err(db)
+            }
+
+            async fn login_failure_times(&self, subject: &str, since: i64) -> $crate::Result<Vec<i64>> {
+                sqlx::query_scalar("SELECT at FROM login_failures WHERE subject = $1 AND at >= $2 ORDER BY at")
+                    .bind(subject)
+                    .bind(since)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db)
+            }
+        }
+    };
+}
+
+/// Implements [`JobStore`](crate::JobStore) for a backend's store type.
+#[macro_export]
+macro_rules! impl_job_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::JobStore for $store {
+            async fn claim_job(
+                &self,
+                job: &str,
+                period: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<bool> {
+                let mut tx = self.write_tx().await?;
+                let claimed = sqlx::query("INSERT INTO job_runs (job, period) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(job)
+                    .bind(period)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?
+                    .rows_affected()
+                    == 1;
+                if claimed {
+                    append_audit(&mut tx, audit, "job.run", &format!("{job} {period}"), None, None).await?;
+                }
+                tx.commit().await.map_err(db)?;
+                Ok(claimed)
+            }
+
+            async fn add_todo(
+                &self,
+                todo: &$crate::Todo,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<bool> {
+                let mut tx = self.write_tx().await?;
+                let added = sqlx::query(
+                    "INSERT INTO todos (zone_key, province_code, kind, subject, due_on) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(todo.zone.as_str())
+                .bind(todo.province.as_str())
+                .bind(&todo.kind)
+                .bind(&todo.subject)
+                .bind(&todo.due_on)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected()
+                    == 1;
+                if added {
+                    let subject = format!("{} {} {}", todo.zone, todo.kind, todo.subject);
+                    let after = serde_json::json!({ "due_on": todo.due_on }).to_string();
+                    append_audit(&mut tx, audit, "todo.add", &subject, None, Some(&after)).await?;
+                }
+                tx.commit().await.map_err(db)?;
+                Ok(added)
+            }
+
+            async fn todos(&self, province: Option<&ttdz_domain::DivisionCode>) -> $crate::Result<Vec<$crate::Todo>> {
+                let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+                    "SELECT zone_key, province_code, kind, subject, due_on FROM todos
+                     WHERE $1 IS NULL OR province_code = $1 ORDER BY due_on DESC, zone_key, kind",
+                )
+                .bind(province.map(|p| p.as_str()))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter()
+                    .map(|(zone, province, kind, subject, due_on)| {
+                        Ok($crate::Todo {
+                            zone: ttdz_domain::ZoneKey::parse(&zone).map_err(|e| $crate::StoreError::Corrupt(e.0))?,
+                            province: $crate::rows::code(&province)?,
+                            kind,
+                            subject,
+                            due_on,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
