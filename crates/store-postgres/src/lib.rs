@@ -94,133 +94,12 @@ impl PgStore {
     }
 }
 
-/// The real zones enter the procedure under construction, with the approval the sources confirm and an assumed
-/// current term of three years from this one (the shortest the guideline allows), marked as assumed: annual
-/// reporting works on them from the first day.
-async fn seed_lifecycle(conn: &mut PgConnection, year: i32) -> Result<()> {
-    let missing: Vec<(String, Option<String>, String, String)> = sqlx::query_as(
-        "SELECT key, approved, approval_note, source FROM zones
-         WHERE key NOT IN (SELECT zone_key FROM zone_lifecycle) ORDER BY key",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    let (start, end) = ttdz_store::assumed_term(year);
-    for (key, approved, note, source) in missing {
-        sqlx::query(
-            "INSERT INTO zone_lifecycle (zone_key, stage, term_start, term_end, term_assumed, version)
-             VALUES ($1, 'under_construction', $2, $3, 1, 1)",
-        )
-        .bind(&key)
-        .bind(&start)
-        .bind(&end)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-        let approval = serde_json::json!({ "approved": approved, "note": note, "source": source }).to_string();
-        let term = serde_json::json!({ "term_start": start, "term_end": end, "assumed": true }).to_string();
-        for (action, from, to, document) in [
-            ("approve_plan", None, "approved", approval),
-            ("start_construction", Some("approved"), "under_construction", term),
-        ] {
-            sqlx::query(
-                "INSERT INTO lifecycle_events (zone_key, action, actor, from_stage, to_stage, document)
-                 VALUES ($1, $2, 'reference:data/zones.csv', $3, $4, $5)",
-            )
-            .bind(&key)
-            .bind(action)
-            .bind(from)
-            .bind(to)
-            .bind(document)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-        }
-    }
-    Ok(())
-}
-
-/// Writes a batch, replacing its earlier contribution, inside the caller's transaction.
-async fn write_batch(conn: &mut PgConnection, batch: &Batch, audit: &AuditContext) -> Result<BatchReport> {
-    let name = &batch.dataset.name;
-    let stored: Option<(String, Option<i64>, Option<String>)> =
-        sqlx::query_as("SELECT sha256, rows::bigint, scope FROM datasets WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
-    ttdz_store::check_batch_owner(batch, stored.as_ref().map(|s| s.2.as_deref()))?;
-    let stored = stored.map(|(sha, rows, _)| (sha, rows));
-    if stored.as_ref().map(|(sha, _)| sha.as_str()) == Some(batch.dataset.sha256.as_str()) {
-        return Ok(BatchReport { changed: false, replaced: false });
-    }
-    for delete in [DELETE_VALUES, DELETE_ZONE_VALUES, DELETE_ROLLUPS] {
-        sqlx::query(delete).bind(name).execute(&mut *conn).await.map_err(db)?;
-    }
-    record_dataset(conn, &batch.dataset, batch.kind, Some(&batch.recorded_by), Some(batch.rows)).await?;
-    sqlx::query("UPDATE datasets SET scope = $2 WHERE name = $1")
-        .bind(name)
-        .bind(batch.scope.as_ref().map(|s| s.as_str()))
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    insert_values(conn, &batch.division_values, name).await?;
-    insert_zone_values(conn, &batch.zone_values, name).await?;
-    insert_rollups(conn, &batch.rollups, name).await?;
-    let (before, after) = ttdz_store::batch_audit_states(stored.as_ref(), batch);
-    append_audit(conn, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
-    Ok(BatchReport { changed: true, replaced: stored.is_some() })
-}
-
-/// Appends to the audit trail, inside the caller's transaction.
-async fn append_audit(
-    conn: &mut PgConnection,
-    audit: &AuditContext,
-    action: &str,
-    subject: &str,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor, origin, action, zone_key, province_code, subject, before_json, after_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&audit.actor)
-    .bind(&audit.origin)
-    .bind(action)
-    .bind(audit.zone.as_ref().map(|z| z.as_str()))
-    .bind(audit.province.as_ref().map(|p| p.as_str()))
-    .bind(subject)
-    .bind(before)
-    .bind(after)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
-    // Every audited write of data is a change; logins and logouts change no data.
-    if let Some(kind) = ttdz_store::change_kind(action) {
-        record_change(conn, kind, subject, action).await?;
-    }
-    Ok(())
-}
-
 /// Serialises the transactions that write the record `key` names (a batch, a zone's procedure, a zone-year's report),
 /// and only those: an import of millions of rows holds up no other zone's report. The lock ends with the
 /// transaction. (Migrations take `MIGRATION_LOCK`, which no other writer does.)
 async fn lock(conn: &mut PgConnection, key: &str) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind(key)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(())
-}
-
-/// Appends to the change log, inside the caller's transaction.
-async fn record_change(conn: &mut PgConnection, kind: &str, key: &str, action: &str) -> Result<()> {
-    sqlx::query("INSERT INTO changes (kind, key, action) VALUES ($1, $2, $3)")
-        .bind(kind)
-        .bind(key)
-        .bind(action)
         .execute(&mut *conn)
         .await
         .map_err(db)?;
@@ -428,6 +307,7 @@ async fn insert_rollups(conn: &mut PgConnection, rollups: &[ContractRollup], dat
     Ok(())
 }
 
+ttdz_store::shared_writes!(PgConnection);
 ttdz_store::impl_account_store!(PgStore);
 ttdz_store::impl_job_store!(PgStore);
 ttdz_store::impl_policy_store!(PgStore);
