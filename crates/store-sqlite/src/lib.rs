@@ -14,7 +14,6 @@ use ttdz_domain::contract::{ContractRollup, Side};
 use ttdz_domain::lifecycle::Stage;
 use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
-use ttdz_domain::report::ReportStatus;
 use ttdz_domain::{
     Dataset, DivisionSet, ElementCode, Indicator, PublishedFigure, ReferenceData, Vintage, Zone, ZoneKey,
 };
@@ -22,9 +21,9 @@ use ttdz_store::rows::{
     self, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
-    AnnualReport, Backend, Batch, BatchReport, Change, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent,
-    LifecycleState, LifecycleStep, Migration, MigrationReport, Result, Store, StoreError, SyncStep, VintageInfo,
-    ZoneValue, check_applied, reference_sync_plan,
+    Backend, Batch, BatchReport, Change, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent, LifecycleState,
+    LifecycleStep, Migration, MigrationReport, Result, Store, StoreError, SyncStep, VintageInfo, ZoneValue,
+    check_applied, reference_sync_plan,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -308,9 +307,16 @@ impl SqliteStore {
 }
 
 ttdz_store::shared_writes!(SqliteConnection);
+
+/// The writers of one record need no lock of their own here: `write_tx` takes the database's write lock
+/// (`BEGIN IMMEDIATE`) for every write.
+async fn lock(_conn: &mut SqliteConnection, _key: &str) -> Result<()> {
+    Ok(())
+}
 ttdz_store::impl_account_store!(SqliteStore);
 ttdz_store::impl_job_store!(SqliteStore);
 ttdz_store::impl_policy_store!(SqliteStore);
+ttdz_store::impl_report_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -637,91 +643,6 @@ impl Store for SqliteStore {
         let (before, after) = ttdz_store::lifecycle_audit_states(step);
         let action = format!("lifecycle.{}", step.action.as_str());
         append_audit(&mut tx, audit, &action, key, before.as_deref(), Some(&after)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(version)
-    }
-
-    async fn annual_report(&self, zone: &ZoneKey, year: i32) -> Result<Option<AnnualReport>> {
-        let row: Option<(String, i64, String, String, Option<String>, Option<String>, i64, Option<String>)> =
-            sqlx::query_as(
-                "SELECT status, version, report_text, values_json, snapshot, submitted_at, late, comment
-             FROM annual_reports WHERE zone_key = $1 AND year = $2",
-            )
-            .bind(zone.as_str())
-            .bind(year)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        let Some((status, version, text, values_json, snapshot, submitted_at, late, comment)) = row else {
-            return Ok(None);
-        };
-        Ok(Some(AnnualReport {
-            zone: zone.clone(),
-            year,
-            status: ReportStatus::parse(&status).map_err(|e| StoreError::Corrupt(e.0))?,
-            version,
-            text,
-            values_json,
-            snapshot,
-            submitted_at,
-            late: late != 0,
-            comment,
-        }))
-    }
-
-    async fn save_annual_report(
-        &self,
-        report: &AnnualReport,
-        based_on: i64,
-        values: Option<&Batch>,
-        action: &str,
-        audit: &AuditContext,
-    ) -> Result<i64> {
-        let mut tx = self.write_tx().await?;
-        let current: Option<(i64, String)> =
-            sqlx::query_as("SELECT version, status FROM annual_reports WHERE zone_key = $1 AND year = $2")
-                .bind(report.zone.as_str())
-                .bind(report.year)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        let found = current.as_ref().map_or(0, |c| c.0);
-        if found != based_on {
-            return Err(StoreError::Conflict(format!(
-                "the {} report of {} has moved on (version {found}; the change was based on version {based_on})",
-                report.year, report.zone
-            )));
-        }
-        if let Some(batch) = values {
-            write_batch(&mut tx, batch, audit).await?;
-        }
-        let version = found + 1;
-        sqlx::query(
-            "INSERT INTO annual_reports (zone_key, year, status, version, report_text, values_json, snapshot, submitted_at,
-                                         late, comment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (zone_key, year) DO UPDATE SET status = excluded.status, version = excluded.version,
-                 report_text = excluded.report_text, values_json = excluded.values_json, snapshot = excluded.snapshot,
-                 submitted_at = excluded.submitted_at, late = excluded.late, comment = excluded.comment",
-        )
-        .bind(report.zone.as_str())
-        .bind(report.year)
-        .bind(report.status.as_str())
-        .bind(version)
-        .bind(&report.text)
-        .bind(&report.values_json)
-        .bind(report.snapshot.as_deref())
-        .bind(report.submitted_at.as_deref())
-        .bind(i32::from(report.late))
-        .bind(report.comment.as_deref())
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        let before = current.map(|(v, s)| serde_json::json!({ "status": s, "version": v }).to_string());
-        let after = serde_json::json!({ "status": report.status.as_str(), "version": version, "late": report.late })
-            .to_string();
-        let subject = format!("{}-{}", report.zone, report.year);
-        append_audit(&mut tx, audit, &format!("report.{action}"), &subject, before.as_deref(), Some(&after)).await?;
         tx.commit().await.map_err(db)?;
         Ok(version)
     }

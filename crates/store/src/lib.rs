@@ -255,8 +255,27 @@ pub trait JobStore: Send + Sync {
     async fn todos(&self, province: Option<&DivisionCode>) -> Result<Vec<Todo>>;
 }
 
+/// Annual reports with their versions. Implemented once for both backends by
+/// [`impl_report_store!`](crate::impl_report_store).
 #[async_trait]
-pub trait Store: AccountStore + JobStore + PolicyStore + Send + Sync + 'static {
+pub trait ReportStore: Send + Sync {
+    /// A zone-year's annual report.
+    async fn annual_report(&self, zone: &ZoneKey, year: i32) -> Result<Option<AnnualReport>>;
+
+    /// Saves a report's new state (its version one above `based_on`), with its values batch when the values
+    /// changed and an audit entry for `action`, in one transaction. `Conflict` when the report moved since.
+    async fn save_annual_report(
+        &self,
+        report: &AnnualReport,
+        based_on: i64,
+        values: Option<&Batch>,
+        action: &str,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait Store: AccountStore + JobStore + PolicyStore + ReportStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Checks that the database answers.
@@ -306,20 +325,6 @@ pub trait Store: AccountStore + JobStore + PolicyStore + Send + Sync + 'static {
     /// Applies one step of the procedure with its audit entry, in one transaction. `Conflict` when the zone moved
     /// since `step.based_on`, or when a proposed zone's key is taken.
     async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64>;
-
-    /// A zone-year's annual report.
-    async fn annual_report(&self, zone: &ZoneKey, year: i32) -> Result<Option<AnnualReport>>;
-
-    /// Saves a report's new state (its version one above `based_on`), with its values batch when the values
-    /// changed and an audit entry for `action`, in one transaction. `Conflict` when the report moved since.
-    async fn save_annual_report(
-        &self,
-        report: &AnnualReport,
-        based_on: i64,
-        values: Option<&Batch>,
-        action: &str,
-        audit: &AuditContext,
-    ) -> Result<i64>;
 
     /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;

@@ -578,3 +578,114 @@ macro_rules! shared_writes {
         }
     };
 }
+
+/// Implements [`ReportStore`](crate::ReportStore) for a backend's store type. Besides the common names it needs
+/// `lock(conn, key)`, which serialises the writers of one record (a no-op where the database serialises all writes).
+#[macro_export]
+macro_rules! impl_report_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::ReportStore for $store {
+            async fn annual_report(
+                &self,
+                zone: &ttdz_domain::ZoneKey,
+                year: i32,
+            ) -> $crate::Result<Option<$crate::AnnualReport>> {
+                type ReportRow = (String, i64, String, String, Option<String>, Option<String>, i64, Option<String>);
+                let row: Option<ReportRow> = sqlx::query_as(
+                    "SELECT status, CAST(version AS BIGINT), report_text, values_json, snapshot, submitted_at,
+                            CAST(late AS BIGINT), comment
+                     FROM annual_reports WHERE zone_key = $1 AND year = $2",
+                )
+                .bind(zone.as_str())
+                .bind(year)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                let Some((status, version, text, values_json, snapshot, submitted_at, late, comment)) = row else {
+                    return Ok(None);
+                };
+                Ok(Some($crate::AnnualReport {
+                    zone: zone.clone(),
+                    year,
+                    status: ttdz_domain::report::ReportStatus::parse(&status)
+                        .map_err(|e| $crate::StoreError::Corrupt(e.0))?,
+                    version,
+                    text,
+                    values_json,
+                    snapshot,
+                    submitted_at,
+                    late: late != 0,
+                    comment,
+                }))
+            }
+
+            async fn save_annual_report(
+                &self,
+                report: &$crate::AnnualReport,
+                based_on: i64,
+                values: Option<&$crate::Batch>,
+                action: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let mut tx = self.write_tx().await?;
+                lock(&mut tx, &format!("report:{}-{}", report.zone, report.year)).await?;
+                if let Some(batch) = values {
+                    // In the order every writer of that batch takes its locks: the report's, then the batch's.
+                    lock(&mut tx, &format!("batch:{}", batch.dataset.name)).await?;
+                }
+                let current: Option<(i64, String)> = sqlx::query_as(
+                    "SELECT CAST(version AS BIGINT), status FROM annual_reports WHERE zone_key = $1 AND year = $2",
+                )
+                .bind(report.zone.as_str())
+                .bind(report.year)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                let found = current.as_ref().map_or(0, |c| c.0);
+                if found != based_on {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "the {} report of {} has moved on (version {found}; the change was based on version \
+                         {based_on})",
+                        report.year, report.zone
+                    )));
+                }
+                if let Some(batch) = values {
+                    write_batch(&mut tx, batch, audit).await?;
+                }
+                let version = found + 1;
+                sqlx::query(
+                    "INSERT INTO annual_reports (zone_key, year, status, version, report_text, values_json,
+                                                 snapshot, submitted_at, late, comment)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT (zone_key, year) DO UPDATE SET status = excluded.status, version = excluded.version,
+                         report_text = excluded.report_text, values_json = excluded.values_json,
+                         snapshot = excluded.snapshot, submitted_at = excluded.submitted_at, late = excluded.late,
+                         comment = excluded.comment",
+                )
+                .bind(report.zone.as_str())
+                .bind(report.year)
+                .bind(report.status.as_str())
+                .bind(version)
+                .bind(&report.text)
+                .bind(&report.values_json)
+                .bind(report.snapshot.as_deref())
+                .bind(report.submitted_at.as_deref())
+                .bind(i32::from(report.late))
+                .bind(report.comment.as_deref())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                let before = current.map(|(v, s)| serde_json::json!({ "status": s, "version": v }).to_string());
+                let after =
+                    serde_json::json!({ "status": report.status.as_str(), "version": version, "late": report.late })
+                        .to_string();
+                let subject = format!("{}-{}", report.zone, report.year);
+                append_audit(&mut tx, audit, &format!("report.{action}"), &subject, before.as_deref(), Some(&after))
+                    .await?;
+                tx.commit().await.map_err(db)?;
+                Ok(version)
+            }
+        }
+    };
+}
