@@ -11,7 +11,6 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 use ttdz_domain::audit::{AuditContext, AuditEntry, AuditQuery};
 use ttdz_domain::contract::{ContractRollup, Side};
-use ttdz_domain::lifecycle::Stage;
 use ttdz_domain::measure::{SourceKind, SourcedValue};
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{
@@ -21,9 +20,8 @@ use ttdz_store::rows::{
     self, AuditRow, DatasetRow, DivisionRow, FigureRow, IndicatorRow, RollupRow, SourcedRow, ZoneRow,
 };
 use ttdz_store::{
-    Backend, Batch, BatchReport, Change, DatasetRecord, DemoReport, DivisionValue, LifecycleEvent, LifecycleState,
-    LifecycleStep, Migration, MigrationReport, Result, Store, StoreError, SyncStep, VintageInfo, ZoneValue,
-    check_applied, reference_sync_plan,
+    Backend, Batch, BatchReport, Change, DatasetRecord, DemoReport, DivisionValue, Migration, MigrationReport, Result,
+    Store, StoreError, SyncStep, VintageInfo, ZoneValue, check_applied, reference_sync_plan,
 };
 
 const MIGRATIONS: &[Migration] = &[
@@ -309,6 +307,8 @@ async fn insert_rollups(conn: &mut PgConnection, rollups: &[ContractRollup], dat
 ttdz_store::shared_writes!(PgConnection);
 ttdz_store::impl_account_store!(PgStore);
 ttdz_store::impl_job_store!(PgStore);
+// Event times are `timestamptz` here; the shared statements read them as ISO 8601 text in UTC.
+ttdz_store::impl_lifecycle_store!(PgStore, at = "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
 ttdz_store::impl_policy_store!(PgStore);
 ttdz_store::impl_report_store!(PgStore);
 
@@ -506,150 +506,6 @@ impl Store for PgStore {
             tx.commit().await.map_err(db)?;
         }
         Ok(report)
-    }
-
-    async fn lifecycle(&self, zone: &ZoneKey) -> Result<Option<LifecycleState>> {
-        let row: Option<(String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
-            "SELECT stage, term_start, term_end, term_assumed::bigint, version::bigint FROM zone_lifecycle WHERE zone_key = $1",
-        )
-        .bind(zone.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        let Some((stage, start, end, assumed, version)) = row else { return Ok(None) };
-        let events: Vec<(i64, String, String, String, Option<String>, String, String)> = sqlx::query_as(
-            "SELECT id::bigint, action, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), from_stage, to_stage, document FROM lifecycle_events
-             WHERE zone_key = $1 ORDER BY id",
-        )
-        .bind(zone.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        let experts: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT username, reviewed::bigint FROM expert_assignments WHERE zone_key = $1 ORDER BY username COLLATE \"C\"",
-        )
-        .bind(zone.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(Some(LifecycleState {
-            stage: Stage::parse(&stage).map_err(|e| StoreError::Corrupt(e.0))?,
-            term: match (start, end) {
-                (Some(s), Some(e)) => Some((s, e, assumed != 0)),
-                _ => None,
-            },
-            version,
-            history: events
-                .into_iter()
-                .map(|(id, action, actor, at, from, to, document)| LifecycleEvent {
-                    id,
-                    action,
-                    actor,
-                    at,
-                    from,
-                    to,
-                    document,
-                })
-                .collect(),
-            experts: experts.into_iter().map(|(u, r)| (u, r != 0)).collect(),
-        }))
-    }
-
-    async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64> {
-        let key = step.zone.as_str();
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        lock(&mut tx, &format!("lifecycle:{key}")).await?;
-        let current: Option<i64> = sqlx::query_scalar("SELECT version::bigint FROM zone_lifecycle WHERE zone_key = $1")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let found = current.unwrap_or(0);
-        if found != step.based_on {
-            return Err(StoreError::Conflict(format!(
-                "zone {key} has moved on (version {found}; the step was based on version {})",
-                step.based_on
-            )));
-        }
-        if let Some(zone) = &step.new_zone {
-            let taken: Option<String> = sqlx::query_scalar("SELECT key FROM zones WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-            if taken.is_some() {
-                return Err(StoreError::Conflict(format!("the zone key {key} is taken")));
-            }
-            upsert_zones(&mut tx, std::slice::from_ref(zone)).await?;
-        }
-        let version = found + 1;
-        let (start, end) = (step.term.as_ref().map(|t| t.0.as_str()), step.term.as_ref().map(|t| t.1.as_str()));
-        if current.is_none() {
-            sqlx::query(
-                "INSERT INTO zone_lifecycle (zone_key, stage, term_start, term_end, term_assumed, version)
-                 VALUES ($1, $2, $3, $4, 0, $5)",
-            )
-            .bind(key)
-            .bind(step.to.as_str())
-            .bind(start)
-            .bind(end)
-            .bind(version)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        } else {
-            sqlx::query(
-                "UPDATE zone_lifecycle SET stage = $2, version = $5,
-                     term_start = COALESCE($3::text, term_start), term_end = COALESCE($4::text, term_end),
-                     term_assumed = CASE WHEN $3::text IS NULL THEN term_assumed ELSE 0 END
-                 WHERE zone_key = $1",
-            )
-            .bind(key)
-            .bind(step.to.as_str())
-            .bind(start)
-            .bind(end)
-            .bind(version)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        sqlx::query(
-            "INSERT INTO lifecycle_events (zone_key, action, actor, from_stage, to_stage, document)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(key)
-        .bind(step.action.as_str())
-        .bind(&audit.actor)
-        .bind(step.from.map(|s| s.as_str()))
-        .bind(step.to.as_str())
-        .bind(&step.document)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        for expert in &step.assign_experts {
-            sqlx::query(
-                "INSERT INTO expert_assignments (zone_key, username) VALUES ($1, $2)
-                 ON CONFLICT (zone_key, username) DO UPDATE SET reviewed = 0",
-            )
-            .bind(key)
-            .bind(expert)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        if let Some(expert) = &step.reviewed_by {
-            sqlx::query("UPDATE expert_assignments SET reviewed = 1 WHERE zone_key = $1 AND username = $2")
-                .bind(key)
-                .bind(expert)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        let (before, after) = ttdz_store::lifecycle_audit_states(step);
-        let action = format!("lifecycle.{}", step.action.as_str());
-        append_audit(&mut tx, audit, &action, key, before.as_deref(), Some(&after)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(version)
     }
 
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {

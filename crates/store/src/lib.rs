@@ -274,8 +274,20 @@ pub trait ReportStore: Send + Sync {
     ) -> Result<i64>;
 }
 
+/// Each zone's place in the procedure, its history and its experts. Implemented once for both backends by
+/// [`impl_lifecycle_store!`](crate::impl_lifecycle_store).
 #[async_trait]
-pub trait Store: AccountStore + JobStore + PolicyStore + ReportStore + Send + Sync + 'static {
+pub trait LifecycleStore: Send + Sync {
+    /// A zone's place in the procedure, with its history; `None` for an unknown zone.
+    async fn lifecycle(&self, zone: &ZoneKey) -> Result<Option<LifecycleState>>;
+
+    /// Applies one step of the procedure with its audit entry, in one transaction. `Conflict` when the zone moved
+    /// since `step.based_on`, or when a proposed zone's key is taken.
+    async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait Store: AccountStore + JobStore + LifecycleStore + PolicyStore + ReportStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Checks that the database answers.
@@ -319,13 +331,6 @@ pub trait Store: AccountStore + JobStore + PolicyStore + ReportStore + Send + Sy
     /// checksum is already stored under the same name changes nothing.
     async fn replace_batch(&self, batch: &Batch, audit: &AuditContext) -> Result<BatchReport>;
 
-    /// A zone's place in the procedure, with its history; `None` for an unknown zone.
-    async fn lifecycle(&self, zone: &ZoneKey) -> Result<Option<LifecycleState>>;
-
-    /// Applies one step of the procedure with its audit entry, in one transaction. `Conflict` when the zone moved
-    /// since `step.based_on`, or when a proposed zone's key is taken.
-    async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64>;
-
     /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
@@ -342,8 +347,8 @@ pub trait Store: AccountStore + JobStore + PolicyStore + ReportStore + Send + Sy
     /// cursors of what it returns, a reader never skips nor repeats a committed change, however writers commit.
     async fn changes(&self, after: Option<&str>, limit: u32) -> Result<Vec<Change>>;
 
-    /// A number that grows with every committed change: what was computed from the data at one revision stays
-    /// right until it differs.
+    /// The number of committed changes in the log: it grows with every one, so what was computed from the data at
+    /// one revision stays right until it differs.
     async fn data_revision(&self) -> Result<i64>;
 }
 

@@ -689,3 +689,160 @@ macro_rules! impl_report_store {
         }
     };
 }
+
+/// Implements [`LifecycleStore`](crate::LifecycleStore) for a backend's store type. `at` is the backend's
+/// expression for an event's `at` column as ISO 8601 text in UTC; besides the common names it needs `lock` and
+/// `upsert_zones(conn, zones)`.
+#[macro_export]
+macro_rules! impl_lifecycle_store {
+    ($store:ty, at = $at:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::LifecycleStore for $store {
+            async fn lifecycle(&self, zone: &ttdz_domain::ZoneKey) -> $crate::Result<Option<$crate::LifecycleState>> {
+                let row: Option<(String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+                    "SELECT stage, term_start, term_end, CAST(term_assumed AS BIGINT), CAST(version AS BIGINT)
+                     FROM zone_lifecycle WHERE zone_key = $1",
+                )
+                .bind(zone.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                let Some((stage, start, end, assumed, version)) = row else { return Ok(None) };
+                let events: Vec<(i64, String, String, String, Option<String>, String, String)> =
+                    sqlx::query_as(concat!(
+                        "SELECT id, action, actor, ",
+                        $at,
+                        ", from_stage, to_stage, document FROM lifecycle_events WHERE zone_key = $1 ORDER BY id"
+                    ))
+                    .bind(zone.as_str())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db)?;
+                let mut experts: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT username, CAST(reviewed AS BIGINT) FROM expert_assignments WHERE zone_key = $1",
+                )
+                .bind(zone.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                // By username in byte order, whatever collation the database has.
+                experts.sort();
+                Ok(Some($crate::LifecycleState {
+                    stage: ttdz_domain::lifecycle::Stage::parse(&stage)
+                        .map_err(|e| $crate::StoreError::Corrupt(e.0))?,
+                    term: match (start, end) {
+                        (Some(s), Some(e)) => Some((s, e, assumed != 0)),
+                        _ => None,
+                    },
+                    version,
+                    history: events
+                        .into_iter()
+                        .map(|(id, action, actor, at, from, to, document)| $crate::LifecycleEvent {
+                            id,
+                            action,
+                            actor,
+                            at,
+                            from,
+                            to,
+                            document,
+                        })
+                        .collect(),
+                    experts: experts.into_iter().map(|(u, r)| (u, r != 0)).collect(),
+                }))
+            }
+
+            async fn apply_lifecycle(
+                &self,
+                step: &$crate::LifecycleStep,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let key = step.zone.as_str();
+                let mut tx = self.write_tx().await?;
+                lock(&mut tx, &format!("lifecycle:{key}")).await?;
+                let current: Option<i64> =
+                    sqlx::query_scalar("SELECT CAST(version AS BIGINT) FROM zone_lifecycle WHERE zone_key = $1")
+                        .bind(key)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                let found = current.unwrap_or(0);
+                if found != step.based_on {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "zone {key} has moved on (version {found}; the step was based on version {})",
+                        step.based_on
+                    )));
+                }
+                if let Some(zone) = &step.new_zone {
+                    let taken: Option<String> = sqlx::query_scalar("SELECT key FROM zones WHERE key = $1")
+                        .bind(key)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                    if taken.is_some() {
+                        return Err($crate::StoreError::Conflict(format!("the zone key {key} is taken")));
+                    }
+                    upsert_zones(&mut tx, std::slice::from_ref(zone)).await?;
+                }
+                let version = found + 1;
+                let (start, end) = (step.term.as_ref().map(|t| t.0.as_str()), step.term.as_ref().map(|t| t.1.as_str()));
+                // Both take the same parameters: the zone, its new stage, the term if the step sets one, the version.
+                let statement = if current.is_none() {
+                    "INSERT INTO zone_lifecycle (zone_key, stage, term_start, term_end, term_assumed, version)
+                     VALUES ($1, $2, $3, $4, 0, $5)"
+                } else {
+                    "UPDATE zone_lifecycle SET stage = $2, version = $5,
+                         term_start = COALESCE(CAST($3 AS TEXT), term_start),
+                         term_end = COALESCE(CAST($4 AS TEXT), term_end),
+                         term_assumed = CASE WHEN CAST($3 AS TEXT) IS NULL THEN term_assumed ELSE 0 END
+                     WHERE zone_key = $1"
+                };
+                sqlx::query(statement)
+                    .bind(key)
+                    .bind(step.to.as_str())
+                    .bind(start)
+                    .bind(end)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                sqlx::query(
+                    "INSERT INTO lifecycle_events (zone_key, action, actor, from_stage, to_stage, document)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(key)
+                .bind(step.action.as_str())
+                .bind(&audit.actor)
+                .bind(step.from.map(|s| s.as_str()))
+                .bind(step.to.as_str())
+                .bind(&step.document)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                for expert in &step.assign_experts {
+                    sqlx::query(
+                        "INSERT INTO expert_assignments (zone_key, username) VALUES ($1, $2)
+                         ON CONFLICT (zone_key, username) DO UPDATE SET reviewed = 0",
+                    )
+                    .bind(key)
+                    .bind(expert)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                }
+                if let Some(expert) = &step.reviewed_by {
+                    sqlx::query("UPDATE expert_assignments SET reviewed = 1 WHERE zone_key = $1 AND username = $2")
+                        .bind(key)
+                        .bind(expert)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                }
+                let (before, after) = $crate::lifecycle_audit_states(step);
+                let action = format!("lifecycle.{}", step.action.as_str());
+                append_audit(&mut tx, audit, &action, key, before.as_deref(), Some(&after)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(version)
+            }
+        }
+    };
+}
