@@ -36,6 +36,12 @@ pub enum AppError {
     /// A parameter is malformed or out of range.
     #[error("{0}")]
     Invalid(String),
+    /// The credentials are wrong, or the session is gone.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Too many tries: the next may come after `wait` seconds.
+    #[error("{message}")]
+    TooManyRequests { wait: u64, message: String },
     /// The viewer may not do or see this.
     #[error("{0}")]
     Forbidden(String),

@@ -127,6 +127,33 @@ async fn province_values_uploads(store: &TestStore) {
     assert_eq!(stored.report.outcome(), "unchanged", "the same file again changes nothing");
 }
 
+/// Logins: a wrong password and an unknown user are the same `Unauthorized`; after five failures from one address
+/// the next try there waits, while the same user logs in from another address; a session ends at logout.
+async fn logins_are_throttled_per_address(store: &TestStore) {
+    use ttdz_app::{AppError, accounts};
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let viewer = account("js-login", ttdz_domain::account::Role::Province, Some("320000"));
+    let ttdz_app::Viewer::Account(acct) = &viewer else { unreachable!("an account") };
+    let hash = accounts::hash_password("correct horse").expect("hash");
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    store.store().add_account(acct, &hash, &audit).await.expect("account");
+    let unknown = accounts::log_in(&ctx, "10.0.0.1", "nobody", "correct horse").await;
+    assert!(matches!(&unknown, Err(AppError::Unauthorized(m)) if m == "wrong username or password"), "{unknown:?}");
+    for _ in 0..5 {
+        let wrong = accounts::log_in(&ctx, "10.0.0.1", "js-login", "wrong").await;
+        assert!(matches!(&wrong, Err(AppError::Unauthorized(m)) if m == "wrong username or password"), "{wrong:?}");
+    }
+    let held = accounts::log_in(&ctx, "10.0.0.1", "js-login", "correct horse").await;
+    assert!(matches!(held, Err(AppError::TooManyRequests { wait: 1, .. })), "{held:?}");
+    let session = accounts::log_in(&ctx, "10.0.0.2", "js-login", "correct horse").await.expect("another address");
+    let digest = accounts::token_digest(&session.token);
+    let (found, csrf) = accounts::session(&ctx, &digest).await.expect("session").expect("a live session");
+    assert_eq!((found.username.as_str(), csrf.as_str()), ("js-login", session.csrf_token.as_str()));
+    accounts::log_out(&ctx, &viewer, "10.0.0.2", &digest).await.expect("logout");
+    assert!(accounts::session(&ctx, &digest).await.expect("session").is_none(), "ended at logout");
+}
+
 /// Runs each case (an `async fn(&TestStore)` above) on SQLite and, where TTDZ_TEST_PG_URL names a server, on
 /// PostgreSQL.
 macro_rules! on_both_backends {
@@ -152,4 +179,9 @@ macro_rules! on_both_backends {
     };
 }
 
-on_both_backends!(reminders_come_before_deadlines_once, experience_library_rules, province_values_uploads);
+on_both_backends!(
+    reminders_come_before_deadlines_once,
+    experience_library_rules,
+    province_values_uploads,
+    logins_are_throttled_per_address,
+);

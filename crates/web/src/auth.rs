@@ -9,15 +9,13 @@ use axum::response::{IntoResponse, Response};
 use ttdz_domain::DivisionCode;
 use ttdz_domain::account::{Account, Role};
 
-pub use ttdz_app::accounts::{hash_password, new_token, token_digest, verify_password};
+use ttdz_app::accounts::token_digest;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "ttdz_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// Sessions last a working day.
-pub const SESSION_SECONDS: i64 = 12 * 3600;
 
 /// Where a request came from (the client's address), for the audit trail.
 #[derive(Debug, Clone)]
@@ -183,12 +181,12 @@ async fn identify(state: &AppState, headers: &HeaderMap, method: &Method) -> Res
             return Ok(Caller::Service);
         }
         let digest = token_digest(bearer);
-        let (account, _) = state.store().session(&digest, state.clock().unix()).await?.ok_or_else(unauthorized)?;
+        let (account, _) = ttdz_app::accounts::session(state.app(), &digest).await?.ok_or_else(unauthorized)?;
         return Ok(Caller::Account { account, token_digest: digest });
     }
     let Some(cookie) = session_cookie(headers) else { return Ok(Caller::Anonymous) };
     let digest = token_digest(&cookie);
-    let (account, csrf) = state.store().session(&digest, state.clock().unix()).await?.ok_or_else(unauthorized)?;
+    let (account, csrf) = ttdz_app::accounts::session(state.app(), &digest).await?.ok_or_else(unauthorized)?;
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     let given = headers.get(CSRF_HEADER).and_then(|h| h.to_str().ok()).unwrap_or("");
     if !safe && !crate::state::constant_time_eq(given.as_bytes(), csrf.as_bytes()) {

@@ -200,6 +200,12 @@ impl From<ttdz_app::AppError> for ApiError {
         match e {
             AppError::NotFound(m) => ApiError::not_found(m),
             AppError::Invalid(m) => ApiError::invalid(m),
+            AppError::Unauthorized(m) => ApiError::unauthorized(m),
+            AppError::TooManyRequests { wait, message } => {
+                let mut e = ApiError::new(ErrorCode::TooManyRequests, message);
+                e.retry_after = Some(wait);
+                e
+            }
             AppError::Forbidden(m) => ApiError::forbidden(m),
             AppError::Rejected(m) => ApiError::invalid_document(m),
             AppError::Conflict(m) => ApiError::conflict(m),

@@ -899,7 +899,7 @@ mod accounts {
             None,
         )
         .expect("account");
-        let hash = ttdz_web::auth::hash_password(password).expect("hash");
+        let hash = ttdz_app::accounts::hash_password(password).expect("hash");
         app.store.store().add_account(&account, &hash, &test_audit()).await.expect("add account");
     }
 
