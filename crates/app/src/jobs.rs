@@ -10,7 +10,9 @@ use ttdz_domain::lifecycle::Stage;
 use ttdz_domain::report::ReportStatus;
 use ttdz_store::Todo;
 
-use crate::{AppError, Context};
+use ttdz_domain::account::Role;
+
+use crate::{AppError, Context, Viewer};
 
 /// Days before an annual report is due that its province is reminded.
 pub const REPORT_REMINDER_DAYS: i32 = 30;
@@ -84,4 +86,17 @@ pub async fn run_forever(ctx: Context, every: Duration) {
         }
         tokio::time::sleep(every).await;
     }
+}
+
+/// The reminders the jobs left, newest due first, as `viewer` may see them: the ministry every zone's, a province
+/// its own zones'; nobody else's.
+pub async fn reminders_for(ctx: &Context, viewer: &Viewer) -> Result<Vec<Todo>, AppError> {
+    let scope = match viewer.role() {
+        Some(Role::Ministry) => None,
+        Some(Role::Province) => {
+            Some(viewer.scope().ok_or_else(|| AppError::Forbidden("a province account without its province".into()))?)
+        }
+        _ => return Err(AppError::Forbidden(format!("{} has no reminders", viewer.label()))),
+    };
+    Ok(ctx.store().todos(scope.as_ref()).await?)
 }

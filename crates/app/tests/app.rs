@@ -31,6 +31,16 @@ async fn reminders_come_before_deadlines_once(store: &TestStore) {
         ("report_due", "2026", "2026-12-31")
     );
     assert_eq!(store.store().todos(None).await.expect("todos").len(), 11);
+    // Who sees them: the ministry all, a province its own, nobody else.
+    use ttdz_domain::account::Role;
+    let province = account("js-reminded", Role::Province, Some("320000"));
+    let seen = ttdz_app::jobs::reminders_for(&next_day, &province).await.expect("a province's");
+    assert_eq!(seen.iter().map(|t| t.zone.as_str()).collect::<Vec<_>>(), ["jiangsu-sunan"]);
+    let ministry = account("most-reminded", Role::Ministry, None);
+    assert_eq!(ttdz_app::jobs::reminders_for(&next_day, &ministry).await.expect("the ministry's").len(), 11);
+    let expert = account("expert-reminded", Role::Expert, None);
+    let refused = ttdz_app::jobs::reminders_for(&next_day, &expert).await;
+    assert!(matches!(refused, Err(ttdz_app::AppError::Forbidden(_))), "{refused:?}");
 
     let autumn = at(store, "2028-10-15T02:00:00Z");
     assert_eq!(ttdz_app::jobs::run_due(&autumn).await.expect("job"), 11, "the term ends within 90 days");

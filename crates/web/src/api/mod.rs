@@ -337,13 +337,7 @@ async fn list_todos(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<TodoView>>, ApiError> {
-    let scope = match &caller {
-        Caller::Account { account, .. } if account.role == ttdz_domain::account::Role::Province => {
-            Some(account.province.ok_or_else(|| ApiError::forbidden("a province account without its province"))?)
-        }
-        _ => None,
-    };
-    let todos = state.store().todos(scope.as_ref()).await?;
+    let todos = ttdz_app::jobs::reminders_for(state.app(), &caller.viewer()).await?;
     Ok(Json(
         todos
             .into_iter()

@@ -193,12 +193,8 @@ pub async fn workbench(
         });
     }
     // The reminders the background jobs left: the ministry sees all, a province its own.
-    let scope = match &caller {
-        Caller::Account { account, .. } if role == Role::Province => account.province,
-        _ => None,
-    };
-    if role != Role::Expert && (role != Role::Province || scope.is_some()) {
-        for reminder in attempt!(page, store.todos(scope.as_ref()).await) {
+    if matches!(role, Role::Ministry | Role::Province) {
+        for reminder in attempt!(page, ttdz_app::jobs::reminders_for(state.app(), &caller.viewer()).await) {
             // A province's own unsent report is on its list already (above); the reminder adds nothing there.
             if role == Role::Province && reminder.kind == "report_due" {
                 continue;
