@@ -34,34 +34,7 @@ pub enum Caller {
 }
 
 impl Caller {
-    pub fn role(&self) -> Option<Role> {
-        match self {
-            Caller::Anonymous => None,
-            Caller::Account { account, .. } => Some(account.role),
-            Caller::Service => Some(Role::Ministry),
-        }
-    }
-
-    /// True when the caller may act for this division as its province (or nationally).
-    pub fn governs(&self, code: &DivisionCode) -> bool {
-        match self {
-            Caller::Anonymous => false,
-            Caller::Account { account, .. } => account.governs(code),
-            Caller::Service => true,
-        }
-    }
-
-    /// The audit context of a write by this caller about `zone` or `province`.
-    pub fn audit(
-        &self,
-        origin: &Origin,
-        zone: Option<ttdz_domain::ZoneKey>,
-        province: Option<DivisionCode>,
-    ) -> ttdz_domain::audit::AuditContext {
-        ttdz_domain::audit::AuditContext { actor: self.label(), origin: origin.0.clone(), zone, province }
-    }
-
-    /// The caller as the use cases know it.
+    /// The caller as the use cases know it; the rules of who may do what are the `Viewer`'s.
     pub fn viewer(&self) -> ttdz_app::Viewer {
         match self {
             Caller::Anonymous => ttdz_app::Viewer::Public,
@@ -70,21 +43,16 @@ impl Caller {
         }
     }
 
-    /// The province a write by this caller is recorded for: a province account's own; `None` for national
-    /// writers (the ministry, the service).
-    pub fn scope(&self) -> Option<DivisionCode> {
-        match self {
-            Caller::Account { account, .. } if account.role == Role::Province => account.province,
-            _ => None,
-        }
+    pub fn role(&self) -> Option<Role> {
+        self.viewer().role()
+    }
+
+    pub fn governs(&self, code: &DivisionCode) -> bool {
+        self.viewer().governs(code)
     }
 
     pub fn label(&self) -> String {
-        match self {
-            Caller::Anonymous => "anonymous".into(),
-            Caller::Account { account, .. } => format!("user:{}", account.username),
-            Caller::Service => "api:admin".into(),
-        }
+        self.viewer().label()
     }
 }
 

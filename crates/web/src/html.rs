@@ -282,12 +282,17 @@ struct ExperienceLine {
     published_on: String,
 }
 
-/// The published entries of the library among `zones` (those the caller may see), newest first.
+/// The published entries of the library the caller may see (of the `only` zone, when given), newest first.
 async fn published_experiences(
     state: &AppState,
     caller: &Caller,
-    zones: &[ttdz_domain::Zone],
+    only: Option<&ttdz_domain::Zone>,
 ) -> Result<Vec<ExperienceLine>, ttdz_app::AppError> {
+    // The use case has kept to the zones the caller may see; the zones are read here for their names only.
+    let zones = match only {
+        Some(zone) => vec![zone.clone()],
+        None => state.store().zones().await?,
+    };
     let mut lines: Vec<ExperienceLine> = ttdz_app::policies::experiences(state.app(), &caller.viewer())
         .await?
         .into_iter()
@@ -369,7 +374,7 @@ async fn zone(
             provisions: p.provisions,
         })
         .collect();
-    let experiences = attempt!(page, published_experiences(&state, &caller, std::slice::from_ref(&zone)).await);
+    let experiences = attempt!(page, published_experiences(&state, &caller, Some(&zone)).await);
     let (note, source) = match page.lang {
         Lang::Zh => (zone.approval_note_zh.clone(), zone.source_zh.clone()),
         Lang::En => (zone.approval_note.clone(), zone.source.clone()),
@@ -635,8 +640,7 @@ async fn experiences(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
-    let zones = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
-    let experiences = attempt!(page, published_experiences(&state, &caller, &zones).await);
+    let experiences = attempt!(page, published_experiences(&state, &caller, None).await);
     Ok(render(&ExperiencesTemplate { page, experiences }))
 }
 

@@ -407,10 +407,8 @@ pub async fn audit_trail(
             )));
         }
     }
-    let province = match &caller {
-        Caller::Account { account, .. } if account.role == ttdz_domain::account::Role::Province => account.province,
-        _ => None,
-    };
+    // A province reads the trail of its own zones and divisions only.
+    let province = caller.viewer().scope();
     let query = ttdz_domain::audit::AuditQuery {
         zone,
         actor: q.actor.clone(),
