@@ -7,9 +7,11 @@
 //! - A division vintage, once stored, is never changed; a newer list is a new vintage.
 //! - Decimal quantities are stored exactly (NUMERIC or canonical decimal text), never as binary floats.
 
+pub mod bulk;
 mod migrations;
 pub mod rows;
 mod shared;
+mod shared_data;
 mod sync;
 
 use async_trait::async_trait;
@@ -23,7 +25,7 @@ use ttdz_domain::{
     ZoneKey,
 };
 
-pub use migrations::{Migration, MigrationPlan, check_applied};
+pub use migrations::{Dialect, Migration, MigrationPlan, check_applied, shared as shared_migrations};
 pub use sync::{SyncStep, reference_sync_plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,22 +288,10 @@ pub trait LifecycleStore: Send + Sync {
     async fn apply_lifecycle(&self, step: &LifecycleStep, audit: &AuditContext) -> Result<i64>;
 }
 
+/// Division lists, the indicator catalog, zones and the demo's published figures, implemented once by
+/// [`impl_reference_store!`](crate::impl_reference_store).
 #[async_trait]
-pub trait Store: AccountStore + JobStore + LifecycleStore + PolicyStore + ReportStore + Send + Sync + 'static {
-    fn backend(&self) -> Backend;
-
-    /// Checks that the database answers.
-    async fn ping(&self) -> Result<()>;
-
-    /// Brings the schema up to this build's version and loads the reference data it ships, atomically.
-    async fn migrate(&self, reference: &ReferenceData, this_year: i32) -> Result<MigrationReport>;
-
-    /// The schema migrations this build has and the database lacks, as `version name`; nothing is changed.
-    /// `Schema` when the database was migrated by a newer build or a migration was edited.
-    async fn pending_migrations(&self) -> Result<Vec<String>>;
-
-    async fn datasets(&self) -> Result<Vec<DatasetRecord>>;
-
+pub trait ReferenceStore: Send + Sync {
     /// Stored division lists, oldest first.
     async fn vintages(&self) -> Result<Vec<VintageInfo>>;
 
@@ -319,6 +309,20 @@ pub trait Store: AccountStore + JobStore + LifecycleStore + PolicyStore + Report
 
     async fn zone(&self, key: &ZoneKey) -> Result<Option<Zone>>;
 
+    /// Adds the demo data (published figures); loading the same data again changes nothing.
+    async fn load_demo(&self, demo: &DemoData, audit: &AuditContext) -> Result<DemoReport>;
+
+    /// Published figures loaded by `load_demo`, ordered by division, statistic and year.
+    async fn published_figures(&self) -> Result<Vec<PublishedFigure>>;
+}
+
+/// Datasets and what they hold: values of data elements and contract roll-ups, stored batch by batch; implemented
+/// once by [`impl_value_store!`](crate::impl_value_store).
+#[async_trait]
+pub trait ValueStore: Send + Sync {
+    /// Every dataset, by name in byte order.
+    async fn datasets(&self) -> Result<Vec<DatasetRecord>>;
+
     /// Every stored value of one data element, for divisions and zones, with its source.
     async fn sourced_values(&self, element: &ElementCode) -> Result<Vec<SourcedValue>>;
 
@@ -331,17 +335,16 @@ pub trait Store: AccountStore + JobStore + LifecycleStore + PolicyStore + Report
     /// checksum is already stored under the same name changes nothing.
     async fn replace_batch(&self, batch: &Batch, audit: &AuditContext) -> Result<BatchReport>;
 
-    /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
-    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
-
     /// Contract roll-ups of one side, summed over all batches, for divisions whose code starts with `prefix`.
     async fn contract_rollups(&self, side: ttdz_domain::contract::Side, prefix: &str) -> Result<Vec<ContractRollup>>;
+}
 
-    /// Adds the demo data (published figures); loading the same data again changes nothing.
-    async fn load_demo(&self, demo: &DemoData, audit: &AuditContext) -> Result<DemoReport>;
-
-    /// Published figures loaded by `load_demo`, ordered by division, statistic and year.
-    async fn published_figures(&self) -> Result<Vec<PublishedFigure>>;
+/// The audit trail and the change log; implemented once by [`impl_audit_store!`](crate::impl_audit_store) but
+/// for the change log's reader, which each database orders its own way.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Entries of the audit trail, oldest first. Writes append to it in their own transaction; nothing changes it.
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
     /// Committed changes after `cursor` (from the start without one), oldest first, at most `limit`. Following the
     /// cursors of what it returns, a reader never skips nor repeats a committed change, however writers commit.
@@ -350,6 +353,35 @@ pub trait Store: AccountStore + JobStore + LifecycleStore + PolicyStore + Report
     /// The number of committed changes in the log: it grows with every one, so what was computed from the data at
     /// one revision stays right until it differs.
     async fn data_revision(&self) -> Result<i64>;
+}
+
+/// Everything TTDZ keeps, one part per concern, and the schema they live in; implemented once by
+/// [`impl_store!`](crate::impl_store).
+#[async_trait]
+pub trait Store:
+    AccountStore
+    + AuditStore
+    + JobStore
+    + LifecycleStore
+    + PolicyStore
+    + ReferenceStore
+    + ReportStore
+    + ValueStore
+    + Send
+    + Sync
+    + 'static
+{
+    fn backend(&self) -> Backend;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<()>;
+
+    /// Brings the schema up to this build's version and loads the reference data it ships, atomically.
+    async fn migrate(&self, reference: &ReferenceData, this_year: i32) -> Result<MigrationReport>;
+
+    /// The schema migrations this build has and the database lacks, as `version name`; nothing is changed.
+    /// `Schema` when the database was migrated by a newer build or a migration was edited.
+    async fn pending_migrations(&self) -> Result<Vec<String>>;
 }
 
 pub use ttdz_domain::ReferenceData;
@@ -446,6 +478,15 @@ pub struct LifecycleState {
     pub experts: Vec<(String, bool)>,
 }
 
+impl LifecycleState {
+    /// The calendar years the current term begins and ends in.
+    pub fn term_years(&self) -> Option<(i32, i32)> {
+        let (start, end, _) = self.term.as_ref()?;
+        let year = |day: &str| day.get(..4)?.parse().ok();
+        Some((year(start)?, year(end)?))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LifecycleEvent {
     pub id: i64,
@@ -530,6 +571,15 @@ pub struct Change {
     pub action: String,
     /// ISO 8601 UTC.
     pub at: String,
+}
+
+/// `SELECT cursor, kind, key, action, at FROM changes`, the cursor and the time as text.
+pub type ChangeRow = (String, String, String, String, String);
+
+impl From<ChangeRow> for Change {
+    fn from((cursor, kind, key, action, at): ChangeRow) -> Change {
+        Change { cursor, kind, key, action, at }
+    }
 }
 
 /// The kind of change an audited action is, or `None` for actions that change no data (logins, logouts).

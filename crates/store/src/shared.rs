@@ -446,8 +446,8 @@ macro_rules! impl_job_store {
 }
 
 /// The helpers every write uses, over a backend's connection type: `append_audit` (and with it the change log),
-/// `record_change`, `write_batch` (which calls the backend's own `record_dataset`, `insert_values`,
-/// `insert_zone_values`, `insert_rollups` and its `DELETE_*` statements) and `seed_lifecycle`.
+/// `record_change`, `write_batch` (which calls `record_dataset` of [`shared_data_writes!`](crate::shared_data_writes)
+/// and the backend's own `insert_rows`) and `seed_lifecycle`.
 #[macro_export]
 macro_rules! shared_writes {
     ($conn:ty) => {
@@ -515,7 +515,11 @@ macro_rules! shared_writes {
             if stored.as_ref().map(|(sha, _)| sha.as_str()) == Some(batch.dataset.sha256.as_str()) {
                 return Ok($crate::BatchReport { changed: false, replaced: false });
             }
-            for delete in [DELETE_VALUES, DELETE_ZONE_VALUES, DELETE_ROLLUPS] {
+            for delete in [
+                "DELETE FROM element_values WHERE dataset = $1",
+                "DELETE FROM zone_values WHERE dataset = $1",
+                "DELETE FROM contract_rollups WHERE dataset = $1",
+            ] {
                 sqlx::query(delete).bind(name).execute(&mut *conn).await.map_err(db)?;
             }
             record_dataset(conn, &batch.dataset, batch.kind, Some(&batch.recorded_by), Some(batch.rows)).await?;
@@ -525,9 +529,9 @@ macro_rules! shared_writes {
                 .execute(&mut *conn)
                 .await
                 .map_err(db)?;
-            insert_values(conn, &batch.division_values, name).await?;
-            insert_zone_values(conn, &batch.zone_values, name).await?;
-            insert_rollups(conn, &batch.rollups, name).await?;
+            insert_rows(conn, $crate::bulk::division_values(&batch.division_values, name)).await?;
+            insert_rows(conn, $crate::bulk::zone_values(&batch.zone_values, name)).await?;
+            insert_rows(conn, $crate::bulk::rollups(&batch.rollups, name)).await?;
             let (before, after) = $crate::batch_audit_states(stored.as_ref(), batch);
             append_audit(conn, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
             Ok($crate::BatchReport { changed: true, replaced: stored.is_some() })
@@ -690,12 +694,11 @@ macro_rules! impl_report_store {
     };
 }
 
-/// Implements [`LifecycleStore`](crate::LifecycleStore) for a backend's store type. `at` is the backend's
-/// expression for an event's `at` column as ISO 8601 text in UTC; besides the common names it needs `lock` and
-/// `upsert_zones(conn, zones)`.
+/// Implements [`LifecycleStore`](crate::LifecycleStore) for a backend's store type; besides the common names it
+/// needs `lock` and `upsert_zones(conn, zones)`.
 #[macro_export]
 macro_rules! impl_lifecycle_store {
-    ($store:ty, at = $at:literal) => {
+    ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::LifecycleStore for $store {
             async fn lifecycle(&self, zone: &ttdz_domain::ZoneKey) -> $crate::Result<Option<$crate::LifecycleState>> {
@@ -711,7 +714,7 @@ macro_rules! impl_lifecycle_store {
                 let events: Vec<(i64, String, String, String, Option<String>, String, String)> =
                     sqlx::query_as(concat!(
                         "SELECT id, action, actor, ",
-                        $at,
+                        dialect!(iso_utc "at"),
                         ", from_stage, to_stage, document FROM lifecycle_events WHERE zone_key = $1 ORDER BY id"
                     ))
                     .bind(zone.as_str())

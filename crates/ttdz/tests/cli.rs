@@ -7,7 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use ttdz_conformance::backends;
-use ttdz_store::Store;
+use ttdz_store::ReferenceStore;
 use ttdz_store_sqlite::SqliteStore;
 
 fn ttdz(dir: &Path) -> Command {

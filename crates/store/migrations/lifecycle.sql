@@ -9,11 +9,11 @@ CREATE TABLE zone_lifecycle (
 );
 
 CREATE TABLE lifecycle_events (
-    id         BIGSERIAL PRIMARY KEY,
+    id         {serial},
     zone_key   TEXT NOT NULL REFERENCES zones (key),
     action     TEXT NOT NULL,
     actor      TEXT NOT NULL,
-    at         TIMESTAMPTZ NOT NULL DEFAULT now(),
+    at         {timestamp} NOT NULL DEFAULT {now},
     from_stage TEXT,
     to_stage   TEXT NOT NULL,
     document   TEXT NOT NULL            -- JSON

@@ -5,7 +5,7 @@ CREATE TABLE datasets (
     files     TEXT NOT NULL,            -- newline-separated file names
     sha256    TEXT NOT NULL,
     source    TEXT NOT NULL,
-    loaded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    loaded_at {timestamp} NOT NULL DEFAULT {now}
 );
 
 CREATE TABLE division_vintages (
@@ -36,7 +36,7 @@ CREATE TABLE indicators (
     kind        TEXT NOT NULL CHECK (kind IN ('quantitative', 'qualitative', 'featured')),
     numerator   TEXT,
     denominator TEXT,
-    factor      TEXT,                   -- exact decimal text, never REAL
+    factor      {decimal},
     direction   TEXT CHECK (direction IN ('+', '-'))
 );
 
@@ -62,7 +62,7 @@ CREATE TABLE element_values (
     element       TEXT NOT NULL,
     division_code TEXT NOT NULL CHECK (length(division_code) = 6),
     year          INTEGER NOT NULL,
-    value         TEXT NOT NULL,        -- exact decimal text, never REAL
+    value         {decimal} NOT NULL,
     dataset       TEXT NOT NULL REFERENCES datasets (name),
     PRIMARY KEY (element, division_code, year, dataset)
 );
@@ -74,7 +74,7 @@ CREATE TABLE published_figures (
     division_code TEXT CHECK (length(division_code) = 6),
     name_zh       TEXT NOT NULL,
     year          INTEGER NOT NULL,
-    value         TEXT NOT NULL,        -- exact decimal text, as printed
+    value         {decimal} NOT NULL,     -- as printed: {decimal} keeps the scale
     unit_zh       TEXT NOT NULL,
     source_url    TEXT,
     note          TEXT NOT NULL,

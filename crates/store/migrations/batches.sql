@@ -3,9 +3,9 @@
 -- rows its file had.
 ALTER TABLE datasets ADD COLUMN kind TEXT NOT NULL DEFAULT 'reference'
     CHECK (kind IN ('reference', 'reported', 'registry', 'demo', 'synthetic'));
-ALTER TABLE datasets ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE datasets ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE datasets ADD COLUMN recorded_by TEXT;
-ALTER TABLE datasets ADD COLUMN rows INTEGER;
+ALTER TABLE datasets ADD COLUMN rows BIGINT;
 UPDATE datasets SET kind = 'demo' WHERE name = 'published-figures';
 
 -- What a report cites for one value (a bulletin, a table), beside the batch it came in.
@@ -17,7 +17,7 @@ CREATE TABLE zone_values (
     element  TEXT NOT NULL,
     zone_key TEXT NOT NULL REFERENCES zones (key),
     year     INTEGER NOT NULL,
-    value    TEXT NOT NULL,                -- exact decimal text, never REAL
+    value    {decimal} NOT NULL,
     dataset  TEXT NOT NULL REFERENCES datasets (name),
     note     TEXT,
     PRIMARY KEY (element, zone_key, year, dataset)
@@ -31,8 +31,8 @@ CREATE TABLE contract_rollups (
     division_code TEXT NOT NULL CHECK (length(division_code) = 6),
     year          INTEGER NOT NULL,
     contract_type TEXT NOT NULL,
-    contracts     INTEGER NOT NULL,
-    turnover      TEXT NOT NULL,           -- yuan, exact decimal text
-    tech_amount   TEXT NOT NULL,           -- yuan, exact decimal text
+    contracts     BIGINT NOT NULL,
+    turnover      {decimal} NOT NULL,        -- yuan
+    tech_amount   {decimal} NOT NULL,        -- yuan
     PRIMARY KEY (dataset, side, division_code, year, contract_type)
 );

@@ -1,7 +1,7 @@
 -- The audit trail: one row per write, appended in the same transaction as the write, never changed.
 CREATE TABLE audit_log (
-    id            BIGSERIAL PRIMARY KEY,
-    at            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    id            {serial},
+    at            {timestamp} NOT NULL DEFAULT {now},
     actor         TEXT NOT NULL,
     origin        TEXT NOT NULL,
     action        TEXT NOT NULL,
@@ -13,11 +13,3 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_by_zone ON audit_log (zone_key, id);
 CREATE INDEX audit_by_actor ON audit_log (actor, id);
-
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only';
-END;
-$$;
-CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();

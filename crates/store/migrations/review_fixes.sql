@@ -12,7 +12,7 @@ DELETE FROM datasets WHERE name IN
     (SELECT 'report:' || zone_key || '-' || year FROM annual_reports WHERE status <> 'accepted');
 
 -- Assumed terms ran two calendar years, shorter than the 3 to 5 years the guideline sets: make them three.
-UPDATE zone_lifecycle SET term_end = (substr(term_start, 1, 4)::integer + 2)::text || '-12-31'
+UPDATE zone_lifecycle SET term_end = CAST(CAST(substr(term_start, 1, 4) AS INTEGER) + 2 AS TEXT) || '-12-31'
     WHERE term_assumed = 1 AND term_start LIKE '____-01-01';
 
 -- Each zone's approval note and source in Chinese, for the Chinese pages (the English ones stay for the English).

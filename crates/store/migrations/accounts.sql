@@ -8,19 +8,19 @@ CREATE TABLE accounts (
     zone_key      TEXT,
     password_hash TEXT NOT NULL,
     disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    created_at    {timestamp} NOT NULL DEFAULT {now}
 );
 
 CREATE TABLE sessions (
     token_sha256 TEXT PRIMARY KEY,
     username     TEXT NOT NULL REFERENCES accounts (username) ON DELETE CASCADE,
     csrf_token   TEXT NOT NULL,
-    expires_at   INTEGER NOT NULL          -- Unix seconds
+    expires_at   BIGINT NOT NULL           -- Unix seconds
 );
 CREATE INDEX sessions_by_username ON sessions (username);
 
 CREATE TABLE login_failures (
     subject TEXT NOT NULL,                  -- the username tried
-    at      INTEGER NOT NULL                -- Unix seconds
+    at      BIGINT NOT NULL                 -- Unix seconds
 );
 CREATE INDEX login_failures_by_subject ON login_failures (subject, at);

@@ -1,6 +1,6 @@
 -- Policies in force per zone, checks of their implementation, and the library of replicable experience.
 CREATE TABLE policies (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         {serial},
     zone_key   TEXT NOT NULL REFERENCES zones (key),
     level      TEXT NOT NULL CHECK (level IN ('national', 'local')),
     issuer     TEXT NOT NULL,
@@ -12,8 +12,8 @@ CREATE TABLE policies (
 CREATE INDEX policies_by_zone ON policies (zone_key, id);
 
 CREATE TABLE policy_checks (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    policy_id  INTEGER NOT NULL REFERENCES policies (id),
+    id         {serial},
+    policy_id  BIGINT NOT NULL REFERENCES policies (id),
     checked_on TEXT NOT NULL,
     checked_by TEXT NOT NULL,
     finding    TEXT NOT NULL CHECK (finding IN ('implemented', 'partial', 'not_implemented')),
@@ -23,7 +23,7 @@ CREATE TABLE policy_checks (
 CREATE INDEX policy_checks_by_policy ON policy_checks (policy_id, id);
 
 CREATE TABLE experiences (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           {serial},
     zone_key     TEXT NOT NULL REFERENCES zones (key),
     title        TEXT NOT NULL,
     summary      TEXT NOT NULL,

@@ -1,0 +1,185 @@
+//! Many-row inserts, described once as columns and rendered by each backend the way its database loads rows
+//! fastest: SQLite as multi-row `VALUES` in chunks, PostgreSQL as one `UNNEST` over arrays. This is the one place
+//! where the two write the same rows differently; what is written is decided here.
+
+use ttdz_domain::contract::ContractRollup;
+use ttdz_domain::{DivisionSet, PublishedFigure, Zone};
+
+use crate::{DivisionValue, ZoneValue};
+
+/// The values of one column, one per row.
+#[derive(Debug)]
+pub enum Column<'a> {
+    Text(Vec<Option<&'a str>>),
+    Int(Vec<i64>),
+    /// Exact decimals as canonical text: NUMERIC on PostgreSQL, decimal text on SQLite.
+    Decimal(Vec<String>),
+}
+
+impl Column<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Column::Text(v) => v.len(),
+            Column::Int(v) => v.len(),
+            Column::Decimal(v) => v.len(),
+        }
+    }
+}
+
+/// Rows for one table: named columns of equal length, and what to do when a row's key is already stored.
+#[derive(Debug)]
+pub struct Rows<'a> {
+    pub table: &'static str,
+    pub columns: Vec<(&'static str, Column<'a>)>,
+    /// Appended as is: empty, or an `ON CONFLICT ...` clause both databases read alike.
+    pub on_conflict: &'static str,
+}
+
+impl<'a> Rows<'a> {
+    pub fn len(&self) -> usize {
+        self.columns.first().map_or(0, |(_, c)| c.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `INSERT INTO table (a, b, ...) `, the start both renderings share.
+    pub fn insert_into(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|(name, _)| *name).collect();
+        format!("INSERT INTO {} ({}) ", self.table, names.join(", "))
+    }
+
+    fn same_length(self) -> Self {
+        let len = self.len();
+        debug_assert!(self.columns.iter().all(|(_, c)| c.len() == len), "columns of {} differ in length", self.table);
+        self
+    }
+}
+
+fn text<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Column<'a> {
+    Column::Text(items.iter().map(|i| Some(f(i))).collect())
+}
+
+fn optional_text<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> Option<&'a str>) -> Column<'a> {
+    Column::Text(items.iter().map(f).collect())
+}
+
+fn repeated<'a>(value: &'a str, n: usize) -> Column<'a> {
+    Column::Text(vec![Some(value); n])
+}
+
+fn int<T>(items: &[T], f: impl Fn(&T) -> i64) -> Column<'static> {
+    Column::Int(items.iter().map(f).collect())
+}
+
+fn decimal<T>(items: &[T], f: impl Fn(&T) -> String) -> Column<'static> {
+    Column::Decimal(items.iter().map(f).collect())
+}
+
+/// A division list. Ordered by code, so every parent comes before its children.
+pub fn divisions(set: &DivisionSet) -> Rows<'_> {
+    let d = set.divisions();
+    Rows {
+        table: "divisions",
+        columns: vec![
+            ("vintage", int(d, |_| set.vintage().year())),
+            ("code", text(d, |d| d.code.as_str())),
+            ("name_zh", text(d, |d| d.name_zh.as_str())),
+            ("parent_code", optional_text(d, |d| d.parent.as_ref().map(|p| p.as_str()))),
+            ("grouping_zh", optional_text(d, |d| d.grouping_zh.as_deref())),
+        ],
+        on_conflict: "",
+    }
+    .same_length()
+}
+
+/// A zone's members, in their order.
+pub fn zone_members(zone: &Zone) -> Rows<'_> {
+    let m = &zone.members;
+    Rows {
+        table: "zone_members",
+        columns: vec![
+            ("zone_key", repeated(zone.key.as_str(), m.len())),
+            ("position", Column::Int((0..m.len() as i64).collect())),
+            ("division_code", text(m, |c| c.as_str())),
+        ],
+        on_conflict: "",
+    }
+    .same_length()
+}
+
+/// Values of a batch for divisions. A later value for the same key replaces an earlier one (reference data lists
+/// a few twice).
+pub fn division_values<'a>(values: &'a [DivisionValue], dataset: &'a str) -> Rows<'a> {
+    Rows {
+        table: "element_values",
+        columns: vec![
+            ("element", text(values, |v| v.element.as_str())),
+            ("division_code", text(values, |v| v.division.as_str())),
+            ("year", int(values, |v| i64::from(v.year))),
+            ("value", decimal(values, |v| v.value.to_string())),
+            ("dataset", repeated(dataset, values.len())),
+            ("note", optional_text(values, |v| v.note.as_deref())),
+        ],
+        on_conflict: " ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value, note = excluded.note",
+    }
+    .same_length()
+}
+
+/// Values of a batch for zones as a whole.
+pub fn zone_values<'a>(values: &'a [ZoneValue], dataset: &'a str) -> Rows<'a> {
+    Rows {
+        table: "zone_values",
+        columns: vec![
+            ("element", text(values, |v| v.element.as_str())),
+            ("zone_key", text(values, |v| v.zone.as_str())),
+            ("year", int(values, |v| i64::from(v.year))),
+            ("value", decimal(values, |v| v.value.to_string())),
+            ("dataset", repeated(dataset, values.len())),
+            ("note", optional_text(values, |v| v.note.as_deref())),
+        ],
+        on_conflict: "",
+    }
+    .same_length()
+}
+
+/// Contract roll-ups of a batch.
+pub fn rollups<'a>(rollups: &'a [ContractRollup], dataset: &'a str) -> Rows<'a> {
+    Rows {
+        table: "contract_rollups",
+        columns: vec![
+            ("dataset", repeated(dataset, rollups.len())),
+            ("side", text(rollups, |r| r.side.as_str())),
+            ("division_code", text(rollups, |r| r.division.as_str())),
+            ("year", int(rollups, |r| i64::from(r.year))),
+            ("contract_type", text(rollups, |r| r.contract_type.name_zh())),
+            ("contracts", int(rollups, |r| r.contracts as i64)),
+            ("turnover", decimal(rollups, |r| r.turnover.to_string())),
+            ("tech_amount", decimal(rollups, |r| r.tech_amount.to_string())),
+        ],
+        on_conflict: "",
+    }
+    .same_length()
+}
+
+/// Published figures of the demo, numbered from 1 in their order.
+pub fn figures<'a>(figures: &'a [PublishedFigure], dataset: &'a str) -> Rows<'a> {
+    Rows {
+        table: "published_figures",
+        columns: vec![
+            ("dataset", repeated(dataset, figures.len())),
+            ("row_index", Column::Int((1..=figures.len() as i64).collect())),
+            ("stat", text(figures, |f| f.stat.as_str())),
+            ("division_code", optional_text(figures, |f| f.division.as_ref().map(|d| d.as_str()))),
+            ("name_zh", text(figures, |f| f.name_zh.as_str())),
+            ("year", int(figures, |f| i64::from(f.year))),
+            ("value", decimal(figures, |f| f.value.to_string())),
+            ("unit_zh", text(figures, |f| f.unit_zh.as_str())),
+            ("source_url", optional_text(figures, |f| f.source_url.as_deref())),
+            ("note", text(figures, |f| f.note.as_str())),
+        ],
+        on_conflict: "",
+    }
+    .same_length()
+}

@@ -1,0 +1,542 @@
+//! The rest of the store written once: reference data, values and batches, the audit trail, schema migrations,
+//! and [`impl_store!`](crate::impl_store), which expands every part in a backend crate. Same contract as
+//! [`shared`](crate::shared).
+
+/// The writers of reference data and datasets every write path shares, over a backend's connection type.
+#[macro_export]
+macro_rules! shared_data_writes {
+    ($conn:ty) => {
+        /// Records a dataset as the newest one.
+        async fn record_dataset(
+            conn: &mut $conn,
+            d: &ttdz_domain::Dataset,
+            kind: ttdz_domain::measure::SourceKind,
+            recorded_by: Option<&str>,
+            rows: Option<u64>,
+        ) -> $crate::Result<()> {
+            sqlx::query(concat!(
+                "INSERT INTO datasets (name, files, sha256, source, kind, recorded_by, rows, revision)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, ",
+                dialect!(next_revision),
+                ")
+                 ON CONFLICT (name) DO UPDATE SET files = excluded.files, sha256 = excluded.sha256,
+                     source = excluded.source, kind = excluded.kind, recorded_by = excluded.recorded_by,
+                     rows = excluded.rows, revision = excluded.revision, loaded_at = ",
+                dialect!(now)
+            ))
+            .bind(&d.name)
+            .bind(d.files.join("\n"))
+            .bind(&d.sha256)
+            .bind(&d.source)
+            .bind(kind.as_str())
+            .bind(recorded_by)
+            .bind(rows.map(|r| r as i64))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            Ok(())
+        }
+
+        async fn insert_divisions(
+            conn: &mut $conn,
+            set: &ttdz_domain::DivisionSet,
+            dataset: &ttdz_domain::Dataset,
+        ) -> $crate::Result<()> {
+            let vintage = set.vintage().year();
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT CAST(vintage AS BIGINT) FROM division_vintages WHERE vintage = $1")
+                    .bind(vintage)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            if exists.is_some() {
+                return Err($crate::StoreError::Conflict(format!(
+                    "division vintage {vintage} is already stored; vintages are never rewritten"
+                )));
+            }
+            record_dataset(conn, dataset, ttdz_domain::measure::SourceKind::Reference, None, None).await?;
+            sqlx::query("INSERT INTO division_vintages (vintage, dataset) VALUES ($1, $2)")
+                .bind(vintage)
+                .bind(&dataset.name)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            insert_rows(conn, $crate::bulk::divisions(set)).await
+        }
+
+        async fn upsert_indicators(conn: &mut $conn, indicators: &[ttdz_domain::Indicator]) -> $crate::Result<()> {
+            for i in indicators {
+                sqlx::query(concat!(
+                    "INSERT INTO indicators (code, seq, category_zh, category_en, name_zh, unit_zh, name_en, unit_en,
+                                             kind, numerator, denominator, factor, direction)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12",
+                    dialect!(numeric),
+                    ", $13)
+                     ON CONFLICT (code) DO UPDATE SET seq = excluded.seq, category_zh = excluded.category_zh,
+                         category_en = excluded.category_en, name_zh = excluded.name_zh, unit_zh = excluded.unit_zh,
+                         name_en = excluded.name_en, unit_en = excluded.unit_en, kind = excluded.kind,
+                         numerator = excluded.numerator, denominator = excluded.denominator, factor = excluded.factor,
+                         direction = excluded.direction"
+                ))
+                .bind(i.code.as_str())
+                .bind(i64::from(i.seq))
+                .bind(&i.category_zh)
+                .bind(&i.category_en)
+                .bind(&i.name_zh)
+                .bind(&i.unit_zh)
+                .bind(&i.name_en)
+                .bind(&i.unit_en)
+                .bind(i.kind.as_str())
+                .bind(i.numerator.as_ref().map(|e| e.as_str()))
+                .bind(i.denominator.as_ref().map(|e| e.as_str()))
+                .bind(i.factor.map(|f| f.to_string()))
+                .bind(i.direction.map(|d| d.symbol()))
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            }
+            Ok(())
+        }
+
+        async fn upsert_zones(conn: &mut $conn, zones: &[ttdz_domain::Zone]) -> $crate::Result<()> {
+            for z in zones {
+                sqlx::query(
+                    "INSERT INTO zones (key, name_zh, short_name_zh, province_code, approved, approval_note, source,
+                                        approval_note_zh, source_zh)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh,
+                         short_name_zh = excluded.short_name_zh, province_code = excluded.province_code,
+                         approved = excluded.approved, approval_note = excluded.approval_note,
+                         source = excluded.source, approval_note_zh = excluded.approval_note_zh,
+                         source_zh = excluded.source_zh",
+                )
+                .bind(z.key.as_str())
+                .bind(&z.name_zh)
+                .bind(&z.short_name_zh)
+                .bind(z.province.as_str())
+                .bind(z.approved.map(|d| d.to_string()))
+                .bind(&z.approval_note)
+                .bind(&z.source)
+                .bind(&z.approval_note_zh)
+                .bind(&z.source_zh)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+                sqlx::query("DELETE FROM zone_members WHERE zone_key = $1")
+                    .bind(z.key.as_str())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db)?;
+                insert_rows(conn, $crate::bulk::zone_members(z)).await?;
+            }
+            Ok(())
+        }
+    };
+}
+
+/// Implements [`ReferenceStore`](crate::ReferenceStore): division lists, the indicator catalog, zones and the demo's
+/// published figures.
+#[macro_export]
+macro_rules! impl_reference_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::ReferenceStore for $store {
+            async fn vintages(&self) -> $crate::Result<Vec<$crate::VintageInfo>> {
+                let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                    "SELECT CAST(v.vintage AS BIGINT), (SELECT count(*) FROM divisions d WHERE d.vintage = v.vintage),
+                            v.dataset
+                     FROM division_vintages v ORDER BY v.vintage",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter()
+                    .map(|(v, n, dataset)| {
+                        Ok($crate::VintageInfo {
+                            vintage: ttdz_domain::Vintage::new(v).map_err(|e| $crate::StoreError::Corrupt(e.0))?,
+                            divisions: n as u64,
+                            dataset,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn divisions(
+                &self,
+                vintage: ttdz_domain::Vintage,
+            ) -> $crate::Result<Option<ttdz_domain::DivisionSet>> {
+                let rows: Vec<$crate::rows::DivisionRow> = sqlx::query_as(
+                    "SELECT code, name_zh, parent_code, grouping_zh FROM divisions WHERE vintage = $1 ORDER BY code",
+                )
+                .bind(vintage.year())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                if rows.is_empty() {
+                    return Ok(None);
+                }
+                let divisions = rows.into_iter().map($crate::rows::division).collect::<$crate::Result<Vec<_>>>()?;
+                ttdz_domain::DivisionSet::new(vintage, divisions)
+                    .map(Some)
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))
+            }
+
+            async fn add_division_vintage(
+                &self,
+                set: &ttdz_domain::DivisionSet,
+                dataset: &ttdz_domain::Dataset,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                insert_divisions(&mut tx, set, dataset).await?;
+                let after = serde_json::json!({
+                    "vintage": set.vintage().year(), "divisions": set.divisions().len(), "sha256": dataset.sha256
+                })
+                .to_string();
+                append_audit(&mut tx, audit, "divisions.add_vintage", &dataset.name, None, Some(&after)).await?;
+                tx.commit().await.map_err(db)
+            }
+
+            async fn indicators(&self) -> $crate::Result<Vec<ttdz_domain::Indicator>> {
+                let rows: Vec<$crate::rows::IndicatorRow> = sqlx::query_as(
+                    "SELECT CAST(seq AS BIGINT), code, category_zh, category_en, name_zh, unit_zh, name_en, unit_en,
+                            kind, numerator, denominator, CAST(factor AS TEXT), direction
+                     FROM indicators ORDER BY seq",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map($crate::rows::indicator).collect()
+            }
+
+            async fn zones(&self) -> $crate::Result<Vec<ttdz_domain::Zone>> {
+                let rows: Vec<$crate::rows::ZoneRow> = sqlx::query_as(concat!($crate::zone_columns!(), " FROM zones"))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db)?;
+                let members: Vec<(String, String)> =
+                    sqlx::query_as("SELECT zone_key, division_code FROM zone_members ORDER BY zone_key, position")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db)?;
+                $crate::rows::zones(rows, &members)
+            }
+
+            async fn zone(&self, key: &ttdz_domain::ZoneKey) -> $crate::Result<Option<ttdz_domain::Zone>> {
+                let row: Option<$crate::rows::ZoneRow> =
+                    sqlx::query_as(concat!($crate::zone_columns!(), " FROM zones WHERE key = $1"))
+                        .bind(key.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db)?;
+                let Some(row) = row else { return Ok(None) };
+                let members: Vec<String> =
+                    sqlx::query_scalar("SELECT division_code FROM zone_members WHERE zone_key = $1 ORDER BY position")
+                        .bind(key.as_str())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db)?;
+                $crate::rows::zone(row, &members).map(Some)
+            }
+
+            async fn load_demo(
+                &self,
+                demo: &ttdz_domain::reference::DemoData,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<$crate::DemoReport> {
+                let dataset = &demo.figures_dataset;
+                let mut tx = self.write_tx().await?;
+                // Two instances loading demo data at once would otherwise both insert the same rows.
+                lock(&mut tx, &format!("batch:{}", dataset.name)).await?;
+                let stored: Option<String> = sqlx::query_scalar("SELECT sha256 FROM datasets WHERE name = $1")
+                    .bind(&dataset.name)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                let figures = demo.figures.len() as u64;
+                let report = $crate::DemoReport { figures, changed: stored.as_deref() != Some(&dataset.sha256) };
+                if !report.changed {
+                    return Ok(report);
+                }
+                record_dataset(&mut tx, dataset, ttdz_domain::measure::SourceKind::Demo, None, Some(figures)).await?;
+                sqlx::query("DELETE FROM published_figures WHERE dataset = $1")
+                    .bind(&dataset.name)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                insert_rows(&mut tx, $crate::bulk::figures(&demo.figures, &dataset.name)).await?;
+                let after = serde_json::json!({ "sha256": dataset.sha256, "figures": figures }).to_string();
+                append_audit(&mut tx, audit, "demo.load", &dataset.name, None, Some(&after)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(report)
+            }
+
+            async fn published_figures(&self) -> $crate::Result<Vec<ttdz_domain::PublishedFigure>> {
+                let rows: Vec<$crate::rows::FigureRow> = sqlx::query_as(
+                    "SELECT stat, division_code, name_zh, CAST(year AS BIGINT), CAST(value AS TEXT), unit_zh,
+                            source_url, note
+                     FROM published_figures ORDER BY row_index",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                let mut figures = rows.into_iter().map($crate::rows::figure).collect::<$crate::Result<Vec<_>>>()?;
+                // Stable, so figures of one division, statistic and year keep their order in the file.
+                figures.sort_by(|a, b| (&a.division, &a.stat, a.year).cmp(&(&b.division, &b.stat, b.year)));
+                Ok(figures)
+            }
+        }
+    };
+}
+
+/// The columns of a zone row, in the order [`rows::ZoneRow`](crate::rows::ZoneRow) reads them.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! zone_columns {
+    () => {
+        "SELECT key, name_zh, short_name_zh, province_code, approved, approval_note, source, approval_note_zh, source_zh"
+    };
+}
+
+/// Implements [`ValueStore`](crate::ValueStore): datasets, values, batches and contract roll-ups.
+#[macro_export]
+macro_rules! impl_value_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::ValueStore for $store {
+            async fn datasets(&self) -> $crate::Result<Vec<$crate::DatasetRecord>> {
+                let rows: Vec<$crate::rows::DatasetRow> = sqlx::query_as(concat!(
+                    "SELECT name, files, sha256, source, kind, CAST(revision AS BIGINT), recorded_by,
+                            CAST(rows AS BIGINT), ",
+                    dialect!(iso_utc "loaded_at"),
+                    ", scope FROM datasets"
+                ))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                let mut datasets = rows.into_iter().map($crate::rows::dataset).collect::<$crate::Result<Vec<_>>>()?;
+                // By name in byte order, whatever collation the database has.
+                datasets.sort_unstable_by(|a, b| a.dataset.name.cmp(&b.dataset.name));
+                Ok(datasets)
+            }
+
+            async fn sourced_values(
+                &self,
+                element: &ttdz_domain::ElementCode,
+            ) -> $crate::Result<Vec<ttdz_domain::measure::SourcedValue>> {
+                let rows: Vec<$crate::rows::SourcedRow> = sqlx::query_as(
+                    "SELECT 'division', v.division_code, CAST(v.year AS BIGINT), CAST(v.value AS TEXT), v.dataset,
+                            d.kind, CAST(d.revision AS BIGINT), v.note
+                     FROM element_values v JOIN datasets d ON d.name = v.dataset WHERE v.element = $1
+                     UNION ALL
+                     SELECT 'zone', z.zone_key, CAST(z.year AS BIGINT), CAST(z.value AS TEXT), z.dataset, d.kind,
+                            CAST(d.revision AS BIGINT), z.note
+                     FROM zone_values z JOIN datasets d ON d.name = z.dataset WHERE z.element = $1",
+                )
+                .bind(element.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map($crate::rows::sourced_value).collect()
+            }
+
+            async fn replace_batch(
+                &self,
+                batch: &$crate::Batch,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<$crate::BatchReport> {
+                let mut tx = self.write_tx().await?;
+                lock(&mut tx, &format!("batch:{}", batch.dataset.name)).await?;
+                let report = write_batch(&mut tx, batch, audit).await?;
+                if report.changed {
+                    tx.commit().await.map_err(db)?;
+                }
+                Ok(report)
+            }
+
+            async fn contract_rollups(
+                &self,
+                side: ttdz_domain::contract::Side,
+                prefix: &str,
+            ) -> $crate::Result<Vec<ttdz_domain::contract::ContractRollup>> {
+                let rows: Vec<$crate::rows::RollupRow> = sqlx::query_as(
+                    "SELECT side, division_code, CAST(year AS BIGINT), contract_type, CAST(contracts AS BIGINT),
+                            CAST(turnover AS TEXT), CAST(tech_amount AS TEXT)
+                     FROM contract_rollups WHERE side = $1 AND division_code LIKE $2",
+                )
+                .bind(side.as_str())
+                .bind(format!("{prefix}%"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                let rollups = rows.into_iter().map($crate::rows::rollup).collect::<$crate::Result<Vec<_>>>()?;
+                Ok($crate::sum_rollups(rollups))
+            }
+        }
+    };
+}
+
+/// Implements [`AuditStore`](crate::AuditStore); the backend's own `change_page(after, limit)` is the query that
+/// reads a page of the change log, its parameters bound.
+#[macro_export]
+macro_rules! impl_audit_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::AuditStore for $store {
+            async fn audit(
+                &self,
+                query: &ttdz_domain::audit::AuditQuery,
+            ) -> $crate::Result<Vec<ttdz_domain::audit::AuditEntry>> {
+                let rows: Vec<$crate::rows::AuditRow> = sqlx::query_as(concat!(
+                    "SELECT CAST(id AS BIGINT), ",
+                    dialect!(iso_utc "at"),
+                    ", actor, origin, action, zone_key, province_code, subject, before_json, after_json
+                     FROM audit_log
+                     WHERE (CAST($1 AS TEXT) IS NULL OR zone_key = $1) AND (CAST($2 AS TEXT) IS NULL OR actor = $2)
+                       AND (CAST($3 AS TEXT) IS NULL OR ",
+                    dialect!(at_since_3),
+                    ") AND (CAST($4 AS TEXT) IS NULL OR province_code = $4)
+                     ORDER BY id LIMIT $5"
+                ))
+                .bind(query.zone.as_ref().map(|z| z.as_str()))
+                .bind(query.actor.as_deref())
+                .bind(query.since.as_deref())
+                .bind(query.province.as_ref().map(|p| p.as_str()))
+                .bind(i64::from(query.limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map($crate::rows::audit_entry).collect()
+            }
+
+            async fn changes(&self, after: Option<&str>, limit: u32) -> $crate::Result<Vec<$crate::Change>> {
+                let rows = change_page(after, limit)?.fetch_all(&self.pool).await.map_err(db)?;
+                Ok(rows.into_iter().map($crate::Change::from).collect())
+            }
+
+            async fn data_revision(&self) -> $crate::Result<i64> {
+                // Rows are only ever added, so their number grows with every commit that adds one, whatever its id.
+                sqlx::query_scalar("SELECT count(*) FROM changes").fetch_one(&self.pool).await.map_err(db)
+            }
+        }
+    };
+}
+
+/// Implements [`Store`](crate::Store) itself: which backend, whether it answers, and migrations. The backend
+/// provides `migrations()` (its list, rendered once) and `migration_lock(conn)`, which keeps instances starting
+/// together from migrating at once.
+#[macro_export]
+macro_rules! impl_schema_store {
+    ($store:ty, $backend:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            fn backend(&self) -> $crate::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> $crate::Result<()> {
+                sqlx::query("SELECT 1")
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| $crate::StoreError::Unreachable(e.to_string()))?;
+                Ok(())
+            }
+
+            async fn migrate(
+                &self,
+                reference: &ttdz_domain::ReferenceData,
+                this_year: i32,
+            ) -> $crate::Result<$crate::MigrationReport> {
+                let mut tx = self.write_tx().await?;
+                migration_lock(&mut tx).await?;
+                sqlx::raw_sql(dialect!(migrations_table)).execute(&mut *tx).await.map_err(db)?;
+                let applied: Vec<(i64, String)> =
+                    sqlx::query_as("SELECT CAST(version AS BIGINT), checksum FROM ttdz_migrations")
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                let mut report = $crate::MigrationReport::default();
+                for m in $crate::check_applied(migrations(), &applied)?.pending {
+                    sqlx::raw_sql(m.sql.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| $crate::StoreError::Schema(format!("migration {} failed: {e}", m.label())))?;
+                    sqlx::query("INSERT INTO ttdz_migrations (version, name, checksum) VALUES ($1, $2, $3)")
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(m.checksum())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                    report.applied.push(m.label());
+                }
+                let recorded: Vec<(String, String)> =
+                    sqlx::query_as("SELECT name, sha256 FROM datasets").fetch_all(&mut *tx).await.map_err(db)?;
+                for step in $crate::reference_sync_plan(&recorded, reference)? {
+                    // Recorded first: the rows written next refer to it.
+                    let dataset = step.dataset();
+                    record_dataset(&mut tx, dataset, ttdz_domain::measure::SourceKind::Reference, None, None).await?;
+                    match &step {
+                        $crate::SyncStep::Divisions { set, dataset } => insert_divisions(&mut tx, set, dataset).await?,
+                        $crate::SyncStep::Indicators { indicators, .. } => {
+                            upsert_indicators(&mut tx, indicators).await?
+                        }
+                        $crate::SyncStep::Zones { zones, .. } => upsert_zones(&mut tx, zones).await?,
+                        $crate::SyncStep::Values { values, dataset } => {
+                            insert_rows(&mut tx, $crate::bulk::division_values(values, &dataset.name)).await?
+                        }
+                    }
+                    record_change(&mut tx, "reference", &dataset.name, "reference.load").await?;
+                    report.datasets_loaded.push(dataset.name.clone());
+                }
+                seed_lifecycle(&mut tx, this_year).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(report)
+            }
+
+            async fn pending_migrations(&self) -> $crate::Result<Vec<String>> {
+                let exists: i64 =
+                    sqlx::query_scalar(dialect!(has_migrations_table)).fetch_one(&self.pool).await.map_err(db)?;
+                let applied: Vec<(i64, String)> = if exists > 0 {
+                    sqlx::query_as("SELECT CAST(version AS BIGINT), checksum FROM ttdz_migrations")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db)?
+                } else {
+                    Vec::new()
+                };
+                Ok($crate::check_applied(migrations(), &applied)?.pending.iter().map(|m| m.label()).collect())
+            }
+        }
+    };
+}
+
+/// Implements the whole store for a backend's store type over its connection type, every statement written once.
+///
+/// What the invoking crate provides, besides the names of [`shared`](crate::shared): `insert_rows(conn, rows)`
+/// (how its database loads many rows fastest), `change_page(after, limit)` (how a reader follows its change log
+/// without skipping a commit), `migration_lock(conn)`, `migrations()`, and a `dialect!` macro, defined before
+/// the invocation, with an arm for each literal fragment where the SQL of the two databases differs:
+/// - `(next_revision)`: a new dataset revision, one above every other;
+/// - `(now)`: the current time as a `loaded_at` column stores it;
+/// - `(numeric)`: appended to a text parameter to make it an exact decimal (empty where decimals are text);
+/// - `(iso_utc "column")`: a time column read as ISO 8601 text in UTC;
+/// - `(at_since_3)`: `at` compared with the ISO 8601 text parameter `$3`;
+/// - `(migrations_table)`: the DDL of the migrations' bookkeeping table, if it does not exist;
+/// - `(has_migrations_table)`: a count that is 1 when that table exists.
+#[macro_export]
+macro_rules! impl_store {
+    ($store:ty, $conn:ty, $backend:expr) => {
+        $crate::shared_writes!($conn);
+        $crate::shared_data_writes!($conn);
+        $crate::impl_account_store!($store);
+        $crate::impl_audit_store!($store);
+        $crate::impl_job_store!($store);
+        $crate::impl_lifecycle_store!($store);
+        $crate::impl_policy_store!($store);
+        $crate::impl_reference_store!($store);
+        $crate::impl_report_store!($store);
+        $crate::impl_value_store!($store);
+        $crate::impl_schema_store!($store, $backend);
+    };
+}
