@@ -7,7 +7,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
-use ttdz_domain::account::{Account, Username};
+use ttdz_domain::account::{Account, Role, Username};
 use ttdz_domain::audit::AuditContext;
 use ttdz_store::LOGIN_FAILURE_MEMORY_SECONDS;
 
@@ -113,6 +113,62 @@ pub async fn session(ctx: &Context, token_digest: &str) -> Result<Option<(Accoun
 pub async fn log_out(ctx: &Context, viewer: &Viewer, origin: &str, token_digest: &str) -> Result<(), AppError> {
     let audit = AuditContext { actor: viewer.label(), origin: origin.to_owned(), zone: None, province: None };
     Ok(ctx.store().delete_session(token_digest, &audit).await?)
+}
+
+/// Passwords shorter than this are refused.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+fn administer(viewer: &Viewer) -> Result<(), AppError> {
+    if viewer.role() == Some(Role::Ministry) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only the ministry administers accounts".into()))
+    }
+}
+
+fn admin_audit(viewer: &Viewer, origin: &str, province: Option<ttdz_domain::DivisionCode>) -> AuditContext {
+    AuditContext { actor: viewer.label(), origin: origin.to_owned(), zone: None, province }
+}
+
+/// Creates an account; its province, division and zone must exist, and its password be long enough.
+pub async fn create(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    account: &Account,
+    password: &str,
+) -> Result<(), AppError> {
+    administer(viewer)?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::Invalid(format!("the password needs at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    let tree = ctx.tree(None).await?;
+    if let Some(code) = account.province.iter().chain(&account.division).find(|c| tree.get(c).is_none()) {
+        return Err(AppError::Invalid(format!("{code} is not a division")));
+    }
+    if let Some(zone) = &account.zone
+        && ctx.store().zone(zone).await?.is_none()
+    {
+        return Err(AppError::Invalid(format!("unknown zone '{zone}'")));
+    }
+    let hash = hash_password(password).map_err(AppError::Environment)?;
+    ctx.store().add_account(account, &hash, &admin_audit(viewer, origin, account.province)).await?;
+    Ok(())
+}
+
+/// Every account, by username.
+pub async fn list(ctx: &Context, viewer: &Viewer) -> Result<Vec<Account>, AppError> {
+    administer(viewer)?;
+    Ok(ctx.store().accounts().await?)
+}
+
+/// Disables an account: it can no longer log in.
+pub async fn disable(ctx: &Context, viewer: &Viewer, origin: &str, username: &str) -> Result<(), AppError> {
+    administer(viewer)?;
+    if !ctx.store().set_account_disabled(username, true, &admin_audit(viewer, origin, None)).await? {
+        return Err(AppError::NotFound(format!("there is no account {username}")));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

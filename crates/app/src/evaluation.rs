@@ -486,7 +486,7 @@ struct Plan {
 impl Plan {
     fn of(lifecycle: Option<ttdz_store::LifecycleState>) -> Plan {
         let Some(lifecycle) = lifecycle else { return Plan { term_start: None, targets: HashMap::new() } };
-        let term_start = lifecycle.term.as_ref().and_then(|(start, _, _)| start.get(..4)?.parse().ok());
+        let term_start = lifecycle.term_years().map(|(start, _)| start);
         let document = lifecycle
             .history
             .iter()

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use ttdz_domain::measure::SourceKind;
 use ttdz_domain::{Dataset, DivisionCode, Zone, ZoneKey};
+use ttdz_ingest::contracts::ContractsFile;
 use ttdz_ingest::{IngestError, values};
 use ttdz_store::{Batch, BatchReport};
 use ttdz_xlsx::{Filled, Template, TemplateError};
@@ -107,6 +108,48 @@ pub async fn store_values(
         division_values: file.division_values,
         zone_values: file.zone_values,
         rollups: Vec::new(),
+    };
+    let report = ctx.store().replace_batch(&batch, &audit).await?;
+    Ok(Stored { batch: name, values, report })
+}
+
+/// Stores a checked contracts file, micro-data of the technology-contract registry, as the batch
+/// `contracts:{chosen}` (default: the file's name): its roll-ups and the data elements they make for every basic
+/// unit and year. The registry is national, so only the ministry (and the operator) store it.
+pub async fn store_contracts(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    (file_name, chosen): (&str, Option<&str>),
+    file: ContractsFile,
+) -> Result<Stored, AppError> {
+    if viewer.role() != Some(ttdz_domain::account::Role::Ministry) {
+        return Err(AppError::Forbidden(format!("{} may not store registry micro-data", viewer.label())));
+    }
+    let chosen = chosen.map(str::trim).filter(|b| !b.is_empty()).unwrap_or(file_name);
+    let name = format!("contracts:{chosen}");
+    let division_values = file.element_values();
+    let values = division_values.len();
+    let batch = Batch {
+        dataset: Dataset {
+            name: name.clone(),
+            files: vec![file_name.to_owned()],
+            sha256: file.sha256,
+            source: format!("technology-contract registry micro-data from {file_name}"),
+        },
+        kind: SourceKind::Registry,
+        recorded_by: viewer.label(),
+        scope: None,
+        rows: file.rows,
+        division_values,
+        zone_values: Vec::new(),
+        rollups: file.rollups,
+    };
+    let audit = ttdz_domain::audit::AuditContext {
+        actor: viewer.label(),
+        origin: origin.to_owned(),
+        zone: None,
+        province: None,
     };
     let report = ctx.store().replace_batch(&batch, &audit).await?;
     Ok(Stored { batch: name, values, report })

@@ -7,6 +7,8 @@
 //! place (the web crate to statuses and stable codes, the binary to exit codes).
 
 pub mod accounts;
+pub mod catalog;
+pub mod demo;
 pub mod evaluation;
 pub mod imports;
 pub mod indicators;
@@ -16,6 +18,7 @@ pub mod policies;
 pub mod reports;
 pub mod verdict;
 pub mod visibility;
+pub mod workbench;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,6 +69,9 @@ pub enum AppError {
     /// A computation the method does not allow with these data (a fault, not the viewer's).
     #[error("{0}")]
     Method(String),
+    /// The machine could not do its part (a temporary file, a password hash): not the viewer's fault.
+    #[error("{0}")]
+    Environment(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -6,7 +6,6 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use ttdz_domain::Zone;
-use ttdz_domain::report::ReportStatus;
 use ttdz_domain::verdict::{TermRecord, Thresholds, Timeliness, policy_scores, propose};
 
 use crate::evaluation::EvaluationView;
@@ -96,12 +95,9 @@ pub async fn propose_for(
 ) -> Result<VerdictView, AppError> {
     let store = ctx.store();
     let lifecycle = store.lifecycle(&zone.key).await?;
-    let term_year = |i: usize| -> Option<i32> {
-        let term = lifecycle.as_ref()?.term.as_ref()?;
-        [&term.0, &term.1][i].get(..4)?.parse().ok()
-    };
+    let term_years = lifecycle.as_ref().and_then(|l| l.term_years());
     let this_year = ctx.clock().year();
-    let year = year.unwrap_or_else(|| term_year(1).map_or(this_year, |end| end.min(this_year)));
+    let year = year.unwrap_or_else(|| term_years.map(|(_, end)| end).map_or(this_year, |end| end.min(this_year)));
     let computed;
     let evaluation = match evaluation.filter(|e| e.year == Some(year)) {
         Some(e) => e,
@@ -121,13 +117,13 @@ pub async fn propose_for(
         .collect();
     let today = ctx.clock().today_iso();
     let mut reports = Vec::new();
-    for report_year in term_year(0).unwrap_or(year)..=year {
+    for report_year in term_years.map_or(year, |(start, _)| start)..=year {
         if ctx.report_due(report_year) >= today {
             continue;
         }
         let report = store.annual_report(&zone.key, report_year).await?;
         let timeliness = match report {
-            Some(r) if matches!(r.status, ReportStatus::Submitted | ReportStatus::Accepted) => {
+            Some(r) if r.status.is_sent() => {
                 if r.late {
                     Timeliness::Late
                 } else {

@@ -189,9 +189,135 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Accounts are the ministry's to administer, whoever calls: a province cannot, a short password or an unknown
+/// division or zone is refused by name, and disabling an account that does not exist says so.
+async fn accounts_are_administered_by_the_ministry(store: &TestStore) {
+    use ttdz_app::{AppError, accounts};
+    use ttdz_domain::account::{Account, Role, Username};
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let ministry = account("most-admin", Role::Ministry, None);
+    let province = account("js-admin", Role::Province, Some("320000"));
+    let new = |name: &str, province: Option<&str>, zone: Option<&str>| {
+        let province = province.map(|p| ttdz_domain::DivisionCode::parse(p).expect("code"));
+        let zone = zone.map(|z| ttdz_domain::ZoneKey::parse(z).expect("key"));
+        let role = if zone.is_some() { Role::Expert } else { Role::Province };
+        Account::new(Username::parse(name).expect("name"), role, province, None, zone).expect("account")
+    };
+    let official = new("zj-new", Some("330000"), None);
+    let refused = accounts::create(&ctx, &province, "test", &official, "long enough password").await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+    let short = accounts::create(&ctx, &ministry, "test", &official, "short").await;
+    assert!(matches!(&short, Err(AppError::Invalid(m)) if m.contains("10 characters")), "{short:?}");
+    let nowhere = new("xx-new", Some("990000"), None);
+    let nowhere = accounts::create(&ctx, &ministry, "test", &nowhere, "long enough password").await;
+    assert!(matches!(&nowhere, Err(AppError::Invalid(m)) if m.contains("990000")), "{nowhere:?}");
+    let no_zone = new("expert-new", None, Some("atlantis"));
+    let no_zone = accounts::create(&ctx, &ministry, "test", &no_zone, "long enough password").await;
+    assert!(matches!(&no_zone, Err(AppError::Invalid(m)) if m.contains("atlantis")), "{no_zone:?}");
+    accounts::create(&ctx, &ministry, "test", &official, "long enough password").await.expect("created");
+    let listed = accounts::list(&ctx, &ministry).await.expect("list");
+    assert!(listed.iter().any(|a| a.username.as_str() == "zj-new" && !a.disabled));
+    assert!(matches!(accounts::list(&ctx, &province).await, Err(AppError::Forbidden(_))));
+    accounts::disable(&ctx, &ministry, "test", "zj-new").await.expect("disabled");
+    let listed = accounts::list(&ctx, &ministry).await.expect("list");
+    assert!(listed.iter().any(|a| a.username.as_str() == "zj-new" && a.disabled));
+    let missing = accounts::disable(&ctx, &ministry, "test", "nobody-here").await;
+    assert!(matches!(missing, Err(AppError::NotFound(_))), "{missing:?}");
+    let logged = ttdz_app::accounts::log_in(&ctx, "127.0.0.1", "zj-new", "long enough password").await;
+    assert!(logged.is_err(), "a disabled account cannot log in");
+}
+
+/// The audit trail: the ministry reads all of it, a province its own entries, an expert or the public nothing; a
+/// malformed `since` is refused by name. The change log is the ministry's.
+async fn the_audit_trail_and_change_log_are_read_by_those_who_oversee(store: &TestStore) {
+    use ttdz_app::catalog::{self, AuditFilter};
+    use ttdz_app::{AppError, Viewer};
+    use ttdz_domain::account::Role;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let ministry = account("most-reader", Role::Ministry, None);
+    let jiangsu = account("js-reader", Role::Province, Some("320000"));
+    let file = b"division_code,year,element,value\n320100,2025,tech_brokers,125\n";
+    let parsed = ttdz_app::imports::parse_values(&ctx, "js.csv", file, false).await.expect("parsed");
+    ttdz_app::imports::store_values(&ctx, &jiangsu, "test", ("js.csv", None), parsed).await.expect("stored");
+    let zhejiang = account("zj-reader", Role::Province, Some("330000"));
+    let file = b"division_code,year,element,value\n330100,2025,tech_brokers,80\n";
+    let parsed = ttdz_app::imports::parse_values(&ctx, "zj.csv", file, false).await.expect("parsed");
+    ttdz_app::imports::store_values(&ctx, &zhejiang, "test", ("zj.csv", None), parsed).await.expect("stored");
+    let all = catalog::audit_trail(&ctx, &ministry, AuditFilter::default()).await.expect("the ministry's");
+    let own = catalog::audit_trail(&ctx, &jiangsu, AuditFilter::default()).await.expect("the province's");
+    assert!(own.iter().any(|e| e.action == "import.batch"), "{own:?}");
+    assert!(own.iter().all(|e| e.province.map(|p| p.to_string()).as_deref() == Some("320000")), "{own:?}");
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(all.len(), 2, "the ministry reads every province's: {all:?}");
+    for nobody in [account("expert-reader", Role::Expert, None), Viewer::Public] {
+        let refused = catalog::audit_trail(&ctx, &nobody, AuditFilter::default()).await;
+        assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+    }
+    let bad = AuditFilter { since: Some("yesterday".into()), ..AuditFilter::default() };
+    let bad = catalog::audit_trail(&ctx, &ministry, bad).await;
+    assert!(matches!(&bad, Err(AppError::Invalid(m)) if m.contains("yesterday")), "{bad:?}");
+    let changes = catalog::changes(&ctx, &ministry, None, 1000).await.expect("changes");
+    assert!(changes.iter().any(|c| c.action == "import.batch"), "{changes:?}");
+    assert!(matches!(catalog::changes(&ctx, &jiangsu, None, 10).await, Err(AppError::Forbidden(_))));
+}
+
+/// The workbench's agenda: a province owes this year's report for each of its zones and sees the ministry's
+/// return comment; the ministry sees a submitted report to decide; an expert and the public have no zones to act
+/// on.
+async fn each_role_sees_what_it_has_to_do(store: &TestStore) {
+    use ttdz_app::reports::{self, ReportInput};
+    use ttdz_app::workbench::{Task, agenda};
+    use ttdz_domain::account::Role;
+    use ttdz_domain::report::ReportAction;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let jiangsu = account("js-agenda", Role::Province, Some("320000"));
+    let ministry = account("most-agenda", Role::Ministry, None);
+    let tasks = agenda(&ctx, &jiangsu).await.expect("agenda").items;
+    let submit: Vec<_> = tasks
+        .iter()
+        .filter_map(|i| match &i.task {
+            Task::SubmitReport { year, due } => Some((i.zone.key.as_str(), *year, due.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(submit, [("jiangsu-sunan", 2026, "2026-12-31")], "{tasks:?}");
+    let zone = ("jiangsu-sunan", 2026);
+    let saved =
+        reports::edit(&ctx, &jiangsu, "test", zone, 0, ReportInput { values: Vec::new(), text: Some("进展".into()) });
+    let saved = saved.await.expect("saved");
+    let sent = reports::decide(&ctx, &jiangsu, "test", zone, saved.version, ReportAction::Submit, None).await;
+    let sent = sent.expect("submitted");
+    let for_ministry = agenda(&ctx, &ministry).await.expect("the ministry's agenda");
+    assert!(
+        for_ministry
+            .items
+            .iter()
+            .any(|i| i.zone.key.as_str() == "jiangsu-sunan" && matches!(i.task, Task::DecideReport { year: 2026 })),
+        "{:?}",
+        for_ministry.items
+    );
+    assert_eq!(for_ministry.zones.len(), 11, "the ministry oversees every zone");
+    let returned =
+        reports::decide(&ctx, &ministry, "test", zone, sent.version, ReportAction::Return, Some("补充数据".into()));
+    returned.await.expect("returned");
+    let tasks = agenda(&ctx, &jiangsu).await.expect("agenda").items;
+    assert!(
+        tasks.iter().any(|i| matches!(&i.task, Task::ReportReturned { year: 2026, comment } if comment == "补充数据")),
+        "{tasks:?}"
+    );
+    let own = agenda(&ctx, &jiangsu).await.expect("agenda").zones;
+    assert_eq!(own.iter().map(|z| z.zone.key.as_str()).collect::<Vec<_>>(), ["jiangsu-sunan"]);
+    let expert = agenda(&ctx, &account("expert-agenda", Role::Expert, None)).await.expect("agenda");
+    assert!(expert.items.is_empty() && expert.zones.is_empty() && expert.reviews.is_empty());
+    assert!(matches!(agenda(&ctx, &ttdz_app::Viewer::Public).await, Err(ttdz_app::AppError::Unauthorized(_))));
+}
+
 on_both_backends!(
     reminders_come_before_deadlines_once,
     experience_library_rules,
     province_values_uploads,
     logins_are_throttled_per_address,
+    accounts_are_administered_by_the_ministry,
+    the_audit_trail_and_change_log_are_read_by_those_who_oversee,
+    each_role_sees_what_it_has_to_do,
 );

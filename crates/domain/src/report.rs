@@ -13,6 +13,11 @@ pub enum ReportStatus {
 }
 
 impl ReportStatus {
+    /// Sent to the ministry: submitted, or accepted after it. A draft or a returned report is not.
+    pub fn is_sent(self) -> bool {
+        matches!(self, ReportStatus::Submitted | ReportStatus::Accepted)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReportStatus::Draft => "draft",

@@ -50,6 +50,7 @@ impl From<ttdz_app::AppError> for Fatal {
     fn from(e: ttdz_app::AppError) -> Fatal {
         match e {
             ttdz_app::AppError::Store(e) => e.into(),
+            ttdz_app::AppError::Environment(m) => Fatal::environment(m),
             other => Fatal::data(other),
         }
     }

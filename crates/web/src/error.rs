@@ -222,6 +222,10 @@ impl From<ttdz_app::AppError> for ApiError {
                 tracing::error!(error = %m, "evaluation failed");
                 ApiError::new(ErrorCode::Internal, m)
             }
+            AppError::Environment(m) => {
+                tracing::error!(error = %m, "the machine could not do its part");
+                ApiError::new(ErrorCode::Internal, m)
+            }
             AppError::Store(e) => e.into(),
         }
     }

@@ -291,7 +291,7 @@ async fn published_experiences(
     // The use case has kept to the zones the caller may see; the zones are read here for their names only.
     let zones = match only {
         Some(zone) => vec![zone.clone()],
-        None => state.store().zones().await?,
+        None => ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await?,
     };
     let mut lines: Vec<ExperienceLine> = ttdz_app::policies::experiences(state.app(), &caller.viewer())
         .await?
@@ -321,13 +321,9 @@ impl ZoneTemplate {
 async fn figures_within(
     state: &AppState,
     areas: &[DivisionCode],
-) -> Result<Vec<PublishedFigureView>, ttdz_store::StoreError> {
-    let figures = state.store().published_figures().await?;
-    Ok(figures
-        .iter()
-        .filter(|f| f.division.is_some_and(|d| areas.iter().any(|a| d.is_within(a))))
-        .map(PublishedFigureView::from)
-        .collect())
+) -> Result<Vec<PublishedFigureView>, ttdz_app::AppError> {
+    let figures = ttdz_app::catalog::published_figures(state.app(), areas).await?;
+    Ok(figures.iter().map(PublishedFigureView::from).collect())
 }
 
 async fn zone(
@@ -420,7 +416,7 @@ impl IndicatorsTemplate {
 
 async fn indicators(State(state): State<AppState>, lang: Lang, uri: OriginalUri) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
-    let indicators = attempt!(page, state.store().indicators().await);
+    let indicators = attempt!(page, ttdz_app::catalog::indicators(state.app()).await);
     Ok(render(&IndicatorsTemplate { page, indicators: indicators.iter().map(IndicatorView::from).collect() }))
 }
 
@@ -469,7 +465,7 @@ async fn division(
     let tree: std::sync::Arc<DivisionTree> = attempt!(page, state.tree(None).await);
     let Some(d) = tree.get(&code) else { return Err(PageError::NotFound(page)) };
     let zones = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
-    let census = attempt!(page, crate::api::census_of(&state, &code).await.map_err(|e| e.body.message));
+    let census = attempt!(page, ttdz_app::catalog::census(state.app(), &code).await);
     let detail = DivisionDetail::new(d, &tree, &zones, census.as_ref().map(|(c, ds)| (c, ds.as_str())));
     let figures = attempt!(page, figures_within(&state, &[code]).await);
     let children = detail.children.clone();
@@ -585,7 +581,7 @@ async fn evaluation(
             }
         })
         .collect();
-    let indicators = attempt!(page, state.store().indicators().await);
+    let indicators = attempt!(page, ttdz_app::catalog::indicators(state.app()).await);
     let excluded = view
         .excluded
         .iter()
@@ -620,7 +616,10 @@ async fn data_sources(
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let mut datasets: Vec<DatasetView> =
-        attempt!(page, state.store().datasets().await).into_iter().map(|r| DatasetView::new(r, &caller)).collect();
+        attempt!(page, ttdz_app::catalog::datasets(state.app(), &caller.viewer()).await)
+            .into_iter()
+            .map(DatasetView::from)
+            .collect();
     datasets.sort_by_key(|d| std::cmp::Reverse(d.revision));
     Ok(render(&DataTemplate { page, datasets }))
 }

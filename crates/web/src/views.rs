@@ -283,17 +283,18 @@ pub struct DatasetView {
     pub loaded_at: String,
 }
 
-impl DatasetView {
-    pub fn new(r: ttdz_store::DatasetRecord, caller: &crate::auth::Caller) -> Self {
-        let (recorded_by, files) = ttdz_app::indicators::recorder_for(&r, &caller.viewer());
+/// From a record as `ttdz_app::catalog::datasets` returns it: who recorded it and its files as the viewer may see
+/// them.
+impl From<ttdz_store::DatasetRecord> for DatasetView {
+    fn from(r: ttdz_store::DatasetRecord) -> Self {
         DatasetView {
             name: r.dataset.name,
             kind: r.kind.as_str(),
-            files,
+            files: r.dataset.files,
             sha256: r.dataset.sha256,
             source: r.dataset.source,
             revision: r.revision,
-            recorded_by,
+            recorded_by: r.recorded_by,
             rows: r.rows,
             loaded_at: r.loaded_at,
         }

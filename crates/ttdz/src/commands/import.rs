@@ -5,11 +5,9 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use ttdz_app::imports;
-use ttdz_domain::measure::SourceKind;
-use ttdz_domain::{Dataset, DivisionTree};
 use ttdz_ingest::IngestError;
 use ttdz_ingest::contracts::{self, BasicUnits};
-use ttdz_store::{Batch, BatchReport, Store};
+use ttdz_store::BatchReport;
 
 use super::open_store;
 use crate::Fatal;
@@ -18,10 +16,6 @@ use crate::config::Settings;
 
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-fn batch_name(kind: &str, path: &Path, options: &ImportOptions) -> String {
-    format!("{kind}:{}", options.batch.clone().unwrap_or_else(|| file_name(path)))
 }
 
 fn errors_path(path: &Path, options: &ImportOptions) -> PathBuf {
@@ -34,12 +28,6 @@ fn errors_path(path: &Path, options: &ImportOptions) -> PathBuf {
 
 fn ingest_error(e: IngestError) -> Fatal {
     Fatal::data(e)
-}
-
-pub(super) async fn current_tree(store: &dyn Store) -> Result<DivisionTree, Fatal> {
-    let vintage = store.vintages().await?.last().map(|v| v.vintage).ok_or_else(|| Fatal::data("no division list"))?;
-    let set = store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no division list"))?;
-    Ok(DivisionTree::new(set))
 }
 
 fn outcome(report: BatchReport) -> &'static str {
@@ -93,8 +81,8 @@ pub async fn contracts(
     threads: Option<usize>,
 ) -> Result<(), Fatal> {
     let size = std::fs::metadata(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?.len();
-    let store = open_store(settings).await?;
-    let tree = current_tree(&*store).await?;
+    let ctx = super::context(settings, open_store(settings).await?);
+    let tree = ctx.tree(None).await?;
     let units = BasicUnits::of(&tree);
     let mut read_options = contracts::Options { skip_invalid: options.skip_invalid, ..Default::default() };
     if let Some(t) = threads {
@@ -142,26 +130,12 @@ pub async fn contracts(
         println!("{summary}; nothing stored (--dry-run)");
         return Ok(());
     }
-    let batch = Batch {
-        dataset: Dataset {
-            name: batch_name("contracts", path, options),
-            files: vec![file_name(path)],
-            sha256: file.sha256.clone(),
-            source: format!("technology-contract registry micro-data from {}", file_name(path)),
-        },
-        kind: SourceKind::Registry,
-        recorded_by: super::cli_actor(),
-        scope: None,
-        rows: file.rows,
-        division_values: file.element_values(),
-        zone_values: Vec::new(),
-        rollups: file.rollups,
-    };
-    let report = store.replace_batch(&batch, &super::cli_audit(None, None)).await?;
+    let named = (file_name(path), options.batch.as_deref());
+    let stored = imports::store_contracts(&ctx, &super::operator(), "cli", (&named.0, named.1), file).await?;
     println!(
         "{summary}; batch {}: {} (total {:.2} s)",
-        batch.dataset.name,
-        outcome(report),
+        stored.batch,
+        outcome(stored.report),
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -175,8 +149,7 @@ pub async fn write_synthetic(settings: &Settings, out: &Path, rows: u64, seed: u
         .and_then(|(a, b)| Some((a.trim().parse::<i32>().ok()?, b.trim().parse::<i32>().ok()?)))
         .filter(|(a, b)| a <= b && *a >= 1980 && *b <= 2200)
         .ok_or_else(|| Fatal::data(format!("--years '{years}' is not FIRST-LAST, e.g. 2019-2024")))?;
-    let store = open_store(settings).await?;
-    let tree = current_tree(&*store).await?;
+    let tree = super::context(settings, open_store(settings).await?).tree(None).await?;
     let provinces: Vec<_> = tree.provinces().map(|p| p.code).collect();
     let units: Vec<_> = tree.area_of(&provinces).into_iter().collect();
     let mut file =

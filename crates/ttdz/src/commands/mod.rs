@@ -1,6 +1,5 @@
 //! One function per subcommand.
 
-mod demo;
 mod evaluate;
 
 pub use evaluate::run as evaluate;
@@ -12,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ttdz_domain::reference::{TextFile, parse_divisions};
-use ttdz_domain::{Dataset, DivisionTree, ReferenceData, Vintage};
+use ttdz_domain::{Dataset, ReferenceData, Vintage};
 use ttdz_store::Store;
 use ttdz_store_postgres::PgStore;
 use ttdz_store_sqlite::SqliteStore;
@@ -26,17 +25,6 @@ use crate::config::{DatabaseUrl, Settings};
 /// Whoever runs the command, as the use cases know them: the ministry's rights, named by the login user.
 pub(crate) fn operator() -> ttdz_app::Viewer {
     ttdz_app::Viewer::Operator(std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned()))
-}
-
-pub(crate) fn cli_actor() -> String {
-    operator().label()
-}
-
-pub(crate) fn cli_audit(
-    zone: Option<ttdz_domain::ZoneKey>,
-    province: Option<ttdz_domain::DivisionCode>,
-) -> ttdz_domain::audit::AuditContext {
-    ttdz_domain::audit::AuditContext { actor: cli_actor(), origin: "cli".to_owned(), zone, province }
 }
 
 pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
@@ -88,9 +76,9 @@ const JOBS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 async fn changes(settings: &Settings, since: Option<&str>, limit: u32) -> Result<(), Fatal> {
     use std::io::Write;
-    let store = open_store(settings).await?;
+    let ctx = context(settings, open_store(settings).await?);
     let mut out = std::io::stdout().lock();
-    for c in store.changes(since, limit).await? {
+    for c in ttdz_app::catalog::changes(&ctx, &operator(), since, limit).await? {
         let line =
             serde_json::json!({ "cursor": c.cursor, "kind": c.kind, "key": c.key, "action": c.action, "at": c.at });
         writeln!(out, "{line}").map_err(|e| Fatal::data(format!("cannot write the output: {e}")))?;
@@ -181,8 +169,8 @@ async fn migrate(settings: &Settings) -> Result<(), Fatal> {
 }
 
 async fn demo_load(settings: &Settings) -> Result<(), Fatal> {
-    let store = open_store(settings).await?;
-    demo::load(&*store).await?;
+    let ctx = context(settings, open_store(settings).await?);
+    ttdz_app::demo::load(&ctx, &operator(), "cli").await?;
     println!("demo data loaded into {}", settings.database_url);
     Ok(())
 }
@@ -191,7 +179,7 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
     let addr = settings.listen_address(args);
     let store = if args.no_migrate { open_store(settings).await? } else { open_store_migrated(settings).await? };
     if args.demo {
-        demo::load(&*store).await?;
+        ttdz_app::demo::load(&context(settings, store.clone()), &operator(), "cli").await?;
     }
     let known = store.indicators().await.map_err(Fatal::environment)?;
     if let Some(unknown) =
@@ -261,23 +249,9 @@ async fn import_divisions(settings: &Settings, vintage: i64, dir: &Path) -> Resu
     let files: Vec<TextFile<'_>> = texts.iter().map(|(name, text)| TextFile { name, text }).collect();
     let set = parse_divisions(vintage, files[0], files[1], files[2]).map_err(Fatal::data)?;
 
-    let store = open_store(settings).await?;
-    // Every zone must still resolve in the new list, or the zone pages would break the day it became current.
-    let tree = DivisionTree::new(set.clone());
-    let mut missing = Vec::new();
-    for zone in store.zones().await? {
-        for m in zone.members.iter().filter(|m| tree.get(m).is_none()) {
-            missing.push(format!("zone {} member {m}", zone.key));
-        }
-    }
-    if !missing.is_empty() {
-        return Err(Fatal::data(format!(
-            "the {vintage} list lacks divisions that zones use, so it was not imported: {}",
-            missing.join(", ")
-        )));
-    }
     let dataset = Dataset::of(&format!("divisions-{vintage}"), &files, &format!("imported from {}", dir.display()));
-    store.add_division_vintage(&set, &dataset, &cli_audit(None, None)).await?;
+    let ctx = context(settings, open_store(settings).await?);
+    ttdz_app::catalog::add_division_vintage(&ctx, &operator(), "cli", &set, &dataset).await?;
     println!(
         "imported division list {vintage}: {} divisions ({} provinces, {} prefectures, {} counties)",
         set.divisions().len(),

@@ -398,27 +398,13 @@ pub async fn audit_trail(
     ApiQuery(q): ApiQuery<AuditParams>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let zone = q.zone.as_deref().map(ZoneKey::parse).transpose().map_err(|e| ApiError::invalid(e.0))?;
-    if let Some(since) = &q.since {
-        let shape = since.len() == 20 && since.ends_with('Z') && since.as_bytes().get(10) == Some(&b'T');
-        if !shape {
-            return Err(ApiError::invalid(format!(
-                "since = '{since}' is not an ISO 8601 UTC time like 2026-11-01T00:00:00Z"
-            )));
-        }
-    }
-    // A province reads the trail of its own zones and divisions only.
-    let province = caller.viewer().scope();
-    let query = ttdz_domain::audit::AuditQuery {
-        zone,
+    let filter = ttdz_app::catalog::AuditFilter {
+        zone: q.zone.as_deref().map(ZoneKey::parse).transpose().map_err(|e| ApiError::invalid(e.0))?,
         actor: q.actor.clone(),
         since: q.since.clone(),
-        province,
-        limit: q.limit.unwrap_or(10_000).min(10_000),
+        limit: q.limit,
     };
-    let entries: Vec<AuditEntryView> = state
-        .store()
-        .audit(&query)
+    let entries: Vec<AuditEntryView> = ttdz_app::catalog::audit_trail(state.app(), &caller.viewer(), filter)
         .await?
         .into_iter()
         .map(|e| AuditEntryView {

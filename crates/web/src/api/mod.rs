@@ -16,9 +16,7 @@ use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use ttdz_domain::measure::{Area, SourceKind};
-use ttdz_domain::{DivisionCode, ElementCode, Vintage};
-use ttdz_store::RESIDENT_POPULATION;
+use ttdz_domain::{DivisionCode, Vintage};
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -214,13 +212,12 @@ fn parse_vintage(v: Option<i64>) -> Result<Option<Vintage>, ApiError> {
     )
 )]
 async fn health(State(state): State<AppState>) -> Result<Json<HealthView>, ApiError> {
-    state.store().ping().await?;
-    let vintage = state.store().vintages().await?.last().map(|v| v.vintage.year());
+    let health = ttdz_app::catalog::health(state.app()).await?;
     Ok(Json(HealthView {
         status: "ok",
-        backend: state.store().backend().as_str(),
+        backend: health.backend,
         version: env!("CARGO_PKG_VERSION"),
-        division_vintage: vintage,
+        division_vintage: health.division_vintage,
     }))
 }
 
@@ -292,25 +289,8 @@ async fn get_division(
         .get(&code)
         .ok_or_else(|| ApiError::not_found(format!("no division {code} in vintage {}", tree.vintage())))?;
     let zones = ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await?;
-    let population = census_of(&state, &code).await?;
+    let population = ttdz_app::catalog::census(state.app(), &code).await?;
     Ok(Json(DivisionDetail::new(division, &tree, &zones, population.as_ref().map(|(c, d)| (c, d.as_str())))))
-}
-
-/// The census population of a division where one is stored, with its dataset.
-pub(crate) async fn census_of(
-    state: &AppState,
-    code: &DivisionCode,
-) -> Result<Option<(ttdz_domain::CensusPopulation, String)>, ApiError> {
-    let element = ElementCode::parse(RESIDENT_POPULATION).map_err(|e| ApiError::invalid(e.0))?;
-    let values = state.store().sourced_values(&element).await?;
-    let census = values
-        .into_iter()
-        .filter(|v| v.kind == SourceKind::Reference && v.area == Area::Division(*code))
-        .max_by_key(|v| v.year);
-    Ok(census.and_then(|v| {
-        let persons = u64::try_from(v.value).ok()?;
-        Some((ttdz_domain::CensusPopulation { province: *code, year: v.year, persons }, v.source))
-    }))
 }
 
 /// A reminder the background jobs left.
@@ -394,7 +374,7 @@ pub(crate) async fn zone_of(state: &AppState, caller: &Caller, key: &str) -> Res
     responses((status = 200, body = [IndicatorView]))
 )]
 async fn list_indicators(State(state): State<AppState>) -> Result<Json<Vec<IndicatorView>>, ApiError> {
-    let indicators = state.store().indicators().await?;
+    let indicators = ttdz_app::catalog::indicators(state.app()).await?;
     Ok(Json(indicators.iter().map(IndicatorView::from).collect()))
 }
 
@@ -408,8 +388,8 @@ async fn list_datasets(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Vec<DatasetView>>, ApiError> {
-    let records = state.store().datasets().await?;
-    Ok(Json(records.into_iter().map(|r| DatasetView::new(r, &caller)).collect()))
+    let records = ttdz_app::catalog::datasets(state.app(), &caller.viewer()).await?;
+    Ok(Json(records.into_iter().map(DatasetView::from).collect()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -433,16 +413,7 @@ async fn list_published_figures(
     ApiQuery(q): ApiQuery<FigureQuery>,
 ) -> Result<Json<Vec<PublishedFigureView>>, ApiError> {
     let within = q.division.as_deref().map(parse_code).transpose()?;
-    let figures = state.store().published_figures().await?;
-    Ok(Json(
-        figures
-            .iter()
-            .filter(|f| match (&within, &f.division) {
-                (None, _) => true,
-                (Some(area), Some(d)) => d.is_within(area),
-                (Some(_), None) => false,
-            })
-            .map(PublishedFigureView::from)
-            .collect(),
-    ))
+    let within: Vec<DivisionCode> = within.into_iter().collect();
+    let figures = ttdz_app::catalog::published_figures(state.app(), &within).await?;
+    Ok(Json(figures.iter().map(PublishedFigureView::from).collect()))
 }

@@ -6,8 +6,7 @@
 use askama::Template;
 use axum::extract::{Extension, OriginalUri, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use ttdz_domain::Zone;
-use ttdz_domain::account::Role;
+use ttdz_app::workbench::Task;
 use ttdz_domain::lifecycle::Stage;
 use ttdz_domain::report::ReportStatus;
 
@@ -95,130 +94,79 @@ pub async fn workbench(
 ) -> Result<Response, PageError> {
     let Some(role) = caller.role() else { return Ok(Redirect::to("/login").into_response()) };
     let page = Page::new(lang, &uri);
-    let store = state.store();
     let csrf = match &caller {
         Caller::Account { token_digest, .. } => {
-            attempt!(page, store.session(token_digest, state.clock().unix()).await).map(|(_, csrf)| csrf)
+            attempt!(page, ttdz_app::accounts::session(state.app(), token_digest).await).map(|(_, csrf)| csrf)
         }
         _ => None,
     }
     .unwrap_or_default();
-    let (y, today) = (state.clock().year(), state.clock().today_iso());
-    let due = state.report_due(y);
-    let zones: Vec<Zone> = attempt!(page, store.zones().await);
-    // One comparative evaluation of this year serves every zone's proposed verdict.
-    let evaluation = if role == Role::Expert {
-        None
-    } else {
-        Some(attempt!(
-            page,
-            ttdz_app::evaluation::evaluate_zones(state.app(), Some(y)).await.map_err(|e| e.to_string())
-        ))
-    };
-    let (mut todos, mut rows, mut reviews) = (Vec::new(), Vec::new(), Vec::new());
-    for zone in &zones {
-        let Some(lifecycle) = attempt!(page, store.lifecycle(&zone.key).await) else { continue };
-        let name = zone.short_name_zh.clone();
-        let zone_href = format!("/zones/{}", zone.key);
-        if role == Role::Expert {
-            let me = match &caller {
-                Caller::Account { account, .. } => Some(account.username.as_str()),
-                _ => None,
-            };
-            if lifecycle.stage == Stage::PlanDrafted
-                && lifecycle.experts.iter().any(|(u, done)| !done && Some(u.as_str()) == me)
-            {
-                reviews.push(Review { key: zone.key.to_string(), name, version: lifecycle.version });
-            }
-            continue;
-        }
-        if !caller.governs(&zone.province) {
-            continue;
-        }
-        let building = lifecycle.stage == Stage::UnderConstruction;
-        // Every year of the term so far owes a report; one not sent by its due date is overdue.
-        let first_year = lifecycle.term.as_ref().and_then(|(start, _, _)| start.get(..4)?.parse::<i32>().ok());
-        let report_years = if building { first_year.map_or(y..=y, |first| first.min(y)..=y) } else { y..=y - 1 };
-        let t = page.t;
-        let todo = |text: String| Todo { text, href: zone_href.clone() };
-        let (mut current, mut overdue) = (None, Vec::new());
-        for year in report_years {
-            let report = attempt!(page, store.annual_report(&zone.key, year).await);
-            let status = report.as_ref().map(|r| r.status);
-            let unsent = matches!(status, None | Some(ReportStatus::Draft | ReportStatus::Returned));
-            let year_due = state.report_due(year);
-            if unsent && today > year_due {
-                overdue.push(year);
-            }
-            match role {
-                Role::Province if unsent => {
-                    todos.push(todo(format!("{name}: {} {year} ({} {year_due})", t.todo_submit_report, t.due_on)));
-                    if let Some(comment) = report.as_ref().and_then(|r| r.comment.as_deref()) {
-                        todos.push(todo(format!("{name}: {year} {}: {comment}", t.todo_report_returned)));
-                    }
+    let agenda = attempt!(page, ttdz_app::workbench::agenda(state.app(), &caller.viewer()).await);
+    let t = page.t;
+    let todos = agenda
+        .items
+        .iter()
+        .map(|item| {
+            let name = &item.zone.short_name_zh;
+            let text = match &item.task {
+                Task::SubmitReport { year, due } => {
+                    format!("{name}: {} {year} ({} {due})", t.todo_submit_report, t.due_on)
                 }
-                Role::Ministry if status == Some(ReportStatus::Submitted) => {
-                    todos.push(todo(format!("{name}: {} {year}", t.todo_decide_report)));
+                Task::ReportReturned { year, comment } => {
+                    format!("{name}: {year} {}: {comment}", t.todo_report_returned)
                 }
-                _ => {}
-            }
-            if year == y {
-                current = Some(status);
-            }
-        }
-        let verdict = if matches!(lifecycle.stage, Stage::UnderConstruction | Stage::Evaluated) {
-            let proposal = ttdz_app::verdict::propose_for(state.app(), zone, None, evaluation.as_ref()).await;
-            let proposal = attempt!(page, proposal.map_err(|e| e.to_string()));
-            Some(if lang == Lang::Zh { proposal.verdict_zh } else { proposal.verdict })
-        } else {
-            None
-        };
-        match (role, lifecycle.stage) {
-            (Role::Ministry, Stage::Evaluated) => {
-                todos.push(todo(format!("{name}: {} {}", t.todo_decide_verdict, verdict.unwrap_or("—"))))
-            }
-            (Role::Province, Stage::PlanReturned) => todos.push(todo(format!("{name}: {}", t.todo_revise_plan))),
-            (Role::Province, Stage::PlanReviewed) => todos.push(todo(format!("{name}: {}", t.todo_send_plan))),
-            (Role::Ministry, Stage::PlanSubmitted) => todos.push(todo(format!("{name}: {}", t.todo_decide_plan))),
-            _ => {}
-        }
-        rows.push(ZoneRow {
-            key: zone.key.to_string(),
-            name: zone.short_name_zh.clone(),
-            stage: stage_label(lang, lifecycle.stage),
-            term_end: lifecycle.term.as_ref().map(|(_, end, _)| end.clone()).unwrap_or_else(|| "—".into()),
-            report: current.map_or_else(|| "—".to_owned(), |status| report_label(&page, status).to_owned()),
-            overdue: overdue.iter().map(i32::to_string).collect::<Vec<_>>().join(", "),
-            verdict: verdict.unwrap_or("—").to_owned(),
-        });
-    }
-    // The reminders the background jobs left: the ministry sees all, a province its own.
-    if matches!(role, Role::Ministry | Role::Province) {
-        for reminder in attempt!(page, ttdz_app::jobs::reminders_for(state.app(), &caller.viewer()).await) {
-            // A province's own unsent report is on its list already (above); the reminder adds nothing there.
-            if role == Role::Province && reminder.kind == "report_due" {
-                continue;
-            }
-            let name = zones.iter().find(|z| z.key == reminder.zone).map_or("", |z| z.short_name_zh.as_str());
-            let text = match reminder.kind.as_str() {
-                "term_end" => format!("{name}: {} {}", page.t.reminder_term_end, reminder.due_on),
-                _ => format!(
-                    "{name}: {} {} ({} {})",
-                    page.t.reminder_report_due, reminder.subject, page.t.due_on, reminder.due_on
-                ),
+                Task::DecideReport { year } => format!("{name}: {} {year}", t.todo_decide_report),
+                Task::DecideVerdict => {
+                    let zone = agenda.zones.iter().find(|z| z.zone.key == item.zone.key);
+                    let verdict = zone.and_then(|z| z.verdict.as_ref()).map_or("—", |v| verdict_label(lang, v));
+                    format!("{name}: {} {verdict}", t.todo_decide_verdict)
+                }
+                Task::RevisePlan => format!("{name}: {}", t.todo_revise_plan),
+                Task::SendPlan => format!("{name}: {}", t.todo_send_plan),
+                Task::DecidePlan => format!("{name}: {}", t.todo_decide_plan),
+                Task::Reminder(reminder) => match reminder.kind.as_str() {
+                    "term_end" => format!("{name}: {} {}", t.reminder_term_end, reminder.due_on),
+                    _ => format!(
+                        "{name}: {} {} ({} {})",
+                        t.reminder_report_due, reminder.subject, t.due_on, reminder.due_on
+                    ),
+                },
             };
-            todos.push(Todo { text, href: format!("/zones/{}", reminder.zone) });
-        }
-    }
+            Todo { text, href: format!("/zones/{}", item.zone.key) }
+        })
+        .collect();
+    let zones = agenda
+        .zones
+        .iter()
+        .map(|z| ZoneRow {
+            key: z.zone.key.to_string(),
+            name: z.zone.short_name_zh.clone(),
+            stage: stage_label(lang, z.stage),
+            term_end: z.term_end.clone().unwrap_or_else(|| "—".into()),
+            report: report_label(&page, z.report).to_owned(),
+            overdue: z.overdue.iter().map(i32::to_string).collect::<Vec<_>>().join(", "),
+            verdict: z.verdict.as_ref().map_or("—", |v| verdict_label(lang, v)).to_owned(),
+        })
+        .collect();
+    let reviews = agenda
+        .reviews
+        .iter()
+        .map(|r| Review { key: r.zone.key.to_string(), name: r.zone.short_name_zh.clone(), version: r.version })
+        .collect();
+    let year = state.clock().year();
     Ok(render(&WorkbenchTemplate {
         who: caller.label(),
         role: role.as_str(),
         csrf,
-        year: y,
-        due,
+        year,
+        due: state.report_due(year),
         todos,
-        zones: rows,
+        zones,
         reviews,
         page,
     }))
+}
+
+fn verdict_label(lang: Lang, verdict: &ttdz_app::verdict::VerdictView) -> &'static str {
+    if lang == Lang::Zh { verdict.verdict_zh } else { verdict.verdict }
 }

@@ -5,20 +5,32 @@ use ttdz_domain::measure::SourceKind;
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::{Dataset, DivisionTree};
 use ttdz_ingest::contracts::{self, BasicUnits};
-use ttdz_store::{Batch, DivisionValue, Store};
+use ttdz_store::{Batch, DivisionValue};
 
-use crate::Fatal;
+use crate::{AppError, Context, Viewer};
 
 /// Contracts in the synthetic sample: enough for every zone and year to have data, small enough to load at once.
 const SYNTHETIC_CONTRACTS: u64 = 60_000;
 const SYNTHETIC_SEED: u64 = 304;
 
-/// Loads all demo data; running it again changes nothing.
-pub async fn load(store: &dyn Store) -> Result<(), Fatal> {
-    let vintage = store.vintages().await?.first().map(|v| v.vintage).ok_or_else(|| Fatal::data("no division list"))?;
-    let tree = DivisionTree::new(store.divisions(vintage).await?.ok_or_else(|| Fatal::data("no division list"))?);
-    let demo = DemoData::shipped(&tree).map_err(Fatal::data)?;
-    let figures = store.load_demo(&demo, &super::cli_audit(None, None)).await?;
+/// Loads all demo data, for the ministry or the operator; running it again changes nothing.
+pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), AppError> {
+    if viewer.role() != Some(ttdz_domain::account::Role::Ministry) {
+        return Err(AppError::Forbidden("only the ministry loads the demo data".into()));
+    }
+    let audit = ttdz_domain::audit::AuditContext {
+        actor: viewer.label(),
+        origin: origin.to_owned(),
+        zone: None,
+        province: None,
+    };
+    let store = ctx.store();
+    // The demo's figures were published for the oldest shipped division list.
+    let no_list = || AppError::Invalid("no division list is stored".into());
+    let vintage = store.vintages().await?.first().map(|v| v.vintage).ok_or_else(no_list)?;
+    let tree = DivisionTree::new(store.divisions(vintage).await?.ok_or_else(no_list)?);
+    let demo = DemoData::shipped(&tree).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let figures = store.load_demo(&demo, &audit).await?;
 
     let values: Vec<DivisionValue> = demo
         .element_values()
@@ -51,18 +63,18 @@ pub async fn load(store: &dyn Store) -> Result<(), Fatal> {
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
             },
-            &super::cli_audit(None, None),
+            &audit,
         )
         .await?;
 
     let zones = store.zones().await?;
     let units: Vec<_> = tree.area_of(zones.iter().flat_map(|z| &z.members)).into_iter().collect();
-    let sample =
-        tempfile::NamedTempFile::new().map_err(|e| Fatal::environment(format!("cannot make a temporary file: {e}")))?;
+    let sample = tempfile::NamedTempFile::new()
+        .map_err(|e| AppError::Environment(format!("cannot make a temporary file: {e}")))?;
     contracts::write_synthetic(&mut sample.as_file(), SYNTHETIC_CONTRACTS, SYNTHETIC_SEED, &units, 2019..=2024)
-        .map_err(|e| Fatal::environment(format!("cannot write the synthetic sample: {e}")))?;
+        .map_err(|e| AppError::Environment(format!("cannot write the synthetic sample: {e}")))?;
     let file = contracts::read(sample.path(), &BasicUnits::of(&tree), &contracts::Options::default(), &|_| {}, None)
-        .map_err(Fatal::data)?;
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     let synthetic = store
         .replace_batch(
             &Batch {
@@ -80,7 +92,7 @@ pub async fn load(store: &dyn Store) -> Result<(), Fatal> {
                 zone_values: Vec::new(),
                 rollups: file.rollups,
             },
-            &super::cli_audit(None, None),
+            &audit,
         )
         .await?;
     tracing::info!(
