@@ -344,6 +344,14 @@ pub async fn accounts_sessions_and_login_failures(store: &dyn Store) {
     store.delete_session("t1", &audit()).await.expect("logout");
     assert_eq!(store.session("t1", 999).await.expect("session"), None);
     assert!(!store.set_account_disabled("nobody", true, &audit()).await.expect("no such account"));
+    store.create_session("t3", "jiangsu", "c3", 1000, &audit()).await.expect("session");
+    assert!(store.set_password("jiangsu", "hash-4", &audit()).await.expect("set password"));
+    assert_eq!(
+        store.account_credentials("jiangsu").await.expect("credentials"),
+        Some((jiangsu.clone(), "hash-4".into()))
+    );
+    assert_eq!(store.session("t3", 999).await.expect("session"), None, "a new password ends the sessions");
+    assert!(!store.set_password("nobody", "hash-5", &audit()).await.expect("no such account"));
 
     for at in [100, 110, 120] {
         store.record_login_failure("10.0.0.1 jiangsu", "jiangsu", at, &audit()).await.expect("failure");
@@ -509,6 +517,7 @@ pub async fn annual_reports_keep_their_values_and_versions(store: &dyn Store) {
         text: "年度建设情况".into(),
         values_json: "[{\"element\":\"gdp_yuan\",\"division_code\":\"320100\",\"value\":\"5\"}]".into(),
         snapshot: None,
+        returned_snapshot: Some("[]".into()),
         submitted_at: None,
         late: false,
         comment: None,
@@ -664,6 +673,8 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     wrote("set_account_disabled", 1, count().await);
     store.set_account_disabled("auditee", false, &audit()).await.expect("enable");
     wrote("set_account_disabled", 1, count().await);
+    assert!(store.set_password("auditee", "another-hash", &audit()).await.expect("set password"));
+    wrote("set_password", 1, count().await);
     store.create_session("t", "auditee", "c", i64::MAX, &audit()).await.expect("login");
     wrote("create_session", 1, count().await);
     store.delete_session("t", &audit()).await.expect("logout");

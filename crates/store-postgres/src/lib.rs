@@ -37,6 +37,7 @@ fn migrations() -> &'static [Migration] {
             Migration::new(9, "changes", include_str!("../migrations/changes.sql")),
             Migration::new(10, "row_locks", include_str!("../migrations/row_locks.sql")),
             shared(11, "jobs", shared_migrations::JOBS).formerly(&["ec85628e0176b0d1"]),
+            shared(12, "report_returns", shared_migrations::REPORT_RETURNS),
         ]
     })
 }

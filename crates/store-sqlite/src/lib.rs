@@ -45,6 +45,7 @@ fn migrations() -> &'static [Migration] {
             .formerly(&["6028643013ea0c06"]),
             Migration::new(9, "changes", include_str!("../migrations/changes.sql")),
             shared(10, "jobs", shared_migrations::JOBS).formerly(&["9aebbc5d35bd96bd"]),
+            shared(11, "report_returns", shared_migrations::REPORT_RETURNS),
         ]
     })
 }

@@ -219,6 +219,9 @@ pub trait AccountStore: Send + Sync {
     /// Disables or enables an account (its sessions stop working at once); false if there is no such account.
     async fn set_account_disabled(&self, username: &str, disabled: bool, audit: &AuditContext) -> Result<bool>;
 
+    /// Replaces an account's password hash and ends its sessions; false when there is no such account.
+    async fn set_password(&self, username: &str, password_hash: &str, audit: &AuditContext) -> Result<bool>;
+
     /// Records a session by the SHA-256 of its token (a login, in the audit trail).
     async fn create_session(
         &self,
@@ -536,6 +539,8 @@ pub struct AnnualReport {
     pub values_json: String,
     /// `values_json` at the last submission.
     pub snapshot: Option<String>,
+    /// `snapshot` when the ministry last returned the report: what it had asked to be changed.
+    pub returned_snapshot: Option<String>,
     /// ISO 8601 date of the last submission.
     pub submitted_at: Option<String>,
     pub late: bool,
@@ -636,6 +641,7 @@ impl AnnualReport {
             text: String::new(),
             values_json: "[]".into(),
             snapshot: None,
+            returned_snapshot: None,
             submitted_at: None,
             late: false,
             comment: None,
@@ -650,6 +656,11 @@ impl AnnualReport {
     /// The values at the last submission.
     pub fn submitted(&self) -> Result<Option<Vec<ReportValue>>> {
         self.snapshot.as_deref().map(|json| parse_report_values(json, "snapshot")).transpose()
+    }
+
+    /// The values as they were when the ministry last returned the report.
+    pub fn returned(&self) -> Result<Option<Vec<ReportValue>>> {
+        self.returned_snapshot.as_deref().map(|json| parse_report_values(json, "returned_snapshot")).transpose()
     }
 
     /// The drafted values as element values of their divisions and of the zone.

@@ -40,6 +40,7 @@ pub mod shared {
     pub const POLICIES: &str = include_str!("../migrations/policies.sql");
     pub const REVIEW_FIXES: &str = include_str!("../migrations/review_fixes.sql");
     pub const JOBS: &str = include_str!("../migrations/jobs.sql");
+    pub const REPORT_RETURNS: &str = include_str!("../migrations/report_returns.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught
@@ -160,6 +161,7 @@ mod tests {
             shared::POLICIES,
             shared::REVIEW_FIXES,
             shared::JOBS,
+            shared::REPORT_RETURNS,
         ] {
             let sql = dialect.render(template);
             assert!(!sql.contains('{') && !sql.contains('}'), "a placeholder is left in:\n{sql}");

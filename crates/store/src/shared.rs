@@ -266,6 +266,34 @@ macro_rules! impl_account_store {
                 Ok(true)
             }
 
+            async fn set_password(
+                &self,
+                username: &str,
+                password_hash: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<bool> {
+                let mut tx = self.write_tx().await?;
+                let changed = sqlx::query("UPDATE accounts SET password_hash = $2 WHERE username = $1")
+                    .bind(username)
+                    .bind(password_hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?
+                    .rows_affected();
+                if changed == 0 {
+                    return Ok(false);
+                }
+                // Whoever signed in with the old password is signed out.
+                sqlx::query("DELETE FROM sessions WHERE username = $1")
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                append_audit(&mut tx, audit, "account.password", username, None, None).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(true)
+            }
+
             async fn create_session(
                 &self,
                 token_sha256: &str,
@@ -595,10 +623,11 @@ macro_rules! impl_report_store {
                 zone: &ttdz_domain::ZoneKey,
                 year: i32,
             ) -> $crate::Result<Option<$crate::AnnualReport>> {
-                type ReportRow = (String, i64, String, String, Option<String>, Option<String>, i64, Option<String>);
+                type ReportRow =
+                    (String, i64, String, String, Option<String>, Option<String>, Option<String>, i64, Option<String>);
                 let row: Option<ReportRow> = sqlx::query_as(
-                    "SELECT status, CAST(version AS BIGINT), report_text, values_json, snapshot, submitted_at,
-                            CAST(late AS BIGINT), comment
+                    "SELECT status, CAST(version AS BIGINT), report_text, values_json, snapshot, returned_snapshot,
+                            submitted_at, CAST(late AS BIGINT), comment
                      FROM annual_reports WHERE zone_key = $1 AND year = $2",
                 )
                 .bind(zone.as_str())
@@ -606,7 +635,9 @@ macro_rules! impl_report_store {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db)?;
-                let Some((status, version, text, values_json, snapshot, submitted_at, late, comment)) = row else {
+                let Some((status, version, text, values_json, snapshot, returned_snapshot, submitted_at, late, comment)) =
+                    row
+                else {
                     return Ok(None);
                 };
                 Ok(Some($crate::AnnualReport {
@@ -618,6 +649,7 @@ macro_rules! impl_report_store {
                     text,
                     values_json,
                     snapshot,
+                    returned_snapshot,
                     submitted_at,
                     late: late != 0,
                     comment,
@@ -660,12 +692,12 @@ macro_rules! impl_report_store {
                 let version = found + 1;
                 sqlx::query(
                     "INSERT INTO annual_reports (zone_key, year, status, version, report_text, values_json,
-                                                 snapshot, submitted_at, late, comment)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                                 snapshot, submitted_at, late, comment, returned_snapshot)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                      ON CONFLICT (zone_key, year) DO UPDATE SET status = excluded.status, version = excluded.version,
                          report_text = excluded.report_text, values_json = excluded.values_json,
                          snapshot = excluded.snapshot, submitted_at = excluded.submitted_at, late = excluded.late,
-                         comment = excluded.comment",
+                         comment = excluded.comment, returned_snapshot = excluded.returned_snapshot",
                 )
                 .bind(report.zone.as_str())
                 .bind(report.year)
@@ -677,6 +709,7 @@ macro_rules! impl_report_store {
                 .bind(report.submitted_at.as_deref())
                 .bind(i32::from(report.late))
                 .bind(report.comment.as_deref())
+                .bind(report.returned_snapshot.as_deref())
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
