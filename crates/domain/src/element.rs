@@ -151,6 +151,26 @@ impl ElementSpec {
         ElementCode::parse(self.code).unwrap_or_else(|_| unreachable!("invalid code in ELEMENTS: {}", self.code))
     }
 
+    /// Whether `value`, in the element's own unit, is one it can take: never negative, a count whole, a share at
+    /// most 100 percent. The message names the element.
+    pub fn check_value(&self, value: Decimal) -> Result<(), String> {
+        if value.is_sign_negative() {
+            return Err(format!("{} cannot be negative", self.name_zh));
+        }
+        if self.is_count() && !value.fract().is_zero() {
+            return Err(format!("{} is a count ({}): a whole number", self.name_zh, self.unit_zh));
+        }
+        if self.unit_zh == "%" && value > Decimal::ONE_HUNDRED {
+            return Err(format!("{} is a share: at most 100", self.name_zh));
+        }
+        Ok(())
+    }
+
+    /// Counted in whole things: contracts, patents, people, firms, spaces.
+    pub fn is_count(&self) -> bool {
+        matches!(self.unit_zh, "项" | "件" | "人" | "家" | "个")
+    }
+
     /// Converts a number given in `unit` (empty: the element's own unit) to the element's unit, exactly.
     /// Money accepts 元, 万元 and 亿元; persons 人 and 万人.
     pub fn to_stored_unit(&self, value: Decimal, unit: &str) -> Result<Decimal, ParseError> {
@@ -244,6 +264,19 @@ mod tests {
         assert!(parse_amount("123456789012345678901234567890.1").is_err());
         assert!(parse_amount("-0.000").is_ok());
         assert!(parse_amount("12345678901234567890.12345678").is_ok());
+    }
+
+    #[test]
+    fn values_an_element_cannot_take_are_refused_by_name() {
+        let count = ElementSpec::find("contract_count").unwrap();
+        assert!(count.check_value(Decimal::from(3)).is_ok());
+        assert!(count.check_value(Decimal::new(25, 1)).unwrap_err().contains("whole number"));
+        assert!(count.check_value(Decimal::from(-1)).unwrap_err().contains("cannot be negative"));
+        let money = ElementSpec::find("gdp_yuan").unwrap();
+        assert!(money.check_value(Decimal::new(125, 1)).is_ok(), "money may have fen");
+        let share = ElementSpec { unit_zh: "%", ..*money };
+        assert!(share.check_value(Decimal::from(100)).is_ok());
+        assert!(share.check_value(Decimal::new(1005, 1)).unwrap_err().contains("at most 100"));
     }
 
     #[test]

@@ -105,11 +105,9 @@ pub fn parse_csv(file: &str, bytes: &[u8], ctx: &Context<'_>, skip_invalid: bool
                 (Some("element"), format!("unknown data element '{}' (see /api/v1/elements)", get(2)))
             })?;
             let number = parse_amount(get(3)).map_err(|e| (Some("value"), e.0))?;
-            if number.is_sign_negative() {
-                return Err((Some("value"), format!("{} cannot be negative", spec.code)));
-            }
             let unit = unit_at.map(get).unwrap_or("");
             let value = spec.to_stored_unit(number, unit).map_err(|e| (Some("unit"), e.0))?;
+            spec.check_value(value).map_err(|e| (Some("value"), e))?;
             let note = source_at.map(get).filter(|s| !s.is_empty()).map(str::to_owned);
             let element = spec.element_code();
             let area = get(0);

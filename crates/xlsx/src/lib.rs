@@ -480,9 +480,7 @@ impl Filled {
 /// A typed-in value: a spreadsheet number arrives as the shortest decimal that round-trips the stored float.
 fn checked_value(text: &str, element: &ElementSpec) -> Result<Decimal, String> {
     let value = parse_amount(text).map_err(|e| format!("{e}; enter a number in {}", element.unit_zh))?;
-    if value.is_sign_negative() {
-        return Err(format!("{} cannot be negative", element.name_zh));
-    }
+    element.check_value(value)?;
     Ok(value)
 }
 
