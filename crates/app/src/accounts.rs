@@ -7,7 +7,7 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
-use ttdz_domain::account::{Account, Role, Username};
+use ttdz_domain::account::{Account, Username};
 use ttdz_domain::audit::AuditContext;
 use ttdz_store::LOGIN_FAILURE_MEMORY_SECONDS;
 
@@ -111,7 +111,7 @@ pub async fn session(ctx: &Context, token_digest: &str) -> Result<Option<(Accoun
 
 /// Ends the session whose token has this digest.
 pub async fn log_out(ctx: &Context, viewer: &Viewer, origin: &str, token_digest: &str) -> Result<(), AppError> {
-    let audit = AuditContext { actor: viewer.label(), origin: origin.to_owned(), zone: None, province: None };
+    let audit = crate::audit(viewer, origin, None);
     Ok(ctx.store().delete_session(token_digest, &audit).await?)
 }
 
@@ -119,15 +119,12 @@ pub async fn log_out(ctx: &Context, viewer: &Viewer, origin: &str, token_digest:
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
 fn administer(viewer: &Viewer) -> Result<(), AppError> {
-    if viewer.role() == Some(Role::Ministry) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only the ministry administers accounts".into()))
-    }
+    viewer.must_be_ministry("administers accounts")
 }
 
-fn admin_audit(viewer: &Viewer, origin: &str, province: Option<ttdz_domain::DivisionCode>) -> AuditContext {
-    AuditContext { actor: viewer.label(), origin: origin.to_owned(), zone: None, province }
+/// An account named from outside: a name no account can have is no account.
+fn existing_name(username: &str) -> Result<Username, AppError> {
+    Username::parse(username).map_err(|_| AppError::NotFound(format!("there is no account {username:?}")))
 }
 
 /// Creates an account; its province, division and zone must exist, and its password be long enough.
@@ -152,7 +149,7 @@ pub async fn create(
         return Err(AppError::Invalid(format!("unknown zone '{zone}'")));
     }
     let hash = hash_password(password).map_err(AppError::Environment)?;
-    ctx.store().add_account(account, &hash, &admin_audit(viewer, origin, account.province)).await?;
+    ctx.store().add_account(account, &hash, &crate::audit(viewer, origin, account.province)).await?;
     Ok(())
 }
 
@@ -165,10 +162,79 @@ pub async fn list(ctx: &Context, viewer: &Viewer) -> Result<Vec<Account>, AppErr
 /// Disables an account: it can no longer log in.
 pub async fn disable(ctx: &Context, viewer: &Viewer, origin: &str, username: &str) -> Result<(), AppError> {
     administer(viewer)?;
-    if !ctx.store().set_account_disabled(username, true, &admin_audit(viewer, origin, None)).await? {
+    let username = existing_name(username)?;
+    if !ctx.store().set_account_disabled(username.as_str(), true, &crate::audit(viewer, origin, None)).await? {
         return Err(AppError::NotFound(format!("there is no account {username}")));
     }
     Ok(())
+}
+
+/// Enables a disabled account again.
+pub async fn enable(ctx: &Context, viewer: &Viewer, origin: &str, username: &str) -> Result<(), AppError> {
+    administer(viewer)?;
+    let username = existing_name(username)?;
+    if !ctx.store().set_account_disabled(username.as_str(), false, &crate::audit(viewer, origin, None)).await? {
+        return Err(AppError::NotFound(format!("there is no account {username}")));
+    }
+    Ok(())
+}
+
+fn check_new_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::Rejected(format!("new_password: at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// Sets a new password for an account (the ministry, for someone who lost theirs); its sessions end.
+pub async fn reset_password(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    username: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    administer(viewer)?;
+    let username = existing_name(username)?;
+    check_new_password(new_password)?;
+    let hash = hash_password(new_password).map_err(AppError::Environment)?;
+    if !ctx.store().set_password(username.as_str(), &hash, &crate::audit(viewer, origin, None)).await? {
+        return Err(AppError::NotFound(format!("there is no account {username}")));
+    }
+    Ok(())
+}
+
+/// Changes the viewer's own password, given the current one; every session of the account ends, this one too.
+pub async fn change_password(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    current: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    let Viewer::Account(account) = viewer else {
+        return Err(AppError::Forbidden("only an account has a password to change".into()));
+    };
+    let stored = ctx.store().account_credentials(account.username.as_str()).await?;
+    if !verify_password(current, stored.as_ref().map(|(_, hash)| hash.as_str())) {
+        return Err(AppError::Rejected("current_password: this is not your current password".into()));
+    }
+    check_new_password(new_password)?;
+    if new_password == current {
+        return Err(AppError::Rejected("new_password: choose a password other than the current one".into()));
+    }
+    let hash = hash_password(new_password).map_err(AppError::Environment)?;
+    ctx.store().set_password(account.username.as_str(), &hash, &crate::audit(viewer, origin, account.province)).await?;
+    Ok(())
+}
+
+/// The active expert accounts, for the province and the ministry to assign to a plan.
+pub async fn experts(ctx: &Context, viewer: &Viewer) -> Result<Vec<Account>, AppError> {
+    if !matches!(viewer.role(), Some(ttdz_domain::account::Role::Ministry | ttdz_domain::account::Role::Province)) {
+        return Err(AppError::Forbidden("only the ministry and the provinces assign experts".into()));
+    }
+    let accounts = ctx.store().accounts().await?;
+    Ok(accounts.into_iter().filter(|a| a.role == ttdz_domain::account::Role::Expert && !a.disabled).collect())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! log.
 
 use ttdz_domain::account::Role;
-use ttdz_domain::audit::{AuditContext, AuditEntry, AuditQuery};
+use ttdz_domain::audit::{AuditEntry, AuditQuery};
 use ttdz_domain::measure::{Area, SourceKind};
 use ttdz_domain::{
     CensusPopulation, Dataset, DivisionCode, DivisionSet, DivisionTree, ElementCode, Indicator, PublishedFigure,
@@ -106,12 +106,29 @@ pub async fn audit_trail(ctx: &Context, viewer: &Viewer, filter: AuditFilter) ->
     Ok(ctx.store().audit(&query).await?)
 }
 
+/// The viewer's own writes of the last 90 days, newest first, at most `limit`: what every signed-in account may read
+/// of the trail.
+pub async fn own_actions(ctx: &Context, viewer: &Viewer, limit: u32) -> Result<Vec<AuditEntry>> {
+    if viewer.role().is_none() {
+        return Err(AppError::Unauthorized("sign in to see your actions".into()));
+    }
+    let since = ctx.clock().now() - jiff::SignedDuration::from_hours(90 * 24);
+    let query = AuditQuery {
+        actor: Some(viewer.label()),
+        since: Some(since.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        limit: AUDIT_LIMIT,
+        ..AuditQuery::default()
+    };
+    let mut entries = ctx.store().audit(&query).await?;
+    entries.reverse();
+    entries.truncate(limit as usize);
+    Ok(entries)
+}
+
 /// Committed changes after `cursor`, oldest first, for the ministry's systems and operators: what changed, never
 /// the data itself.
 pub async fn changes(ctx: &Context, viewer: &Viewer, after: Option<&str>, limit: u32) -> Result<Vec<Change>> {
-    if viewer.role() != Some(Role::Ministry) {
-        return Err(AppError::Forbidden("only the ministry follows the change log".into()));
-    }
+    viewer.must_be_ministry("follows the change log")?;
     Ok(ctx.store().changes(after, limit).await?)
 }
 
@@ -124,9 +141,7 @@ pub async fn add_division_vintage(
     set: &DivisionSet,
     dataset: &Dataset,
 ) -> Result<()> {
-    if viewer.role() != Some(Role::Ministry) {
-        return Err(AppError::Forbidden("only the ministry adds division lists".into()));
-    }
+    viewer.must_be_ministry("adds division lists")?;
     let tree = DivisionTree::new(set.clone());
     let mut missing = Vec::new();
     for zone in ctx.store().zones().await? {
@@ -141,6 +156,5 @@ pub async fn add_division_vintage(
             missing.join(", ")
         )));
     }
-    let audit = AuditContext { actor: viewer.label(), origin: origin.to_owned(), zone: None, province: None };
-    Ok(ctx.store().add_division_vintage(set, dataset, &audit).await?)
+    Ok(ctx.store().add_division_vintage(set, dataset, &crate::audit(viewer, origin, None)).await?)
 }

@@ -15,15 +15,8 @@ const SYNTHETIC_SEED: u64 = 304;
 
 /// Loads all demo data, for the ministry or the operator; running it again changes nothing.
 pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), AppError> {
-    if viewer.role() != Some(ttdz_domain::account::Role::Ministry) {
-        return Err(AppError::Forbidden("only the ministry loads the demo data".into()));
-    }
-    let audit = ttdz_domain::audit::AuditContext {
-        actor: viewer.label(),
-        origin: origin.to_owned(),
-        zone: None,
-        province: None,
-    };
+    viewer.must_be_ministry("loads the demo data")?;
+    let audit = crate::audit(viewer, origin, None);
     let store = ctx.store();
     // The demo's figures were published for the oldest shipped division list.
     let no_list = || AppError::Invalid("no division list is stored".into());

@@ -91,8 +91,7 @@ pub async fn store_values(
         .chain(file.zone_values.iter().filter_map(|v| zone_provinces.get(&v.zone).copied()))
         .collect();
     let province = if provinces.len() == 1 { provinces.first().copied() } else { None };
-    let audit =
-        ttdz_domain::audit::AuditContext { actor: viewer.label(), origin: origin.to_owned(), zone: None, province };
+    let audit = crate::audit(viewer, origin, province);
     let values = file.division_values.len() + file.zone_values.len();
     let batch = Batch {
         dataset: Dataset {
@@ -123,9 +122,7 @@ pub async fn store_contracts(
     (file_name, chosen): (&str, Option<&str>),
     file: ContractsFile,
 ) -> Result<Stored, AppError> {
-    if viewer.role() != Some(ttdz_domain::account::Role::Ministry) {
-        return Err(AppError::Forbidden(format!("{} may not store registry micro-data", viewer.label())));
-    }
+    viewer.must_be_ministry("stores registry micro-data")?;
     let chosen = chosen.map(str::trim).filter(|b| !b.is_empty()).unwrap_or(file_name);
     let name = format!("contracts:{chosen}");
     let division_values = file.element_values();
@@ -145,12 +142,7 @@ pub async fn store_contracts(
         zone_values: Vec::new(),
         rollups: file.rollups,
     };
-    let audit = ttdz_domain::audit::AuditContext {
-        actor: viewer.label(),
-        origin: origin.to_owned(),
-        zone: None,
-        province: None,
-    };
+    let audit = crate::audit(viewer, origin, None);
     let report = ctx.store().replace_batch(&batch, &audit).await?;
     Ok(Stored { batch: name, values, report })
 }

@@ -69,11 +69,25 @@ pub enum AppError {
     /// A computation the method does not allow with these data (a fault, not the viewer's).
     #[error("{0}")]
     Method(String),
+    /// Cells of an uploaded workbook that are wrong: nothing was taken from it.
+    #[error("{file}: {} cells are wrong", cells.len())]
+    BadCells { file: String, cells: Vec<BadCell> },
     /// The machine could not do its part (a temporary file, a password hash): not the viewer's fault.
     #[error("{0}")]
     Environment(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A wrong cell of an uploaded workbook, by the editor input it belongs to.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BadCell {
+    /// `{element}@{division_code}` or `{element}@zone`.
+    pub input: String,
+    /// What the cell held.
+    pub value: String,
+    pub reason: String,
 }
 
 /// The audit context of a change `viewer` makes to `zone`, from `origin` (the request's address or the command).
@@ -84,6 +98,16 @@ pub(crate) fn zone_audit(viewer: &Viewer, origin: &str, zone: &ttdz_domain::Zone
         zone: Some(zone.key.clone()),
         province: Some(zone.province),
     }
+}
+
+/// The audit context of a change `viewer` makes from `origin` that concerns no one zone: of `province`'s, or
+/// national.
+pub(crate) fn audit(
+    viewer: &Viewer,
+    origin: &str,
+    province: Option<ttdz_domain::DivisionCode>,
+) -> ttdz_domain::audit::AuditContext {
+    ttdz_domain::audit::AuditContext { actor: viewer.label(), origin: origin.to_owned(), zone: None, province }
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -123,6 +147,16 @@ impl Viewer {
             Viewer::Account(account) => format!("user:{}", account.username),
             Viewer::Service => "api:admin".into(),
             Viewer::Operator(user) => format!("cli:{user}"),
+        }
+    }
+
+    /// Lets the ministry through (and the service and the operator, who have its rights); anyone else is told that
+    /// only the ministry `does` this.
+    pub fn must_be_ministry(&self, does: &str) -> Result<()> {
+        if self.role() == Some(Role::Ministry) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("{} may not do this: only the ministry {does}", self.label())))
         }
     }
 

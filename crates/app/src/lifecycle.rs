@@ -92,7 +92,18 @@ async fn view(ctx: &Context, zone: &Zone, state: LifecycleState, viewer: &Viewer
         ctx.store().accounts().await?.into_iter().map(|a| (a.username.to_string(), a.role)).collect()
     };
     let key = &zone.key;
-    let actions = viewer.role().map(|r| allowed(Some(state.stage), r)).unwrap_or_default();
+    // What the viewer may do now: its role's steps from this stage, for a zone it acts for (an expert: one whose
+    // plan it is assigned to review and has not).
+    let acts_for = match viewer {
+        Viewer::Account(account) if account.role == Role::Expert => {
+            state.experts.iter().any(|(u, done)| u == account.username.as_str() && !done)
+        }
+        _ => viewer.governs(&zone.province),
+    };
+    let actions = match viewer.role() {
+        Some(role) if acts_for => allowed(Some(state.stage), role),
+        _ => Vec::new(),
+    };
     Ok(LifecycleView {
         zone: key.to_string(),
         stage: state.stage.as_str(),
@@ -357,7 +368,13 @@ pub async fn take_step(
             let others_pending = current.as_ref().is_some_and(|c| c.experts.iter().any(|(u, done)| !done && u != name));
             step.to = if others_pending { Stage::PlanDrafted } else { Stage::PlanReviewed };
         }
-        Action::SubmitPlan | Action::ApprovePlan => {}
+        Action::SubmitPlan => {}
+        Action::ApprovePlan => {
+            text(doc, "approval_number")?;
+            text(doc, "approved_on")?
+                .parse::<PartialDate>()
+                .map_err(|e| invalid(format!("document.approved_on: {e}")))?;
+        }
         Action::ReturnPlan => {
             text(doc, "comments")?;
         }

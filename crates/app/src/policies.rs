@@ -3,7 +3,6 @@
 //! (可复制可推广).
 
 use serde::{Deserialize, Serialize};
-use ttdz_domain::account::Role;
 use ttdz_domain::policy::{Experience, Finding, Policy, PolicyCheck, PolicyLevel};
 use ttdz_domain::{PartialDate, Zone};
 
@@ -244,9 +243,7 @@ pub async fn propose(
 /// Publishes a proposed entry nationwide, dated today (the clock's calendar day): the ministry only. Publishing
 /// what is already published is a conflict, so two officials at once cannot both succeed.
 pub async fn publish(ctx: &Context, viewer: &Viewer, origin: &str, id: i64) -> Result<ExperienceView, AppError> {
-    if viewer.role() != Some(Role::Ministry) {
-        return Err(AppError::Forbidden(format!("{} may not publish experience: the ministry does", viewer.label())));
-    }
+    viewer.must_be_ministry("publishes experience")?;
     let experience = ctx
         .store()
         .experiences()

@@ -42,7 +42,8 @@ pub struct ReportView {
     pub text: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub values: Vec<ReportValue>,
-    /// After a return: what changed, value by value, since the submission.
+    /// After a return: what changed, value by value, since the submission; once submitted again, what changed since
+    /// the ministry returned it.
     pub changes_since_submission: Vec<ValueChange>,
 }
 
@@ -98,8 +99,14 @@ fn values_by_area(list: &[ReportValue]) -> BTreeMap<(String, String), String> {
 
 fn view(report: AnnualReport, due: String) -> Result<ReportView, AppError> {
     let values = report.drafted()?;
-    let changes = match (report.submitted()?, report.status) {
-        (Some(snapshot), ReportStatus::Returned | ReportStatus::Draft) => {
+    // While the province revises: what changed since it submitted. Once it submits again: what changed since the
+    // ministry returned it, for the ministry to check.
+    let earlier = match report.status {
+        ReportStatus::Returned | ReportStatus::Draft => report.submitted()?,
+        ReportStatus::Submitted | ReportStatus::Accepted => report.returned()?,
+    };
+    let changes = match earlier {
+        Some(snapshot) => {
             let (before, after) = (values_by_area(&snapshot), values_by_area(&values));
             let keys: BTreeSet<_> = before.keys().chain(after.keys()).cloned().collect();
             keys.into_iter()
@@ -160,9 +167,7 @@ fn checked_values(
             _ => return Err(bad("value must be a number".into())),
         };
         let value = parse_amount(&raw).map_err(|e| bad(format!("value: {e}")))?;
-        if value.is_sign_negative() {
-            return Err(bad("value cannot be negative".into()));
-        }
+        spec.check_value(value).map_err(|e| bad(format!("value: {e}")))?;
         let (division_code, zone_key) = match (item.division_code.as_deref(), spec.scope) {
             (Some(d), Scope::Division) => {
                 let division = DivisionCode::parse(d).map_err(|e| bad(format!("division_code: {e}")))?;
@@ -259,7 +264,10 @@ pub async fn decide(
             updated.snapshot = Some(updated.values_json.clone());
             updated.comment = None;
         }
-        ReportAction::Return => updated.comment = comment.map(|c| c.trim().to_owned()),
+        ReportAction::Return => {
+            updated.comment = comment.map(|c| c.trim().to_owned());
+            updated.returned_snapshot = updated.snapshot.clone();
+        }
         // From acceptance on, the values are figures everyone reads.
         ReportAction::Accept => {
             published = Some(updated.accepted_batch(&zone.name_zh, viewer.label(), Some(zone.province))?);
@@ -270,4 +278,151 @@ pub async fn decide(
     let version =
         ctx.store().save_annual_report(&updated, based_on, published.as_ref(), action.as_str(), &audit).await?;
     view(AnnualReport { version, ..updated }, ctx.report_due(year))
+}
+
+/// One input of the report editor: an element for a member division or for the zone as a whole, beside last
+/// year's accepted figure, with the value drafted so far.
+#[derive(Debug)]
+pub struct EditorRow {
+    pub element: &'static ElementSpec,
+    /// `{element}@{division_code}`, or `{element}@zone` for an element reported for the zone as a whole.
+    pub input: String,
+    pub area_name: String,
+    /// The member division's code; `None` for the zone as a whole.
+    pub division: Option<DivisionCode>,
+    /// Last year's figure, as the public reads it.
+    pub previous: Option<String>,
+    pub value: Option<String>,
+}
+
+/// The inputs of one category of Annex 2, in the order of the Excel template.
+#[derive(Debug)]
+pub struct EditorSection {
+    pub category_zh: String,
+    pub rows: Vec<EditorRow>,
+}
+
+/// A zone-year's report as the people who oversee the zone work on it: the report, the inputs laid out as the Excel
+/// template lays them out, and what this viewer may do with it now.
+#[derive(Debug)]
+pub struct Editor {
+    pub zone: ttdz_domain::Zone,
+    pub report: ReportView,
+    pub sections: Vec<EditorSection>,
+    /// Of `Edit`, `Submit`, `Return` and `Accept`, those the viewer may take now.
+    pub actions: Vec<ReportAction>,
+}
+
+/// The name of a value's input in the editor.
+fn input_name(element: &str, division: Option<&str>) -> String {
+    format!("{element}@{}", division.unwrap_or("zone"))
+}
+
+/// The report editor of a zone-year, for those who oversee the zone.
+pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Result<Editor, AppError> {
+    let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
+    if !crate::visibility::oversees_zone(ctx, viewer, &zone).await? {
+        return Err(AppError::Forbidden(format!("{} does not oversee zone {key}", viewer.label())));
+    }
+    let stored = ctx.store().annual_report(&zone.key, year).await?;
+    let status = stored.as_ref().map(|r| r.status);
+    let report = view(stored.unwrap_or_else(|| AnnualReport::blank(&zone.key, year)), ctx.report_due(year))?;
+    let actions = match viewer.role() {
+        Some(role) if viewer.governs(&zone.province) => {
+            [ReportAction::Edit, ReportAction::Submit, ReportAction::Return, ReportAction::Accept]
+                .into_iter()
+                .filter(|a| next_status(status, *a, role).is_ok())
+                // Nothing to submit before a draft is saved.
+                .filter(|a| *a != ReportAction::Submit || status.is_some())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let drafted: BTreeMap<String, &str> =
+        report.values.iter().map(|v| (input_name(&v.element, v.division_code.as_deref()), v.value.as_str())).collect();
+    let template = crate::imports::template(ctx, viewer, key, year).await?;
+    let sections = template
+        .sheets
+        .iter()
+        .map(|sheet| EditorSection {
+            category_zh: sheet.category_zh.clone(),
+            rows: sheet
+                .rows
+                .iter()
+                .map(|row| {
+                    let (division, area_name) = match &row.area {
+                        ttdz_xlsx::RowArea::Division { code, name } => (Some(*code), name.clone()),
+                        ttdz_xlsx::RowArea::Zone { name, .. } => (None, name.clone()),
+                    };
+                    let input = input_name(row.element.code, division.map(|d| d.to_string()).as_deref());
+                    EditorRow {
+                        element: row.element,
+                        value: drafted.get(&input).map(|v| (*v).to_owned()),
+                        input,
+                        area_name,
+                        division,
+                        previous: row.previous.map(|p| p.normalize().to_string()),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Editor { zone, report, sections, actions })
+}
+
+/// A value read from a filled template, by the editor input it fills.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TemplateValue {
+    #[cfg_attr(feature = "openapi", schema(example = "tech_brokers@320100"))]
+    pub input: String,
+    pub value: String,
+}
+
+/// Reads a filled template into the editor's inputs, storing nothing: the values, or `BadCells` naming each bad
+/// cell with its input, what was typed and why it is wrong.
+pub async fn read_template(
+    ctx: &Context,
+    viewer: &Viewer,
+    (key, year): (&str, i32),
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Vec<TemplateValue>, AppError> {
+    let template = crate::imports::template_to_fill(ctx, viewer, key, year).await?;
+    match crate::imports::read_filled(&template, file_name, bytes)? {
+        Ok(filled) => Ok(filled
+            .division_values
+            .iter()
+            .map(|v| TemplateValue {
+                input: input_name(v.element.as_str(), Some(&v.division.to_string())),
+                value: v.value.to_string(),
+            })
+            .chain(
+                filled
+                    .zone_values
+                    .iter()
+                    .map(|v| TemplateValue { input: input_name(v.element.as_str(), None), value: v.value.to_string() }),
+            )
+            .collect()),
+        Err(marked) => {
+            let cells = marked
+                .sheets
+                .iter()
+                .flat_map(|s| &s.rows)
+                .filter_map(|row| {
+                    let reason = row.entered.error.clone()?;
+                    let division = match &row.area {
+                        ttdz_xlsx::RowArea::Division { code, .. } => Some(code.to_string()),
+                        ttdz_xlsx::RowArea::Zone { .. } => None,
+                    };
+                    Some(crate::BadCell {
+                        input: input_name(row.element.code, division.as_deref()),
+                        value: row.entered.value.clone(),
+                        reason,
+                    })
+                })
+                .collect();
+            Err(AppError::BadCells { file: file_name.to_owned(), cells })
+        }
+    }
 }

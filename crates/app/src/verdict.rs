@@ -9,7 +9,7 @@ use ttdz_domain::Zone;
 use ttdz_domain::verdict::{TermRecord, Thresholds, Timeliness, policy_scores, propose};
 
 use crate::evaluation::EvaluationView;
-use crate::{AppError, Context};
+use crate::{AppError, Context, Viewer};
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -83,6 +83,16 @@ pub struct VerdictView {
     pub reports: Vec<ReportRecordView>,
     pub policy_scores: Vec<PolicyScoreView>,
     pub thresholds: ThresholdsView,
+}
+
+/// The proposed verdict on a zone, for those who oversee it (the ministry, its province, its assigned experts).
+/// `year` defaults to the last year of the term, or this year if earlier.
+pub async fn get(ctx: &Context, viewer: &Viewer, key: &str, year: Option<i32>) -> Result<VerdictView, AppError> {
+    let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
+    if !crate::visibility::oversees_zone(ctx, viewer, &zone).await? {
+        return Err(AppError::Forbidden(format!("{} may not see the verdict on zone {key}", viewer.label())));
+    }
+    propose_for(ctx, &zone, year, None).await
 }
 
 /// The proposal for `zone` in `year` (default: the last year of the term, or this year if earlier). `evaluation`,

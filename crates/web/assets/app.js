@@ -1,37 +1,228 @@
-// Forms marked data-api post their fields to the JSON API: a field "a.b" becomes {a: {b: ...}}, data-type="number"
-// sends a number, data-type="declaration" a checked box as false (no conflict declared). Cookie sessions repeat the
-// form's data-csrf in X-CSRF-Token; data-version, the version the page was made from, goes in If-Match so that a
-// stale page cannot overwrite a newer change (the API answers 409 and the message is shown). On success the page goes to data-next; on failure the API's message is shown.
+// Forms marked data-api post their fields to the JSON API: a field "a.b" becomes {a: {b: ...}}; a name ending in
+// "[]" collects a list (a checkbox adds its value when checked; a field with data-item='{"k": ...}' adds that object
+// with its value, when it has one); data-type="number" sends a number, data-type="bool" a checkbox as true or
+// false, data-type="declaration" a checked box as false (no conflict declared). data-method picks the method (POST
+// by default). data-body is the JSON the fields are added to ({} by default); a field marked data-in-path fills its
+// {name} in data-api instead of the body. Cookie sessions repeat the form's data-csrf in X-CSRF-Token; data-version, the version the page was
+// made from, goes in If-Match so that a stale page cannot overwrite a newer change (the API answers 409 and the
+// message is shown). On success the page goes to data-next; on failure the API's message is shown.
+//
+// The annual report editor (form.report-form) sends its inputs named "{element}@{division}" as the report's values,
+// checks them as they are typed, and reads a filled Excel template into them (form.report-upload).
 "use strict";
+
+function headersFor(form, json) {
+  const headers = json ? { "Content-Type": "application/json" } : {};
+  if (form.dataset.csrf) headers["X-CSRF-Token"] = form.dataset.csrf;
+  if (form.dataset.version) headers["If-Match"] = `"${form.dataset.version}"`;
+  return headers;
+}
+
+function fieldValue(input) {
+  if (input.dataset.type === "number") return input.value === "" ? null : Number(input.value);
+  if (input.dataset.type === "bool") return input.checked;
+  if (input.dataset.type === "declaration") return !input.checked;
+  return input.value;
+}
+
+function formBody(form) {
+  const body = JSON.parse(form.dataset.body || "{}");
+  for (const input of form.querySelectorAll("[name]")) {
+    if (input.type === "submit" || input.tagName === "BUTTON" || "inPath" in input.dataset) continue;
+    const list = input.name.endsWith("[]");
+    const path = (list ? input.name.slice(0, -2) : input.name).split(".");
+    let target = body;
+    for (const key of path.slice(0, -1)) target = target[key] = target[key] || {};
+    const last = path[path.length - 1];
+    if (!list) {
+      target[last] = fieldValue(input);
+      continue;
+    }
+    const items = (target[last] = target[last] || []);
+    if (input.type === "checkbox") {
+      if (input.checked) items.push(input.dataset.type === "number" ? Number(input.value) : input.value);
+    } else if (input.value.trim() !== "") {
+      items.push(input.dataset.item ? { ...JSON.parse(input.dataset.item), value: input.value.trim() } : input.value);
+    }
+  }
+  return body;
+}
+
+async function errorMessage(response) {
+  const error = await response.json().catch(() => ({ message: response.statusText }));
+  return error;
+}
+
 document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!form.dataset.api) return;
   event.preventDefault();
-  const body = {};
-  for (const input of form.querySelectorAll("[name]")) {
-    let value = input.value;
-    if (input.dataset.type === "number") value = Number(value);
-    if (input.dataset.type === "declaration") value = !input.checked;
-    const path = input.name.split(".");
-    let target = body;
-    for (const key of path.slice(0, -1)) target = target[key] = target[key] || {};
-    target[path[path.length - 1]] = value;
-  }
-  const headers = { "Content-Type": "application/json" };
-  if (form.dataset.csrf) headers["X-CSRF-Token"] = form.dataset.csrf;
-  if (form.dataset.version) headers["If-Match"] = `"${form.dataset.version}"`;
   const result = form.querySelector(".form-result");
+  let url = form.dataset.api;
+  for (const input of form.querySelectorAll("[data-in-path]")) {
+    url = url.replace(`{${input.name}}`, encodeURIComponent(input.value.trim()));
+  }
   try {
-    const response = await fetch(form.dataset.api, {
-      method: "POST", headers, body: JSON.stringify(body), credentials: "same-origin",
+    const response = await fetch(url, {
+      method: form.dataset.method || "POST",
+      headers: headersFor(form, true),
+      body: JSON.stringify(formBody(form)),
+      credentials: "same-origin",
     });
     if (response.ok) {
-      window.location.assign(form.dataset.next || window.location.pathname);
+      window.location.assign((form.dataset.next || window.location.pathname).replace("{key}", (form.querySelector("[name=key]") || {}).value || ""));
       return;
     }
-    const error = await response.json().catch(() => ({ message: response.statusText }));
+    const error = await errorMessage(response);
     if (result) result.textContent = error.message || response.statusText;
   } catch (e) {
     if (result) result.textContent = String(e);
+  }
+});
+
+// --- The annual report editor ---
+
+const AMOUNT = /^\d{1,3}(,\d{3})*(\.\d+)?$|^\d+(\.\d+)?$/;
+
+function checkValue(form, input) {
+  const raw = input.value.trim();
+  let message = "";
+  if (raw !== "") {
+    if (raw.startsWith("-") && AMOUNT.test(raw.slice(1))) message = form.dataset.negative;
+    else if (!AMOUNT.test(raw)) message = form.dataset.notNumber;
+    else {
+      const number = Number(raw.replaceAll(",", ""));
+      if (input.dataset.count && !Number.isInteger(number)) message = form.dataset.whole;
+      else if (input.dataset.share && number > 100) message = form.dataset.share;
+    }
+  }
+  showFieldMessage(input, message);
+  return message === "";
+}
+
+function showFieldMessage(input, message) {
+  const slot = document.getElementById(`msg-${input.name}`);
+  if (slot) slot.textContent = message;
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function valueInputs(form) {
+  return [...form.querySelectorAll("input[name*='@']")];
+}
+
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("form.report-form");
+  if (form && event.target.name && event.target.name.includes("@")) checkValue(form, event.target);
+});
+
+async function saveReport(form) {
+  const inputs = valueInputs(form);
+  const values = [];
+  const sent = [];
+  for (const input of inputs) {
+    const raw = input.value.trim();
+    if (raw === "") continue;
+    const [element, area] = input.name.split("@");
+    const value = { element, value: raw.replaceAll(",", "") };
+    if (area !== "zone") value.division_code = area;
+    values.push(value);
+    sent.push(input);
+  }
+  const text = form.querySelector("[name=text]");
+  const { key, year } = form.dataset;
+  const response = await fetch(`/api/v1/zones/${key}/values/${year}`, {
+    method: "PUT",
+    headers: headersFor(form, true),
+    body: JSON.stringify({ values, text: text ? text.value : undefined }),
+    credentials: "same-origin",
+  });
+  if (response.ok) {
+    const report = await response.json();
+    form.dataset.version = String(report.version);
+    return { ok: true, report };
+  }
+  const error = await errorMessage(response);
+  // "values[3]: ..." names the value the server refused: show it beside its input.
+  const index = /^values\[(\d+)\]: (.*)$/.exec(error.message || "");
+  if (index && sent[Number(index[1])]) showFieldMessage(sent[Number(index[1])], index[2]);
+  const message = response.status === 409 && error.error === "conflict" ? form.dataset.stale : error.message;
+  return { ok: false, message: message || response.statusText };
+}
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.classList.contains("report-form")) return;
+  event.preventDefault();
+  const result = form.querySelector(".form-result");
+  const all = valueInputs(form).map((input) => checkValue(form, input));
+  if (all.includes(false)) {
+    result.textContent = form.dataset.bad;
+    return;
+  }
+  const submitting = event.submitter && event.submitter.name === "submit";
+  try {
+    if (!form.querySelector("[name=text]").readOnly) {
+      const saved = await saveReport(form);
+      if (!saved.ok) {
+        result.textContent = saved.message;
+        return;
+      }
+      result.textContent = `${form.dataset.saved} ${saved.report.version}`;
+    }
+    if (!submitting) return;
+    const { key, year } = form.dataset;
+    const response = await fetch(`/api/v1/zones/${key}/reports/${year}/submit`, {
+      method: "POST",
+      headers: headersFor(form, false),
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      window.location.reload();
+      return;
+    }
+    result.textContent = (await errorMessage(response)).message || response.statusText;
+  } catch (e) {
+    result.textContent = String(e);
+  }
+});
+
+document.addEventListener("submit", async (event) => {
+  const upload = event.target;
+  if (!upload.classList.contains("report-upload")) return;
+  event.preventDefault();
+  const result = upload.querySelector(".form-result");
+  const form = document.querySelector("form.report-form");
+  const data = new FormData(upload);
+  const { key, year } = upload.dataset;
+  try {
+    const response = await fetch(`/api/v1/zones/${key}/reports/${year}/template`, {
+      method: "POST",
+      headers: headersFor(upload, false),
+      body: data,
+      credentials: "same-origin",
+    });
+    const answer = await response.json().catch(() => ({ message: response.statusText }));
+    if (response.ok) {
+      for (const { input, value } of answer) {
+        const field = form.querySelector(`[name="${CSS.escape(input)}"]`);
+        if (field) {
+          field.value = value;
+          checkValue(form, field);
+        }
+      }
+      result.textContent = `${answer.length} ✓`;
+      return;
+    }
+    for (const cell of answer.cells || []) {
+      const field = form.querySelector(`[name="${CSS.escape(cell.input)}"]`);
+      if (field) {
+        field.value = cell.value;
+        showFieldMessage(field, cell.reason);
+      }
+    }
+    result.textContent = answer.message || response.statusText;
+  } catch (e) {
+    result.textContent = String(e);
   }
 });

@@ -96,7 +96,15 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::GET, p) if crate::html::PAGES.contains(&p) => Some(Access::Public),
         (Method::GET, "/assets/app.css" | "/assets/app.js") => Some(Access::Public),
         (Method::POST, "/api/v1/auth/login") => Some(Access::Public),
-        (Method::POST, "/api/v1/auth/logout") | (Method::GET, "/api/v1/auth/me") => Some(Access::Authenticated),
+        (Method::POST, "/api/v1/auth/logout" | "/api/v1/auth/password")
+        | (Method::GET, "/api/v1/auth/me" | "/api/v1/auth/actions") => Some(Access::Authenticated),
+        (Method::GET | Method::POST, "/api/v1/accounts")
+        | (
+            Method::POST,
+            "/api/v1/accounts/{username}/disable"
+            | "/api/v1/accounts/{username}/enable"
+            | "/api/v1/accounts/{username}/password",
+        ) => Some(Access::Roles(&[Role::Ministry])),
         (Method::POST, "/api/v1/imports/values" | "/api/v1/zones/{key}/template/{file}") => {
             Some(Access::Roles(DATA_WRITERS))
         }
@@ -108,7 +116,9 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         // Private until accepted: the handler shows a report to the ministry and the zone's province only.
         (Method::GET, "/api/v1/zones/{key}/reports/{year}") => Some(Access::Public),
         (Method::PUT, "/api/v1/zones/{key}/values/{year}")
-        | (Method::POST, "/api/v1/zones/{key}/reports/{year}/submit") => Some(Access::Roles(&[Role::Province])),
+        | (Method::POST, "/api/v1/zones/{key}/reports/{year}/submit" | "/api/v1/zones/{key}/reports/{year}/template") => {
+            Some(Access::Roles(&[Role::Province]))
+        }
         (Method::POST, "/api/v1/zones/{key}/reports/{year}/return" | "/api/v1/zones/{key}/reports/{year}/accept") => {
             Some(Access::Roles(&[Role::Ministry]))
         }

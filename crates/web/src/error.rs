@@ -113,6 +113,9 @@ pub struct ErrorBody {
     /// For `invalid_file`: how many lines were bad in all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bad_lines: Option<u64>,
+    /// For `invalid_file` from a workbook: every wrong cell, by the report editor input it belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<ttdz_app::BadCell>>,
 }
 
 /// One bad line of an uploaded file.
@@ -139,7 +142,7 @@ pub struct ApiError {
 impl ApiError {
     pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            body: ErrorBody { error, message: message.into(), problems: None, bad_lines: None },
+            body: ErrorBody { error, message: message.into(), problems: None, bad_lines: None, cells: None },
             retry_after: None,
         }
     }
@@ -221,6 +224,11 @@ impl From<ttdz_app::AppError> for ApiError {
             AppError::Method(m) => {
                 tracing::error!(error = %m, "evaluation failed");
                 ApiError::new(ErrorCode::Internal, m)
+            }
+            AppError::BadCells { file, cells } => {
+                let mut e = ApiError::new(ErrorCode::InvalidFile, format!("{file}: {} cells are wrong", cells.len()));
+                e.body.cells = Some(cells);
+                e
             }
             AppError::Environment(m) => {
                 tracing::error!(error = %m, "the machine could not do its part");

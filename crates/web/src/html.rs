@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 12] = [
+pub const PAGES: [&str; 19] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -33,6 +33,13 @@ pub const PAGES: [&str; 12] = [
     "/lang/{lang}",
     "/login",
     "/workbench",
+    "/zones/{key}/reports/{year}/edit",
+    "/zones/{key}/procedure",
+    "/zones/{key}/plan/edit",
+    "/zones/new",
+    "/accounts",
+    "/account",
+    "/zones/{key}/policies",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -49,6 +56,13 @@ pub fn router() -> Router<AppState> {
         get(switch_language),
         get(workbench::login),
         get(workbench::workbench),
+        get(report::report_editor),
+        get(procedure::procedure),
+        get(procedure::plan_editor),
+        get(procedure::new_zone),
+        get(accounts::administration),
+        get(accounts::own_account),
+        get(policies::zone_policies),
     ];
     PAGES
         .iter()
@@ -81,13 +95,43 @@ impl Page {
 /// A page that failed: rendered as HTML with the right status, details in the log.
 pub enum PageError {
     NotFound(Page),
+    /// The viewer may not see or do this: the message says why.
+    Forbidden(Page, String),
     Internal(Page, String),
+}
+
+impl PageError {
+    /// A use case's refusal as the page says it.
+    pub(crate) fn from_app(page: Page, e: ttdz_app::AppError) -> PageError {
+        match e {
+            ttdz_app::AppError::NotFound(_) => PageError::NotFound(page),
+            ttdz_app::AppError::Forbidden(m) | ttdz_app::AppError::Unauthorized(m) => PageError::Forbidden(page, m),
+            other => PageError::Internal(page, other.to_string()),
+        }
+    }
+}
+
+/// The session's CSRF token, which the page's forms repeat; empty for callers without a session.
+pub(crate) async fn csrf_of(state: &AppState, caller: &Caller) -> String {
+    match caller {
+        Caller::Account { token_digest, .. } => ttdz_app::accounts::session(state.app(), token_digest)
+            .await
+            .ok()
+            .flatten()
+            .map(|(_, csrf)| csrf)
+            .unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, heading, text, page) = match self {
             PageError::NotFound(page) => (StatusCode::NOT_FOUND, page.t.not_found_heading, page.t.not_found_text, page),
+            PageError::Forbidden(page, why) => {
+                let body = render(&MessageTemplate { page: &page, heading: page.t.forbidden_heading, text: &why });
+                return (StatusCode::FORBIDDEN, body).into_response();
+            }
             PageError::Internal(page, detail) => {
                 tracing::error!(%detail, "page failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, page.t.error_heading, page.t.error_text, page)
@@ -104,6 +148,35 @@ pub(crate) fn render(t: &impl Template) -> Response {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
         }
+    }
+}
+
+/// Runs a use case a page asks, turning its refusal into the page that says so (not found, not allowed) and any
+/// other error into the error page.
+macro_rules! allowed {
+    ($page:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Err(PageError::from_app($page, e)),
+        }
+    };
+}
+
+/// A page for those signed in: its language and path, and who asks. Anyone else is sent to log in.
+pub(crate) struct Desk {
+    pub page: Page,
+    pub caller: Caller,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Desk {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Response> {
+        let caller = parts.extensions.get::<Caller>().filter(|c| c.role().is_some()).cloned();
+        let Some(caller) = caller else { return Err(Redirect::to("/login").into_response()) };
+        let Ok(lang) = Lang::from_request_parts(parts, state).await;
+        let Ok(uri) = OriginalUri::from_request_parts(parts, state).await;
+        Ok(Desk { page: Page::new(lang, &uri), caller })
     }
 }
 
@@ -261,6 +334,9 @@ struct ZoneTemplate {
     table: IndicatorTable,
     policies: Vec<PolicyLine>,
     experiences: Vec<ExperienceLine>,
+    /// Links to the procedure, the report and the policies, for those who oversee the zone.
+    oversees: bool,
+    this_year: i32,
 }
 
 /// A policy in force, as the public sees it (its implementation checks are not public).
@@ -375,7 +451,10 @@ async fn zone(
         Lang::Zh => (zone.approval_note_zh.clone(), zone.source_zh.clone()),
         Lang::En => (zone.approval_note.clone(), zone.source.clone()),
     };
+    let oversees = attempt!(page, ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await);
     Ok(render(&ZoneTemplate {
+        oversees,
+        this_year: state.clock().year(),
         page,
         zone: ZoneView::new(&zone, &tree),
         note,
@@ -629,6 +708,9 @@ async fn data_sources(
 struct ExperiencesTemplate {
     page: Page,
     experiences: Vec<ExperienceLine>,
+    /// Proposed entries awaiting the ministry's publication, for the ministry.
+    proposals: Vec<ttdz_app::policies::ExperienceView>,
+    csrf: String,
 }
 
 /// The library of replicable policies and experience the ministry has published (示范推广).
@@ -640,7 +722,16 @@ async fn experiences(
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let experiences = attempt!(page, published_experiences(&state, &caller, None).await);
-    Ok(render(&ExperiencesTemplate { page, experiences }))
+    let proposals = if caller.role() == Some(ttdz_domain::account::Role::Ministry) {
+        attempt!(page, ttdz_app::policies::experiences(state.app(), &caller.viewer()).await)
+            .into_iter()
+            .filter(|e| e.published_on.is_none())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let csrf = csrf_of(&state, &caller).await;
+    Ok(render(&ExperiencesTemplate { page, experiences, proposals, csrf }))
 }
 
 #[derive(Deserialize)]
@@ -668,4 +759,8 @@ async fn not_found(lang: Lang, uri: OriginalUri) -> PageError {
     PageError::NotFound(Page::new(lang, &uri))
 }
 
+mod accounts;
+mod policies;
+mod procedure;
+mod report;
 mod workbench;

@@ -1,8 +1,8 @@
 //! TTDZ's HTTP face: the JSON API under `/api/v1` (with its OpenAPI document generated from the handlers) and the
 //! Chinese-first HTML pages, served by one axum router over an [`AppState`].
 //!
-//! This crate turns requests into calls of the use cases (`ttdz-app`), the store and the domain, and their answers
-//! into JSON or HTML. It knows no SQL: everything it reads comes through `ttdz_store::Store`.
+//! This crate turns requests into calls of the use cases (`ttdz-app`) and their answers into JSON or HTML. It knows
+//! no SQL and calls no store method: the store it is given goes to the use cases' `Context`.
 
 pub mod api;
 mod assets;

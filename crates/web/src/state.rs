@@ -72,10 +72,6 @@ impl AppState {
         &self.app
     }
 
-    pub fn store(&self) -> &dyn Store {
-        self.app.store()
-    }
-
     pub fn clock(&self) -> &ttdz_domain::Clock {
         self.app.clock()
     }

@@ -259,10 +259,16 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
     assert_eq!(
         documented,
         [
+            "/api/v1/accounts",
+            "/api/v1/accounts/{username}/disable",
+            "/api/v1/accounts/{username}/enable",
+            "/api/v1/accounts/{username}/password",
             "/api/v1/audit",
+            "/api/v1/auth/actions",
             "/api/v1/auth/login",
             "/api/v1/auth/logout",
             "/api/v1/auth/me",
+            "/api/v1/auth/password",
             "/api/v1/datasets",
             "/api/v1/divisions",
             "/api/v1/divisions/{code}",
@@ -291,6 +297,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones/{key}/reports/{year}/accept",
             "/api/v1/zones/{key}/reports/{year}/return",
             "/api/v1/zones/{key}/reports/{year}/submit",
+            "/api/v1/zones/{key}/reports/{year}/template",
             "/api/v1/zones/{key}/template/{file}",
             "/api/v1/zones/{key}/values/{year}",
             "/api/v1/zones/{key}/verdict",
@@ -618,6 +625,87 @@ async fn indicators_come_with_their_figures_sources_and_growth() {
             .iter()
             .any(|e| e["code"] == "transfer_special_funds_yuan" && e["scope"] == "zone")
     );
+}
+
+/// The report editor page: an input per element and member division, checked on the server too; the Excel template
+/// read into its inputs without storing anything, its bad cells named by input; another province's zone refused.
+#[tokio::test]
+async fn the_report_editor_reads_templates_into_its_inputs_and_refuses_bad_input_by_name() {
+    use accounts::{add, token};
+    use ttdz_domain::account::Role;
+    let app = TestApp::sqlite().await;
+    add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu-1").await;
+    add(&app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang-1").await;
+    let js = token(&app, "jiangsu", "pass-jiangsu-1").await;
+    let zj = token(&app, "zhejiang", "pass-zhejiang-1").await;
+    let page = app.get_as("/zones/jiangsu-sunan/reports/2026/edit", Some(&js)).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("page");
+    for needle in ["name=\"contract_turnover_yuan@320100\"", "name=\"save\"", "name=\"submit\"", "data-count=\"1\""] {
+        assert!(html.contains(needle), "{needle} in the editor");
+    }
+    let other = app.get_as("/zones/jiangsu-sunan/reports/2026/edit", Some(&zj)).await;
+    assert_eq!(other.status(), StatusCode::FORBIDDEN, "another province's zone");
+    assert!(other.text().await.expect("page").contains("does not oversee"), "the page says why");
+    let public = app.get("/zones/jiangsu-sunan/reports/2026/edit").await;
+    assert!(public.status().is_redirection(), "{}", public.status());
+    assert_eq!(public.headers()["location"], "/login", "the public is sent to log in");
+
+    let put = |values: Value| {
+        app.client
+            .put(format!("{}/api/v1/zones/jiangsu-sunan/values/2026", app.base))
+            .bearer_auth(&js)
+            .header("if-match", "\"0\"")
+            .json(&serde_json::json!({ "values": values }))
+            .send()
+    };
+    for (value, why) in [("12x", "not a number"), ("-5", "negative"), ("2.5", "whole number")] {
+        let refused =
+            put(serde_json::json!([{"element": "contract_count", "division_code": "320100", "value": value}]));
+        let refused = refused.await.expect("put");
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{value}");
+        let body: Value = refused.json().await.expect("JSON");
+        let message = body["message"].as_str().unwrap_or("");
+        assert!(message.starts_with("values[0]: value"), "{why}: {message}");
+    }
+    let nothing: Value = app.ok_json_as("/api/v1/zones/jiangsu-sunan/reports/2026", &js).await;
+    assert_eq!(nothing["version"], 0, "nothing was stored: {nothing}");
+
+    let url = format!("{}/api/v1/zones/jiangsu-sunan/reports/2026/template", app.base);
+    let upload = |bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("sunan-2026.xlsx");
+        app.client.post(&url).bearer_auth(&js).multipart(reqwest::multipart::Form::new().part("file", part)).send()
+    };
+    let not_a_workbook = upload(b"division_code,year\n".to_vec()).await.expect("post");
+    assert_eq!(not_a_workbook.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = not_a_workbook.json().await.expect("JSON");
+    assert!(body["message"].as_str().unwrap_or("").contains("sunan-2026.xlsx"), "names the file: {body}");
+
+    let tree = ttdz_domain::DivisionTree::new(backends::reference().divisions);
+    let key = ttdz_domain::ZoneKey::parse("jiangsu-sunan").expect("key");
+    let zone = app.store.store().zone(&key).await.expect("zone").expect("zone");
+    let mut template = ttdz_xlsx::template_for(app.store.store(), &tree, &zone, 2026).await.expect("template");
+    let row = template.sheets[0].rows.iter().position(|r| r.element.code == "contract_turnover_yuan").expect("row");
+    template.sheets[0].rows[row].entered.value = "12345678900".into();
+    let read = upload(template.write().expect("write")).await.expect("post");
+    assert_eq!(read.status(), StatusCode::OK);
+    let values: Value = read.json().await.expect("JSON");
+    let first = template.sheets[0].rows[row].area.clone();
+    let ttdz_xlsx::RowArea::Division { code, .. } = first else { panic!("a division row") };
+    assert_eq!(
+        values,
+        serde_json::json!([{"input": format!("contract_turnover_yuan@{code}"), "value": "12345678900"}])
+    );
+    template.sheets[0].rows[row + 1].entered.value = "abc".into();
+    let bad = upload(template.write().expect("write")).await.expect("post");
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.expect("JSON");
+    let cells = body["cells"].as_array().expect("cells");
+    assert_eq!(cells.len(), 1, "{body}");
+    assert_eq!(cells[0]["value"], "abc");
+    assert!(cells[0]["input"].as_str().unwrap_or("").contains('@'), "{body}");
+    let still: Value = app.ok_json_as("/api/v1/zones/jiangsu-sunan/reports/2026", &js).await;
+    assert_eq!(still["version"], 0, "reading a template stores nothing");
 }
 
 #[tokio::test]
@@ -1220,7 +1308,11 @@ mod accounts {
         let review = serde_json::json!({"score": 90, "comment": "修改后可行", "conflict_of_interest": false});
         expect(step(Some(&ex), "review_plan", 8, review).await, StatusCode::OK).await;
         expect(step(Some(&js), "submit_plan", 9, Value::Null).await, StatusCode::OK).await;
-        expect(step(Some(&mi), "approve_plan", 10, Value::Null).await, StatusCode::OK).await;
+        let body =
+            expect(step(Some(&mi), "approve_plan", 10, Value::Null).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(body["message"].as_str().unwrap_or("").contains("approval_number"), "批复文号 is required: {body}");
+        let approval = serde_json::json!({"approval_number": "国科发创〔2026〕12号", "approved_on": "2026-06-01"});
+        expect(step(Some(&mi), "approve_plan", 10, approval).await, StatusCode::OK).await;
         assert_eq!(
             app.get("/api/v1/zones/jiangsu-suzhong/lifecycle").await.status(),
             StatusCode::OK,
@@ -1624,7 +1716,7 @@ mod accounts {
         assert!(overview.contains(&format!("江苏·苏南: 审核年度报告 {year}")), "{overview}");
         assert!(overview.contains("浙江") && overview.contains("建设期结束"), "the ministry sees every zone");
         assert!(
-            overview.contains("href=\"/api/v1/zones/jiangsu-sunan/verdict\">后续支持</a>"),
+            overview.contains("href=\"/zones/jiangsu-sunan/procedure\">后续支持</a>"),
             "each zone under construction with its proposed verdict"
         );
 
@@ -1821,6 +1913,50 @@ mod accounts {
             self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or("").to_owned()
         }
 
+        async fn clear(&self, css: &str) {
+            let id = self.element(css).await;
+            self.call(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(serde_json::json!({}))).await;
+        }
+
+        /// Replaces what an input holds.
+        async fn fill(&self, css: &str, text: &str) {
+            self.clear(css).await;
+            self.type_into(css, text).await;
+        }
+
+        /// An attribute as the page was sent (`kind` "attribute"), or a property as it is now ("property").
+        async fn read(&self, css: &str, kind: &str, name: &str) -> String {
+            let id = self.element(css).await;
+            self.call(reqwest::Method::GET, &format!("/element/{id}/{kind}/{name}"), None)
+                .await
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        }
+
+        /// Logs in through the login page, from a browser holding no session.
+        async fn log_in(&self, base: &str, name: &str, password: &str) {
+            self.call(reqwest::Method::DELETE, "/cookie", None).await;
+            self.open(&format!("{base}/login")).await;
+            self.type_into("input[name=username]", name).await;
+            self.type_into("input[name=password]", password).await;
+            self.click("form.api-form button").await;
+            self.wait_for(|s| s.contains("/api/v1/auth/logout")).await;
+        }
+
+        /// Waits (a bounded number of polls) for the text of an element to satisfy `ready`, and answers it.
+        async fn wait_for_text(&self, css: &str, ready: impl Fn(&str) -> bool) -> String {
+            let mut text = String::new();
+            for _ in 0..100 {
+                text = self.text_of(css).await;
+                if ready(&text) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            text
+        }
+
         /// Waits (a bounded number of polls) for the page to satisfy `ready`, and answers its source.
         async fn wait_for(&self, ready: impl Fn(&str) -> bool) -> String {
             let mut source = String::new();
@@ -1897,6 +2033,220 @@ mod accounts {
         assert_eq!(state["stage"], "plan_reviewed", "{state}");
         let review = &state["history"].as_array().expect("history").last().expect("a step")["document"];
         assert_eq!(*review, serde_json::json!({"score": 88, "comment": "方案可行", "conflict_of_interest": false}));
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
+    /// The annual report round in a browser: the province types values (checked as it types) and submits, the
+    /// ministry returns it with a comment, the province sees the comment, changes a value and submits again, the
+    /// ministry accepts, and the values are public.
+    #[tokio::test]
+    async fn in_a_browser_the_annual_report_goes_round_until_the_ministry_accepts_it() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu-1").await;
+        add(&app, "most", Role::Ministry, None, "pass-ministry-1").await;
+        let editor = format!("{}/zones/jiangsu-sunan/reports/2026/edit", app.base);
+
+        browser.log_in(&app.base, "jiangsu", "pass-jiangsu-1").await;
+        let desk = browser.source().await;
+        assert!(desk.contains("/zones/jiangsu-sunan/reports/2026/edit"), "the to-do leads to the editor: {desk}");
+        browser.open(&editor).await;
+        browser.wait_for(|s| s.contains("report-grid")).await;
+        let first = "table.report-grid input";
+        let name = browser.read(first, "attribute", "name").await;
+        let (element, division) = name.split_once('@').expect("element@division");
+        let message = format!("#msg-{}", name.replace('@', "\\@"));
+        browser.fill(first, "12x").await;
+        assert_eq!(browser.text_of(&message).await, "请输入数字", "letters are caught as they are typed");
+        browser.fill(first, "-5").await;
+        assert_eq!(browser.text_of(&message).await, "不能为负数");
+        browser.fill(first, "120").await;
+        assert_eq!(browser.text_of(&message).await, "");
+        browser.type_into("textarea[name=text]", "一、建设进展").await;
+        browser.click("button[name=submit]").await;
+        browser.wait_for(|s| s.contains("id=\"report-status\">已提交")).await;
+        let ministry = token(&app, "most", "pass-ministry-1").await;
+        let report: Value = app.ok_json_as("/api/v1/zones/jiangsu-sunan/reports/2026", &ministry).await;
+        assert_eq!(report["status"], "submitted", "{report}");
+        let value = |report: &Value| {
+            report["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|v| v["element"] == element && v["division_code"] == division)
+                .map(|v| v["value"].clone())
+        };
+        assert_eq!(value(&report), Some(Value::from("120")), "{report}");
+        assert_eq!(report["text"], "一、建设进展");
+
+        browser.log_in(&app.base, "most", "pass-ministry-1").await;
+        assert!(browser.source().await.contains("审核年度报告"), "the ministry's to-do");
+        browser.open(&editor).await;
+        browser.wait_for(|s| s.contains("name=\"return\"")).await;
+        browser.type_into("textarea[name=comment]", "请补充说明技术合同数据来源").await;
+        browser.click("button[name=return]").await;
+        browser.wait_for(|s| s.contains("id=\"report-status\">已退回")).await;
+
+        browser.log_in(&app.base, "jiangsu", "pass-jiangsu-1").await;
+        browser.open(&editor).await;
+        let page = browser.wait_for(|s| s.contains("report-grid")).await;
+        assert!(page.contains("请补充说明技术合同数据来源"), "the province reads the ministry's comment");
+        browser.fill(first, "130").await;
+        browser.click("button[name=save]").await;
+        let saved = browser.wait_for_text("form.report-form .form-result", |t| !t.is_empty()).await;
+        assert!(saved.starts_with("已保存，版本"), "{saved}");
+        browser.open(&editor).await;
+        let page = browser.wait_for(|s| s.contains("report-grid")).await;
+        assert!(page.contains("与上次提交相比的修改"), "the changes since the submission are listed");
+        browser.click("button[name=submit]").await;
+        browser.wait_for(|s| s.contains("id=\"report-status\">已提交")).await;
+
+        browser.log_in(&app.base, "most", "pass-ministry-1").await;
+        browser.open(&editor).await;
+        let page = browser.wait_for(|s| s.contains("name=\"accept\"")).await;
+        assert!(page.contains("与上次提交相比的修改"), "the ministry sees what changed since it returned the report");
+        browser.click("button[name=accept]").await;
+        browser.wait_for(|s| s.contains("id=\"report-status\">已接受")).await;
+        let public: Value = app.ok_json("/api/v1/zones/jiangsu-sunan/reports/2026").await;
+        assert_eq!(public["status"], "accepted", "{public}");
+        assert_eq!(value(&public), Some(Value::from("130")), "the accepted values are public: {public}");
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
+    /// A stale page cannot overwrite a newer save: the second window is told, and keeps what was typed.
+    #[tokio::test]
+    async fn in_a_browser_a_stale_report_page_is_told_and_keeps_its_input() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu-1").await;
+        browser.log_in(&app.base, "jiangsu", "pass-jiangsu-1").await;
+        browser.open(&format!("{}/zones/jiangsu-sunan/reports/2026/edit", app.base)).await;
+        browser.wait_for(|s| s.contains("report-grid")).await;
+        let js = token(&app, "jiangsu", "pass-jiangsu-1").await;
+        let saved = app
+            .client
+            .put(format!("{}/api/v1/zones/jiangsu-sunan/values/2026", app.base))
+            .bearer_auth(&js)
+            .header("if-match", "\"0\"")
+            .json(&serde_json::json!({"values": [], "text": "另一位同事先保存"}))
+            .send()
+            .await
+            .expect("save");
+        assert_eq!(saved.status(), StatusCode::OK);
+        let first = "table.report-grid input";
+        browser.fill(first, "77").await;
+        browser.click("button[name=save]").await;
+        let told = browser.wait_for_text("form.report-form .form-result", |t| !t.is_empty()).await;
+        assert!(told.contains("已被他人更新"), "the stale page is told: {told}");
+        assert_eq!(browser.read(first, "property", "value").await.as_str(), "77", "what was typed stays on the page");
+        let report: Value = app.ok_json_as("/api/v1/zones/jiangsu-sunan/reports/2026", &js).await;
+        assert_eq!(report["text"], "另一位同事先保存", "nothing was overwritten: {report}");
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
+    /// The procedure in a browser: the province proposes a zone and writes its plan, assigns an expert who reviews
+    /// it, submits it; the ministry approves it with the approval number and starts construction; and the ministry
+    /// creates, disables and re-enables an account.
+    #[tokio::test]
+    async fn in_a_browser_a_zone_goes_from_demand_to_construction_and_accounts_are_administered() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu-1").await;
+        add(&app, "most", Role::Ministry, None, "pass-ministry-1").await;
+
+        browser.log_in(&app.base, "most", "pass-ministry-1").await;
+        browser.open(&format!("{}/accounts", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"create\"")).await;
+        browser.type_into("input[name=username]", "prof-zhang").await;
+        browser.click("select[name=role] option[value=expert]").await;
+        browser.type_into("input[name=password]", "pass-expert-1").await;
+        browser.click("button[name=create]").await;
+        browser.wait_for(|s| s.contains("account-prof-zhang")).await;
+        browser.click("#account-prof-zhang button[name=disable]").await;
+        browser.wait_for(|s| s.contains("name=\"enable\"")).await;
+        let disabled = app
+            .client
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .json(&serde_json::json!({"username": "prof-zhang", "password": "pass-expert-1"}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(disabled.status(), StatusCode::UNAUTHORIZED, "a disabled account cannot log in");
+        browser.click("#account-prof-zhang button[name=enable]").await;
+        browser.wait_for(|s| s.contains("name=\"disable\"")).await;
+
+        browser.log_in(&app.base, "jiangsu", "pass-jiangsu-1").await;
+        browser.open(&format!("{}/zones/new", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"propose_demand\"")).await;
+        browser.type_into("input[name=key]", "jiangsu-suzhong").await;
+        browser.type_into("input[name='document.name']", "江苏苏中国家科技成果转移转化示范区").await;
+        browser.type_into("input[name='document.short_name']", "江苏·苏中").await;
+        browser.click("input[name='document.members[]'][value='321000']").await;
+        browser.type_into("textarea[name='document.demand']", "需求").await;
+        browser.type_into("textarea[name='document.idea']", "思路").await;
+        browser.click("input[name='document.consent']").await;
+        browser.click("button[name=propose_demand]").await;
+        browser.wait_for(|s| s.contains("/zones/jiangsu-suzhong/plan/edit")).await;
+        browser.open(&format!("{}/zones/jiangsu-suzhong/plan/edit", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"draft_plan\"")).await;
+        for textarea in [
+            "建设基础和重要意义",
+            "总体要求.指导思想",
+            "总体要求.建设原则",
+            "总体要求.总体布局",
+            "总体要求.建设目标与指标",
+            "特色定位",
+            "示范任务",
+            "组织实施",
+            "重点任务分解与进度安排",
+            "建设目标与指标",
+        ] {
+            browser.type_into(&format!("textarea[name='document.sections.{textarea}']"), "内容").await;
+        }
+        browser.type_into("input[name='document.targets[]']", "150").await;
+        browser.click("button[name=draft_plan]").await;
+        browser.wait_for(|s| s.contains("name=\"assign_experts\"")).await;
+        browser.click("input[name='document.experts[]'][value='prof-zhang']").await;
+        browser.click("button[name=assign_experts]").await;
+        browser.wait_for(|s| s.contains("论证专家</dt>")).await;
+
+        browser.log_in(&app.base, "prof-zhang", "pass-expert-1").await;
+        browser.open(&format!("{}/zones/jiangsu-suzhong/procedure", app.base)).await;
+        let page = browser.wait_for(|s| s.contains("name=\"review_plan\"")).await;
+        assert!(page.contains("总体要求.指导思想"), "the expert reads the plan section by section");
+        browser.type_into("input[name='document.score']", "90").await;
+        browser.type_into("textarea[name='document.comment']", "可行").await;
+        browser.click("input[name='document.conflict_of_interest']").await;
+        browser.click("button[name=review_plan]").await;
+        browser.wait_for(|s| s.contains("/api/v1/auth/logout")).await;
+
+        browser.log_in(&app.base, "jiangsu", "pass-jiangsu-1").await;
+        browser.open(&format!("{}/zones/jiangsu-suzhong/procedure", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"submit_plan\"")).await;
+        browser.click("button[name=submit_plan]").await;
+        browser.wait_for(|s| s.contains("已报送科技部")).await;
+
+        browser.log_in(&app.base, "most", "pass-ministry-1").await;
+        assert!(
+            browser.source().await.contains("/zones/jiangsu-suzhong/procedure"),
+            "the ministry's to-do leads there"
+        );
+        browser.open(&format!("{}/zones/jiangsu-suzhong/procedure", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"approve_plan\"")).await;
+        browser.type_into("input[name='document.approval_number']", "国科发创〔2026〕12号").await;
+        browser.click("button[name=approve_plan]").await;
+        browser.wait_for(|s| s.contains("name=\"start_construction\"")).await;
+        browser.click("button[name=start_construction]").await;
+        browser.wait_for(|s| s.contains("id=\"stage\">建设中")).await;
+        let state: Value = app.ok_json("/api/v1/zones/jiangsu-suzhong/lifecycle").await;
+        assert_eq!(state["stage"], "under_construction", "{state}");
+        let approval = state["history"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| e["action"] == "approve_plan")
+            .expect("approval");
+        assert_eq!(approval["document"]["approval_number"], "国科发创〔2026〕12号");
         browser.call(reqwest::Method::DELETE, "", None).await;
     }
 }

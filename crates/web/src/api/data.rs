@@ -257,14 +257,7 @@ pub async fn upload_template(
     use axum::response::IntoResponse;
     let (ctx, viewer) = (state.app(), caller.viewer());
     let template = imports::template_to_fill(ctx, &viewer, &key, template_year(&state, &file)?).await?;
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::invalid(e.body_text()))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("template.xlsx").to_owned();
-            upload = Some((name, field.bytes().await.map_err(|e| ApiError::invalid(e.body_text()))?.to_vec()));
-        }
-    }
-    let (name, bytes) = upload.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))?;
+    let (name, bytes) = workbook_field(&mut multipart).await?;
     match imports::read_filled(&template, &name, &bytes)? {
         Err(marked) => {
             let bad = marked.problems().len();
@@ -283,6 +276,18 @@ pub async fn upload_template(
             Ok(Json(ImportOutcome::new(stored, rows, Vec::new())).into_response())
         }
     }
+}
+
+/// The workbook of an upload: the multipart field `file`, with its file name.
+pub(crate) async fn workbook_field(multipart: &mut Multipart) -> Result<(String, Vec<u8>), ApiError> {
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::invalid(e.body_text()))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("template.xlsx").to_owned();
+            upload = Some((name, field.bytes().await.map_err(|e| ApiError::invalid(e.body_text()))?.to_vec()));
+        }
+    }
+    upload.ok_or_else(|| ApiError::invalid("the multipart field 'file' is missing"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -379,6 +384,23 @@ pub struct AuditEntryView {
     pub after: Option<String>,
 }
 
+impl From<ttdz_domain::audit::AuditEntry> for AuditEntryView {
+    fn from(e: ttdz_domain::audit::AuditEntry) -> Self {
+        AuditEntryView {
+            id: e.id,
+            at: e.at,
+            actor: e.actor,
+            origin: e.origin,
+            action: e.action,
+            zone: e.zone.map(|z| z.to_string()),
+            province: e.province.map(|p| p.to_string()),
+            subject: e.subject,
+            before: e.before,
+            after: e.after,
+        }
+    }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
 }
@@ -407,18 +429,7 @@ pub async fn audit_trail(
     let entries: Vec<AuditEntryView> = ttdz_app::catalog::audit_trail(state.app(), &caller.viewer(), filter)
         .await?
         .into_iter()
-        .map(|e| AuditEntryView {
-            id: e.id,
-            at: e.at,
-            actor: e.actor,
-            origin: e.origin,
-            action: e.action,
-            zone: e.zone.map(|z| z.to_string()),
-            province: e.province.map(|p| p.to_string()),
-            subject: e.subject,
-            before: e.before,
-            after: e.after,
-        })
+        .map(AuditEntryView::from)
         .collect();
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(entries).into_response()),

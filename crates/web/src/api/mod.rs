@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every handler is registered through `routes!`, which also puts it in the OpenAPI
 //! document: a route cannot exist without being documented.
 
+mod accounts;
 mod auth_routes;
 mod data;
 mod lifecycle;
@@ -8,6 +9,7 @@ mod policies;
 pub(crate) mod reports;
 pub(crate) mod verdict;
 
+pub use accounts::OWN_ACTIONS;
 pub use data::MAX_UPLOAD_BYTES;
 
 use axum::Json;
@@ -40,7 +42,8 @@ use crate::views::{
     ),
     tags(
         (name = "system", description = "Health and this document"),
-        (name = "auth", description = "Logging in and out"),
+        (name = "auth", description = "Logging in and out, your password and your own actions"),
+        (name = "accounts", description = "Accounts, administered by the ministry"),
         (name = "audit", description = "The audit trail of every write"),
         (name = "lifecycle", description = "The procedure of the guideline, per zone"),
         (name = "reports", description = "Annual reports: draft values, submission, return or acceptance"),
@@ -84,6 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::submit_report))
         .routes(routes!(reports::return_report))
         .routes(routes!(reports::accept_report))
+        .routes(routes!(reports::read_template))
         .routes(routes!(policies::list_policies, policies::add_policy))
         .routes(routes!(policies::add_check))
         .routes(routes!(policies::list_experiences))
@@ -91,6 +95,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(policies::publish_experience))
         .routes(routes!(verdict::zone_verdict))
         .routes(routes!(list_todos))
+        .routes(routes!(accounts::list_accounts, accounts::create_account))
+        .routes(routes!(accounts::disable_account))
+        .routes(routes!(accounts::enable_account))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::own_actions))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

@@ -3,10 +3,10 @@
 //! submitted reports are locked until returned or accepted (409 `locked`), accepted ones for good.
 
 use axum::Json;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use ttdz_app::reports::{self, ReportInput, ReportView, ReturnInput};
+use ttdz_app::reports::{self, ReportInput, ReportView, ReturnInput, TemplateValue};
 use ttdz_domain::report::ReportAction;
 
 use super::ApiJson;
@@ -169,4 +169,28 @@ pub async fn accept_report(
 ) -> Result<Response, ApiError> {
     let asker = Asker { caller: &caller, origin: &origin, headers: &headers };
     transition(&state, &key, &year, asker, ReportAction::Accept, None).await
+}
+
+/// Read a filled reporting template into the report editor's inputs, storing nothing (multipart field `file`):
+/// each value by its input, `{element}@{division_code}` or `{element}@zone`. A workbook with wrong cells answers 422
+/// `invalid_file` with every one in `cells`, by its input, with what it held and why it is wrong.
+#[utoipa::path(
+    post, path = "/api/v1/zones/{key}/reports/{year}/template", tag = "reports",
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = i64, Path, example = 2026)),
+    request_body(content_type = "multipart/form-data", description = "`file`: the filled workbook"),
+    responses(
+        (status = 200, body = [TemplateValue]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn read_template(
+    State(state): State<AppState>,
+    Path((key, year)): Path<(String, String)>,
+    Extension(caller): Extension<Caller>,
+    mut multipart: Multipart,
+) -> Result<Json<Vec<TemplateValue>>, ApiError> {
+    let year = super::year_in_path(&state, &year)?;
+    let (name, bytes) = super::data::workbook_field(&mut multipart).await?;
+    let values = reports::read_template(state.app(), &caller.viewer(), (&key, year), &name, &bytes).await?;
+    Ok(Json(values))
 }

@@ -4,13 +4,12 @@
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use ttdz_app::verdict::{VerdictView, propose_for};
+use ttdz_app::verdict::VerdictView;
 
 use super::ApiQuery;
 use super::data::YearQuery;
-use super::zone_of;
 use crate::auth::Caller;
-use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
 /// The proposed end-of-term verdict of a zone, with its reasons and the record it rests on; for the ministry, the
@@ -30,13 +29,6 @@ pub async fn zone_verdict(
     ApiQuery(q): ApiQuery<YearQuery>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<VerdictView>, ApiError> {
-    let zone = zone_of(&state, &caller, &key).await?;
     let year = q.year.map(|y| state.check_year(y)).transpose()?;
-    if !ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await? {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            format!("{} may not see the verdict on zone {key}", caller.label()),
-        ));
-    }
-    Ok(Json(propose_for(state.app(), &zone, year, None).await?))
+    Ok(Json(ttdz_app::verdict::get(state.app(), &caller.viewer(), &key, year).await?))
 }

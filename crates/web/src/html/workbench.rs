@@ -94,13 +94,7 @@ pub async fn workbench(
 ) -> Result<Response, PageError> {
     let Some(role) = caller.role() else { return Ok(Redirect::to("/login").into_response()) };
     let page = Page::new(lang, &uri);
-    let csrf = match &caller {
-        Caller::Account { token_digest, .. } => {
-            attempt!(page, ttdz_app::accounts::session(state.app(), token_digest).await).map(|(_, csrf)| csrf)
-        }
-        _ => None,
-    }
-    .unwrap_or_default();
+    let csrf = super::csrf_of(&state, &caller).await;
     let agenda = attempt!(page, ttdz_app::workbench::agenda(state.app(), &caller.viewer()).await);
     let t = page.t;
     let todos = agenda
@@ -132,7 +126,15 @@ pub async fn workbench(
                     ),
                 },
             };
-            Todo { text, href: format!("/zones/{}", item.zone.key) }
+            let key = &item.zone.key;
+            let href = match &item.task {
+                Task::SubmitReport { year, .. } | Task::ReportReturned { year, .. } | Task::DecideReport { year } => {
+                    format!("/zones/{key}/reports/{year}/edit")
+                }
+                Task::Reminder(r) if r.kind == "report_due" => format!("/zones/{key}/reports/{}/edit", r.subject),
+                _ => format!("/zones/{key}/procedure"),
+            };
+            Todo { text, href }
         })
         .collect();
     let zones = agenda

@@ -1,0 +1,90 @@
+//! The annual report editor (`/zones/{key}/reports/{year}/edit`): the province enters every element per member
+//! division and for the zone, beside last year's figure, with checks as it types; fills the inputs from the Excel
+//! template; writes the sections; saves with the version the page was made from (a stale page is told so and keeps
+//! what was typed) and submits. The ministry reads the same page and accepts or returns the report with a comment.
+//! Every write goes through the API, as the other pages' forms do.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use ttdz_app::reports::{EditorSection, ValueChange};
+use ttdz_domain::report::ReportAction;
+
+use super::{Desk, Page, PageError, csrf_of, render};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "report_edit.html")]
+struct ReportEditTemplate {
+    page: Page,
+    key: String,
+    zone_name: String,
+    year: i32,
+    status: &'static str,
+    version: i64,
+    due: String,
+    submitted_at: String,
+    late: bool,
+    comment: Option<String>,
+    text: String,
+    sections: Vec<EditorSection>,
+    changes: Vec<ValueChange>,
+    csrf: String,
+    can_edit: bool,
+    can_submit: bool,
+    can_decide: bool,
+}
+
+impl ReportEditTemplate {
+    fn status_label(&self) -> &'static str {
+        let t = self.page.t;
+        if self.version == 0 {
+            return t.report_none;
+        }
+        match self.status {
+            "draft" => t.report_draft,
+            "submitted" => t.report_submitted,
+            "returned" => t.report_returned,
+            "accepted" => t.report_accepted,
+            _ => t.report_none,
+        }
+    }
+
+    fn element_name(&self, row: &ttdz_app::reports::EditorRow) -> &'static str {
+        if self.page.lang == Lang::En { row.element.name_en } else { row.element.name_zh }
+    }
+}
+
+pub async fn report_editor(
+    State(state): State<AppState>,
+    Path((key, year)): Path<(String, String)>,
+    Desk { page, caller }: Desk,
+) -> Result<Response, PageError> {
+    let Ok(year) = year.parse::<i64>().map_err(|_| ()).and_then(|y| state.app().check_year(y).map_err(|_| ())) else {
+        return Err(PageError::NotFound(page));
+    };
+    let editor = allowed!(page, ttdz_app::reports::editor(state.app(), &caller.viewer(), &key, year).await);
+    let csrf = csrf_of(&state, &caller).await;
+    let can = |a: ReportAction| editor.actions.contains(&a);
+    let report = editor.report;
+    Ok(render(&ReportEditTemplate {
+        key: editor.zone.key.to_string(),
+        zone_name: editor.zone.short_name_zh.clone(),
+        year,
+        status: report.status,
+        version: report.version,
+        due: report.due,
+        submitted_at: report.submitted_at.unwrap_or_default(),
+        late: report.late,
+        comment: report.comment,
+        text: report.text,
+        sections: editor.sections,
+        changes: report.changes_since_submission,
+        csrf,
+        can_edit: can(ReportAction::Edit),
+        can_submit: can(ReportAction::Submit) || can(ReportAction::Edit),
+        can_decide: can(ReportAction::Accept),
+        page,
+    }))
+}
