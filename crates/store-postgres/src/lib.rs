@@ -130,11 +130,13 @@ async fn insert_rows(conn: &mut PgConnection, rows: Rows<'_>) -> Result<()> {
     );
     // Built only from the column names and clauses of `ttdz_store::bulk`, never from data.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (_, column) in &rows.columns {
+    // One column at a time is gathered, encoded and dropped: a registry batch is not held twice.
+    let len = rows.len;
+    for (_, column) in rows.columns {
         query = match column {
-            Column::Text(v) => query.bind(v.as_slice()),
-            Column::Int(v) => query.bind(v.as_slice()),
-            Column::Decimal(v) => query.bind(v.as_slice()),
+            Column::Text(value) => query.bind((0..len).map(value).collect::<Vec<_>>()),
+            Column::Int(value) => query.bind((0..len).map(value).collect::<Vec<_>>()),
+            Column::Decimal(value) => query.bind((0..len).map(value).collect::<Vec<_>>()),
         };
     }
     query.execute(&mut *conn).await.map_err(db)?;

@@ -101,16 +101,16 @@ async fn insert_rows(conn: &mut SqliteConnection, rows: Rows<'_>) -> Result<()> 
         q.push_values(range, |mut b, i| {
             for (_, column) in &rows.columns {
                 match column {
-                    Column::Text(v) => b.push_bind(v[i]),
-                    Column::Int(v) => b.push_bind(v[i]),
-                    Column::Decimal(v) => b.push_bind(v[i].as_str()),
+                    Column::Text(value) => b.push_bind(value(i)),
+                    Column::Int(value) => b.push_bind(value(i)),
+                    Column::Decimal(value) => b.push_bind(value(i)),
                 };
             }
         });
         q.push(rows.on_conflict);
         q
     };
-    let len = rows.len();
+    let len = rows.len;
     let mut starts = (0..len).step_by(per_insert);
     let chunk = |start: usize| start..(start + per_insert).min(len);
     let mut next = starts.next().map(|s| build(chunk(s)));

@@ -7,41 +7,27 @@ use ttdz_domain::{DivisionSet, PublishedFigure, Zone};
 
 use crate::{DivisionValue, ZoneValue};
 
-/// The values of one column, one per row.
-#[derive(Debug)]
+/// How to read one column's value of row `i`. A column is read when it is sent, not gathered beforehand: a
+/// registry batch of hundreds of thousands of rows is never held twice.
 pub enum Column<'a> {
-    Text(Vec<Option<&'a str>>),
-    Int(Vec<i64>),
+    Text(Box<dyn Fn(usize) -> Option<&'a str> + Send + Sync + 'a>),
+    Int(Box<dyn Fn(usize) -> i64 + Send + Sync + 'a>),
     /// Exact decimals as canonical text: NUMERIC on PostgreSQL, decimal text on SQLite.
-    Decimal(Vec<String>),
+    Decimal(Box<dyn Fn(usize) -> String + Send + Sync + 'a>),
 }
 
-impl Column<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Column::Text(v) => v.len(),
-            Column::Int(v) => v.len(),
-            Column::Decimal(v) => v.len(),
-        }
-    }
-}
-
-/// Rows for one table: named columns of equal length, and what to do when a row's key is already stored.
-#[derive(Debug)]
+/// Rows for one table: `len` rows of named columns, and what to do when a row's key is already stored.
 pub struct Rows<'a> {
     pub table: &'static str,
     pub columns: Vec<(&'static str, Column<'a>)>,
     /// Appended as is: empty, or an `ON CONFLICT ...` clause both databases read alike.
     pub on_conflict: &'static str,
+    pub len: usize,
 }
 
-impl<'a> Rows<'a> {
-    pub fn len(&self) -> usize {
-        self.columns.first().map_or(0, |(_, c)| c.len())
-    }
-
+impl Rows<'_> {
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
     /// `INSERT INTO table (a, b, ...) `, the start both renderings share.
@@ -49,32 +35,30 @@ impl<'a> Rows<'a> {
         let names: Vec<&str> = self.columns.iter().map(|(name, _)| *name).collect();
         format!("INSERT INTO {} ({}) ", self.table, names.join(", "))
     }
-
-    fn same_length(self) -> Self {
-        let len = self.len();
-        debug_assert!(self.columns.iter().all(|(_, c)| c.len() == len), "columns of {} differ in length", self.table);
-        self
-    }
 }
 
-fn text<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Column<'a> {
-    Column::Text(items.iter().map(|i| Some(f(i))).collect())
+fn text<'a, T: Sync>(items: &'a [T], f: impl Fn(&'a T) -> &'a str + Send + Sync + 'a) -> Column<'a> {
+    Column::Text(Box::new(move |i| Some(f(&items[i]))))
 }
 
-fn optional_text<'a, T>(items: &'a [T], f: impl Fn(&'a T) -> Option<&'a str>) -> Column<'a> {
-    Column::Text(items.iter().map(f).collect())
+fn optional_text<'a, T: Sync>(items: &'a [T], f: impl Fn(&'a T) -> Option<&'a str> + Send + Sync + 'a) -> Column<'a> {
+    Column::Text(Box::new(move |i| f(&items[i])))
 }
 
-fn repeated<'a>(value: &'a str, n: usize) -> Column<'a> {
-    Column::Text(vec![Some(value); n])
+fn repeated(value: &str) -> Column<'_> {
+    Column::Text(Box::new(move |_| Some(value)))
 }
 
-fn int<T>(items: &[T], f: impl Fn(&T) -> i64) -> Column<'static> {
-    Column::Int(items.iter().map(f).collect())
+fn int<'a, T: Sync>(items: &'a [T], f: impl Fn(&T) -> i64 + Send + Sync + 'a) -> Column<'a> {
+    Column::Int(Box::new(move |i| f(&items[i])))
 }
 
-fn decimal<T>(items: &[T], f: impl Fn(&T) -> String) -> Column<'static> {
-    Column::Decimal(items.iter().map(f).collect())
+fn position<'a>() -> Column<'a> {
+    Column::Int(Box::new(|i| i as i64))
+}
+
+fn decimal<'a, T: Sync>(items: &'a [T], f: impl Fn(&T) -> String + Send + Sync + 'a) -> Column<'a> {
+    Column::Decimal(Box::new(move |i| f(&items[i])))
 }
 
 /// A division list. Ordered by code, so every parent comes before its children.
@@ -83,15 +67,15 @@ pub fn divisions(set: &DivisionSet) -> Rows<'_> {
     Rows {
         table: "divisions",
         columns: vec![
-            ("vintage", int(d, |_| set.vintage().year())),
+            ("vintage", int(d, move |_| set.vintage().year())),
             ("code", text(d, |d| d.code.as_str())),
             ("name_zh", text(d, |d| d.name_zh.as_str())),
             ("parent_code", optional_text(d, |d| d.parent.as_ref().map(|p| p.as_str()))),
             ("grouping_zh", optional_text(d, |d| d.grouping_zh.as_deref())),
         ],
         on_conflict: "",
+        len: d.len(),
     }
-    .same_length()
 }
 
 /// A zone's members, in their order.
@@ -100,13 +84,13 @@ pub fn zone_members(zone: &Zone) -> Rows<'_> {
     Rows {
         table: "zone_members",
         columns: vec![
-            ("zone_key", repeated(zone.key.as_str(), m.len())),
-            ("position", Column::Int((0..m.len() as i64).collect())),
+            ("zone_key", repeated(zone.key.as_str())),
+            ("position", position()),
             ("division_code", text(m, |c| c.as_str())),
         ],
         on_conflict: "",
+        len: m.len(),
     }
-    .same_length()
 }
 
 /// Values of a batch for divisions. A later value for the same key replaces an earlier one (reference data lists
@@ -119,12 +103,12 @@ pub fn division_values<'a>(values: &'a [DivisionValue], dataset: &'a str) -> Row
             ("division_code", text(values, |v| v.division.as_str())),
             ("year", int(values, |v| i64::from(v.year))),
             ("value", decimal(values, |v| v.value.to_string())),
-            ("dataset", repeated(dataset, values.len())),
+            ("dataset", repeated(dataset)),
             ("note", optional_text(values, |v| v.note.as_deref())),
         ],
         on_conflict: " ON CONFLICT (element, division_code, year, dataset) DO UPDATE SET value = excluded.value, note = excluded.note",
+        len: values.len(),
     }
-    .same_length()
 }
 
 /// Values of a batch for zones as a whole.
@@ -136,12 +120,12 @@ pub fn zone_values<'a>(values: &'a [ZoneValue], dataset: &'a str) -> Rows<'a> {
             ("zone_key", text(values, |v| v.zone.as_str())),
             ("year", int(values, |v| i64::from(v.year))),
             ("value", decimal(values, |v| v.value.to_string())),
-            ("dataset", repeated(dataset, values.len())),
+            ("dataset", repeated(dataset)),
             ("note", optional_text(values, |v| v.note.as_deref())),
         ],
         on_conflict: "",
+        len: values.len(),
     }
-    .same_length()
 }
 
 /// Contract roll-ups of a batch.
@@ -149,7 +133,7 @@ pub fn rollups<'a>(rollups: &'a [ContractRollup], dataset: &'a str) -> Rows<'a> 
     Rows {
         table: "contract_rollups",
         columns: vec![
-            ("dataset", repeated(dataset, rollups.len())),
+            ("dataset", repeated(dataset)),
             ("side", text(rollups, |r| r.side.as_str())),
             ("division_code", text(rollups, |r| r.division.as_str())),
             ("year", int(rollups, |r| i64::from(r.year))),
@@ -159,8 +143,8 @@ pub fn rollups<'a>(rollups: &'a [ContractRollup], dataset: &'a str) -> Rows<'a> 
             ("tech_amount", decimal(rollups, |r| r.tech_amount.to_string())),
         ],
         on_conflict: "",
+        len: rollups.len(),
     }
-    .same_length()
 }
 
 /// Published figures of the demo, numbered from 1 in their order.
@@ -168,8 +152,8 @@ pub fn figures<'a>(figures: &'a [PublishedFigure], dataset: &'a str) -> Rows<'a>
     Rows {
         table: "published_figures",
         columns: vec![
-            ("dataset", repeated(dataset, figures.len())),
-            ("row_index", Column::Int((1..=figures.len() as i64).collect())),
+            ("dataset", repeated(dataset)),
+            ("row_index", Column::Int(Box::new(|i| i as i64 + 1))),
             ("stat", text(figures, |f| f.stat.as_str())),
             ("division_code", optional_text(figures, |f| f.division.as_ref().map(|d| d.as_str()))),
             ("name_zh", text(figures, |f| f.name_zh.as_str())),
@@ -180,6 +164,6 @@ pub fn figures<'a>(figures: &'a [PublishedFigure], dataset: &'a str) -> Rows<'a>
             ("note", text(figures, |f| f.note.as_str())),
         ],
         on_conflict: "",
+        len: figures.len(),
     }
-    .same_length()
 }
