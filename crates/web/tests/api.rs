@@ -2144,9 +2144,10 @@ mod accounts {
         browser.call(reqwest::Method::DELETE, "", None).await;
     }
 
-    /// The procedure in a browser: the province proposes a zone and writes its plan, assigns an expert who reviews
-    /// it, submits it; the ministry approves it with the approval number and starts construction; and the ministry
-    /// creates, disables and re-enables an account.
+    /// The procedure in a browser: the ministry creates, disables and re-enables an expert's account; the province
+    /// proposes a zone and writes its plan, assigns the expert, who reviews it, and submits it; the ministry approves
+    /// it with the approval number and starts construction; the province registers a policy and proposes an
+    /// experience, which the ministry publishes; the ministry evaluates the term and decides beside the proposal.
     #[tokio::test]
     async fn in_a_browser_a_zone_goes_from_demand_to_construction_and_accounts_are_administered() {
         let Some(browser) = Browser::start().await else { return };
@@ -2247,6 +2248,43 @@ mod accounts {
             .find(|e| e["action"] == "approve_plan")
             .expect("approval");
         assert_eq!(approval["document"]["approval_number"], "国科发创〔2026〕12号");
+
+        // The province registers a policy and proposes what worked; the ministry publishes it.
+        browser.log_in(&app.base, "jiangsu", "pass-jiangsu-1").await;
+        browser.open(&format!("{}/zones/jiangsu-suzhong/policies", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"add_policy\"")).await;
+        browser.type_into("input[name=issuer]", "江苏省人民政府").await;
+        browser.type_into("input[name=number]", "苏政发〔2026〕3号").await;
+        browser.type_into("input[name=issued]", "2026-03").await;
+        browser.type_into("form[data-api$='/policies'] input[name=title]", "促进科技成果转化若干措施").await;
+        browser.type_into("textarea[name=provisions]", "成果转化收益70%以上奖励团队").await;
+        browser.click("button[name=add_policy]").await;
+        browser.wait_for(|s| s.contains("id=\"policy-")).await;
+        browser.type_into("form[data-api$='/experiences'] input[name=title]", "职务科技成果赋权改革").await;
+        browser.type_into("textarea[name=summary]", "赋予科研人员成果所有权").await;
+        browser.click("input[name='policies[]']").await;
+        browser.click("button[name=propose_experience]").await;
+        browser.wait_for(|s| s.contains("待科技部发布")).await;
+
+        // The ministry publishes it, evaluates the term and decides, beside the proposed verdict.
+        browser.log_in(&app.base, "most", "pass-ministry-1").await;
+        browser.open(&format!("{}/experiences", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"publish\"")).await;
+        browser.click("button[name=publish]").await;
+        browser.wait_for(|s| !s.contains("name=\"publish\"")).await;
+        let library = app.get("/experiences").await.text().await.expect("page");
+        assert!(library.contains("职务科技成果赋权改革"), "published for the public");
+        browser.open(&format!("{}/zones/jiangsu-suzhong/procedure", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"evaluate_term\"")).await;
+        browser.type_into("textarea[name='document.summary']", "建设成效明显").await;
+        browser.click("button[name=evaluate_term]").await;
+        let decisions = browser.wait_for(|s| s.contains("name=\"continue\"")).await;
+        assert!(decisions.contains("建议结论"), "the proposed verdict with its reasons beside the decision");
+        browser.type_into("form[data-api$='/continue'] textarea[name='document.reasons']", "同意继续支持").await;
+        browser.click("button[name=continue]").await;
+        browser.wait_for(|s| s.contains("id=\"stage\">后续支持")).await;
+        let state: Value = app.ok_json("/api/v1/zones/jiangsu-suzhong/lifecycle").await;
+        assert_eq!(state["stage"], "continued", "{state}");
         browser.call(reqwest::Method::DELETE, "", None).await;
     }
 }
