@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod demo;
+pub mod documents;
 pub mod evaluation;
 pub mod imports;
 pub mod indicators;

@@ -685,6 +685,16 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     let report = ttdz_store::AnnualReport::blank(&zone, 2026);
     store.save_annual_report(&report, 0, None, "edit", &audit()).await.expect("report");
     wrote("save_annual_report", 1, count().await);
+    let document = ttdz_store::NewDocument {
+        zone: zone.clone(),
+        year: Some(2026),
+        kind: "signed_report".into(),
+        file_name: "report.pdf".into(),
+        media_type: "application/pdf".into(),
+        content: b"%PDF-1.7 test".to_vec(),
+    };
+    store.add_document(&document, &audit()).await.expect("document");
+    wrote("add_document", 1, count().await);
     let lifecycle = store.lifecycle(&zone).await.expect("lifecycle").expect("seeded");
     let step = ttdz_store::LifecycleStep {
         zone: zone.clone(),
@@ -861,4 +871,41 @@ async fn visible_after(store: &dyn Store, cursor: Option<&str>, n: usize) -> Vec
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
     store.changes(cursor, 100).await.expect("changes")
+}
+
+/// Documents are kept whole, with their SHA-256 and size, byte for byte (every byte value, including NUL), listed
+/// per zone in the order they came.
+pub async fn documents_are_kept_whole_with_their_checksums(store: &dyn Store) {
+    use ttdz_store::NewDocument;
+    let zone = ZoneKey::parse("jiangsu-sunan").expect("key");
+    assert!(store.documents(&zone).await.expect("documents").is_empty());
+    let content: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let letter = NewDocument {
+        zone: zone.clone(),
+        year: None,
+        kind: "consent_letter".into(),
+        file_name: "江苏省人民政府同意函.pdf".into(),
+        media_type: "application/pdf".into(),
+        content: content.clone(),
+    };
+    let first = store.add_document(&letter, &audit()).await.expect("add");
+    let report = NewDocument { year: Some(2026), kind: "signed_report".into(), ..letter.clone() };
+    let second = store.add_document(&report, &audit()).await.expect("add");
+    assert!(second > first);
+    let listed = store.documents(&zone).await.expect("documents");
+    assert_eq!(listed.iter().map(|d| d.id).collect::<Vec<_>>(), [first, second]);
+    let (record, stored) = store.document(first).await.expect("document").expect("exists");
+    assert_eq!(stored, content, "byte for byte");
+    assert_eq!(record.size, 70_000);
+    assert_eq!(record.sha256, ttdz_domain::reference::sha256_hex(&content));
+    assert_eq!(
+        (record.kind.as_str(), record.year, record.file_name.as_str()),
+        ("consent_letter", None, "江苏省人民政府同意函.pdf")
+    );
+    assert_eq!(record.uploaded_by, audit().actor);
+    assert_eq!(record.uploaded_at.len(), 20, "ISO 8601 UTC: {}", record.uploaded_at);
+    assert_eq!(store.document(second).await.expect("document").expect("exists").0.year, Some(2026));
+    assert!(store.document(second + 100).await.expect("document").is_none());
+    let elsewhere = ZoneKey::parse("ningbo").expect("key");
+    assert!(store.documents(&elsewhere).await.expect("documents").is_empty());
 }

@@ -46,6 +46,7 @@ conformance!(
     every_write_appends_to_the_audit_trail,
     the_change_log_follows_every_write,
     concurrent_writers_never_make_a_reader_skip_or_repeat,
+    documents_are_kept_whole_with_their_checksums,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod contract;
 pub mod date;
 pub mod division;
+pub mod document;
 pub mod element;
 pub mod figure;
 pub mod indicator;

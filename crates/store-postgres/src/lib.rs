@@ -13,8 +13,13 @@ use sqlx::{Connection, PgConnection, PgPool, Postgres};
 use ttdz_store::bulk::{Column, Rows};
 use ttdz_store::{Backend, ChangeRow, Dialect, Migration, Result, StoreError, shared_migrations};
 
-const DIALECT: Dialect =
-    Dialect { serial: "BIGSERIAL PRIMARY KEY", timestamp: "TIMESTAMPTZ", now: "now()", decimal: "NUMERIC" };
+const DIALECT: Dialect = Dialect {
+    serial: "BIGSERIAL PRIMARY KEY",
+    timestamp: "TIMESTAMPTZ",
+    now: "now()",
+    decimal: "NUMERIC",
+    bytes: "BYTEA",
+};
 
 fn migrations() -> &'static [Migration] {
     static MIGRATIONS: OnceLock<Vec<Migration>> = OnceLock::new();
@@ -38,6 +43,7 @@ fn migrations() -> &'static [Migration] {
             Migration::new(10, "row_locks", include_str!("../migrations/row_locks.sql")),
             shared(11, "jobs", shared_migrations::JOBS).formerly(&["ec85628e0176b0d1"]),
             shared(12, "report_returns", shared_migrations::REPORT_RETURNS),
+            shared(13, "documents", shared_migrations::DOCUMENTS),
         ]
     })
 }

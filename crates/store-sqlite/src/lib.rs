@@ -19,6 +19,7 @@ const DIALECT: Dialect = Dialect {
     timestamp: "TEXT",
     now: "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
     decimal: "TEXT",
+    bytes: "BLOB",
 };
 
 fn migrations() -> &'static [Migration] {
@@ -46,6 +47,7 @@ fn migrations() -> &'static [Migration] {
             Migration::new(9, "changes", include_str!("../migrations/changes.sql")),
             shared(10, "jobs", shared_migrations::JOBS).formerly(&["9aebbc5d35bd96bd"]),
             shared(11, "report_returns", shared_migrations::REPORT_RETURNS),
+            shared(12, "documents", shared_migrations::DOCUMENTS),
         ]
     })
 }

@@ -342,6 +342,49 @@ pub trait ValueStore: Send + Sync {
     async fn contract_rollups(&self, side: ttdz_domain::contract::Side, prefix: &str) -> Result<Vec<ContractRollup>>;
 }
 
+/// A document to attach: its format already recognised from its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDocument {
+    pub zone: ZoneKey,
+    /// The report's year; `None` for the procedure's documents.
+    pub year: Option<i32>,
+    /// What it is: `consent_letter`, `submission_letter`, `plan`, `approval`, `signed_report`, `evidence`.
+    pub kind: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+/// A stored document, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    pub id: i64,
+    pub zone: ZoneKey,
+    pub year: Option<i32>,
+    pub kind: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size: u64,
+    pub uploaded_by: String,
+    /// ISO 8601 UTC.
+    pub uploaded_at: String,
+}
+
+/// Documents attached to a zone's procedure or reports; implemented once by
+/// [`impl_document_store!`](crate::impl_document_store).
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// Stores a document whole, with its SHA-256, uploaded by the audit context's actor; answers its id.
+    async fn add_document(&self, document: &NewDocument, audit: &AuditContext) -> Result<i64>;
+
+    /// A zone's documents, oldest first, without their content.
+    async fn documents(&self, zone: &ZoneKey) -> Result<Vec<DocumentRecord>>;
+
+    /// One document with its content.
+    async fn document(&self, id: i64) -> Result<Option<(DocumentRecord, Vec<u8>)>>;
+}
+
 /// The audit trail and the change log; implemented once by [`impl_audit_store!`](crate::impl_audit_store) but
 /// for the change log's reader, which each database orders its own way.
 #[async_trait]
@@ -364,6 +407,7 @@ pub trait AuditStore: Send + Sync {
 pub trait Store:
     AccountStore
     + AuditStore
+    + DocumentStore
     + JobStore
     + LifecycleStore
     + PolicyStore
@@ -798,6 +842,8 @@ mod audit_coverage {
         "changes",
         "data_revision",
         "todos",
+        "documents",
+        "document",
     ];
 
     #[test]

@@ -1,5 +1,5 @@
 //! Schema migrations. Each step is written once for both databases where their DDL agrees, as a template in
-//! `crates/store/migrations/` with four placeholders a backend's [`Dialect`] fills in; what really differs
+//! `crates/store/migrations/` with five placeholders a backend's [`Dialect`] fills in; what really differs
 //! (triggers, the change log's transaction ids, SQLite's key-only tables) stays in the backend's own
 //! `migrations/` folder and is appended to the shared part. The bookkeeping rules are shared too.
 
@@ -16,6 +16,8 @@ pub struct Dialect {
     pub now: &'static str,
     /// `{decimal}`: an exact decimal.
     pub decimal: &'static str,
+    /// `{bytes}`: a file's content, whole.
+    pub bytes: &'static str,
 }
 
 impl Dialect {
@@ -26,6 +28,7 @@ impl Dialect {
             .replace("{timestamp}", self.timestamp)
             .replace("{now}", self.now)
             .replace("{decimal}", self.decimal)
+            .replace("{bytes}", self.bytes)
     }
 }
 
@@ -41,6 +44,7 @@ pub mod shared {
     pub const REVIEW_FIXES: &str = include_str!("../migrations/review_fixes.sql");
     pub const JOBS: &str = include_str!("../migrations/jobs.sql");
     pub const REPORT_RETURNS: &str = include_str!("../migrations/report_returns.sql");
+    pub const DOCUMENTS: &str = include_str!("../migrations/documents.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught
@@ -150,7 +154,7 @@ mod tests {
 
     #[test]
     fn a_dialect_fills_every_placeholder_of_every_shared_template() {
-        let dialect = Dialect { serial: "S", timestamp: "T", now: "N", decimal: "D" };
+        let dialect = Dialect { serial: "S", timestamp: "T", now: "N", decimal: "D", bytes: "B" };
         for template in [
             shared::REFERENCE,
             shared::BATCHES,
@@ -162,6 +166,7 @@ mod tests {
             shared::REVIEW_FIXES,
             shared::JOBS,
             shared::REPORT_RETURNS,
+            shared::DOCUMENTS,
         ] {
             let sql = dialect.render(template);
             assert!(!sql.contains('{') && !sql.contains('}'), "a placeholder is left in:\n{sql}");

@@ -229,3 +229,23 @@ pub fn audit_entry(row: AuditRow) -> Result<ttdz_domain::audit::AuditEntry> {
         after,
     })
 }
+
+/// `SELECT id, zone_key, year, kind, file_name, media_type, sha256, size, uploaded_by, uploaded_at FROM documents`,
+/// uploaded_at as ISO 8601 UTC text
+pub type DocumentRow = (i64, String, Option<i64>, String, String, String, String, i64, String, String);
+
+pub fn document(row: DocumentRow) -> Result<crate::DocumentRecord> {
+    let (id, zone, y, kind, file_name, media_type, sha256, size, uploaded_by, uploaded_at) = row;
+    Ok(crate::DocumentRecord {
+        id,
+        zone: ZoneKey::parse(&zone).map_err(corrupt("zone key"))?,
+        year: y.map(year).transpose()?,
+        kind,
+        file_name,
+        media_type,
+        sha256,
+        size: u64::try_from(size).map_err(corrupt("document size"))?,
+        uploaded_by,
+        uploaded_at,
+    })
+}

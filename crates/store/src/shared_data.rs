@@ -422,6 +422,83 @@ macro_rules! impl_audit_store {
     };
 }
 
+/// Implements [`DocumentStore`](crate::DocumentStore).
+#[macro_export]
+macro_rules! impl_document_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::DocumentStore for $store {
+            async fn add_document(
+                &self,
+                document: &$crate::NewDocument,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let sha256 = ttdz_domain::reference::sha256_hex(&document.content);
+                let mut tx = self.write_tx().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO documents (zone_key, year, kind, file_name, media_type, sha256, size, content,
+                                            uploaded_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(document.zone.as_str())
+                .bind(document.year)
+                .bind(&document.kind)
+                .bind(&document.file_name)
+                .bind(&document.media_type)
+                .bind(&sha256)
+                .bind(document.content.len() as i64)
+                .bind(&document.content)
+                .bind(&audit.actor)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                let after = serde_json::json!({
+                    "id": id, "kind": document.kind, "year": document.year, "file_name": document.file_name,
+                    "sha256": sha256, "size": document.content.len(),
+                })
+                .to_string();
+                append_audit(&mut tx, audit, "document.attach", &id.to_string(), None, Some(&after)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(id)
+            }
+
+            async fn documents(&self, zone: &ttdz_domain::ZoneKey) -> $crate::Result<Vec<$crate::DocumentRecord>> {
+                let rows: Vec<$crate::rows::DocumentRow> = sqlx::query_as(concat!(
+                    "SELECT CAST(id AS BIGINT), zone_key, CAST(year AS BIGINT), kind, file_name, media_type, sha256,
+                            CAST(size AS BIGINT), uploaded_by, ",
+                    dialect!(iso_utc "uploaded_at"),
+                    " FROM documents WHERE zone_key = $1 ORDER BY id"
+                ))
+                .bind(zone.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map($crate::rows::document).collect()
+            }
+
+            async fn document(&self, id: i64) -> $crate::Result<Option<($crate::DocumentRecord, Vec<u8>)>> {
+                type Row = (i64, String, Option<i64>, String, String, String, String, i64, String, String, Vec<u8>);
+                let row: Option<Row> = sqlx::query_as(concat!(
+                    "SELECT CAST(id AS BIGINT), zone_key, CAST(year AS BIGINT), kind, file_name, media_type, sha256,
+                            CAST(size AS BIGINT), uploaded_by, ",
+                    dialect!(iso_utc "uploaded_at"),
+                    ", content FROM documents WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                let Some((id, zone, year, kind, file_name, media_type, sha256, size, by, at, content)) = row else {
+                    return Ok(None);
+                };
+                let record =
+                    $crate::rows::document((id, zone, year, kind, file_name, media_type, sha256, size, by, at))?;
+                Ok(Some((record, content)))
+            }
+        }
+    };
+}
+
 /// Implements [`Store`](crate::Store) itself: which backend, whether it answers, and migrations. The backend
 /// provides `migrations()` (its list, rendered once) and `migration_lock(conn)`, which keeps instances starting
 /// together from migrating at once.
@@ -531,6 +608,7 @@ macro_rules! impl_store {
         $crate::shared_data_writes!($conn);
         $crate::impl_account_store!($store);
         $crate::impl_audit_store!($store);
+        $crate::impl_document_store!($store);
         $crate::impl_job_store!($store);
         $crate::impl_lifecycle_store!($store);
         $crate::impl_policy_store!($store);

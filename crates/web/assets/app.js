@@ -80,6 +80,31 @@ document.addEventListener("submit", async (event) => {
   }
 });
 
+// Forms marked data-upload send their fields as multipart (files included) to that URL, then go to data-next or
+// reload; on failure the API's message is shown.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.dataset.upload) return;
+  event.preventDefault();
+  const result = form.querySelector(".form-result");
+  try {
+    const response = await fetch(form.dataset.upload, {
+      method: "POST",
+      headers: headersFor(form, false),
+      body: new FormData(form),
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      window.location.assign(form.dataset.next || window.location.pathname);
+      return;
+    }
+    const error = await errorMessage(response);
+    if (result) result.textContent = error.message || response.statusText;
+  } catch (e) {
+    if (result) result.textContent = String(e);
+  }
+});
+
 // --- The annual report editor ---
 
 const AMOUNT = /^\d{1,3}(,\d{3})*(\.\d+)?$|^\d+(\.\d+)?$/;

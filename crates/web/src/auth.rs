@@ -86,6 +86,9 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/elements",
         "/api/v1/datasets",
         "/api/v1/published-figures",
+        // A report's documents are shown to those who oversee the zone until the report is accepted.
+        "/api/v1/zones/{key}/documents",
+        "/api/v1/documents/{id}",
         // Checks are shown to the ministry, the zone's province and the experts assigned to it only.
         "/api/v1/zones/{key}/policies",
         // Proposed entries are shown to the ministry and the zone's province only.
@@ -122,9 +125,10 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::POST, "/api/v1/zones/{key}/reports/{year}/return" | "/api/v1/zones/{key}/reports/{year}/accept") => {
             Some(Access::Roles(&[Role::Ministry]))
         }
-        (Method::POST, "/api/v1/zones/{key}/policies" | "/api/v1/zones/{key}/experiences") => {
-            Some(Access::Roles(DATA_WRITERS))
-        }
+        (
+            Method::POST,
+            "/api/v1/zones/{key}/policies" | "/api/v1/zones/{key}/experiences" | "/api/v1/zones/{key}/documents",
+        ) => Some(Access::Roles(DATA_WRITERS)),
         (Method::POST, "/api/v1/policies/{id}/checks") => {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
         }

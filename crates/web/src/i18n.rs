@@ -349,6 +349,15 @@ pub struct Texts {
     pub experience_publish: &'static str,
     pub nav_policies: &'static str,
     pub col_this_year: &'static str,
+    pub documents_heading: &'static str,
+    pub documents_none: &'static str,
+    pub document_kind: &'static str,
+    pub document_file: &'static str,
+    pub document_size: &'static str,
+    pub document_uploaded: &'static str,
+    pub document_attach: &'static str,
+    pub document_signed_report: &'static str,
+    pub document_evidence: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -630,6 +639,15 @@ pub static ZH: Texts = Texts {
     experience_publish: "发布推广",
     nav_policies: "政策与经验",
     col_this_year: "本年数",
+    documents_heading: "文件",
+    documents_none: "尚无文件。",
+    document_kind: "文件类别",
+    document_file: "文件",
+    document_size: "字节",
+    document_uploaded: "上传",
+    document_attach: "上传文件",
+    document_signed_report: "年度报告（盖章版）",
+    document_evidence: "佐证材料",
 };
 
 pub static EN: Texts = Texts {
@@ -911,6 +929,15 @@ pub static EN: Texts = Texts {
     experience_publish: "Publish",
     nav_policies: "Policies and experience",
     col_this_year: "This year",
+    documents_heading: "Documents",
+    documents_none: "No documents yet.",
+    document_kind: "Kind",
+    document_file: "File",
+    document_size: "Bytes",
+    document_uploaded: "Uploaded",
+    document_attach: "Attach",
+    document_signed_report: "Signed annual report",
+    document_evidence: "Evidence",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

@@ -273,6 +273,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/divisions",
             "/api/v1/divisions/{code}",
             "/api/v1/divisions/{code}/indicators",
+            "/api/v1/documents/{id}",
             "/api/v1/elements",
             "/api/v1/evaluations",
             "/api/v1/experiences",
@@ -287,6 +288,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/todos",
             "/api/v1/zones",
             "/api/v1/zones/{key}",
+            "/api/v1/zones/{key}/documents",
             "/api/v1/zones/{key}/evaluation",
             "/api/v1/zones/{key}/experiences",
             "/api/v1/zones/{key}/indicators",
@@ -342,6 +344,8 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             let expected = match access {
                 // A report is public once accepted; the example's (none yet) is private to the public.
                 Some(Access::Public) if path == "/api/v1/zones/{key}/reports/{year}" => StatusCode::NOT_FOUND,
+                // No document is stored yet in a fresh store.
+                Some(Access::Public) if path == "/api/v1/documents/{id}" => StatusCode::NOT_FOUND,
                 Some(Access::Public) => StatusCode::OK,
                 _ => StatusCode::UNAUTHORIZED,
             };
@@ -972,6 +976,7 @@ mod accounts {
         policies_are_registered_checked_and_their_experience_published_by_the_right_hands,
         the_workbench_shows_each_role_its_work_and_forms_carry_the_csrf_token,
         the_verdict_is_proposed_with_its_reasons_to_the_right_hands,
+        documents_are_checked_by_content_and_shown_to_those_who_may_see_their_step,
     );
     use ttdz_domain::DivisionCode;
     use ttdz_domain::account::{Account, Role, Username};
@@ -989,6 +994,78 @@ mod accounts {
         .expect("account");
         let hash = ttdz_app::accounts::hash_password(password).expect("hash");
         app.store.store().add_account(&account, &hash, &test_audit()).await.expect("add account");
+    }
+
+    /// Documents: the province attaches its letters and the signed report, the ministry its approval; content that
+    /// is not what its name says, an empty file, an unknown kind or a missing year are refused by name and nothing is
+    /// stored; the public sees the procedure's documents of an approved zone and a report's only once accepted.
+    async fn documents_are_checked_by_content_and_shown_to_those_who_may_see_their_step(app: &TestApp) {
+        add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu-1").await;
+        add(app, "zhejiang", Role::Province, Some("330000"), "pass-zhejiang-1").await;
+        add(app, "most", Role::Ministry, None, "pass-ministry-1").await;
+        let js = token(app, "jiangsu", "pass-jiangsu-1").await;
+        let zj = token(app, "zhejiang", "pass-zhejiang-1").await;
+        let mi = token(app, "most", "pass-ministry-1").await;
+        let url = format!("{}/api/v1/zones/jiangsu-sunan/documents", app.base);
+        let attach = |who: &str, kind: &str, year: Option<&str>, name: &str, bytes: &[u8]| {
+            let mut form = reqwest::multipart::Form::new()
+                .text("kind", kind.to_owned())
+                .part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()));
+            if let Some(year) = year {
+                form = form.text("year", year.to_owned());
+            }
+            app.client.post(&url).bearer_auth(who).multipart(form).send()
+        };
+        let pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n";
+        let refused = |status: StatusCode, needle: &'static str| {
+            move |r: reqwest::Response| async move {
+                assert_eq!(r.status(), status, "{needle}");
+                let body: Value = r.json().await.expect("JSON");
+                assert!(body["message"].as_str().unwrap_or("").contains(needle), "{needle}: {body}");
+            }
+        };
+        let letter = attach(&js, "consent_letter", None, "同意函.pdf", pdf).await.expect("post");
+        assert_eq!(letter.status(), StatusCode::CREATED);
+        let letter: Value = letter.json().await.expect("JSON");
+        assert_eq!(letter["media_type"], "application/pdf");
+        assert_eq!(letter["sha256"], ttdz_domain::reference::sha256_hex(pdf));
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        refused(unprocessable, "not a PDF")(attach(&js, "plan", None, "方案.pdf", b"just text").await.expect("post"))
+            .await;
+        refused(unprocessable, "not named .pdf")(attach(&js, "plan", None, "方案.docx", pdf).await.expect("post"))
+            .await;
+        refused(unprocessable, "is empty")(attach(&js, "plan", None, "方案.pdf", b"").await.expect("post")).await;
+        refused(unprocessable, "kind")(attach(&js, "invoice", None, "a.pdf", pdf).await.expect("post")).await;
+        refused(unprocessable, "year")(attach(&js, "signed_report", None, "a.pdf", pdf).await.expect("post")).await;
+        refused(StatusCode::FORBIDDEN, "may not file")(
+            attach(&js, "approval", None, "a.pdf", pdf).await.expect("post"),
+        )
+        .await;
+        refused(StatusCode::FORBIDDEN, "may not file")(attach(&zj, "plan", None, "a.pdf", pdf).await.expect("post"))
+            .await;
+        let approval = attach(&mi, "approval", None, "批复.pdf", pdf).await.expect("post");
+        assert_eq!(approval.status(), StatusCode::CREATED);
+        let signed = attach(&js, "signed_report", Some("2026"), "2026年度报告.pdf", pdf).await.expect("post");
+        assert_eq!(signed.status(), StatusCode::CREATED);
+        let signed: Value = signed.json().await.expect("JSON");
+
+        let public: Value = app.ok_json("/api/v1/zones/jiangsu-sunan/documents").await;
+        let kinds: Vec<&str> = public.as_array().expect("list").iter().filter_map(|d| d["kind"].as_str()).collect();
+        assert_eq!(kinds, ["consent_letter", "approval"], "the report's document waits for its acceptance");
+        assert!(public[0]["uploaded_by"].is_null(), "the public sees no account names");
+        let own: Value = app.ok_json_as("/api/v1/zones/jiangsu-sunan/documents", &js).await;
+        assert_eq!(own.as_array().expect("list").len(), 3);
+        let hidden = app.get(&format!("/api/v1/documents/{}", signed["id"])).await;
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+        let file = app.get(&format!("/api/v1/documents/{}", letter["id"])).await;
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(file.headers()["content-type"], "application/pdf");
+        assert_eq!(file.headers()["x-content-type-options"], "nosniff");
+        assert!(file.headers()["content-disposition"].to_str().expect("ascii").contains("filename*=UTF-8''"));
+        assert_eq!(file.bytes().await.expect("bytes").as_ref(), pdf, "byte for byte");
+        let trail: Value = app.ok_json_as("/api/v1/audit?zone=jiangsu-sunan", &mi).await;
+        let attached = trail.as_array().expect("trail").iter().filter(|e| e["action"] == "document.attach").count();
+        assert_eq!(attached, 3, "each attachment is audited; the refused ones stored nothing");
     }
 
     pub(crate) async fn login(app: &TestApp, name: &str, password: &str) -> reqwest::Response {

@@ -4,6 +4,7 @@
 mod accounts;
 mod auth_routes;
 mod data;
+mod documents;
 mod lifecycle;
 mod policies;
 pub(crate) mod reports;
@@ -44,6 +45,7 @@ use crate::views::{
         (name = "system", description = "Health and this document"),
         (name = "auth", description = "Logging in and out, your password and your own actions"),
         (name = "accounts", description = "Accounts, administered by the ministry"),
+        (name = "documents", description = "Documents of the procedure and the reports"),
         (name = "audit", description = "The audit trail of every write"),
         (name = "lifecycle", description = "The procedure of the guideline, per zone"),
         (name = "reports", description = "Annual reports: draft values, submission, return or acceptance"),
@@ -101,6 +103,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::reset_password))
         .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::own_actions))
+        .routes(routes!(documents::list_documents, documents::attach_document))
+        .routes(routes!(documents::download_document))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

@@ -10,6 +10,7 @@ use serde_json::Value;
 use ttdz_app::verdict::VerdictView;
 use ttdz_domain::IndicatorKind;
 use ttdz_domain::account::Role;
+use ttdz_domain::document::DocumentKind;
 use ttdz_domain::lifecycle::{Action, GENERAL_REQUIREMENTS, PLAN_SECTIONS, Stage};
 
 use super::{Desk, Page, PageError, csrf_of, render};
@@ -56,6 +57,15 @@ fn document_lines(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) 
     }
 }
 
+/// Whether the caller files documents of this kind for the zone: the ministry its approval, the zone's province
+/// the rest (the use case decides; this only offers the form).
+pub(super) fn files(caller: &Caller, zone: &ttdz_domain::Zone, kind: DocumentKind) -> bool {
+    match kind.filed_by() {
+        Role::Ministry => caller.role() == Some(Role::Ministry),
+        _ => matches!(caller.role(), Some(Role::Province)) && caller.governs(&zone.province),
+    }
+}
+
 /// A zone the viewer may see, and its procedure as the viewer may see it.
 async fn zone_and_procedure(
     ctx: &ttdz_app::Context,
@@ -91,6 +101,9 @@ struct ProcedureTemplate {
     /// A term of three years from next January, for the start-construction form.
     default_term: (String, String),
     today: String,
+    documents: Vec<ttdz_app::documents::DocumentView>,
+    /// The kinds of the procedure's documents the viewer may file, with their labels.
+    can_file: Vec<(&'static str, &'static str)>,
 }
 
 impl ProcedureTemplate {
@@ -158,8 +171,19 @@ pub async fn procedure(
             }
         })
         .collect();
+    let documents = attempt!(page, ttdz_app::documents::list(ctx, &viewer, &key).await)
+        .into_iter()
+        .filter(|d| d.year.is_none())
+        .collect();
+    let can_file = DocumentKind::ALL
+        .into_iter()
+        .filter(|k| !k.of_a_year() && files(&caller, &zone, *k))
+        .map(|k| (k.as_str(), if lang == Lang::Zh { k.label_zh() } else { k.as_str() }))
+        .collect();
     let next = state.clock().year() + 1;
     Ok(render(&ProcedureTemplate {
+        documents,
+        can_file,
         key: zone.key.to_string(),
         zone_name: zone.name_zh.clone(),
         stage: stage_label(lang, lifecycle.stage),

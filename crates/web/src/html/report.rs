@@ -34,6 +34,9 @@ struct ReportEditTemplate {
     can_edit: bool,
     can_submit: bool,
     can_decide: bool,
+    documents: Vec<ttdz_app::documents::DocumentView>,
+    /// The province files the signed report and evidence of the year.
+    can_file: bool,
 }
 
 impl ReportEditTemplate {
@@ -66,6 +69,11 @@ pub async fn report_editor(
     };
     let editor = allowed!(page, ttdz_app::reports::editor(state.app(), &caller.viewer(), &key, year).await);
     let csrf = csrf_of(&state, &caller).await;
+    let documents = attempt!(page, ttdz_app::documents::list(state.app(), &caller.viewer(), &key).await)
+        .into_iter()
+        .filter(|d| d.year == Some(year))
+        .collect();
+    let can_file = super::procedure::files(&caller, &editor.zone, ttdz_domain::document::DocumentKind::SignedReport);
     let can = |a: ReportAction| editor.actions.contains(&a);
     let report = editor.report;
     Ok(render(&ReportEditTemplate {
@@ -85,6 +93,8 @@ pub async fn report_editor(
         can_edit: can(ReportAction::Edit),
         can_submit: can(ReportAction::Submit) || can(ReportAction::Edit),
         can_decide: can(ReportAction::Accept),
+        documents,
+        can_file,
         page,
     }))
 }
