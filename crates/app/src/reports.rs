@@ -193,7 +193,29 @@ fn checked_values(
     Ok(canonical)
 }
 
-/// Replaces the draft's values (and, with `text`, its written sections), based on version `based_on`.
+/// Whether a drafted value is for `team`'s division or one inside it.
+fn inside(team: DivisionCode, value: &ReportValue) -> bool {
+    value.division_code.as_deref().and_then(|d| DivisionCode::parse(d).ok()).is_some_and(|d| d.is_within(&team))
+}
+
+/// A city or county team's values in the draft: every value it sends must be for its own division (or one inside
+/// it); they replace the draft's values there, and every other value stays as drafted.
+fn merged_for_team(
+    team: DivisionCode,
+    drafted: Vec<ReportValue>,
+    sent: Vec<ReportValue>,
+) -> Result<Vec<ReportValue>, AppError> {
+    if let Some((i, v)) = sent.iter().enumerate().find(|(_, v)| !inside(team, v)) {
+        let area = v.division_code.clone().unwrap_or_else(|| "the zone as a whole".to_owned());
+        return Err(AppError::Forbidden(format!(
+            "values[{i}]: {area} is not {team}, the division this city or county team reports for"
+        )));
+    }
+    Ok(drafted.into_iter().filter(|v| !inside(team, v)).chain(sent).collect())
+}
+
+/// Replaces the draft's values (and, with `text`, its written sections), based on version `based_on`. A city or
+/// county team replaces only its own division's values.
 pub async fn edit(
     ctx: &Context,
     viewer: &Viewer,
@@ -203,7 +225,8 @@ pub async fn edit(
     body: ReportInput,
 ) -> Result<ReportView, AppError> {
     let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
-    if !viewer.governs(&zone.province) {
+    let team = crate::visibility::local_team_in(viewer, &zone);
+    if !viewer.governs(&zone.province) && team.is_none() {
         return Err(AppError::Forbidden(format!("{} may not report for zone {key}", viewer.label())));
     }
     let role = viewer.role().ok_or_else(|| AppError::Forbidden("log in first".into()))?;
@@ -211,6 +234,11 @@ pub async fn edit(
     next_status(current.as_ref().map(|r| r.status), ReportAction::Edit, role).map_err(report_error)?;
     let report = current.unwrap_or_else(|| AnnualReport::blank(&zone.key, year));
     let text = match body.text {
+        Some(_) if team.is_some() => {
+            return Err(AppError::Rejected(
+                "text: the written report is the province's; a city or county team enters its own figures".into(),
+            ));
+        }
         Some(text) => {
             check_text("text", &text, REPORT_TEXT).map_err(|e| AppError::Rejected(e.0))?;
             text
@@ -218,7 +246,10 @@ pub async fn edit(
         None => report.text.clone(),
     };
     let tree = ctx.tree(None).await?;
-    let values = checked_values(&body.values, &zone, &tree)?;
+    let mut values = checked_values(&body.values, &zone, &tree)?;
+    if let Some(team) = team {
+        values = merged_for_team(team, report.drafted()?, values)?;
+    }
     let values_json =
         serde_json::to_string(&values).map_err(|e| AppError::Method(format!("cannot keep the values: {e}")))?;
     let updated = AnnualReport { text, values_json, ..report };
@@ -293,6 +324,8 @@ pub struct EditorRow {
     /// Last year's figure, as the public reads it.
     pub previous: Option<String>,
     pub value: Option<String>,
+    /// Whether the viewer enters this value (a city or county team: its own division's only).
+    pub editable: bool,
 }
 
 /// The inputs of one category of Annex 2, in the order of the Excel template.
@@ -311,6 +344,8 @@ pub struct Editor {
     pub sections: Vec<EditorSection>,
     /// Of `Edit`, `Submit`, `Return` and `Accept`, those the viewer may take now.
     pub actions: Vec<ReportAction>,
+    /// For a city or county team: its division, the only one whose values it edits (and not the written report).
+    pub team: Option<DivisionCode>,
 }
 
 /// The name of a value's input in the editor.
@@ -327,6 +362,7 @@ pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
     let stored = ctx.store().annual_report(&zone.key, year).await?;
     let status = stored.as_ref().map(|r| r.status);
     let report = view(stored.unwrap_or_else(|| AnnualReport::blank(&zone.key, year)), ctx.report_due(year))?;
+    let team = crate::visibility::local_team_in(viewer, &zone);
     let actions = match viewer.role() {
         Some(role) if viewer.governs(&zone.province) => {
             [ReportAction::Edit, ReportAction::Submit, ReportAction::Return, ReportAction::Accept]
@@ -335,6 +371,9 @@ pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
                 // Nothing to submit before a draft is saved.
                 .filter(|a| *a != ReportAction::Submit || status.is_some())
                 .collect()
+        }
+        Some(role) if team.is_some() && next_status(status, ReportAction::Edit, role).is_ok() => {
+            vec![ReportAction::Edit]
         }
         _ => Vec::new(),
     };
@@ -357,6 +396,7 @@ pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
                     let input = input_name(row.element.code, division.map(|d| d.to_string()).as_deref());
                     EditorRow {
                         element: row.element,
+                        editable: team.is_none_or(|t| division.is_some_and(|d| d.is_within(&t))),
                         value: drafted.get(&input).map(|v| (*v).to_owned()),
                         input,
                         area_name,
@@ -367,7 +407,7 @@ pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
                 .collect(),
         })
         .collect();
-    Ok(Editor { zone, report, sections, actions })
+    Ok(Editor { zone, report, sections, actions, team })
 }
 
 /// A value read from a filled template, by the editor input it fills.

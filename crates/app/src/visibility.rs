@@ -21,11 +21,18 @@ fn assigned_expert(viewer: &Viewer, state: Option<&LifecycleState>) -> bool {
         if account.role == Role::Expert && state.experts.iter().any(|(u, _)| u == account.username.as_str()))
 }
 
-/// True when `viewer` oversees `zone`: the ministry, the zone's province, or an expert assigned to the zone.
-/// They see what is not public yet (draft figures, policy checks, the proposed verdict); experts without an
-/// assignment see no more than the public.
+/// The division a city or county team works in, when it lies in `zone` (inside a member, or holding one).
+pub fn local_team_in(viewer: &Viewer, zone: &Zone) -> Option<ttdz_domain::DivisionCode> {
+    let Viewer::Account(account) = viewer else { return None };
+    let team = account.local_team()?;
+    zone.members.iter().any(|m| team.is_within(m) || m.is_within(&team)).then_some(team)
+}
+
+/// True when `viewer` oversees `zone`: the ministry, the zone's province (and its city or county teams within the
+/// zone), or an expert assigned to the zone. They see what is not public yet (draft figures, policy checks, the
+/// proposed verdict); experts without an assignment see no more than the public.
 pub fn oversees(viewer: &Viewer, zone: &Zone, state: Option<&LifecycleState>) -> bool {
-    viewer.governs(&zone.province) || assigned_expert(viewer, state)
+    viewer.governs(&zone.province) || local_team_in(viewer, zone).is_some() || assigned_expert(viewer, state)
 }
 
 /// `oversees`, asking the store for the zone's procedure.

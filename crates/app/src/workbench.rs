@@ -20,6 +20,11 @@ pub enum Task {
         year: i32,
         due: String,
     },
+    /// A city or county team enters its division's figures into the report the province submits.
+    EnterFigures {
+        year: i32,
+        due: String,
+    },
     /// The ministry returned the report with this comment.
     ReportReturned {
         year: i32,
@@ -94,6 +99,19 @@ pub async fn agenda(ctx: &Context, viewer: &Viewer) -> Result<Agenda> {
         return Ok(agenda);
     }
     if !matches!(role, Role::Ministry | Role::Province) {
+        return Ok(agenda);
+    }
+    if let Viewer::Account(account) = viewer
+        && account.local_team().is_some()
+    {
+        for zone in zones.iter().filter(|z| crate::visibility::local_team_in(viewer, z).is_some()) {
+            let Some(lifecycle) = store.lifecycle(&zone.key).await? else { continue };
+            let report = store.annual_report(&zone.key, this_year).await?;
+            if lifecycle.stage == Stage::UnderConstruction && !report.is_some_and(|r| r.status.is_sent()) {
+                let due = ctx.report_due(this_year);
+                agenda.items.push(Item { zone: zone.clone(), task: Task::EnterFigures { year: this_year, due } });
+            }
+        }
         return Ok(agenda);
     }
     // One comparative evaluation of this year serves every zone's proposed verdict.

@@ -312,6 +312,75 @@ async fn each_role_sees_what_it_has_to_do(store: &TestStore) {
     assert!(matches!(agenda(&ctx, &ttdz_app::Viewer::Public).await, Err(ttdz_app::AppError::Unauthorized(_))));
 }
 
+/// A city or county team (a province account scoped to one division) enters its own division's figures into the
+/// zone's draft: another division's figures and the written report are refused by name and the rest of the draft
+/// stays; the province reviews and submits, the team cannot.
+async fn city_and_county_teams_enter_their_own_figures(store: &TestStore) {
+    use ttdz_app::reports::{self, ReportInput, ValueInput};
+    use ttdz_app::workbench::{Task, agenda};
+    use ttdz_app::{AppError, Viewer};
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::report::ReportAction;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let code = |c: &str| ttdz_domain::DivisionCode::parse(c).expect("code");
+    let team = Account::new(
+        Username::parse("nanjing-team").expect("name"),
+        Role::Province,
+        Some(code("320000")),
+        Some(code("320100")),
+        None,
+    )
+    .expect("a city team");
+    let team = Viewer::Account(team);
+    let jiangsu = account("js-review", Role::Province, Some("320000"));
+    let zone = ("jiangsu-sunan", 2026);
+    let value = |division: &str, v: &str| ValueInput {
+        element: "contract_count".into(),
+        division_code: Some(division.into()),
+        value: serde_json::Value::String(v.into()),
+    };
+    let tasks = agenda(&ctx, &team).await.expect("agenda").items;
+    assert!(
+        tasks
+            .iter()
+            .any(|i| i.zone.key.as_str() == "jiangsu-sunan" && matches!(i.task, Task::EnterFigures { year: 2026, .. })),
+        "{tasks:?}"
+    );
+    let own =
+        reports::edit(&ctx, &team, "test", zone, 0, ReportInput { values: vec![value("320100", "5")], text: None });
+    assert_eq!(own.await.expect("its own figures").version, 1);
+    let other =
+        reports::edit(&ctx, &team, "test", zone, 1, ReportInput { values: vec![value("320200", "9")], text: None });
+    assert!(matches!(other.await, Err(AppError::Forbidden(m)) if m.starts_with("values[0]: 320200")));
+    let text = reports::edit(&ctx, &team, "test", zone, 1, ReportInput { values: vec![], text: Some("x".into()) });
+    assert!(matches!(text.await, Err(AppError::Rejected(m)) if m.starts_with("text:")));
+    let both = ReportInput { values: vec![value("320100", "5"), value("320200", "7")], text: Some("报告".into()) };
+    let province = reports::edit(&ctx, &jiangsu, "test", zone, 1, both).await.expect("the province's");
+    let again = reports::edit(
+        &ctx,
+        &team,
+        "test",
+        zone,
+        province.version,
+        ReportInput { values: vec![value("320100", "6")], text: None },
+    );
+    let merged = again.await.expect("merged");
+    let mut drafted: Vec<(Option<String>, String)> =
+        merged.values.iter().map(|v| (v.division_code.clone(), v.value.clone())).collect();
+    drafted.sort();
+    assert_eq!(drafted, [(Some("320100".into()), "6".into()), (Some("320200".into()), "7".into())]);
+    assert_eq!(merged.text, "报告", "the province's text stays");
+    let submit = reports::decide(&ctx, &team, "test", zone, merged.version, ReportAction::Submit, None).await;
+    assert!(matches!(submit, Err(AppError::Forbidden(_))), "{submit:?}");
+    let editor = reports::editor(&ctx, &team, "jiangsu-sunan", 2026).await.expect("the team's editor");
+    assert_eq!(editor.actions, [ReportAction::Edit]);
+    let rows: Vec<_> = editor.sections.iter().flat_map(|s| &s.rows).collect();
+    assert!(rows.iter().filter(|r| r.editable).all(|r| r.division == Some(code("320100"))));
+    assert!(rows.iter().any(|r| r.editable) && rows.iter().any(|r| !r.editable));
+    let submitted = reports::decide(&ctx, &jiangsu, "test", zone, merged.version, ReportAction::Submit, None).await;
+    assert_eq!(submitted.expect("the province submits").status, "submitted");
+}
+
 on_both_backends!(
     reminders_come_before_deadlines_once,
     experience_library_rules,
@@ -320,4 +389,5 @@ on_both_backends!(
     accounts_are_administered_by_the_ministry,
     the_audit_trail_and_change_log_are_read_by_those_who_oversee,
     each_role_sees_what_it_has_to_do,
+    city_and_county_teams_enter_their_own_figures,
 );

@@ -102,7 +102,16 @@ impl Account {
         };
         match role {
             Role::Province => match province {
-                Some(p) if p.level() == Level::Province => {}
+                Some(p) if p.level() == Level::Province => {
+                    // A city or county team of the province (市县基层工作队伍): scoped to its own division.
+                    if let Some(d) = division
+                        && (d.level() == Level::Province || !d.is_within(&p))
+                    {
+                        return Err(ParseError(format!(
+                            "{d} is not a prefecture or county of province {p}: a city or county team works in one"
+                        )));
+                    }
+                }
                 Some(p) => return Err(ParseError(format!("{p} is not a province code (e.g. 320000)"))),
                 None => return Err(ParseError("a province user needs --province, e.g. 320000".into())),
             },
@@ -124,13 +133,21 @@ impl Account {
         Ok(Account { username, role, province, division, zone, disabled: false })
     }
 
-    /// True when this account may act for `code` as the province that builds there (or nationally).
+    /// True when this account may act for `code` as the province that builds there (or nationally); a city or
+    /// county team only for its own division.
     pub fn governs(&self, code: &DivisionCode) -> bool {
-        match self.role {
-            Role::Ministry => true,
-            Role::Province => self.province.is_some_and(|p| code.is_within(&p)),
+        match (self.role, self.local_team()) {
+            (Role::Ministry, _) => true,
+            (Role::Province, Some(d)) => code.is_within(&d),
+            (Role::Province, None) => self.province.is_some_and(|p| code.is_within(&p)),
             _ => false,
         }
+    }
+
+    /// For a city or county team of a province (市县基层工作队伍), the division it works in: it enters that
+    /// division's figures, while the province reviews and submits.
+    pub fn local_team(&self) -> Option<DivisionCode> {
+        if self.role == Role::Province { self.division } else { None }
     }
 }
 
@@ -147,6 +164,23 @@ mod tests {
         let city = DivisionCode::parse("320100").unwrap();
         assert_eq!(Account::new(u.clone(), Role::Registrar, None, Some(city), None).unwrap().division, Some(city));
         assert!(Account::new(u, Role::Registrar, None, None, None).is_err_and(|e| e.0.contains("--province")));
+    }
+
+    #[test]
+    fn a_city_or_county_team_governs_its_own_division_only() {
+        let u = Username::parse("nanjing-team").unwrap();
+        let (p, nanjing) = (DivisionCode::parse("320000").unwrap(), DivisionCode::parse("320100").unwrap());
+        let team = Account::new(u.clone(), Role::Province, Some(p), Some(nanjing), None).unwrap();
+        assert_eq!(team.local_team(), Some(nanjing));
+        assert!(team.governs(&DivisionCode::parse("320102").unwrap()));
+        assert!(!team.governs(&DivisionCode::parse("320200").unwrap()), "not another city");
+        assert!(!team.governs(&p), "not the province as a whole");
+        let hangzhou = DivisionCode::parse("330100").unwrap();
+        assert!(
+            Account::new(u.clone(), Role::Province, Some(p), Some(hangzhou), None).is_err(),
+            "outside its province"
+        );
+        assert!(Account::new(u, Role::Province, Some(p), Some(p), None).is_err(), "the province itself is no team");
     }
 
     #[test]

@@ -147,7 +147,8 @@ async function saveReport(form) {
   const sent = [];
   for (const input of inputs) {
     const raw = input.value.trim();
-    if (raw === "") continue;
+    // What this viewer does not enter (another division's figures, for a city or county team) stays as saved.
+    if (raw === "" || input.readOnly) continue;
     const [element, area] = input.name.split("@");
     const value = { element, value: raw.replaceAll(",", "") };
     if (area !== "zone") value.division_code = area;
@@ -159,7 +160,7 @@ async function saveReport(form) {
   const response = await fetch(`/api/v1/zones/${key}/values/${year}`, {
     method: "PUT",
     headers: headersFor(form, true),
-    body: JSON.stringify({ values, text: text ? text.value : undefined }),
+    body: JSON.stringify({ values, text: text && !text.readOnly ? text.value : undefined }),
     credentials: "same-origin",
   });
   if (response.ok) {
@@ -187,7 +188,8 @@ document.addEventListener("submit", async (event) => {
   }
   const submitting = event.submitter && event.submitter.name === "submit";
   try {
-    if (!form.querySelector("[name=text]").readOnly) {
+    const editable = valueInputs(form).some((input) => !input.readOnly) || !form.querySelector("[name=text]").readOnly;
+    if (editable) {
       const saved = await saveReport(form);
       if (!saved.ok) {
         result.textContent = saved.message;

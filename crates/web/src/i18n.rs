@@ -358,6 +358,9 @@ pub struct Texts {
     pub document_attach: &'static str,
     pub document_signed_report: &'static str,
     pub document_evidence: &'static str,
+    pub report_team_note: &'static str,
+    pub todo_enter_figures: &'static str,
+    pub accounts_team_hint: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -648,6 +651,9 @@ pub static ZH: Texts = Texts {
     document_attach: "上传文件",
     document_signed_report: "年度报告（盖章版）",
     document_evidence: "佐证材料",
+    report_team_note: "市县工作队伍：填报本地区数据，由省级科技管理部门审核提交。本队伍负责的地区：",
+    todo_enter_figures: "填报本地区年度数据",
+    accounts_team_hint: "市县工作队伍：角色选“省级科技管理部门”，并填写所属省份和本市县代码。",
 };
 
 pub static EN: Texts = Texts {
@@ -938,6 +944,9 @@ pub static EN: Texts = Texts {
     document_attach: "Attach",
     document_signed_report: "Signed annual report",
     document_evidence: "Evidence",
+    report_team_note: "City or county team: enter your own division’s figures; the province reviews and submits. Your division:",
+    todo_enter_figures: "enter your division’s figures for",
+    accounts_team_hint: "A city or county team: the province role, its province and its own city or county code.",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

@@ -648,6 +648,25 @@ async fn the_report_editor_reads_templates_into_its_inputs_and_refuses_bad_input
     for needle in ["name=\"contract_turnover_yuan@320100\"", "name=\"save\"", "name=\"submit\"", "data-count=\"1\""] {
         assert!(html.contains(needle), "{needle} in the editor");
     }
+    let team = ttdz_domain::account::Account::new(
+        ttdz_domain::account::Username::parse("nanjing-team").expect("name"),
+        Role::Province,
+        Some(ttdz_domain::DivisionCode::parse("320000").expect("code")),
+        Some(ttdz_domain::DivisionCode::parse("320100").expect("code")),
+        None,
+    )
+    .expect("a city team");
+    let hash = ttdz_app::accounts::hash_password("pass-nanjing-1").expect("hash");
+    app.store.store().add_account(&team, &hash, &test_audit()).await.expect("add");
+    let nj = token(&app, "nanjing-team", "pass-nanjing-1").await;
+    let html = app.get_as("/zones/jiangsu-sunan/reports/2026/edit", Some(&nj)).await.text().await.expect("page");
+    let input = |name: &str| {
+        let at = html.find(&format!("name=\"{name}\"")).unwrap_or_else(|| panic!("{name} in {html}"));
+        html[at..].split('>').next().unwrap_or_default().to_owned()
+    };
+    assert!(!input("contract_turnover_yuan@320100").contains("readonly"), "the team enters Nanjing's figures");
+    assert!(input("contract_turnover_yuan@320200").contains("readonly"), "not Wuxi's");
+    assert!(!html.contains("name=\"submit\""), "the province submits, not the team");
     let other = app.get_as("/zones/jiangsu-sunan/reports/2026/edit", Some(&zj)).await;
     assert_eq!(other.status(), StatusCode::FORBIDDEN, "another province's zone");
     assert!(other.text().await.expect("page").contains("does not oversee"), "the page says why");

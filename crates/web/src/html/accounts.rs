@@ -63,6 +63,15 @@ impl AccountsTemplate {
     fn role_label(&self, role: impl std::borrow::Borrow<Role>) -> &'static str {
         role_label(self.page.lang, *role.borrow())
     }
+
+    /// An account's role as the list shows it: a province account scoped to a division is a city or county team.
+    fn account_role(&self, account: &Account) -> &'static str {
+        match (account.local_team(), self.page.lang) {
+            (Some(_), Lang::Zh) => "市县工作队伍",
+            (Some(_), Lang::En) => "city or county team",
+            (None, _) => self.role_label(account.role),
+        }
+    }
 }
 
 impl AccountTemplate {

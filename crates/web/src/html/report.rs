@@ -32,8 +32,12 @@ struct ReportEditTemplate {
     changes: Vec<ValueChange>,
     csrf: String,
     can_edit: bool,
+    /// The written report: the province's (a city or county team enters only its figures).
+    can_write: bool,
     can_submit: bool,
     can_decide: bool,
+    /// For a city or county team: the division whose figures it enters.
+    team: Option<String>,
     documents: Vec<ttdz_app::documents::DocumentView>,
     /// The province files the signed report and evidence of the year.
     can_file: bool,
@@ -91,7 +95,9 @@ pub async fn report_editor(
         changes: report.changes_since_submission,
         csrf,
         can_edit: can(ReportAction::Edit),
-        can_submit: can(ReportAction::Submit) || can(ReportAction::Edit),
+        can_write: can(ReportAction::Edit) && editor.team.is_none(),
+        can_submit: can(ReportAction::Submit) || (can(ReportAction::Edit) && editor.team.is_none()),
+        team: editor.team.map(|t| t.to_string()),
         can_decide: can(ReportAction::Accept),
         documents,
         can_file,

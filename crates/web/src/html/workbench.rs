@@ -103,6 +103,9 @@ pub async fn workbench(
         .map(|item| {
             let name = &item.zone.short_name_zh;
             let text = match &item.task {
+                Task::EnterFigures { year, due } => {
+                    format!("{name}: {} {year} ({} {due})", t.todo_enter_figures, t.due_on)
+                }
                 Task::SubmitReport { year, due } => {
                     format!("{name}: {} {year} ({} {due})", t.todo_submit_report, t.due_on)
                 }
@@ -128,7 +131,10 @@ pub async fn workbench(
             };
             let key = &item.zone.key;
             let href = match &item.task {
-                Task::SubmitReport { year, .. } | Task::ReportReturned { year, .. } | Task::DecideReport { year } => {
+                Task::SubmitReport { year, .. }
+                | Task::EnterFigures { year, .. }
+                | Task::ReportReturned { year, .. }
+                | Task::DecideReport { year } => {
                     format!("/zones/{key}/reports/{year}/edit")
                 }
                 Task::Reminder(r) if r.kind == "report_due" => format!("/zones/{key}/reports/{}/edit", r.subject),
