@@ -561,6 +561,7 @@ mod tests {
                 event("approve_plan", "{}"),
             ],
             experts: Vec::new(),
+            consultants: Vec::new(),
         };
         let plan = Plan::of(Some(state));
         assert_eq!(plan.term_start, Some(2027));

@@ -64,6 +64,8 @@ pub struct LifecycleView {
     pub version: i64,
     pub history: Vec<EventView>,
     pub experts: Vec<ExpertView>,
+    /// The ministry's own experts consulted on the zone; `reviewed` once each has given an opinion.
+    pub consultants: Vec<ExpertView>,
     /// What the caller may do now.
     pub allowed_actions: Vec<ActionView>,
 }
@@ -96,7 +98,9 @@ async fn view(ctx: &Context, zone: &Zone, state: LifecycleState, viewer: &Viewer
     // plan it is assigned to review and has not).
     let acts_for = match viewer {
         Viewer::Account(account) if account.role == Role::Expert => {
-            state.experts.iter().any(|(u, done)| u == account.username.as_str() && !done)
+            let pending =
+                |list: &[(String, bool)]| list.iter().any(|(u, done)| u == account.username.as_str() && !done);
+            pending(&state.experts) || pending(&state.consultants)
         }
         _ => viewer.governs(&zone.province),
     };
@@ -125,9 +129,14 @@ async fn view(ctx: &Context, zone: &Zone, state: LifecycleState, viewer: &Viewer
                 })
             })
             .collect::<Result<_, AppError>>()?,
-        // Who reviews a plan is for those who oversee the zone.
+        // Who reviews a plan, and whom the ministry consults, is for those who oversee the zone.
         experts: if oversees {
             state.experts.into_iter().map(|(username, reviewed)| ExpertView { username, reviewed }).collect()
+        } else {
+            Vec::new()
+        },
+        consultants: if oversees {
+            state.consultants.into_iter().map(|(username, reviewed)| ExpertView { username, reviewed }).collect()
         } else {
             Vec::new()
         },
@@ -215,6 +224,37 @@ fn check_plan(doc: &Value, indicators: &[ttdz_domain::Indicator]) -> Result<(), 
         let value = t.get("value").map(|v| v.to_string()).unwrap_or_default();
         ttdz_domain::element::parse_amount(value.trim_matches('"'))
             .map_err(|e| invalid(format!("document.targets[{i}].value: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The active expert accounts a step's `document.experts` names.
+async fn named_experts(ctx: &Context, doc: &Value) -> Result<Vec<String>, AppError> {
+    let names = doc
+        .get("experts")
+        .and_then(Value::as_array)
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| invalid("document.experts must list usernames"))?;
+    let accounts = ctx.store().accounts().await?;
+    names
+        .iter()
+        .map(|name| {
+            let name = name.as_str().unwrap_or("");
+            if accounts.iter().any(|a| a.username.as_str() == name && a.role == Role::Expert && !a.disabled) {
+                Ok(name.to_owned())
+            } else {
+                Err(invalid(format!("document.experts: {name} is not an active expert account")))
+            }
+        })
+        .collect()
+}
+
+/// An expert with a conflict of interest recuses rather than reviews or advises.
+fn declared_no_conflict(doc: &Value) -> Result<(), AppError> {
+    if doc.get("conflict_of_interest").and_then(Value::as_bool) != Some(false) {
+        return Err(AppError::Forbidden(
+            "document.conflict_of_interest must be declared false; an expert with a conflict recuses".into(),
+        ));
     }
     Ok(())
 }
@@ -310,7 +350,10 @@ pub async fn take_step(
         _ => None,
     };
     let in_scope = match reviewer {
-        Some(name) => current.as_ref().is_some_and(|c| c.experts.iter().any(|(u, done)| u == name && !done)),
+        Some(name) => current.as_ref().is_some_and(|c| {
+            let pending = |list: &[(String, bool)]| list.iter().any(|(u, done)| u == name && !done);
+            if action == Action::GiveOpinion { pending(&c.consultants) } else { pending(&c.experts) }
+        }),
         None => viewer.governs(&zone.province),
     };
     if !in_scope {
@@ -332,32 +375,22 @@ pub async fn take_step(
         term: None,
         assign_experts: Vec::new(),
         reviewed_by: None,
+        appoint_consultants: Vec::new(),
+        consulted_by: None,
     };
     match action {
         Action::ProposeDemand => step.new_zone = Some(zone.clone()),
         Action::DraftPlan => check_plan(doc, &store.indicators().await?)?,
-        Action::AssignExperts => {
-            let names = doc
-                .get("experts")
-                .and_then(Value::as_array)
-                .filter(|e| !e.is_empty())
-                .ok_or_else(|| invalid("document.experts must list usernames"))?;
-            let accounts = store.accounts().await?;
-            for name in names {
-                let name = name.as_str().unwrap_or("");
-                if !accounts.iter().any(|a| a.username.as_str() == name && a.role == Role::Expert && !a.disabled) {
-                    return Err(invalid(format!("document.experts: {name} is not an active expert account")));
-                }
-                step.assign_experts.push(name.to_owned());
-            }
+        Action::AssignExperts => step.assign_experts = named_experts(ctx, doc).await?,
+        Action::AppointExperts => step.appoint_consultants = named_experts(ctx, doc).await?,
+        Action::GiveOpinion => {
+            declared_no_conflict(doc)?;
+            text(doc, "opinion")?;
+            let name = reviewer.ok_or_else(|| AppError::Forbidden("an opinion is given by an expert".into()))?;
+            step.consulted_by = Some(name.to_owned());
         }
         Action::ReviewPlan => {
-            if doc.get("conflict_of_interest").and_then(Value::as_bool) != Some(false) {
-                return Err(AppError::Forbidden(
-                    "document.conflict_of_interest must be declared false to review; an expert with a conflict recuses"
-                        .into(),
-                ));
-            }
+            declared_no_conflict(doc)?;
             if !doc.get("score").and_then(Value::as_f64).is_some_and(|s| (0.0..=100.0).contains(&s)) {
                 return Err(invalid("document.score must be from 0 to 100"));
             }

@@ -15,10 +15,12 @@ pub fn may_see(viewer: &Viewer, zone: &Zone, state: Option<&LifecycleState>) -> 
     state.stage.is_public() || oversees(viewer, zone, Some(state))
 }
 
-/// True when `viewer` is an expert assigned to the zone whose procedure stands at `state`.
+/// True when `viewer` is an expert assigned to the zone whose procedure stands at `state`, to review its plan or
+/// as one the ministry consults.
 fn assigned_expert(viewer: &Viewer, state: Option<&LifecycleState>) -> bool {
     matches!((viewer, state), (Viewer::Account(account), Some(state))
-        if account.role == Role::Expert && state.experts.iter().any(|(u, _)| u == account.username.as_str()))
+        if account.role == Role::Expert
+            && state.experts.iter().chain(&state.consultants).any(|(u, _)| u == account.username.as_str()))
 }
 
 /// The division a city or county team works in, when it lies in `zone` (inside a member, or holding one).

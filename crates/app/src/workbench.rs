@@ -74,6 +74,8 @@ pub struct Agenda {
     pub items: Vec<Item>,
     pub zones: Vec<ZoneState>,
     pub reviews: Vec<Review>,
+    /// Zones on which the ministry consults this expert and awaits the opinion.
+    pub consultations: Vec<Review>,
 }
 
 /// The viewer's agenda for this year. The public has none.
@@ -94,6 +96,8 @@ pub async fn agenda(ctx: &Context, viewer: &Viewer) -> Result<Agenda> {
             let Some(lifecycle) = store.lifecycle(&zone.key).await? else { continue };
             if lifecycle.stage == Stage::PlanDrafted && lifecycle.experts.iter().any(|(u, done)| !done && u == me) {
                 agenda.reviews.push(Review { zone, version: lifecycle.version });
+            } else if lifecycle.consultants.iter().any(|(u, done)| !done && u == me) {
+                agenda.consultations.push(Review { zone, version: lifecycle.version });
             }
         }
         return Ok(agenda);

@@ -464,6 +464,8 @@ pub async fn zones_move_through_the_procedure_one_version_at_a_time(store: &dyn 
         term: None,
         assign_experts: Vec::new(),
         reviewed_by: None,
+        appoint_consultants: Vec::new(),
+        consulted_by: None,
     };
     let propose =
         LifecycleStep { new_zone: Some(zone.clone()), ..step(0, Action::ProposeDemand, None, Stage::DemandProposed) };
@@ -493,15 +495,31 @@ pub async fn zones_move_through_the_procedure_one_version_at_a_time(store: &dyn 
         ..step(4, Action::StartConstruction, Some(Stage::PlanReviewed), Stage::UnderConstruction)
     };
     store.apply_lifecycle(&term, &audit()).await.expect("term");
+    let consultant =
+        Account::new(Username::parse("prof-li").expect("name"), Role::Expert, None, None, None).expect("expert");
+    store.add_account(&consultant, "hash", &audit()).await.expect("expert");
+    let appoint = LifecycleStep {
+        appoint_consultants: vec!["prof-li".into()],
+        ..step(5, Action::AppointExperts, Some(Stage::UnderConstruction), Stage::UnderConstruction)
+    };
+    store.apply_lifecycle(&appoint, &audit()).await.expect("appoint");
+    let pending = store.lifecycle(&key).await.expect("lifecycle").expect("exists");
+    assert_eq!(pending.consultants, [("prof-li".to_owned(), false)], "the ministry's expert, apart from the plan's");
+    let opinion = LifecycleStep {
+        consulted_by: Some("prof-li".into()),
+        ..step(6, Action::GiveOpinion, Some(Stage::UnderConstruction), Stage::UnderConstruction)
+    };
+    store.apply_lifecycle(&opinion, &audit()).await.expect("opinion");
 
     let state = store.lifecycle(&key).await.expect("lifecycle").expect("exists");
-    assert_eq!((state.stage, state.version), (Stage::UnderConstruction, 5));
+    assert_eq!((state.stage, state.version), (Stage::UnderConstruction, 7));
     assert_eq!(state.term, Some(("2027-01-01".into(), "2030-12-31".into(), false)));
     assert_eq!(state.experts, [("prof-wang".to_owned(), true)]);
-    assert_eq!(state.history.len(), 5);
+    assert_eq!(state.consultants, [("prof-li".to_owned(), true)]);
+    assert_eq!(state.history.len(), 7);
     assert_eq!(state.history[1].from.as_deref(), Some("demand_proposed"));
     let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
-    assert_eq!(trail.iter().filter(|e| e.action.starts_with("lifecycle.")).count(), 5);
+    assert_eq!(trail.iter().filter(|e| e.action.starts_with("lifecycle.")).count(), 7);
 }
 
 pub async fn annual_reports_keep_their_values_and_versions(store: &dyn Store) {
@@ -707,6 +725,8 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
         term: None,
         assign_experts: Vec::new(),
         reviewed_by: None,
+        appoint_consultants: Vec::new(),
+        consulted_by: None,
     };
     store.apply_lifecycle(&step, &audit()).await.expect("step");
     wrote("apply_lifecycle", 1, count().await);

@@ -98,6 +98,8 @@ pub enum Action {
     Rectify,
     Revoke,
     Continue,
+    AppointExperts,
+    GiveOpinion,
 }
 
 /// An action's rule: who, from which stages (`None` in the list: a zone that does not exist yet), and where to.
@@ -110,8 +112,11 @@ pub struct Rule {
 
 use Stage::*;
 
+/// The stages at which the ministry consults experts of its own: a plan it is reviewing, and a term it evaluates.
+const CONSULTED: &[Option<Stage>] = &[Some(PlanSubmitted), Some(UnderConstruction), Some(Rectifying), Some(Evaluated)];
+
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ProposeDemand,
         Action::DraftPlan,
         Action::AssignExperts,
@@ -124,6 +129,8 @@ impl Action {
         Action::Rectify,
         Action::Revoke,
         Action::Continue,
+        Action::AppointExperts,
+        Action::GiveOpinion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +147,8 @@ impl Action {
             Action::Rectify => "rectify",
             Action::Revoke => "revoke",
             Action::Continue => "continue",
+            Action::AppointExperts => "appoint_experts",
+            Action::GiveOpinion => "give_opinion",
         }
     }
 
@@ -157,6 +166,8 @@ impl Action {
             Action::Rectify => "整改",
             Action::Revoke => "撤销",
             Action::Continue => "后续支持",
+            Action::AppointExperts => "科技部指定咨询专家",
+            Action::GiveOpinion => "专家咨询意见",
         }
     }
 
@@ -190,6 +201,9 @@ impl Action {
             Action::Rectify => Rule { roles: MINISTRY, from: &[Some(Evaluated)], to: Some(Rectifying) },
             Action::Revoke => Rule { roles: MINISTRY, from: &[Some(Evaluated)], to: Some(Revoked) },
             Action::Continue => Rule { roles: MINISTRY, from: &[Some(Evaluated)], to: Some(Continued) },
+            // The ministry's own experts (调研咨询, 总结评估): on a plan under its review and on a term.
+            Action::AppointExperts => Rule { roles: MINISTRY, from: CONSULTED, to: None },
+            Action::GiveOpinion => Rule { roles: EXPERT, from: CONSULTED, to: None },
         }
     }
 }
@@ -286,7 +300,10 @@ mod tests {
             next_stage(Some(PlanDrafted), Action::ApprovePlan, Role::Ministry),
             Err(LifecycleError::OutOfOrder { action: "approve_plan", stage: "plan_drafted" })
         );
-        assert_eq!(allowed(Some(Evaluated), Role::Ministry), [Action::Rectify, Action::Revoke, Action::Continue]);
+        assert_eq!(
+            allowed(Some(Evaluated), Role::Ministry),
+            [Action::Rectify, Action::Revoke, Action::Continue, Action::AppointExperts]
+        );
         assert!(allowed(Some(Revoked), Role::Ministry).is_empty());
     }
 

@@ -44,6 +44,7 @@ fn migrations() -> &'static [Migration] {
             shared(11, "jobs", shared_migrations::JOBS).formerly(&["ec85628e0176b0d1"]),
             shared(12, "report_returns", shared_migrations::REPORT_RETURNS),
             shared(13, "documents", shared_migrations::DOCUMENTS),
+            shared(14, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
         ]
     })
 }

@@ -48,6 +48,7 @@ fn migrations() -> &'static [Migration] {
             shared(10, "jobs", shared_migrations::JOBS).formerly(&["9aebbc5d35bd96bd"]),
             shared(11, "report_returns", shared_migrations::REPORT_RETURNS),
             shared(12, "documents", shared_migrations::DOCUMENTS),
+            shared(13, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
         ]
     })
 }

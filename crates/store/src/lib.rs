@@ -523,6 +523,8 @@ pub struct LifecycleState {
     pub history: Vec<LifecycleEvent>,
     /// Experts assigned to review the plan, and whether each has.
     pub experts: Vec<(String, bool)>,
+    /// The ministry's own experts consulted on the zone, and whether each has given an opinion.
+    pub consultants: Vec<(String, bool)>,
 }
 
 impl LifecycleState {
@@ -562,6 +564,10 @@ pub struct LifecycleStep {
     pub term: Option<(String, String)>,
     pub assign_experts: Vec<String>,
     pub reviewed_by: Option<String>,
+    /// The ministry's own experts appointed with the step (`appoint_experts`).
+    pub appoint_consultants: Vec<String>,
+    /// The consulted expert whose opinion the step records (`give_opinion`).
+    pub consulted_by: Option<String>,
 }
 
 /// The audit states of a step.

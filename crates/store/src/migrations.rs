@@ -45,6 +45,7 @@ pub mod shared {
     pub const JOBS: &str = include_str!("../migrations/jobs.sql");
     pub const REPORT_RETURNS: &str = include_str!("../migrations/report_returns.sql");
     pub const DOCUMENTS: &str = include_str!("../migrations/documents.sql");
+    pub const EXPERT_PURPOSES: &str = include_str!("../migrations/expert_purposes.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught
@@ -167,6 +168,7 @@ mod tests {
             shared::JOBS,
             shared::REPORT_RETURNS,
             shared::DOCUMENTS,
+            shared::EXPERT_PURPOSES,
         ] {
             let sql = dialect.render(template);
             assert!(!sql.contains('{') && !sql.contains('}'), "a placeholder is left in:\n{sql}");

@@ -754,15 +754,18 @@ macro_rules! impl_lifecycle_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db)?;
-                let mut experts: Vec<(String, i64)> = sqlx::query_as(
-                    "SELECT username, CAST(reviewed AS BIGINT) FROM expert_assignments WHERE zone_key = $1",
+                let mut assigned: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT purpose, username, CAST(reviewed AS BIGINT) FROM expert_assignments WHERE zone_key = $1",
                 )
                 .bind(zone.as_str())
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db)?;
                 // By username in byte order, whatever collation the database has.
-                experts.sort();
+                assigned.sort();
+                let of = |purpose: &str| -> Vec<(String, bool)> {
+                    assigned.iter().filter(|a| a.0 == purpose).map(|(_, u, r)| (u.clone(), *r != 0)).collect()
+                };
                 Ok(Some($crate::LifecycleState {
                     stage: ttdz_domain::lifecycle::Stage::parse(&stage)
                         .map_err(|e| $crate::StoreError::Corrupt(e.0))?,
@@ -783,7 +786,8 @@ macro_rules! impl_lifecycle_store {
                             document,
                         })
                         .collect(),
-                    experts: experts.into_iter().map(|(u, r)| (u, r != 0)).collect(),
+                    experts: of("plan_review"),
+                    consultants: of("consultation"),
                 }))
             }
 
@@ -854,24 +858,31 @@ macro_rules! impl_lifecycle_store {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-                for expert in &step.assign_experts {
+                let assignments = step.assign_experts.iter().map(|e| (e, "plan_review"));
+                for (expert, purpose) in assignments.chain(step.appoint_consultants.iter().map(|e| (e, "consultation"))) {
                     sqlx::query(
-                        "INSERT INTO expert_assignments (zone_key, username) VALUES ($1, $2)
-                         ON CONFLICT (zone_key, username) DO UPDATE SET reviewed = 0",
+                        "INSERT INTO expert_assignments (zone_key, username, purpose) VALUES ($1, $2, $3)
+                         ON CONFLICT (zone_key, username) DO UPDATE SET reviewed = 0, purpose = excluded.purpose",
                     )
                     .bind(key)
                     .bind(expert)
+                    .bind(purpose)
                     .execute(&mut *tx)
                     .await
                     .map_err(db)?;
                 }
-                if let Some(expert) = &step.reviewed_by {
-                    sqlx::query("UPDATE expert_assignments SET reviewed = 1 WHERE zone_key = $1 AND username = $2")
-                        .bind(key)
-                        .bind(expert)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db)?;
+                let done = step.reviewed_by.iter().map(|e| (e, "plan_review"));
+                for (expert, purpose) in done.chain(step.consulted_by.iter().map(|e| (e, "consultation"))) {
+                    sqlx::query(
+                        "UPDATE expert_assignments SET reviewed = 1
+                         WHERE zone_key = $1 AND username = $2 AND purpose = $3",
+                    )
+                    .bind(key)
+                    .bind(expert)
+                    .bind(purpose)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
                 }
                 let (before, after) = $crate::lifecycle_audit_states(step);
                 let action = format!("lifecycle.{}", step.action.as_str());

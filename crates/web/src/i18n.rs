@@ -361,6 +361,11 @@ pub struct Texts {
     pub report_team_note: &'static str,
     pub todo_enter_figures: &'static str,
     pub accounts_team_hint: &'static str,
+    pub procedure_consultants: &'static str,
+    pub procedure_appoint_experts: &'static str,
+    pub procedure_opinion: &'static str,
+    pub procedure_give_opinion: &'static str,
+    pub consultations_heading: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -654,6 +659,11 @@ pub static ZH: Texts = Texts {
     report_team_note: "市县工作队伍：填报本地区数据，由省级科技管理部门审核提交。本队伍负责的地区：",
     todo_enter_figures: "填报本地区年度数据",
     accounts_team_hint: "市县工作队伍：角色选“省级科技管理部门”，并填写所属省份和本市县代码。",
+    procedure_consultants: "科技部咨询专家",
+    procedure_appoint_experts: "指定科技部咨询专家",
+    procedure_opinion: "咨询意见",
+    procedure_give_opinion: "提出咨询意见",
+    consultations_heading: "待提出的咨询意见",
 };
 
 pub static EN: Texts = Texts {
@@ -947,6 +957,11 @@ pub static EN: Texts = Texts {
     report_team_note: "City or county team: enter your own division’s figures; the province reviews and submits. Your division:",
     todo_enter_figures: "enter your division’s figures for",
     accounts_team_hint: "A city or county team: the province role, its province and its own city or county code.",
+    procedure_consultants: "The ministry’s experts",
+    procedure_appoint_experts: "Appoint the ministry’s experts",
+    procedure_opinion: "Opinion",
+    procedure_give_opinion: "Give the opinion",
+    consultations_heading: "Opinions the ministry awaits",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

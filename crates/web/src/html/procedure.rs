@@ -95,6 +95,7 @@ struct ProcedureTemplate {
     csrf: String,
     history: Vec<HistoryLine>,
     experts: Vec<(String, bool)>,
+    consultants: Vec<(String, bool)>,
     actions: Vec<&'static str>,
     expert_choices: Vec<String>,
     verdict: Option<VerdictView>,
@@ -140,7 +141,7 @@ pub async fn procedure(
     let (ctx, viewer) = (state.app(), caller.viewer());
     let (zone, lifecycle) = allowed!(page, zone_and_procedure(ctx, &viewer, &key).await);
     let actions: Vec<&'static str> = lifecycle.allowed_actions.iter().map(|a| a.action).collect();
-    let expert_choices = if actions.contains(&"assign_experts") {
+    let expert_choices = if actions.contains(&"assign_experts") || actions.contains(&"appoint_experts") {
         attempt!(page, ttdz_app::accounts::experts(ctx, &viewer).await)
             .into_iter()
             .map(|a| a.username.to_string())
@@ -192,6 +193,7 @@ pub async fn procedure(
         csrf: csrf_of(&state, &caller).await,
         history,
         experts: lifecycle.experts.iter().map(|e| (e.username.clone(), e.reviewed)).collect(),
+        consultants: lifecycle.consultants.iter().map(|e| (e.username.clone(), e.reviewed)).collect(),
         actions,
         expert_choices,
         verdict,

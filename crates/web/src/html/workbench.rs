@@ -67,6 +67,7 @@ struct WorkbenchTemplate {
     todos: Vec<Todo>,
     zones: Vec<ZoneRow>,
     reviews: Vec<Review>,
+    consultations: Vec<Review>,
 }
 
 fn stage_label(lang: Lang, stage: Stage) -> String {
@@ -156,6 +157,11 @@ pub async fn workbench(
             verdict: z.verdict.as_ref().map_or("—", |v| verdict_label(lang, v)).to_owned(),
         })
         .collect();
+    let consultations = agenda
+        .consultations
+        .iter()
+        .map(|r| Review { key: r.zone.key.to_string(), name: r.zone.short_name_zh.clone(), version: r.version })
+        .collect();
     let reviews = agenda
         .reviews
         .iter()
@@ -171,6 +177,7 @@ pub async fn workbench(
         todos,
         zones,
         reviews,
+        consultations,
         page,
     }))
 }
