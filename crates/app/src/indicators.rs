@@ -79,6 +79,8 @@ pub struct IndicatorData {
     pub indicators: Vec<Indicator>,
     pub(crate) reported: HashMap<ElementCode, Reported>,
     pub(crate) datasets: HashMap<String, ttdz_store::DatasetRecord>,
+    /// The value of rows 13-15 per zone, year and row: the mean of the experts' grades.
+    pub(crate) graded: HashMap<(ttdz_domain::ZoneKey, i32, u8), rust_decimal::Decimal>,
     /// Reports as the public sees them, computed once for this data (everyone else's include what only they may
     /// see, and are computed for them).
     public: std::sync::Mutex<HashMap<(Area, Option<i32>), AreaIndicatorsView>>,
@@ -110,7 +112,8 @@ impl IndicatorData {
         let indicators = store.indicators().await?;
         let reported = reported_for(store, &indicators).await?;
         let datasets = store.datasets().await?.into_iter().map(|d| (d.dataset.name.clone(), d)).collect();
-        Ok(IndicatorData { tree, zones, indicators, reported, datasets, public: Default::default() })
+        let graded = mean_grades(store.grades().await?);
+        Ok(IndicatorData { tree, zones, indicators, reported, datasets, graded, public: Default::default() })
     }
 
     /// Every year that has data, oldest first.
@@ -164,7 +167,7 @@ async fn compute(
     name: String,
     year: Option<i32>,
 ) -> Result<AreaIndicatorsView, AppError> {
-    let IndicatorData { tree, zones, indicators, reported, datasets, .. } = data;
+    let IndicatorData { tree, zones, indicators, reported, datasets, graded, .. } = data;
     let inputs = Inputs { tree, zones, reported };
     let years = inputs.years(indicators);
     let year = year.or_else(|| years.last().copied());
@@ -202,6 +205,11 @@ async fn compute(
                         .collect()
                 })
                 .unwrap_or_default();
+            // Rows 13-15 of a zone: the mean of the experts' grades on the row's rubric (1 to 5).
+            let grade = match (&area, year, i.kind) {
+                (Area::Zone(key), Some(y), IndicatorKind::Qualitative) => graded.get(&(key.clone(), y, i.seq)),
+                _ => None,
+            };
             IndicatorValueView {
                 seq: i.seq,
                 code: i.code.to_string(),
@@ -209,7 +217,7 @@ async fn compute(
                 name_en: i.name_en.clone(),
                 unit_zh: i.unit_zh.clone(),
                 kind: i.kind,
-                value: value.map(|v| v.value.to_string()),
+                value: value.map(|v| v.value.to_string()).or_else(|| grade.map(|g| g.to_string())),
                 previous_value: cell.as_ref().and_then(|c| c.previous).map(|p| p.to_string()),
                 growth: cell.as_ref().and_then(|c| c.growth).map(|g| g.round_dp(6).normalize().to_string()),
                 numerator,
@@ -254,6 +262,21 @@ async fn compute(
         sources,
         draft_status: pending.map(|r| r.status.as_str()),
     })
+}
+
+/// The mean grade of each zone, year and row, to two decimals.
+fn mean_grades(
+    grades: Vec<ttdz_domain::policy::Grade>,
+) -> HashMap<(ttdz_domain::ZoneKey, i32, u8), rust_decimal::Decimal> {
+    let mut sums: HashMap<(ttdz_domain::ZoneKey, i32, u8), (rust_decimal::Decimal, u32)> = HashMap::new();
+    for g in grades {
+        let entry = sums.entry((g.zone, g.year, g.annex_row)).or_default();
+        entry.0 += rust_decimal::Decimal::from(g.score);
+        entry.1 += 1;
+    }
+    sums.into_iter()
+        .map(|(key, (sum, n))| (key, (sum / rust_decimal::Decimal::from(n)).round_dp(2).normalize()))
+        .collect()
 }
 
 /// Who recorded a dataset, as `viewer` may see it. The ministry and the batch's own province see the account and

@@ -258,3 +258,104 @@ pub async fn publish(ctx: &Context, viewer: &Viewer, origin: &str, id: i64) -> R
     }
     Ok(experience_view(Experience { published_on: Some(today), ..experience }))
 }
+
+/// An expert's grade of one of rows 13-15 for a zone and year, as sent.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewGrade {
+    pub year: i32,
+    /// 13, 14 or 15.
+    pub annex_row: u8,
+    /// 1 to 5 on the row's rubric (5 the best).
+    pub score: u8,
+    pub reasons: String,
+    pub evidence: String,
+    /// Ids of the zone's registered policies the grade rests on.
+    #[serde(default)]
+    pub policies: Vec<i64>,
+}
+
+/// A grade as those who oversee the zone read it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GradeView {
+    pub year: i32,
+    pub annex_row: u8,
+    pub graded_by: String,
+    pub score: u8,
+    pub reasons: String,
+    pub evidence: String,
+    pub policies: Vec<i64>,
+    pub graded_at: String,
+}
+
+/// Grades one of rows 13-15 of a zone for a year: an expert assigned to the zone (to review its plan, or consulted
+/// by the ministry), on the row's rubric, giving reasons and evidence and citing only the zone's own policies.
+/// Grading the same row and year again replaces the expert's earlier grade.
+pub async fn grade(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    key: &str,
+    body: NewGrade,
+) -> Result<GradeView, AppError> {
+    let zone = visible_zone(ctx, viewer, key).await?;
+    let expert = match viewer {
+        Viewer::Account(a) if a.role == ttdz_domain::account::Role::Expert => a.username.to_string(),
+        _ => return Err(AppError::Forbidden("rows 13-15 are graded by the experts assigned to the zone".into())),
+    };
+    if !oversees_zone(ctx, viewer, &zone).await? {
+        return Err(AppError::Forbidden(format!("{expert} is not assigned to zone {key}")));
+    }
+    if body.year > ctx.clock().year() || body.year < 2016 {
+        return Err(AppError::Rejected(format!("year: {} is not a year of the zone's work to grade", body.year)));
+    }
+    let registered: Vec<i64> = ctx.store().policies(&zone.key).await?.into_iter().map(|(p, _)| p.id).collect();
+    if let Some(foreign) = body.policies.iter().find(|p| !registered.contains(p)) {
+        return Err(AppError::Rejected(format!("policies: {foreign} is not a policy registered for zone {key}")));
+    }
+    for (name, text) in [("reasons", &body.reasons), ("evidence", &body.evidence)] {
+        ttdz_domain::limits::check_text(name, text, ttdz_domain::limits::LONG_TEXT)
+            .map_err(|e| AppError::Rejected(e.0))?;
+    }
+    let grade = ttdz_domain::policy::Grade {
+        zone: zone.key.clone(),
+        year: body.year,
+        annex_row: body.annex_row,
+        graded_by: expert,
+        score: body.score,
+        reasons: body.reasons.trim().to_owned(),
+        evidence: body.evidence.trim().to_owned(),
+        policies: body.policies,
+        graded_at: String::new(),
+    };
+    grade.check().map_err(|e| AppError::Rejected(e.0))?;
+    ctx.store().save_grade(&grade, &zone_audit(viewer, origin, &zone)).await?;
+    let stored = ctx.store().grades().await?.into_iter().find(|g| {
+        g.zone == grade.zone && g.year == grade.year && g.annex_row == grade.annex_row && g.graded_by == grade.graded_by
+    });
+    stored.map(grade_view).ok_or_else(|| AppError::NotFound("the grade just saved".into()))
+}
+
+fn grade_view(g: ttdz_domain::policy::Grade) -> GradeView {
+    GradeView {
+        year: g.year,
+        annex_row: g.annex_row,
+        graded_by: g.graded_by,
+        score: g.score,
+        reasons: g.reasons,
+        evidence: g.evidence,
+        policies: g.policies,
+        graded_at: g.graded_at,
+    }
+}
+
+/// A zone's grades of rows 13-15, for those who oversee it (everyone else sees the rows' values).
+pub async fn grades(ctx: &Context, viewer: &Viewer, key: &str) -> Result<Vec<GradeView>, AppError> {
+    let zone = visible_zone(ctx, viewer, key).await?;
+    if !oversees_zone(ctx, viewer, &zone).await? {
+        return Err(AppError::Forbidden(format!("{} does not oversee zone {key}", viewer.label())));
+    }
+    Ok(ctx.store().grades().await?.into_iter().filter(|g| g.zone == zone.key).map(grade_view).collect())
+}

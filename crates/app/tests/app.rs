@@ -440,6 +440,77 @@ async fn the_ministry_consults_experts_of_its_own(store: &TestStore) {
     assert!(ttdz_app::workbench::agenda(&ctx, &zhao).await.expect("agenda").consultations.is_empty());
 }
 
+/// Rows 13-15: the experts assigned to a zone grade them on each row's rubric, and the row's value for the zone
+/// and year is the mean grade; a score off the scale, a grade without reasons, a policy of another zone, a year not
+/// yet begun and an expert not assigned are refused by name.
+async fn experts_grade_the_policy_rows_and_the_mean_is_the_rows_value(store: &TestStore) {
+    use ttdz_app::policies::{self, NewGrade};
+    use ttdz_app::{AppError, lifecycle};
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::lifecycle::Action;
+    use ttdz_domain::measure::Area;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    for name in ["prof-sun", "prof-li", "prof-zhou"] {
+        let expert =
+            Account::new(Username::parse(name).expect("name"), Role::Expert, None, None, None).expect("expert");
+        store.store().add_account(&expert, "hash", &audit).await.expect("expert");
+    }
+    let ministry = account("most-grades", Role::Ministry, None);
+    let key = "jiangsu-sunan";
+    let state = lifecycle::get(&ctx, &ministry, key).await.expect("state");
+    let appoint = serde_json::json!({"experts": ["prof-sun", "prof-li"]});
+    lifecycle::take_step(&ctx, &ministry, "test", key, (Action::AppointExperts, state.version), &appoint)
+        .await
+        .expect("appointed");
+    let grade = |row: u8, score: u8| NewGrade {
+        year: 2025,
+        annex_row: row,
+        score,
+        reasons: "高校院所收益分配政策已落实".into(),
+        evidence: "调研座谈与政策文件".into(),
+        policies: Vec::new(),
+    };
+    let (sun, li, zhou) = (
+        account("prof-sun", Role::Expert, None),
+        account("prof-li", Role::Expert, None),
+        account("prof-zhou", Role::Expert, None),
+    );
+    policies::grade(&ctx, &sun, "test", key, grade(13, 4)).await.expect("graded");
+    policies::grade(&ctx, &li, "test", key, grade(13, 5)).await.expect("graded");
+    let refused = |r: Result<policies::GradeView, AppError>, field: &str| {
+        assert!(matches!(&r, Err(AppError::Rejected(m)) if m.starts_with(field)), "{field}: {r:?}");
+    };
+    refused(policies::grade(&ctx, &sun, "test", key, grade(13, 6)).await, "score");
+    refused(policies::grade(&ctx, &sun, "test", key, grade(12, 3)).await, "annex_row");
+    refused(
+        policies::grade(&ctx, &sun, "test", key, NewGrade { reasons: " ".into(), ..grade(14, 3) }).await,
+        "reasons",
+    );
+    refused(
+        policies::grade(&ctx, &sun, "test", key, NewGrade { policies: vec![999], ..grade(14, 3) }).await,
+        "policies",
+    );
+    refused(policies::grade(&ctx, &sun, "test", key, NewGrade { year: 2027, ..grade(14, 3) }).await, "year");
+    let stranger = policies::grade(&ctx, &zhou, "test", key, grade(13, 1)).await;
+    assert!(matches!(stranger, Err(AppError::Forbidden(_))), "{stranger:?}");
+    let view = ttdz_app::indicators::area_indicators(
+        &ctx,
+        &ttdz_app::Viewer::Public,
+        Area::Zone(ttdz_domain::ZoneKey::parse(key).expect("key")),
+        "江苏·苏南".into(),
+        Some(2025),
+    )
+    .await
+    .expect("indicators");
+    let row = |seq: u8| view.indicators.iter().find(|i| i.seq == seq).and_then(|i| i.value.clone());
+    assert_eq!(row(13).as_deref(), Some("4.5"), "the mean of the two grades");
+    assert_eq!(row(14), None, "no grade, no value");
+    assert_eq!(policies::grades(&ctx, &sun, key).await.expect("grades").len(), 2);
+    assert!(matches!(policies::grades(&ctx, &ttdz_app::Viewer::Public, key).await, Err(AppError::Forbidden(_))));
+}
+
 on_both_backends!(
     reminders_come_before_deadlines_once,
     experience_library_rules,
@@ -450,4 +521,5 @@ on_both_backends!(
     each_role_sees_what_it_has_to_do,
     city_and_county_teams_enter_their_own_figures,
     the_ministry_consults_experts_of_its_own,
+    experts_grade_the_policy_rows_and_the_mean_is_the_rows_value,
 );

@@ -713,6 +713,8 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     };
     store.add_document(&document, &audit()).await.expect("document");
     wrote("add_document", 1, count().await);
+    store.save_grade(&grade("auditee", 13, 4), &audit()).await.expect("grade");
+    wrote("save_grade", 1, count().await);
     let lifecycle = store.lifecycle(&zone).await.expect("lifecycle").expect("seeded");
     let step = ttdz_store::LifecycleStep {
         zone: zone.clone(),
@@ -928,4 +930,38 @@ pub async fn documents_are_kept_whole_with_their_checksums(store: &dyn Store) {
     assert!(store.document(second + 100).await.expect("document").is_none());
     let elsewhere = ZoneKey::parse("ningbo").expect("key");
     assert!(store.documents(&elsewhere).await.expect("documents").is_empty());
+}
+
+fn grade(by: &str, row: u8, score: u8) -> ttdz_domain::policy::Grade {
+    ttdz_domain::policy::Grade {
+        zone: ZoneKey::parse("jiangsu-sunan").expect("key"),
+        year: 2025,
+        annex_row: row,
+        graded_by: by.into(),
+        score,
+        reasons: "配套政策基本落实".into(),
+        evidence: "实地调研".into(),
+        policies: vec![1, 2],
+        graded_at: String::new(),
+    }
+}
+
+/// Grades of rows 13-15: one per expert, zone, year and row, grading again replaces it, kept with what it cites.
+pub async fn grades_keep_one_per_expert_and_row(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    for name in ["prof-a", "prof-b"] {
+        let expert =
+            Account::new(Username::parse(name).expect("name"), Role::Expert, None, None, None).expect("expert");
+        store.add_account(&expert, "hash", &audit()).await.expect("expert");
+    }
+    assert!(store.grades().await.expect("grades").is_empty());
+    store.save_grade(&grade("prof-b", 13, 3), &audit()).await.expect("grade");
+    store.save_grade(&grade("prof-a", 13, 4), &audit()).await.expect("grade");
+    store.save_grade(&grade("prof-a", 14, 5), &audit()).await.expect("grade");
+    store.save_grade(&grade("prof-b", 13, 2), &audit()).await.expect("grade again");
+    let grades = store.grades().await.expect("grades");
+    let seen: Vec<(u8, &str, u8)> = grades.iter().map(|g| (g.annex_row, g.graded_by.as_str(), g.score)).collect();
+    assert_eq!(seen, [(13, "prof-a", 4), (13, "prof-b", 2), (14, "prof-a", 5)]);
+    assert_eq!(grades[0].policies, [1, 2]);
+    assert_eq!(grades[0].graded_at.len(), 20, "ISO 8601 UTC: {}", grades[0].graded_at);
 }

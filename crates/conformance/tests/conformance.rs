@@ -47,6 +47,7 @@ conformance!(
     the_change_log_follows_every_write,
     concurrent_writers_never_make_a_reader_skip_or_repeat,
     documents_are_kept_whole_with_their_checksums,
+    grades_keep_one_per_expert_and_row,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -168,3 +168,80 @@ mod tests {
         assert!(Finding::parse("done").is_err());
     }
 }
+
+/// An expert's grade of one of Annex 2 rows 13-15 (政策环境) for a zone and year, on the row's rubric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grade {
+    pub zone: ZoneKey,
+    pub year: i32,
+    pub annex_row: u8,
+    /// The expert.
+    pub graded_by: String,
+    /// 1 to 5, as the rubric describes each level.
+    pub score: u8,
+    pub reasons: String,
+    pub evidence: String,
+    /// The zone's policies the grade rests on.
+    pub policies: Vec<i64>,
+    /// ISO 8601 UTC; set by the store.
+    pub graded_at: String,
+}
+
+/// The rubric experts grade rows 13-15 on: what each score means, per row.
+pub struct Rubric {
+    pub annex_row: u8,
+    /// Levels 5 (best) down to 1.
+    pub levels_zh: [&'static str; 5],
+}
+
+pub const RUBRICS: [Rubric; 3] = [
+    Rubric {
+        annex_row: 13,
+        levels_zh: [
+            "高校、科研院所配套政策全部出台并落实到位，收益分配、职务成果赋权等机制运行有效",
+            "主要配套政策已出台并落实，个别机制仍在完善",
+            "配套政策部分出台，落实程度一般",
+            "配套政策出台较少，落实不到位",
+            "基本没有配套政策或未落实",
+        ],
+    },
+    Rubric {
+        annex_row: 14,
+        levels_zh: [
+            "科技金融服务创新活跃，财税优惠政策全面兑现并形成示范",
+            "科技金融服务和财税政策较完善，兑现情况良好",
+            "有一定的科技金融服务和财税政策，兑现一般",
+            "科技金融服务和财税政策较少，兑现不足",
+            "基本没有科技金融服务和财税配套政策",
+        ],
+    },
+    Rubric {
+        annex_row: 15,
+        levels_zh: [
+            "市县基层工作网络健全，队伍专业稳定，运行机制顺畅",
+            "工作网络基本健全，运行较好",
+            "工作网络初步建立，覆盖不全",
+            "工作网络薄弱，运行不畅",
+            "尚未建立工作网络",
+        ],
+    },
+];
+
+impl Grade {
+    /// Checks a grade against the rubric: a row of 13-15, a score of 1-5, reasons and evidence given.
+    pub fn check(&self) -> Result<(), ParseError> {
+        if !(13..=15).contains(&self.annex_row) {
+            return Err(ParseError(format!("annex_row: {} is not one of the graded rows 13, 14, 15", self.annex_row)));
+        }
+        if !(1..=5).contains(&self.score) {
+            return Err(ParseError(format!("score: {} is outside the rubric's scale of 1 to 5", self.score)));
+        }
+        if self.reasons.trim().is_empty() {
+            return Err(ParseError("reasons: a grade gives its reasons".into()));
+        }
+        if self.evidence.trim().is_empty() {
+            return Err(ParseError("evidence: a grade names its evidence".into()));
+        }
+        Ok(())
+    }
+}

@@ -45,6 +45,7 @@ fn migrations() -> &'static [Migration] {
             shared(12, "report_returns", shared_migrations::REPORT_RETURNS),
             shared(13, "documents", shared_migrations::DOCUMENTS),
             shared(14, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
+            shared(15, "grades", shared_migrations::GRADES),
         ]
     })
 }

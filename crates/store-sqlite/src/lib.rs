@@ -49,6 +49,7 @@ fn migrations() -> &'static [Migration] {
             shared(11, "report_returns", shared_migrations::REPORT_RETURNS),
             shared(12, "documents", shared_migrations::DOCUMENTS),
             shared(13, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
+            shared(14, "grades", shared_migrations::GRADES),
         ]
     })
 }

@@ -196,6 +196,12 @@ pub trait PolicyStore: Send + Sync {
 
     /// Every experience, oldest first.
     async fn experiences(&self) -> Result<Vec<ttdz_domain::policy::Experience>>;
+
+    /// Stores an expert's grade of a row 13-15 for a zone and year, replacing the expert's earlier one.
+    async fn save_grade(&self, grade: &ttdz_domain::policy::Grade, audit: &AuditContext) -> Result<()>;
+
+    /// Every grade, oldest first by zone, year, row and expert.
+    async fn grades(&self) -> Result<Vec<ttdz_domain::policy::Grade>>;
 }
 
 /// Accounts, sessions and failed logins. Implemented once for both backends by
@@ -850,6 +856,7 @@ mod audit_coverage {
         "todos",
         "documents",
         "document",
+        "grades",
     ];
 
     #[test]

@@ -46,6 +46,7 @@ pub mod shared {
     pub const REPORT_RETURNS: &str = include_str!("../migrations/report_returns.sql");
     pub const DOCUMENTS: &str = include_str!("../migrations/documents.sql");
     pub const EXPERT_PURPOSES: &str = include_str!("../migrations/expert_purposes.sql");
+    pub const GRADES: &str = include_str!("../migrations/grades.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught
@@ -169,6 +170,7 @@ mod tests {
             shared::REPORT_RETURNS,
             shared::DOCUMENTS,
             shared::EXPERT_PURPOSES,
+            shared::GRADES,
         ] {
             let sql = dialect.render(template);
             assert!(!sql.contains('{') && !sql.contains('}'), "a placeholder is left in:\n{sql}");

@@ -39,6 +39,74 @@ macro_rules! impl_policy_store {
                 Ok(id)
             }
 
+            async fn save_grade(
+                &self,
+                grade: &ttdz_domain::policy::Grade,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let policies =
+                    serde_json::to_string(&grade.policies).map_err(|e| $crate::StoreError::Database(e.to_string()))?;
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO grades (zone_key, year, annex_row, username, score, reasons, evidence, policies)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (zone_key, year, annex_row, username) DO UPDATE SET score = excluded.score,
+                         reasons = excluded.reasons, evidence = excluded.evidence, policies = excluded.policies",
+                )
+                .bind(grade.zone.as_str())
+                .bind(grade.year)
+                .bind(i32::from(grade.annex_row))
+                .bind(&grade.graded_by)
+                .bind(i32::from(grade.score))
+                .bind(&grade.reasons)
+                .bind(&grade.evidence)
+                .bind(policies)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                let subject = format!("{}-{}-row{}", grade.zone, grade.year, grade.annex_row);
+                let after = serde_json::json!({ "by": grade.graded_by, "score": grade.score }).to_string();
+                append_audit(&mut tx, audit, "grade.save", &subject, None, Some(&after)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(())
+            }
+
+            async fn grades(&self) -> $crate::Result<Vec<ttdz_domain::policy::Grade>> {
+                type Row = (String, i64, i64, String, i64, String, String, String, String);
+                let rows: Vec<Row> = sqlx::query_as(concat!(
+                    "SELECT zone_key, CAST(year AS BIGINT), CAST(annex_row AS BIGINT), username, CAST(score AS BIGINT),
+                            reasons, evidence, policies, ",
+                    dialect!(iso_utc "graded_at"),
+                    " FROM grades"
+                ))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                let corrupt = |what: &str| $crate::StoreError::Corrupt(format!("grade: {what}"));
+                let mut grades = rows
+                    .into_iter()
+                    .map(|(zone, year, row, by, score, reasons, evidence, policies, at)| {
+                        Ok(ttdz_domain::policy::Grade {
+                            zone: ttdz_domain::ZoneKey::parse(&zone).map_err(|e| corrupt(&e.0))?,
+                            year: i32::try_from(year).map_err(|_| corrupt("year"))?,
+                            annex_row: u8::try_from(row).map_err(|_| corrupt("row"))?,
+                            graded_by: by,
+                            score: u8::try_from(score).map_err(|_| corrupt("score"))?,
+                            reasons,
+                            evidence,
+                            policies: serde_json::from_str(&policies).map_err(|e| corrupt(&e.to_string()))?,
+                            graded_at: at,
+                        })
+                    })
+                    .collect::<$crate::Result<Vec<_>>>()?;
+                // In byte order, whatever collation the database has.
+                grades.sort_by(|a, b| {
+                    (a.zone.as_str(), a.year, a.annex_row, &a.graded_by)
+                        .cmp(&(b.zone.as_str(), b.year, b.annex_row, &b.graded_by))
+                });
+                Ok(grades)
+            }
+
             async fn policy(&self, id: i64) -> $crate::Result<Option<ttdz_domain::policy::Policy>> {
                 let row: Option<$crate::PolicyRow> = sqlx::query_as(
                     "SELECT id, zone_key, level, issuer, number, issued, title, provisions FROM policies WHERE id = $1",

@@ -29,6 +29,7 @@ function formBody(form) {
   const body = JSON.parse(form.dataset.body || "{}");
   for (const input of form.querySelectorAll("[name]")) {
     if (input.type === "submit" || input.tagName === "BUTTON" || "inPath" in input.dataset) continue;
+    if (input.type === "radio" && !input.checked) continue;
     const list = input.name.endsWith("[]");
     const path = (list ? input.name.slice(0, -2) : input.name).split(".");
     let target = body;

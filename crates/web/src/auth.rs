@@ -133,6 +133,10 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
         }
         (Method::POST, "/api/v1/experiences/{id}/publish") => Some(Access::Roles(&[Role::Ministry])),
+        (Method::POST, "/api/v1/zones/{key}/grades") => Some(Access::Roles(&[Role::Expert])),
+        (Method::GET, "/api/v1/zones/{key}/grades") => {
+            Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
+        }
         // The handler narrows a province to its own zones and an expert to the zones it is assigned to.
         (Method::GET, "/api/v1/zones/{key}/verdict") => {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))

@@ -253,9 +253,13 @@ fn indicator_table(page: &Page, report: &AreaIndicatorsView, size: crate::format
     let lines: Vec<IndicatorLine> = report
         .indicators
         .iter()
-        .filter(|i| i.kind == IndicatorKind::Quantitative)
+        // Rows 13-15 once experts have graded them (the mean grade on the rubric's scale of 5).
+        .filter(|i| {
+            i.kind == IndicatorKind::Quantitative || (i.kind == IndicatorKind::Qualitative && i.value.is_some())
+        })
         .map(|i| {
             let (value, unit) = match &i.value {
+                Some(v) if i.kind == IndicatorKind::Qualitative => (v.clone(), "/ 5".to_owned()),
                 Some(v) => crate::format::indicator_value(v, &i.unit_zh, &i.name_zh, size),
                 None => ("—".to_owned(), i.unit_zh.clone()),
             };

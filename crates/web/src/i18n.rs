@@ -366,6 +366,12 @@ pub struct Texts {
     pub procedure_opinion: &'static str,
     pub procedure_give_opinion: &'static str,
     pub consultations_heading: &'static str,
+    pub grades_heading: &'static str,
+    pub grades_none: &'static str,
+    pub grade_year: &'static str,
+    pub grade_score: &'static str,
+    pub grade_row: &'static str,
+    pub grade_submit: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -664,6 +670,12 @@ pub static ZH: Texts = Texts {
     procedure_opinion: "咨询意见",
     procedure_give_opinion: "提出咨询意见",
     consultations_heading: "待提出的咨询意见",
+    grades_heading: "政策环境评分（附件2第13—15项）",
+    grades_none: "尚无专家评分。",
+    grade_year: "年度",
+    grade_score: "评分",
+    grade_row: "评分：附件2第",
+    grade_submit: "提交评分",
 };
 
 pub static EN: Texts = Texts {
@@ -962,6 +974,12 @@ pub static EN: Texts = Texts {
     procedure_opinion: "Opinion",
     procedure_give_opinion: "Give the opinion",
     consultations_heading: "Opinions the ministry awaits",
+    grades_heading: "Grades of rows 13-15 (policy environment)",
+    grades_none: "No grades yet.",
+    grade_year: "Year",
+    grade_score: "Score",
+    grade_row: "Grade Annex 2 row",
+    grade_submit: "Submit the grade",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

@@ -291,6 +291,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones/{key}/documents",
             "/api/v1/zones/{key}/evaluation",
             "/api/v1/zones/{key}/experiences",
+            "/api/v1/zones/{key}/grades",
             "/api/v1/zones/{key}/indicators",
             "/api/v1/zones/{key}/lifecycle",
             "/api/v1/zones/{key}/lifecycle/{action}",

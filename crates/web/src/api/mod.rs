@@ -105,6 +105,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::own_actions))
         .routes(routes!(documents::list_documents, documents::attach_document))
         .routes(routes!(documents::download_document))
+        .routes(routes!(policies::list_grades, policies::grade))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

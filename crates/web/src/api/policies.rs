@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use ttdz_app::policies::{self, ExperienceView, NewCheck, NewExperience, NewPolicy, PolicyView};
+use ttdz_app::policies::{self, ExperienceView, GradeView, NewCheck, NewExperience, NewGrade, NewPolicy, PolicyView};
 
 use super::ApiJson;
 use crate::auth::{Caller, Origin};
@@ -115,4 +115,42 @@ pub async fn publish_experience(
     Extension(origin): Extension<Origin>,
 ) -> Result<Json<ExperienceView>, ApiError> {
     Ok(Json(policies::publish(state.app(), &caller.viewer(), &origin.0, id).await?))
+}
+
+/// An expert assigned to the zone grades one of rows 13-15 for a year on the row's rubric (1-5), with reasons,
+/// evidence and the zone's policies cited; grading again replaces the expert's earlier grade. The row's value on
+/// the indicator pages is the mean of the experts' grades.
+#[utoipa::path(
+    post, path = "/api/v1/zones/{key}/grades", tag = "policies", request_body = NewGrade,
+    params(("key" = String, Path, example = "jiangsu-sunan")),
+    responses(
+        (status = 200, body = GradeView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn grade(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+    ApiJson(body): ApiJson<NewGrade>,
+) -> Result<Json<GradeView>, ApiError> {
+    Ok(Json(policies::grade(state.app(), &caller.viewer(), &origin.0, &key, body).await?))
+}
+
+/// A zone's grades of rows 13-15 with their reasons: for the ministry, the zone's province and its experts.
+#[utoipa::path(
+    get, path = "/api/v1/zones/{key}/grades", tag = "policies",
+    params(("key" = String, Path, example = "jiangsu-sunan")),
+    responses(
+        (status = 200, body = [GradeView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn list_grades(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<GradeView>>, ApiError> {
+    Ok(Json(policies::grades(state.app(), &caller.viewer(), &key).await?))
 }

@@ -23,6 +23,12 @@ struct PoliciesTemplate {
     /// Registers policies and proposes experience: the zone's province (and the ministry).
     governs: bool,
     today: String,
+    grades: Vec<ttdz_app::policies::GradeView>,
+    /// An expert assigned to the zone grades rows 13-15.
+    can_grade: bool,
+    rubrics: &'static [ttdz_domain::policy::Rubric],
+    /// The year a grade is for by default: the last complete one.
+    grade_year: i32,
 }
 
 pub async fn zone_policies(
@@ -41,7 +47,12 @@ pub async fn zone_policies(
         .into_iter()
         .filter(|e| e.zone == key)
         .collect();
+    let grades = attempt!(page, ttdz_app::policies::grades(ctx, &viewer, &key).await);
     Ok(render(&PoliciesTemplate {
+        grades,
+        can_grade: caller.role() == Some(Role::Expert),
+        rubrics: &ttdz_domain::policy::RUBRICS,
+        grade_year: state.clock().year() - 1,
         key: zone.key.to_string(),
         zone_name: zone.short_name_zh.clone(),
         csrf: csrf_of(&state, &caller).await,
