@@ -192,6 +192,37 @@ fn text<'a>(doc: &'a Value, field: &str) -> Result<&'a str, AppError> {
         .ok_or_else(|| invalid(format!("document.{field} must be a non-empty text")))
 }
 
+/// The key tasks a plan document lists (`tasks`: title, owner, deadline, expected output), each checked.
+pub fn plan_tasks(doc: &Value) -> Result<Vec<ttdz_domain::lifecycle::PlanTask>, AppError> {
+    let Some(tasks) = doc.get("tasks") else { return Ok(Vec::new()) };
+    let tasks = tasks.as_array().ok_or_else(|| invalid("document.tasks must be a list"))?;
+    tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let field = |name: &str| {
+                text(t, name).map(str::to_owned).map_err(|_| invalid(format!("document.tasks[{i}].{name} is missing")))
+            };
+            Ok(ttdz_domain::lifecycle::PlanTask {
+                title: field("title")?,
+                owner: field("owner")?,
+                deadline: field("deadline")?
+                    .parse()
+                    .map_err(|e| invalid(format!("document.tasks[{i}].deadline: {e}")))?,
+                output: field("output")?,
+            })
+        })
+        .collect()
+}
+
+/// The key tasks of the plan a zone builds on: the last plan drafted (a zone's approval follows its last draft).
+pub fn approved_tasks(state: &LifecycleState) -> Result<Vec<ttdz_domain::lifecycle::PlanTask>, AppError> {
+    let Some(plan) = state.history.iter().rev().find(|e| e.action == "draft_plan") else { return Ok(Vec::new()) };
+    let doc: Value =
+        serde_json::from_str(&plan.document).map_err(|e| StoreError::Corrupt(format!("plan of {}: {e}", plan.id)))?;
+    plan_tasks(&doc)
+}
+
 /// Checks the construction plan against the outline of Annex 1 and the indicator system.
 fn check_plan(doc: &Value, indicators: &[ttdz_domain::Indicator]) -> Result<(), AppError> {
     let sections =
@@ -208,6 +239,7 @@ fn check_plan(doc: &Value, indicators: &[ttdz_domain::Indicator]) -> Result<(), 
                 .map_err(|_| invalid(format!("document.sections.{section} must be a non-empty text")))?;
         }
     }
+    plan_tasks(doc)?;
     let targets =
         doc.get("targets").and_then(Value::as_array).ok_or_else(|| invalid("document.targets must be a list"))?;
     if targets.is_empty() {

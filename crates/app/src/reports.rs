@@ -42,6 +42,8 @@ pub struct ReportView {
     pub text: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub values: Vec<ReportValue>,
+    /// The progress of the approved plan's key tasks, as the report states it.
+    pub progress: Vec<TaskProgress>,
     /// After a return: what changed, value by value, since the submission; once submitted again, what changed since
     /// the ministry returned it.
     pub changes_since_submission: Vec<ValueChange>,
@@ -69,6 +71,21 @@ pub struct ReportInput {
     pub values: Vec<ValueInput>,
     /// The written sections; left out, the earlier text stays.
     pub text: Option<String>,
+    /// The progress of each key task of the approved plan; left out, the earlier statement stays.
+    #[serde(default)]
+    pub progress: Option<Vec<TaskProgress>>,
+}
+
+/// Where one key task of the approved plan stands, as the report states it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TaskProgress {
+    /// The task's number in the plan, from 1.
+    pub task: u32,
+    /// `done`, `on_track` or `late`.
+    pub status: String,
+    pub evidence: String,
 }
 
 /// The ministry's return of a report.
@@ -132,6 +149,9 @@ fn view(report: AnnualReport, due: String) -> Result<ReportView, AppError> {
         comment: report.comment,
         text: report.text,
         values,
+        progress: serde_json::from_str(&report.progress_json).map_err(|e| {
+            ttdz_store::StoreError::Corrupt(format!("progress of {}-{}: {e}", report.zone, report.year))
+        })?,
         changes_since_submission: changes,
     })
 }
@@ -193,6 +213,27 @@ fn checked_values(
     Ok(canonical)
 }
 
+/// Checks a report's statement of task progress against the approved plan's `tasks` tasks: each task once, by its
+/// number, with a status and evidence.
+fn checked_progress(progress: &[TaskProgress], tasks: usize) -> Result<(), AppError> {
+    let mut seen = BTreeSet::new();
+    for (i, p) in progress.iter().enumerate() {
+        let bad = |m: String| AppError::Rejected(format!("progress[{i}].{m}"));
+        if p.task == 0 || p.task as usize > tasks {
+            return Err(bad(format!("task: {} is not a task of the approved plan, which has {tasks}", p.task)));
+        }
+        if !seen.insert(p.task) {
+            return Err(bad(format!("task: task {} is stated twice", p.task)));
+        }
+        ttdz_domain::lifecycle::TaskStatus::parse(&p.status).map_err(|e| bad(format!("status: {}", e.0)))?;
+        if p.evidence.trim().is_empty() {
+            return Err(bad("evidence: say what shows it".into()));
+        }
+        check_text("evidence", &p.evidence, LONG_TEXT).map_err(|e| bad(e.0))?;
+    }
+    Ok(())
+}
+
 /// Whether a drafted value is for `team`'s division or one inside it.
 fn inside(team: DivisionCode, value: &ReportValue) -> bool {
     value.division_code.as_deref().and_then(|d| DivisionCode::parse(d).ok()).is_some_and(|d| d.is_within(&team))
@@ -250,9 +291,21 @@ pub async fn edit(
     if let Some(team) = team {
         values = merged_for_team(team, report.drafted()?, values)?;
     }
+    let progress_json = match body.progress {
+        Some(_) if team.is_some() => {
+            return Err(AppError::Rejected("progress: the plan's tasks are reported by the province".into()));
+        }
+        Some(progress) => {
+            let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+            let tasks = lifecycle.as_ref().map(crate::lifecycle::approved_tasks).transpose()?.unwrap_or_default();
+            checked_progress(&progress, tasks.len())?;
+            serde_json::to_string(&progress).map_err(|e| AppError::Method(format!("cannot keep the progress: {e}")))?
+        }
+        None => report.progress_json.clone(),
+    };
     let values_json =
         serde_json::to_string(&values).map_err(|e| AppError::Method(format!("cannot keep the values: {e}")))?;
-    let updated = AnnualReport { text, values_json, ..report };
+    let updated = AnnualReport { text, values_json, progress_json, ..report };
     let version =
         ctx.store().save_annual_report(&updated, based_on, None, "edit", &zone_audit(viewer, origin, &zone)).await?;
     view(AnnualReport { version, ..updated }, ctx.report_due(year))
@@ -346,6 +399,8 @@ pub struct Editor {
     pub actions: Vec<ReportAction>,
     /// For a city or county team: its division, the only one whose values it edits (and not the written report).
     pub team: Option<DivisionCode>,
+    /// The approved plan's key tasks, numbered from 1, with the progress the report states for each.
+    pub tasks: Vec<(u32, ttdz_domain::lifecycle::PlanTask, Option<TaskProgress>)>,
 }
 
 /// The name of a value's input in the editor.
@@ -407,7 +462,17 @@ pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
                 .collect(),
         })
         .collect();
-    Ok(Editor { zone, report, sections, actions, team })
+    let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+    let plan = lifecycle.as_ref().map(crate::lifecycle::approved_tasks).transpose()?.unwrap_or_default();
+    let tasks = plan
+        .into_iter()
+        .zip(1..)
+        .map(|(task, n)| {
+            let stated = report.progress.iter().find(|p| p.task == n).cloned();
+            (n, task, stated)
+        })
+        .collect();
+    Ok(Editor { zone, report, sections, actions, team, tasks })
 }
 
 /// A value read from a filled template, by the editor input it fills.

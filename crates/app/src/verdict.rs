@@ -85,6 +85,32 @@ pub struct VerdictView {
     pub thresholds: ThresholdsView,
 }
 
+/// The plan's key tasks as the latest report up to `year` that states their progress has them: how many, and how
+/// many are late; `None` when the plan has no tasks or no report states them yet.
+async fn task_record(
+    ctx: &Context,
+    zone: &Zone,
+    lifecycle: Option<&ttdz_store::LifecycleState>,
+    year: i32,
+) -> Result<Option<(usize, usize)>, AppError> {
+    let Some(lifecycle) = lifecycle else { return Ok(None) };
+    let tasks = crate::lifecycle::approved_tasks(lifecycle)?;
+    let first = lifecycle.term_years().map_or(year, |(start, _)| start);
+    if tasks.is_empty() {
+        return Ok(None);
+    }
+    for report_year in (first..=year).rev() {
+        let Some(report) = ctx.store().annual_report(&zone.key, report_year).await? else { continue };
+        let progress: Vec<crate::reports::TaskProgress> = serde_json::from_str(&report.progress_json)
+            .map_err(|e| ttdz_store::StoreError::Corrupt(format!("progress of {}-{report_year}: {e}", zone.key)))?;
+        if !progress.is_empty() {
+            let late = progress.iter().filter(|p| p.status == "late").count();
+            return Ok(Some((tasks.len(), late)));
+        }
+    }
+    Ok(None)
+}
+
 /// The proposed verdict on a zone, for those who oversee it (the ministry, its province, its assigned experts).
 /// `year` defaults to the last year of the term, or this year if earlier.
 pub async fn get(ctx: &Context, viewer: &Viewer, key: &str, year: Option<i32>) -> Result<VerdictView, AppError> {
@@ -151,11 +177,13 @@ pub async fn propose_for(
         .into_iter()
         .filter_map(|(_, checks)| checks.into_iter().rev().find_map(|c| Some((c.annex_row?, c.finding))))
         .collect();
+    let tasks = task_record(ctx, zone, lifecycle.as_ref(), year).await?;
     let record = TermRecord {
         attainment: scored.and_then(|z| z.target_attainment.as_deref()).and_then(|a| Decimal::from_str(a).ok()),
         growth,
         reports,
         policy_findings,
+        tasks,
     };
     let proposal = propose(&record, &settings.thresholds);
     Ok(VerdictView {

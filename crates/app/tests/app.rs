@@ -290,8 +290,14 @@ async fn each_role_sees_what_it_has_to_do(store: &TestStore) {
         .collect();
     assert_eq!(submit, [("jiangsu-sunan", 2026, "2026-12-31")], "{tasks:?}");
     let zone = ("jiangsu-sunan", 2026);
-    let saved =
-        reports::edit(&ctx, &jiangsu, "test", zone, 0, ReportInput { values: Vec::new(), text: Some("进展".into()) });
+    let saved = reports::edit(
+        &ctx,
+        &jiangsu,
+        "test",
+        zone,
+        0,
+        ReportInput { values: Vec::new(), text: Some("进展".into()), progress: None },
+    );
     let saved = saved.await.expect("saved");
     let sent = reports::decide(&ctx, &jiangsu, "test", zone, saved.version, ReportAction::Submit, None).await;
     let sent = sent.expect("submitted");
@@ -354,15 +360,38 @@ async fn city_and_county_teams_enter_their_own_figures(store: &TestStore) {
             .any(|i| i.zone.key.as_str() == "jiangsu-sunan" && matches!(i.task, Task::EnterFigures { year: 2026, .. })),
         "{tasks:?}"
     );
-    let own =
-        reports::edit(&ctx, &team, "test", zone, 0, ReportInput { values: vec![value("320100", "5")], text: None });
+    let own = reports::edit(
+        &ctx,
+        &team,
+        "test",
+        zone,
+        0,
+        ReportInput { values: vec![value("320100", "5")], text: None, progress: None },
+    );
     assert_eq!(own.await.expect("its own figures").version, 1);
-    let other =
-        reports::edit(&ctx, &team, "test", zone, 1, ReportInput { values: vec![value("320200", "9")], text: None });
+    let other = reports::edit(
+        &ctx,
+        &team,
+        "test",
+        zone,
+        1,
+        ReportInput { values: vec![value("320200", "9")], text: None, progress: None },
+    );
     assert!(matches!(other.await, Err(AppError::Forbidden(m)) if m.starts_with("values[0]: 320200")));
-    let text = reports::edit(&ctx, &team, "test", zone, 1, ReportInput { values: vec![], text: Some("x".into()) });
+    let text = reports::edit(
+        &ctx,
+        &team,
+        "test",
+        zone,
+        1,
+        ReportInput { values: vec![], text: Some("x".into()), progress: None },
+    );
     assert!(matches!(text.await, Err(AppError::Rejected(m)) if m.starts_with("text:")));
-    let both = ReportInput { values: vec![value("320100", "5"), value("320200", "7")], text: Some("报告".into()) };
+    let both = ReportInput {
+        values: vec![value("320100", "5"), value("320200", "7")],
+        text: Some("报告".into()),
+        progress: None,
+    };
     let province = reports::edit(&ctx, &jiangsu, "test", zone, 1, both).await.expect("the province's");
     let again = reports::edit(
         &ctx,
@@ -370,7 +399,7 @@ async fn city_and_county_teams_enter_their_own_figures(store: &TestStore) {
         "test",
         zone,
         province.version,
-        ReportInput { values: vec![value("320100", "6")], text: None },
+        ReportInput { values: vec![value("320100", "6")], text: None, progress: None },
     );
     let merged = again.await.expect("merged");
     let mut drafted: Vec<(Option<String>, String)> =
@@ -511,6 +540,97 @@ async fn experts_grade_the_policy_rows_and_the_mean_is_the_rows_value(store: &Te
     assert!(matches!(policies::grades(&ctx, &ttdz_app::Viewer::Public, key).await, Err(AppError::Forbidden(_))));
 }
 
+/// The plan's key tasks: written into the plan (a task without its owner is refused by name), stated in each
+/// year's report (a task the approved plan does not have, or a status it cannot take, is refused by name and
+/// nothing is stored), shown in the editor, and weighed by the proposed verdict.
+async fn plan_tasks_are_reported_year_by_year_and_weigh_in_the_verdict(store: &TestStore) {
+    use ttdz_app::reports::{self, ReportInput, TaskProgress};
+    use ttdz_app::{AppError, lifecycle};
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::lifecycle::Action;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    let expert =
+        Account::new(Username::parse("prof-task").expect("name"), Role::Expert, None, None, None).expect("expert");
+    store.store().add_account(&expert, "hash", &audit).await.expect("expert");
+    let (js, mi, ex) = (
+        account("js-tasks", Role::Province, Some("320000")),
+        account("most-tasks", Role::Ministry, None),
+        account("prof-task", Role::Expert, None),
+    );
+    let key = "jiangsu-suzhong";
+    let step = |who: &ttdz_app::Viewer, action: Action, version: i64, doc: serde_json::Value| {
+        let (ctx, who) = (&ctx, who.clone());
+        async move { lifecycle::take_step(ctx, &who, "test", key, (action, version), &doc).await }
+    };
+    let demand = serde_json::json!({"name": "江苏苏中示范区", "short_name": "江苏·苏中", "members": ["321000"],
+        "demand": "需求", "idea": "思路", "consent": true});
+    step(&js, Action::ProposeDemand, 0, demand).await.expect("proposed");
+    let sections = serde_json::json!({
+        "建设基础和重要意义": "a", "总体要求": {"指导思想": "a", "建设原则": "a", "总体布局": "a", "建设目标与指标": "a"},
+        "特色定位": "a", "示范任务": "a", "组织实施": "a", "重点任务分解与进度安排": "a", "建设目标与指标": "a"
+    });
+    let task = |title: &str| serde_json::json!({"title": title, "owner": "扬州市科技局", "deadline": "2027-12", "output": "平台运行"});
+    let targets = serde_json::json!([{"indicator": "contract_turnover", "year": 2027, "value": "100"}]);
+    let mut ownerless = task("建设技术交易平台");
+    ownerless.as_object_mut().expect("object").remove("owner");
+    let refused = step(
+        &js,
+        Action::DraftPlan,
+        1,
+        serde_json::json!({"sections": sections, "targets": targets, "tasks": [ownerless]}),
+    )
+    .await;
+    assert!(matches!(&refused, Err(AppError::Rejected(m)) if m.contains("tasks[0].owner")), "{refused:?}");
+    let tasks = serde_json::json!([task("建设技术交易平台"), task("培育技术经纪人"), task("设立转化基金")]);
+    step(&js, Action::DraftPlan, 1, serde_json::json!({"sections": sections, "targets": targets, "tasks": tasks}))
+        .await
+        .expect("drafted");
+    step(&js, Action::AssignExperts, 2, serde_json::json!({"experts": ["prof-task"]})).await.expect("assigned");
+    step(
+        &ex,
+        Action::ReviewPlan,
+        3,
+        serde_json::json!({"score": 90, "comment": "可行", "conflict_of_interest": false}),
+    )
+    .await
+    .expect("reviewed");
+    step(&js, Action::SubmitPlan, 4, serde_json::json!({})).await.expect("submitted");
+    step(
+        &mi,
+        Action::ApprovePlan,
+        5,
+        serde_json::json!({"approval_number": "国科发创〔2026〕9号", "approved_on": "2026-03-01"}),
+    )
+    .await
+    .expect("approved");
+    step(&mi, Action::StartConstruction, 6, serde_json::json!({"term_start": "2026-01-01", "term_end": "2028-12-31"}))
+        .await
+        .expect("started");
+
+    let progress =
+        |task: u32, status: &str| TaskProgress { task, status: status.into(), evidence: "年度总结".into() };
+    let edit = |list: Vec<TaskProgress>| ReportInput { values: Vec::new(), text: None, progress: Some(list) };
+    let zone = (key, 2026);
+    let unknown = reports::edit(&ctx, &js, "test", zone, 0, edit(vec![progress(4, "done")])).await;
+    assert!(matches!(&unknown, Err(AppError::Rejected(m)) if m.starts_with("progress[0].task: 4")), "{unknown:?}");
+    let bad = reports::edit(&ctx, &js, "test", zone, 0, edit(vec![progress(1, "finished")])).await;
+    assert!(matches!(&bad, Err(AppError::Rejected(m)) if m.starts_with("progress[0].status")), "{bad:?}");
+    let stated = vec![progress(1, "done"), progress(2, "late"), progress(3, "late")];
+    let saved = reports::edit(&ctx, &js, "test", zone, 0, edit(stated.clone())).await.expect("stated");
+    assert_eq!((saved.version, saved.progress.clone()), (1, stated));
+    let editor = reports::editor(&ctx, &js, key, 2026).await.expect("editor");
+    assert_eq!(editor.tasks.len(), 3);
+    assert_eq!(editor.tasks[1].2.as_ref().map(|p| p.status.as_str()), Some("late"));
+    let verdict = ttdz_app::verdict::get(&ctx, &mi, key, Some(2026)).await.expect("verdict");
+    assert!(
+        verdict.reasons.iter().any(|r| r.towards == "rectify" && r.text == "2 of the plan's 3 key tasks are late"),
+        "{:?}",
+        verdict.reasons
+    );
+}
+
 on_both_backends!(
     reminders_come_before_deadlines_once,
     experience_library_rules,
@@ -522,4 +642,5 @@ on_both_backends!(
     city_and_county_teams_enter_their_own_figures,
     the_ministry_consults_experts_of_its_own,
     experts_grade_the_policy_rows_and_the_mean_is_the_rows_value,
+    plan_tasks_are_reported_year_by_year_and_weigh_in_the_verdict,
 );

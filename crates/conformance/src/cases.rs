@@ -536,6 +536,7 @@ pub async fn annual_reports_keep_their_values_and_versions(store: &dyn Store) {
         values_json: "[{\"element\":\"gdp_yuan\",\"division_code\":\"320100\",\"value\":\"5\"}]".into(),
         snapshot: None,
         returned_snapshot: Some("[]".into()),
+        progress_json: "[{\"task\":1,\"status\":\"on_track\",\"evidence\":\"进度报告\"}]".into(),
         submitted_at: None,
         late: false,
         comment: None,

@@ -271,6 +271,50 @@ pub fn check_term(start: &PartialDate, end: &PartialDate) -> Result<(), Lifecycl
     Ok(())
 }
 
+/// A key task of the plan (建设方案任务, Annex 1 section 6): who carries it out, by when, to what end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanTask {
+    pub title: String,
+    pub owner: String,
+    pub deadline: PartialDate,
+    pub output: String,
+}
+
+/// Where a task stands in a year's report (四(三) 加强建设方案任务落实).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskStatus {
+    Done,
+    OnTrack,
+    Late,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 3] = [TaskStatus::Done, TaskStatus::OnTrack, TaskStatus::Late];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Done => "done",
+            TaskStatus::OnTrack => "on_track",
+            TaskStatus::Late => "late",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TaskStatus::Done => "已完成",
+            TaskStatus::OnTrack => "按进度推进",
+            TaskStatus::Late => "滞后",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<TaskStatus, ParseError> {
+        TaskStatus::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| ParseError(format!("'{s}' is not a task status (done, on_track or late)")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

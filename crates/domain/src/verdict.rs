@@ -85,6 +85,8 @@ pub struct TermRecord {
     pub reports: Vec<(i32, Timeliness)>,
     /// The findings of the latest check of each policy, by the qualitative row (13, 14 or 15) they inform.
     pub policy_findings: Vec<(u8, Finding)>,
+    /// The plan's key tasks as the latest report states them: how many, and how many of them are late.
+    pub tasks: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -177,6 +179,14 @@ pub fn propose(record: &TermRecord, t: &Thresholds) -> Proposal {
             say(Verdict::Continue, format!("Annex 2 row {row}: policies implemented {score} on average"));
         }
     }
+    // 四(三): a plan whose tasks fall behind is rectified; more than a third late is falling behind.
+    if let Some((total, late)) = record.tasks.filter(|(total, _)| *total > 0) {
+        if late * 3 > total {
+            say(Verdict::Rectify, format!("{late} of the plan's {total} key tasks are late"));
+        } else {
+            say(Verdict::Continue, format!("{late} of the plan's {total} key tasks are late"));
+        }
+    }
     let argues = |v: Verdict| reasons.iter().any(|r| r.towards == v);
     let verdict = if argues(Verdict::Revoke) {
         Verdict::Revoke
@@ -198,6 +208,7 @@ mod tests {
             growth: vec![("contract_turnover".into(), Some(0.12))],
             reports: vec![(2027, Timeliness::OnTime), (2028, Timeliness::Late)],
             policy_findings: vec![(14, Finding::Implemented), (14, Finding::Partial)],
+            tasks: Some((6, 1)),
         }
     }
 
@@ -217,6 +228,8 @@ mod tests {
         assert_eq!(propose(&low, &t).verdict, Verdict::Rectify);
         let shrinking = TermRecord { growth: vec![("contract_turnover".into(), Some(-0.02))], ..good() };
         assert_eq!(propose(&shrinking, &t).verdict, Verdict::Rectify);
+        let behind = TermRecord { tasks: Some((6, 3)), ..good() };
+        assert_eq!(propose(&behind, &Thresholds::default()).verdict, Verdict::Rectify, "half the tasks late");
         let weak = TermRecord { policy_findings: vec![(13, Finding::NotImplemented)], ..good() };
         assert_eq!(propose(&weak, &t).verdict, Verdict::Rectify);
         let one_missing = TermRecord { reports: vec![(2027, Timeliness::Missing)], ..good() };

@@ -46,6 +46,7 @@ fn migrations() -> &'static [Migration] {
             shared(13, "documents", shared_migrations::DOCUMENTS),
             shared(14, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
             shared(15, "grades", shared_migrations::GRADES),
+            shared(16, "report_progress", shared_migrations::REPORT_PROGRESS),
         ]
     })
 }

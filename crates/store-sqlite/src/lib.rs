@@ -50,6 +50,7 @@ fn migrations() -> &'static [Migration] {
             shared(12, "documents", shared_migrations::DOCUMENTS),
             shared(13, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
             shared(14, "grades", shared_migrations::GRADES),
+            shared(15, "report_progress", shared_migrations::REPORT_PROGRESS),
         ]
     })
 }

@@ -597,6 +597,8 @@ pub struct AnnualReport {
     pub snapshot: Option<String>,
     /// `snapshot` when the ministry last returned the report: what it had asked to be changed.
     pub returned_snapshot: Option<String>,
+    /// JSON list of {task, status, evidence}: the progress of each key task of the approved plan.
+    pub progress_json: String,
     /// ISO 8601 date of the last submission.
     pub submitted_at: Option<String>,
     pub late: bool,
@@ -698,6 +700,7 @@ impl AnnualReport {
             values_json: "[]".into(),
             snapshot: None,
             returned_snapshot: None,
+            progress_json: "[]".into(),
             submitted_at: None,
             late: false,
             comment: None,

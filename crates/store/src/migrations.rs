@@ -47,6 +47,7 @@ pub mod shared {
     pub const DOCUMENTS: &str = include_str!("../migrations/documents.sql");
     pub const EXPERT_PURPOSES: &str = include_str!("../migrations/expert_purposes.sql");
     pub const GRADES: &str = include_str!("../migrations/grades.sql");
+    pub const REPORT_PROGRESS: &str = include_str!("../migrations/report_progress.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught
@@ -171,6 +172,7 @@ mod tests {
             shared::DOCUMENTS,
             shared::EXPERT_PURPOSES,
             shared::GRADES,
+            shared::REPORT_PROGRESS,
         ] {
             let sql = dialect.render(template);
             assert!(!sql.contains('{') && !sql.contains('}'), "a placeholder is left in:\n{sql}");

@@ -691,11 +691,21 @@ macro_rules! impl_report_store {
                 zone: &ttdz_domain::ZoneKey,
                 year: i32,
             ) -> $crate::Result<Option<$crate::AnnualReport>> {
-                type ReportRow =
-                    (String, i64, String, String, Option<String>, Option<String>, Option<String>, i64, Option<String>);
+                type ReportRow = (
+                    String,
+                    i64,
+                    String,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    i64,
+                    Option<String>,
+                    String,
+                );
                 let row: Option<ReportRow> = sqlx::query_as(
                     "SELECT status, CAST(version AS BIGINT), report_text, values_json, snapshot, returned_snapshot,
-                            submitted_at, CAST(late AS BIGINT), comment
+                            submitted_at, CAST(late AS BIGINT), comment, progress_json
                      FROM annual_reports WHERE zone_key = $1 AND year = $2",
                 )
                 .bind(zone.as_str())
@@ -703,8 +713,18 @@ macro_rules! impl_report_store {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db)?;
-                let Some((status, version, text, values_json, snapshot, returned_snapshot, submitted_at, late, comment)) =
-                    row
+                let Some((
+                    status,
+                    version,
+                    text,
+                    values_json,
+                    snapshot,
+                    returned_snapshot,
+                    submitted_at,
+                    late,
+                    comment,
+                    progress_json,
+                )) = row
                 else {
                     return Ok(None);
                 };
@@ -718,6 +738,7 @@ macro_rules! impl_report_store {
                     values_json,
                     snapshot,
                     returned_snapshot,
+                    progress_json,
                     submitted_at,
                     late: late != 0,
                     comment,
@@ -760,12 +781,14 @@ macro_rules! impl_report_store {
                 let version = found + 1;
                 sqlx::query(
                     "INSERT INTO annual_reports (zone_key, year, status, version, report_text, values_json,
-                                                 snapshot, submitted_at, late, comment, returned_snapshot)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                                 snapshot, submitted_at, late, comment, returned_snapshot,
+                                                 progress_json)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                      ON CONFLICT (zone_key, year) DO UPDATE SET status = excluded.status, version = excluded.version,
                          report_text = excluded.report_text, values_json = excluded.values_json,
                          snapshot = excluded.snapshot, submitted_at = excluded.submitted_at, late = excluded.late,
-                         comment = excluded.comment, returned_snapshot = excluded.returned_snapshot",
+                         comment = excluded.comment, returned_snapshot = excluded.returned_snapshot,
+                         progress_json = excluded.progress_json",
                 )
                 .bind(report.zone.as_str())
                 .bind(report.year)
@@ -778,6 +801,7 @@ macro_rules! impl_report_store {
                 .bind(i32::from(report.late))
                 .bind(report.comment.as_deref())
                 .bind(report.returned_snapshot.as_deref())
+                .bind(&report.progress_json)
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;

@@ -27,6 +27,18 @@ function fieldValue(input) {
 
 function formBody(form) {
   const body = JSON.parse(form.dataset.body || "{}");
+  // The plan's key tasks: every row with a title, as {title, owner, deadline, output}.
+  const taskRows = [...form.querySelectorAll("[data-plan-task]")];
+  if (taskRows.length) {
+    const tasks = [];
+    for (const row of taskRows) {
+      const task = {};
+      for (const input of row.querySelectorAll("[data-field]")) task[input.dataset.field] = input.value.trim();
+      if (task.title) tasks.push(task);
+    }
+    body.document = body.document || {};
+    body.document.tasks = tasks;
+  }
   for (const input of form.querySelectorAll("[name]")) {
     if (input.type === "submit" || input.tagName === "BUTTON" || "inPath" in input.dataset) continue;
     if (input.type === "radio" && !input.checked) continue;
@@ -157,11 +169,24 @@ async function saveReport(form) {
     sent.push(input);
   }
   const text = form.querySelector("[name=text]");
+  const writes = text && !text.readOnly;
+  // The plan's tasks: a status chosen for a task states its progress, with the evidence beside it.
+  const progress = [];
+  for (const select of form.querySelectorAll("[data-task-status]")) {
+    if (!select.value) continue;
+    const task = Number(select.dataset.taskStatus);
+    const evidence = form.querySelector(`[data-task-evidence="${task}"]`);
+    progress.push({ task, status: select.value, evidence: evidence ? evidence.value.trim() : "" });
+  }
   const { key, year } = form.dataset;
   const response = await fetch(`/api/v1/zones/${key}/values/${year}`, {
     method: "PUT",
     headers: headersFor(form, true),
-    body: JSON.stringify({ values, text: text && !text.readOnly ? text.value : undefined }),
+    body: JSON.stringify({
+      values,
+      text: writes ? text.value : undefined,
+      progress: writes && form.querySelector("[data-task-status]") ? progress : undefined,
+    }),
     credentials: "same-origin",
   });
   if (response.ok) {

@@ -372,6 +372,14 @@ pub struct Texts {
     pub grade_score: &'static str,
     pub grade_row: &'static str,
     pub grade_submit: &'static str,
+    pub report_tasks_heading: &'static str,
+    pub report_task_status: &'static str,
+    pub plan_tasks: &'static str,
+    pub plan_tasks_hint: &'static str,
+    pub plan_task: &'static str,
+    pub plan_task_owner: &'static str,
+    pub plan_task_deadline: &'static str,
+    pub plan_task_output: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -676,6 +684,14 @@ pub static ZH: Texts = Texts {
     grade_score: "评分",
     grade_row: "评分：附件2第",
     grade_submit: "提交评分",
+    report_tasks_heading: "建设方案重点任务进展",
+    report_task_status: "进展",
+    plan_tasks: "重点任务分解",
+    plan_tasks_hint: "每项任务写明责任单位、完成时限和预期成果；留空的行不保存。",
+    plan_task: "任务",
+    plan_task_owner: "责任单位",
+    plan_task_deadline: "完成时限",
+    plan_task_output: "预期成果",
 };
 
 pub static EN: Texts = Texts {
@@ -980,6 +996,14 @@ pub static EN: Texts = Texts {
     grade_score: "Score",
     grade_row: "Grade Annex 2 row",
     grade_submit: "Submit the grade",
+    report_tasks_heading: "Progress of the plan’s key tasks",
+    report_task_status: "Progress",
+    plan_tasks: "Key tasks",
+    plan_tasks_hint: "Each with its owner, deadline and expected output; blank rows are not kept.",
+    plan_task: "Task",
+    plan_task_owner: "Owner",
+    plan_task_deadline: "Deadline",
+    plan_task_output: "Expected output",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

@@ -225,6 +225,8 @@ struct PlanEditTemplate {
     years: Vec<i32>,
     targets: Vec<TargetRow>,
     comments: Option<String>,
+    /// The plan's key tasks so far, and blank rows to add more: (title, owner, deadline, expected output).
+    tasks: Vec<(String, String, String, String)>,
 }
 
 pub async fn plan_editor(
@@ -279,7 +281,18 @@ pub async fn plan_editor(
             cells: years.iter().map(|y| (*y, drafted(i.code.as_str(), *y))).collect(),
         })
         .collect();
+    let mut tasks: Vec<(String, String, String, String)> = draft["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let field = |name: &str| t[name].as_str().unwrap_or_default().to_owned();
+            (field("title"), field("owner"), field("deadline"), field("output"))
+        })
+        .collect();
+    tasks.extend(std::iter::repeat_n(Default::default(), 3));
     Ok(render(&PlanEditTemplate {
+        tasks,
         key: zone.key.to_string(),
         zone_name: zone.name_zh.clone(),
         version: lifecycle.version,

@@ -41,9 +41,21 @@ struct ReportEditTemplate {
     documents: Vec<ttdz_app::documents::DocumentView>,
     /// The province files the signed report and evidence of the year.
     can_file: bool,
+    tasks: Vec<(u32, ttdz_domain::lifecycle::PlanTask, Option<ttdz_app::reports::TaskProgress>)>,
 }
 
 impl ReportEditTemplate {
+    fn task_statuses(&self) -> Vec<(&'static str, &'static str)> {
+        ttdz_domain::lifecycle::TaskStatus::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), if self.page.lang == Lang::Zh { s.label_zh() } else { s.as_str() }))
+            .collect()
+    }
+
+    fn stated(progress: &Option<ttdz_app::reports::TaskProgress>, status: &str) -> bool {
+        progress.as_ref().is_some_and(|p| p.status == status)
+    }
+
     fn status_label(&self) -> &'static str {
         let t = self.page.t;
         if self.version == 0 {
@@ -101,6 +113,7 @@ pub async fn report_editor(
         can_decide: can(ReportAction::Accept),
         documents,
         can_file,
+        tasks: editor.tasks,
         page,
     }))
 }
