@@ -1,11 +1,12 @@
 // Forms marked data-api post their fields to the JSON API: a field "a.b" becomes {a: {b: ...}}; a name ending in
 // "[]" collects a list (a checkbox adds its value when checked; a field with data-item='{"k": ...}' adds that object
 // with its value, when it has one); data-type="number" sends a number, data-type="bool" a checkbox as true or
-// false, data-type="declaration" a checked box as false (no conflict declared). data-method picks the method (POST
-// by default). data-body is the JSON the fields are added to ({} by default); a field marked data-in-path fills its
-// {name} in data-api instead of the body. Cookie sessions repeat the form's data-csrf in X-CSRF-Token; data-version, the version the page was
-// made from, goes in If-Match so that a stale page cannot overwrite a newer change (the API answers 409 and the
-// message is shown). On success the page goes to data-next; on failure the API's message is shown.
+// false, data-type="declaration" a checked box as false (no conflict declared); only the chosen radio button counts.
+// data-body is the JSON the fields are added to ({} by default); a field marked data-in-path fills its {name} in
+// data-api and data-next instead of the body. Cookie sessions repeat the form's data-csrf in X-CSRF-Token;
+// data-version, the version the page was made from, goes in If-Match so that a stale page cannot overwrite a newer
+// change (the API answers 409 and the message is shown). On success the page goes to data-next; on failure the
+// API's message is shown.
 //
 // The annual report editor (form.report-form) sends its inputs named "{element}@{division}" as the report's values,
 // checks them as they are typed, and reads a filled Excel template into them (form.report-upload).
@@ -61,9 +62,9 @@ function formBody(form) {
   return body;
 }
 
-async function errorMessage(response) {
-  const error = await response.json().catch(() => ({ message: response.statusText }));
-  return error;
+// The API's error answer, or one made of the status text when the body is not JSON.
+function errorMessage(response) {
+  return response.json().catch(() => ({ message: response.statusText }));
 }
 
 document.addEventListener("submit", async (event) => {
@@ -71,19 +72,21 @@ document.addEventListener("submit", async (event) => {
   if (!form.dataset.api) return;
   event.preventDefault();
   const result = form.querySelector(".form-result");
-  let url = form.dataset.api;
-  for (const input of form.querySelectorAll("[data-in-path]")) {
-    url = url.replace(`{${input.name}}`, encodeURIComponent(input.value.trim()));
-  }
+  const fill = (template) => {
+    for (const input of form.querySelectorAll("[data-in-path]")) {
+      template = template.replace(`{${input.name}}`, encodeURIComponent(input.value.trim()));
+    }
+    return template;
+  };
   try {
-    const response = await fetch(url, {
-      method: form.dataset.method || "POST",
+    const response = await fetch(fill(form.dataset.api), {
+      method: "POST",
       headers: headersFor(form, true),
       body: JSON.stringify(formBody(form)),
       credentials: "same-origin",
     });
     if (response.ok) {
-      window.location.assign((form.dataset.next || window.location.pathname).replace("{key}", (form.querySelector("[name=key]") || {}).value || ""));
+      window.location.assign(fill(form.dataset.next || window.location.pathname));
       return;
     }
     const error = await errorMessage(response);
