@@ -1,8 +1,9 @@
 //! What each signed-in role has to do, zone by zone. A province: the reports its zones owe (every year of the term
-//! so far, each due on its date), reports the ministry returned, plans to revise or send on. The ministry: reports
-//! and plans awaiting its decision, terms evaluated and awaiting its verdict, and every zone's state with its
-//! overdue reports. An expert: the plans assigned to them that they have not reviewed. Both see the reminders the
-//! background jobs left.
+//! so far, each due on its date), reports the ministry returned, plans to revise or send on; a city or county team
+//! of it, the figures to enter for its division. The ministry: reports and plans awaiting its decision, terms
+//! evaluated and awaiting its verdict, and every zone's state with its overdue reports. An expert: the plans
+//! assigned to them that they have not reviewed, and the zones on which the ministry awaits their opinion. The
+//! ministry and the provinces also see the reminders the background jobs left.
 
 use ttdz_domain::Zone;
 use ttdz_domain::account::Role;

@@ -166,17 +166,18 @@ macro_rules! allowed {
 pub(crate) struct Desk {
     pub page: Page,
     pub caller: Caller,
+    pub role: ttdz_domain::account::Role,
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Desk {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Response> {
-        let caller = parts.extensions.get::<Caller>().filter(|c| c.role().is_some()).cloned();
-        let Some(caller) = caller else { return Err(Redirect::to("/login").into_response()) };
+        let caller = parts.extensions.get::<Caller>().and_then(|c| Some((c.clone(), c.role()?)));
+        let Some((caller, role)) = caller else { return Err(Redirect::to("/login").into_response()) };
         let Ok(lang) = Lang::from_request_parts(parts, state).await;
         let Ok(uri) = OriginalUri::from_request_parts(parts, state).await;
-        Ok(Desk { page: Page::new(lang, &uri), caller })
+        Ok(Desk { page: Page::new(lang, &uri), caller, role })
     }
 }
 

@@ -22,7 +22,10 @@ struct AccountsTemplate {
     provinces: Vec<(String, String)>,
 }
 
-pub async fn administration(State(state): State<AppState>, Desk { page, caller }: Desk) -> Result<Response, PageError> {
+pub async fn administration(
+    State(state): State<AppState>,
+    Desk { page, caller, .. }: Desk,
+) -> Result<Response, PageError> {
     let (ctx, viewer) = (state.app(), caller.viewer());
     let accounts = allowed!(page, ttdz_app::accounts::list(ctx, &viewer).await);
     let tree = attempt!(page, state.tree(None).await);
@@ -45,8 +48,11 @@ struct AccountTemplate {
     actions: Vec<AuditEntry>,
 }
 
-pub async fn own_account(State(state): State<AppState>, Desk { page, caller }: Desk) -> Result<Response, PageError> {
-    let role = caller.role().map(|r| r.as_str()).unwrap_or_default();
+pub async fn own_account(
+    State(state): State<AppState>,
+    Desk { page, caller, role }: Desk,
+) -> Result<Response, PageError> {
+    let role = role.as_str();
     let limit = crate::api::OWN_ACTIONS;
     let actions = attempt!(page, ttdz_app::catalog::own_actions(state.app(), &caller.viewer(), limit).await);
     Ok(render(&AccountTemplate {

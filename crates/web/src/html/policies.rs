@@ -34,7 +34,7 @@ struct PoliciesTemplate {
 pub async fn zone_policies(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    Desk { page, caller }: Desk,
+    Desk { page, caller, .. }: Desk,
 ) -> Result<Response, PageError> {
     let (ctx, viewer) = (state.app(), caller.viewer());
     let zone = allowed!(page, ttdz_app::visibility::visible_zone(ctx, &viewer, &key).await);

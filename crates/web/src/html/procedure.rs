@@ -135,7 +135,7 @@ impl ProcedureTemplate {
 pub async fn procedure(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    Desk { page, caller }: Desk,
+    Desk { page, caller, .. }: Desk,
 ) -> Result<Response, PageError> {
     let lang = page.lang;
     let (ctx, viewer) = (state.app(), caller.viewer());
@@ -232,7 +232,7 @@ struct PlanEditTemplate {
 pub async fn plan_editor(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    Desk { page, caller }: Desk,
+    Desk { page, caller, .. }: Desk,
 ) -> Result<Response, PageError> {
     let lang = page.lang;
     let (ctx, viewer) = (state.app(), caller.viewer());
@@ -321,7 +321,7 @@ struct ZoneNewTemplate {
     choices: Vec<MemberChoice>,
 }
 
-pub async fn new_zone(State(state): State<AppState>, Desk { page, caller }: Desk) -> Result<Response, PageError> {
+pub async fn new_zone(State(state): State<AppState>, Desk { page, caller, .. }: Desk) -> Result<Response, PageError> {
     let province = match &caller {
         Caller::Account { account, .. } if account.role == Role::Province => account.province,
         _ => None,

@@ -78,7 +78,7 @@ impl ReportEditTemplate {
 pub async fn report_editor(
     State(state): State<AppState>,
     Path((key, year)): Path<(String, String)>,
-    Desk { page, caller }: Desk,
+    Desk { page, caller, .. }: Desk,
 ) -> Result<Response, PageError> {
     let Ok(year) = year.parse::<i64>().map_err(|_| ()).and_then(|y| state.app().check_year(y).map_err(|_| ())) else {
         return Err(PageError::NotFound(page));

@@ -89,12 +89,9 @@ fn report_label(page: &Page, status: Option<ReportStatus>) -> &'static str {
 
 pub async fn workbench(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: OriginalUri,
-    Extension(caller): Extension<Caller>,
+    super::Desk { page, caller, role }: super::Desk,
 ) -> Result<Response, PageError> {
-    let Some(role) = caller.role() else { return Ok(Redirect::to("/login").into_response()) };
-    let page = Page::new(lang, &uri);
+    let lang = page.lang;
     let csrf = super::csrf_of(&state, &caller).await;
     let agenda = attempt!(page, ttdz_app::workbench::agenda(state.app(), &caller.viewer()).await);
     let t = page.t;
