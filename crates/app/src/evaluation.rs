@@ -250,12 +250,22 @@ async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Res
     let mut nodes = Vec::new();
     let mut values: HashMap<String, Vec<Option<f64>>> = HashMap::new();
     let mut cells = HashMap::new();
+    // Rows 13-15: each zone's mean grade for the year, where experts have graded it.
+    let mut graded: HashMap<String, Vec<Option<Decimal>>> = HashMap::new();
     let mut synthetic = vec![false; zones.len()];
     let mut categories: Vec<(String, String)> = Vec::new();
-    for i in indicators.iter().filter(|i| i.kind == IndicatorKind::Quantitative) {
-        let zone_cells: Vec<_> = zones.iter().map(|z| inputs.cell(i, &Area::Zone(z.key.clone()), year)).collect();
-        let numbers: Vec<Option<f64>> =
-            zone_cells.iter().map(|c| c.value.as_ref().and_then(|v| v.value.to_f64())).collect();
+    for i in indicators.iter().filter(|i| matches!(i.kind, IndicatorKind::Quantitative | IndicatorKind::Qualitative)) {
+        let (zone_cells, grades) = if i.kind == IndicatorKind::Quantitative {
+            (zones.iter().map(|z| inputs.cell(i, &Area::Zone(z.key.clone()), year)).collect(), Vec::new())
+        } else {
+            let grades = zones.iter().map(|z| data.graded.get(&(z.key.clone(), year, i.seq)).copied()).collect();
+            (Vec::new(), grades)
+        };
+        let numbers: Vec<Option<f64>> = if i.kind == IndicatorKind::Quantitative {
+            zone_cells.iter().map(|c| c.value.as_ref().and_then(|v| v.value.to_f64())).collect()
+        } else {
+            grades.iter().map(|g: &Option<Decimal>| g.and_then(|d| d.to_f64())).collect()
+        };
         let distinct: BTreeSet<u64> = numbers.iter().flatten().map(|v| v.to_bits()).collect();
         let reason = match numbers.iter().flatten().count() {
             0 => Some(("no_values", "no zone has a value")),
@@ -297,7 +307,11 @@ async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Res
             goalposts: None,
         });
         values.insert(i.code.to_string(), numbers);
-        cells.insert(i.code.to_string(), zone_cells);
+        if i.kind == IndicatorKind::Quantitative {
+            cells.insert(i.code.to_string(), zone_cells);
+        } else {
+            graded.insert(i.code.to_string(), grades);
+        }
     }
     if nodes.is_empty() {
         return Ok(EvaluationView {
@@ -389,8 +403,11 @@ async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Res
             let scored: Vec<(IndicatorScore, Option<Decimal>)> = indicators
                 .iter()
                 .filter_map(|i| {
-                    let cell = &cells.get(i.code.as_str())?[z];
-                    let value = cell.value.as_ref().map(|v| v.value);
+                    let (value, growth) = match cells.get(i.code.as_str()) {
+                        Some(cells) => (cells[z].value.as_ref().map(|v| v.value), cells[z].growth),
+                        None => (graded.get(i.code.as_str())?[z], None),
+                    };
+                    let quantitative = i.kind == IndicatorKind::Quantitative;
                     let target = plans[z].targets.get(&(i.code.to_string(), year)).copied();
                     let attainment = match (value, target, i.direction) {
                         (Some(v), Some(t), Some(d)) => attainment(v, t, d),
@@ -401,6 +418,7 @@ async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Res
                             .iter()
                             .copied()
                             .filter(|y| (start..year).contains(y))
+                            .filter(|_| quantitative)
                             .find_map(|y| Some((y, inputs.cell(i, &Area::Zone(zone.key.clone()), y).value?.value)))
                     };
                     let since = plans[z]
@@ -417,7 +435,7 @@ async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Res
                             name_zh: i.name_zh.clone(),
                             unit_zh: i.unit_zh.clone(),
                             value: value.map(|v| v.to_string()),
-                            growth: cell.growth.map(|g| g.round_dp(6).normalize().to_string()),
+                            growth: growth.map(|g| g.round_dp(6).normalize().to_string()),
                             cagr: compounded,
                             cagr_since: compounded.and(since.map(|(y, _)| y)),
                             target: target.map(|t| t.to_string()),

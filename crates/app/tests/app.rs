@@ -537,6 +537,22 @@ async fn experts_grade_the_policy_rows_and_the_mean_is_the_rows_value(store: &Te
     assert_eq!(row(13).as_deref(), Some("4.5"), "the mean of the two grades");
     assert_eq!(row(14), None, "no grade, no value");
     assert_eq!(policies::grades(&ctx, &sun, key).await.expect("grades").len(), 2);
+
+    // In the comparative evaluation the graded row is a column like any other.
+    let state = lifecycle::get(&ctx, &ministry, "ningbo").await.expect("state");
+    let appoint = serde_json::json!({"experts": ["prof-zhou"]});
+    lifecycle::take_step(&ctx, &ministry, "test", "ningbo", (Action::AppointExperts, state.version), &appoint)
+        .await
+        .expect("appointed");
+    policies::grade(&ctx, &zhou, "test", "ningbo", grade(13, 2)).await.expect("graded");
+    let evaluation = ttdz_app::evaluation::evaluate_zones(&ctx, Some(2025)).await.expect("evaluation");
+    let row13 = |zone: &str| {
+        let z = evaluation.zones.iter().find(|z| z.key == zone).expect("zone");
+        z.indicators.iter().find(|i| i.code == "institution_policy_implementation").map(|i| (i.value.clone(), i.score))
+    };
+    let (sunan, ningbo) = (row13(key).expect("row 13"), row13("ningbo").expect("row 13"));
+    assert_eq!((sunan.0.as_deref(), ningbo.0.as_deref()), (Some("4.5"), Some("2")));
+    assert!(sunan.1 > ningbo.1, "the better grade scores higher: {sunan:?} {ningbo:?}");
     assert!(matches!(policies::grades(&ctx, &ttdz_app::Viewer::Public, key).await, Err(AppError::Forbidden(_))));
 }
 
