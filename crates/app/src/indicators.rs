@@ -110,7 +110,14 @@ impl IndicatorData {
         let tree = ctx.tree(None).await?;
         let zones = store.zones().await?;
         let indicators = store.indicators().await?;
-        let reported = reported_for(store, &indicators).await?;
+        let mut reported = reported_for(store, &indicators).await?;
+        // Every element of the dictionary, for the zones' featured indicators (row 16) that the plans define.
+        for spec in ttdz_domain::element::ELEMENTS {
+            if let std::collections::hash_map::Entry::Vacant(slot) = reported.entry(spec.element_code()) {
+                let values = store.reported(slot.key()).await?;
+                slot.insert(values);
+            }
+        }
         let datasets = store.datasets().await?.into_iter().map(|d| (d.dataset.name.clone(), d)).collect();
         let graded = mean_grades(store.grades().await?);
         Ok(IndicatorData { tree, zones, indicators, reported, datasets, graded, public: Default::default() })
@@ -247,6 +254,14 @@ async fn compute(
             }
         })
         .collect();
+    let featured = match (&area, year) {
+        (Area::Zone(key), Some(y)) => {
+            let lifecycle = ctx.store().lifecycle(key).await?;
+            let defined = lifecycle.as_ref().map(crate::lifecycle::approved_featured).transpose()?.unwrap_or_default();
+            defined.iter().map(|f| featured_view(f, &inputs.cell(&f.as_indicator(), &area, y), y)).collect()
+        }
+        _ => Vec::new(),
+    };
     let area_kind = match area {
         Area::Nation => "national",
         Area::Division(_) => "division",
@@ -260,8 +275,31 @@ async fn compute(
         years,
         indicators: rows,
         sources,
+        featured,
         draft_status: pending.map(|r| r.status.as_str()),
     })
+}
+
+fn featured_view(
+    f: &ttdz_domain::FeaturedIndicator,
+    cell: &ttdz_domain::measure::IndicatorCell,
+    year: i32,
+) -> FeaturedView {
+    let formula = match &f.denominator {
+        Some(d) => format!("{} / {} × {}", f.numerator, d, f.factor),
+        None => format!("{} × {}", f.numerator, f.factor),
+    };
+    FeaturedView {
+        code: f.code.to_string(),
+        name_zh: f.name_zh.clone(),
+        unit_zh: f.unit_zh.clone(),
+        formula,
+        direction: f.direction.symbol(),
+        value: cell.value.as_ref().map(|v| v.value.round_dp(6).normalize().to_string()),
+        previous_value: cell.previous.map(|p| p.round_dp(6).normalize().to_string()),
+        growth: cell.growth.map(|g| g.round_dp(6).normalize().to_string()),
+        target: f.target(year).map(|t| t.to_string()),
+    }
 }
 
 /// The mean grade of each zone, year and row, to two decimals.
@@ -345,6 +383,25 @@ pub struct IndicatorValueView {
     pub draft_value: Option<Option<String>>,
 }
 
+/// A zone's featured indicator (row 16) for a year: its value, computed as the Annex 2 rows are, and its target.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeaturedView {
+    pub code: String,
+    pub name_zh: String,
+    pub unit_zh: String,
+    /// `numerator / denominator × factor`, with the data elements' codes.
+    pub formula: String,
+    /// `+` higher is better, `-` lower.
+    pub direction: &'static str,
+    /// Exact decimal; null where an element has no value or the denominator is zero.
+    pub value: Option<String>,
+    pub previous_value: Option<String>,
+    pub growth: Option<String>,
+    /// The plan's target for the year.
+    pub target: Option<String>,
+}
+
 /// A dataset or import batch that values came from.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -374,6 +431,9 @@ pub struct AreaIndicatorsView {
     pub years: Vec<i32>,
     pub indicators: Vec<IndicatorValueView>,
     pub sources: Vec<SourceView>,
+    /// For a zone: the featured indicators (Annex 2 row 16) its plan defines, with their targets.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub featured: Vec<FeaturedView>,
     /// The status (`draft`, `submitted`, `returned`) of the year's report whose values `draft_value` shows; only for
     /// those who oversee the zone, and only while the report is not accepted.
     #[serde(skip_serializing_if = "Option::is_none")]

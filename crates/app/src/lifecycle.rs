@@ -215,6 +215,80 @@ pub fn plan_tasks(doc: &Value) -> Result<Vec<ttdz_domain::lifecycle::PlanTask>, 
         .collect()
 }
 
+/// The featured indicators (row 16) a plan document defines (`featured`: code, name, unit, direction, a numerator
+/// and optionally a denominator among the data elements, a factor, targets per year), each checked.
+pub fn plan_featured(doc: &Value) -> Result<Vec<ttdz_domain::FeaturedIndicator>, AppError> {
+    let Some(list) = doc.get("featured") else { return Ok(Vec::new()) };
+    let list = list.as_array().ok_or_else(|| invalid("document.featured must be a list"))?;
+    let mut codes = std::collections::BTreeSet::new();
+    list.iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let at = |field: &str| format!("document.featured[{i}].{field}");
+            let field =
+                |name: &str| text(f, name).map(str::to_owned).map_err(|_| invalid(format!("{} is missing", at(name))));
+            let code = ttdz_domain::IndicatorCode::parse(&field("code")?)
+                .map_err(|e| invalid(format!("{}: {}", at("code"), e.0)))?;
+            if !codes.insert(code.clone()) {
+                return Err(invalid(format!("{}: {code} is defined twice", at("code"))));
+            }
+            let element = |name: &str| -> Result<Option<ttdz_domain::ElementCode>, AppError> {
+                let Some(given) = f.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()) else {
+                    return Ok(None);
+                };
+                let spec = ttdz_domain::element::ElementSpec::find(given).ok_or_else(|| {
+                    invalid(format!("{}: unknown data element '{given}' (see /api/v1/elements)", at(name)))
+                })?;
+                Ok(Some(spec.element_code()))
+            };
+            let numerator = element("numerator")?.ok_or_else(|| invalid(format!("{} is missing", at("numerator"))))?;
+            let factor = match f.get("factor").map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)) {
+                None => rust_decimal::Decimal::ONE,
+                Some(text) => ttdz_domain::element::parse_amount(text.trim())
+                    .map_err(|e| invalid(format!("{}: {e}", at("factor"))))?,
+            };
+            if factor.is_zero() {
+                return Err(invalid(format!("{}: a factor of 0 makes every value 0", at("factor"))));
+            }
+            let direction = ttdz_domain::Direction::parse(&field("direction")?)
+                .map_err(|e| invalid(format!("{}: {}", at("direction"), e.0)))?;
+            let targets = f
+                .get("targets")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(j, t)| {
+                    let year = t.get("year").and_then(Value::as_i64).filter(|y| (2000..=2200).contains(y));
+                    let year = year.ok_or_else(|| invalid(format!("{}[{j}].year must be a year", at("targets"))))?;
+                    let value = t.get("value").map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+                    let value = ttdz_domain::element::parse_amount(value.unwrap_or_default().trim())
+                        .map_err(|e| invalid(format!("{}[{j}].value: {e}", at("targets"))))?;
+                    Ok((year as i32, value))
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            Ok(ttdz_domain::FeaturedIndicator {
+                code,
+                name_zh: field("name")?,
+                unit_zh: f.get("unit").and_then(Value::as_str).unwrap_or_default().trim().to_owned(),
+                direction,
+                numerator,
+                denominator: element("denominator")?,
+                factor,
+                targets,
+            })
+        })
+        .collect()
+}
+
+/// The featured indicators of the plan a zone builds on (its last plan drafted).
+pub fn approved_featured(state: &LifecycleState) -> Result<Vec<ttdz_domain::FeaturedIndicator>, AppError> {
+    let Some(plan) = state.history.iter().rev().find(|e| e.action == "draft_plan") else { return Ok(Vec::new()) };
+    let doc: Value =
+        serde_json::from_str(&plan.document).map_err(|e| StoreError::Corrupt(format!("plan of {}: {e}", plan.id)))?;
+    plan_featured(&doc)
+}
+
 /// The key tasks of the plan a zone builds on: the last plan drafted (a zone's approval follows its last draft).
 pub fn approved_tasks(state: &LifecycleState) -> Result<Vec<ttdz_domain::lifecycle::PlanTask>, AppError> {
     let Some(plan) = state.history.iter().rev().find(|e| e.action == "draft_plan") else { return Ok(Vec::new()) };
@@ -240,6 +314,7 @@ fn check_plan(doc: &Value, indicators: &[ttdz_domain::Indicator]) -> Result<(), 
         }
     }
     plan_tasks(doc)?;
+    plan_featured(doc)?;
     let targets =
         doc.get("targets").and_then(Value::as_array).ok_or_else(|| invalid("document.targets must be a list"))?;
     if targets.is_empty() {

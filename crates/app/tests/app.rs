@@ -600,9 +600,19 @@ async fn plan_tasks_are_reported_year_by_year_and_weigh_in_the_verdict(store: &T
     .await;
     assert!(matches!(&refused, Err(AppError::Rejected(m)) if m.contains("tasks[0].owner")), "{refused:?}");
     let tasks = serde_json::json!([task("建设技术交易平台"), task("培育技术经纪人"), task("设立转化基金")]);
-    step(&js, Action::DraftPlan, 1, serde_json::json!({"sections": sections, "targets": targets, "tasks": tasks}))
-        .await
-        .expect("drafted");
+    let featured = |numerator: &str, denominator: &str, code: &str| {
+        serde_json::json!({"code": code, "name": "每百家新注册企业技术经纪人数", "unit": "人", "direction": "+",
+            "numerator": numerator, "denominator": denominator, "factor": "100", "targets": [{"year": 2026, "value": "6"}]})
+    };
+    let unknown = serde_json::json!({"sections": sections, "targets": targets, "tasks": tasks,
+        "featured": [featured("brokers", "new_registered_enterprises", "brokers_per_100_firms")]});
+    let refused = step(&js, Action::DraftPlan, 1, unknown).await;
+    assert!(matches!(&refused, Err(AppError::Rejected(m)) if m.contains("featured[0].numerator")), "{refused:?}");
+    let plan = serde_json::json!({"sections": sections, "targets": targets, "tasks": tasks, "featured": [
+        featured("tech_brokers", "new_registered_enterprises", "brokers_per_100_firms"),
+        featured("tech_brokers", "maker_spaces", "brokers_per_space"),
+    ]});
+    step(&js, Action::DraftPlan, 1, plan).await.expect("drafted");
     step(&js, Action::AssignExperts, 2, serde_json::json!({"experts": ["prof-task"]})).await.expect("assigned");
     step(
         &ex,
@@ -639,6 +649,22 @@ async fn plan_tasks_are_reported_year_by_year_and_weigh_in_the_verdict(store: &T
     let editor = reports::editor(&ctx, &js, key, 2026).await.expect("editor");
     assert_eq!(editor.tasks.len(), 3);
     assert_eq!(editor.tasks[1].2.as_ref().map(|p| p.status.as_str()), Some("late"));
+    // Row 16: the featured indicators the plan defined, computed from the zone's values, beside their targets.
+    let file = b"division_code,year,element,value\n321000,2026,tech_brokers,50\n321000,2026,new_registered_enterprises,1000\n321000,2026,maker_spaces,0\n";
+    let parsed = ttdz_app::imports::parse_values(&ctx, "yz.csv", file, false).await.expect("parsed");
+    ttdz_app::imports::store_values(&ctx, &js, "test", ("yz.csv", None), parsed).await.expect("stored");
+    let view = ttdz_app::indicators::area_indicators(
+        &ctx,
+        &ttdz_app::Viewer::Public,
+        ttdz_domain::measure::Area::Zone(ttdz_domain::ZoneKey::parse(key).expect("key")),
+        "江苏·苏中".into(),
+        Some(2026),
+    )
+    .await
+    .expect("indicators");
+    let shown: Vec<(&str, Option<&str>, Option<&str>)> =
+        view.featured.iter().map(|f| (f.code.as_str(), f.value.as_deref(), f.target.as_deref())).collect();
+    assert_eq!(shown, [("brokers_per_100_firms", Some("5"), Some("6")), ("brokers_per_space", None, Some("6"))]);
     let verdict = ttdz_app::verdict::get(&ctx, &mi, key, Some(2026)).await.expect("verdict");
     assert!(
         verdict.reasons.iter().any(|r| r.towards == "rectify" && r.text == "2 of the plan's 3 key tasks are late"),

@@ -174,3 +174,42 @@ impl Indicator {
         Ok(())
     }
 }
+
+/// A zone's own featured indicator (Annex 2 row 16, 特色指标), defined in its plan: a ratio of data elements, as
+/// the Annex 2 rows are, with its targets per year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeaturedIndicator {
+    pub code: IndicatorCode,
+    pub name_zh: String,
+    pub unit_zh: String,
+    pub direction: Direction,
+    pub numerator: crate::ElementCode,
+    pub denominator: Option<crate::ElementCode>,
+    pub factor: Decimal,
+    pub targets: Vec<(i32, Decimal)>,
+}
+
+impl FeaturedIndicator {
+    /// The indicator as the Annex 2 rows are computed: row 16, quantitative.
+    pub fn as_indicator(&self) -> Indicator {
+        Indicator {
+            seq: 16,
+            code: self.code.clone(),
+            category_zh: "特色指标".into(),
+            category_en: "Featured".into(),
+            name_zh: self.name_zh.clone(),
+            unit_zh: self.unit_zh.clone(),
+            name_en: self.name_zh.clone(),
+            unit_en: self.unit_zh.clone(),
+            kind: IndicatorKind::Quantitative,
+            numerator: Some(self.numerator.clone()),
+            denominator: self.denominator.clone(),
+            factor: Some(self.factor),
+            direction: Some(self.direction),
+        }
+    }
+
+    pub fn target(&self, year: i32) -> Option<Decimal> {
+        self.targets.iter().find(|(y, _)| *y == year).map(|(_, t)| *t)
+    }
+}

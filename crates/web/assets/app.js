@@ -40,6 +40,23 @@ function formBody(form) {
     body.document = body.document || {};
     body.document.tasks = tasks;
   }
+  // The plan's featured indicators: every block with a code, its fields and its targets by year.
+  const featuredBlocks = [...form.querySelectorAll("[data-featured]")];
+  if (featuredBlocks.length) {
+    const featured = [];
+    for (const block of featuredBlocks) {
+      const indicator = { targets: [] };
+      for (const input of block.querySelectorAll("[data-field]")) {
+        if (input.value.trim()) indicator[input.dataset.field] = input.value.trim();
+      }
+      for (const input of block.querySelectorAll("[data-target-year]")) {
+        if (input.value.trim()) indicator.targets.push({ year: Number(input.dataset.targetYear), value: input.value.trim() });
+      }
+      if (indicator.code) featured.push(indicator);
+    }
+    body.document = body.document || {};
+    body.document.featured = featured;
+  }
   for (const input of form.querySelectorAll("[name]")) {
     if (input.type === "submit" || input.tagName === "BUTTON" || "inPath" in input.dataset) continue;
     if (input.type === "radio" && !input.checked) continue;

@@ -380,6 +380,15 @@ pub struct Texts {
     pub plan_task_owner: &'static str,
     pub plan_task_deadline: &'static str,
     pub plan_task_output: &'static str,
+    pub featured_heading: &'static str,
+    pub featured_hint: &'static str,
+    pub featured_code: &'static str,
+    pub featured_direction: &'static str,
+    pub featured_numerator: &'static str,
+    pub featured_denominator: &'static str,
+    pub featured_factor: &'static str,
+    pub featured_target: &'static str,
+    pub featured_formula: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -692,6 +701,15 @@ pub static ZH: Texts = Texts {
     plan_task_owner: "责任单位",
     plan_task_deadline: "完成时限",
     plan_task_output: "预期成果",
+    featured_heading: "特色指标（附件2第16项）",
+    featured_hint: "由本示范区自定，按数据项之比计算：分子 ÷ 分母 × 系数；代码用小写字母和下划线；留空代码的不保存。",
+    featured_code: "代码",
+    featured_direction: "方向",
+    featured_numerator: "分子",
+    featured_denominator: "分母（可空）",
+    featured_factor: "系数",
+    featured_target: "目标值",
+    featured_formula: "计算方法",
 };
 
 pub static EN: Texts = Texts {
@@ -1004,6 +1022,15 @@ pub static EN: Texts = Texts {
     plan_task_owner: "Owner",
     plan_task_deadline: "Deadline",
     plan_task_output: "Expected output",
+    featured_heading: "Featured indicators (Annex 2 row 16)",
+    featured_hint: "The zone’s own: numerator ÷ denominator × factor over the data elements; codes in lower case with underscores; blocks without a code are not kept.",
+    featured_code: "Code",
+    featured_direction: "Direction",
+    featured_numerator: "Numerator",
+    featured_denominator: "Denominator (optional)",
+    featured_factor: "Factor",
+    featured_target: "Target",
+    featured_formula: "Formula",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

@@ -2302,6 +2302,11 @@ mod accounts {
             browser.type_into(&format!("textarea[name='document.sections.{textarea}']"), "内容").await;
         }
         browser.type_into("input[name='document.targets[]']", "150").await;
+        browser.type_into("[data-featured] input[data-field=code]", "brokers_per_100_firms").await;
+        browser.type_into("[data-featured] input[data-field=name]", "每百家新注册企业技术经纪人数").await;
+        browser.click("[data-featured] select[data-field=numerator] option[value=tech_brokers]").await;
+        browser.click("[data-featured] select[data-field=denominator] option[value=new_registered_enterprises]").await;
+        browser.type_into("[data-featured] input[data-target-year]", "6").await;
         browser.click("button[name=draft_plan]").await;
         browser.wait_for(|s| s.contains("name=\"assign_experts\"")).await;
         browser.click("input[name='document.experts[]'][value='prof-zhang']").await;
@@ -2345,6 +2350,14 @@ mod accounts {
             .find(|e| e["action"] == "approve_plan")
             .expect("approval");
         assert_eq!(approval["document"]["approval_number"], "国科发创〔2026〕12号");
+        let plan =
+            state["history"].as_array().into_iter().flatten().find(|e| e["action"] == "draft_plan").expect("plan");
+        let featured = &plan["document"]["featured"][0];
+        assert_eq!(
+            (&featured["code"], &featured["numerator"], &featured["targets"][0]["value"]),
+            (&Value::from("brokers_per_100_firms"), &Value::from("tech_brokers"), &Value::from("6")),
+            "the featured indicator as the plan editor sent it: {plan}"
+        );
 
         // The province registers a policy and proposes what worked; the ministry publishes it.
         browser.log_in(&app.base, "jiangsu", "pass-jiangsu-1").await;

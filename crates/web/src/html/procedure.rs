@@ -212,6 +212,9 @@ struct TargetRow {
     cells: Vec<(i32, String)>,
 }
 
+/// A featured indicator in the plan editor: its fields by name, and its targets by year.
+type FeaturedBlock = (std::collections::BTreeMap<&'static str, String>, Vec<(i32, String)>);
+
 #[derive(Template)]
 #[template(path = "plan_edit.html")]
 struct PlanEditTemplate {
@@ -227,6 +230,10 @@ struct PlanEditTemplate {
     comments: Option<String>,
     /// The plan's key tasks so far, and blank rows to add more: (title, owner, deadline, expected output).
     tasks: Vec<(String, String, String, String)>,
+    /// The plan's featured indicators so far and a blank row, each with its fields by name and targets by year.
+    featured: Vec<FeaturedBlock>,
+    /// The data elements a featured indicator may divide: (code, name).
+    elements: Vec<(&'static str, &'static str)>,
 }
 
 pub async fn plan_editor(
@@ -291,7 +298,33 @@ pub async fn plan_editor(
         })
         .collect();
     tasks.extend(std::iter::repeat_n(Default::default(), 3));
+    let mut featured: Vec<_> = draft["featured"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let text = |v: &Value| {
+                v.as_str().map_or_else(|| if v.is_null() { String::new() } else { v.to_string() }, str::to_owned)
+            };
+            let fields = ["code", "name", "unit", "direction", "numerator", "denominator", "factor"]
+                .into_iter()
+                .map(|k| (k, text(&f[k])))
+                .collect();
+            let targets = years
+                .iter()
+                .map(|y| {
+                    let t = f["targets"].as_array().into_iter().flatten().find(|t| t["year"] == *y);
+                    (*y, t.map(|t| text(&t["value"])).unwrap_or_default())
+                })
+                .collect();
+            (fields, targets)
+        })
+        .collect();
+    featured.push((Default::default(), years.iter().map(|y| (*y, String::new())).collect()));
+    let elements = ttdz_domain::element::ELEMENTS.iter().map(|e| (e.code, e.name_zh)).collect();
     Ok(render(&PlanEditTemplate {
+        featured,
+        elements,
         tasks,
         key: zone.key.to_string(),
         zone_name: zone.name_zh.clone(),
