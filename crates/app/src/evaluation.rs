@@ -505,12 +505,8 @@ impl Plan {
     fn of(lifecycle: Option<ttdz_store::LifecycleState>) -> Plan {
         let Some(lifecycle) = lifecycle else { return Plan { term_start: None, targets: HashMap::new() } };
         let term_start = lifecycle.term_years().map(|(start, _)| start);
-        let document = lifecycle
-            .history
-            .iter()
-            .rev()
-            .find(|e| e.action == "draft_plan")
-            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.document).ok());
+        // A plan that no longer parses sets no targets here; the pages that read it report it as corrupt.
+        let document = crate::lifecycle::last_plan(&lifecycle).ok().flatten();
         // The lifecycle step checked every target when the plan was drafted; anything else here is skipped.
         let targets = document
             .as_ref()

@@ -281,20 +281,22 @@ pub fn plan_featured(doc: &Value) -> Result<Vec<ttdz_domain::FeaturedIndicator>,
         .collect()
 }
 
-/// The featured indicators of the plan a zone builds on (its last plan drafted).
-pub fn approved_featured(state: &LifecycleState) -> Result<Vec<ttdz_domain::FeaturedIndicator>, AppError> {
-    let Some(plan) = state.history.iter().rev().find(|e| e.action == "draft_plan") else { return Ok(Vec::new()) };
-    let doc: Value =
-        serde_json::from_str(&plan.document).map_err(|e| StoreError::Corrupt(format!("plan of {}: {e}", plan.id)))?;
-    plan_featured(&doc)
+/// The plan a zone builds on: its last plan drafted (a zone's approval follows its last draft).
+pub fn last_plan(state: &LifecycleState) -> Result<Option<Value>, AppError> {
+    let Some(plan) = state.history.iter().rev().find(|e| e.action == "draft_plan") else { return Ok(None) };
+    let doc = serde_json::from_str(&plan.document)
+        .map_err(|e| StoreError::Corrupt(format!("plan of lifecycle event {}: {e}", plan.id)))?;
+    Ok(Some(doc))
 }
 
-/// The key tasks of the plan a zone builds on: the last plan drafted (a zone's approval follows its last draft).
+/// The featured indicators of the plan a zone builds on.
+pub fn approved_featured(state: &LifecycleState) -> Result<Vec<ttdz_domain::FeaturedIndicator>, AppError> {
+    last_plan(state)?.map_or(Ok(Vec::new()), |plan| plan_featured(&plan))
+}
+
+/// The key tasks of the plan a zone builds on.
 pub fn approved_tasks(state: &LifecycleState) -> Result<Vec<ttdz_domain::lifecycle::PlanTask>, AppError> {
-    let Some(plan) = state.history.iter().rev().find(|e| e.action == "draft_plan") else { return Ok(Vec::new()) };
-    let doc: Value =
-        serde_json::from_str(&plan.document).map_err(|e| StoreError::Corrupt(format!("plan of {}: {e}", plan.id)))?;
-    plan_tasks(&doc)
+    last_plan(state)?.map_or(Ok(Vec::new()), |plan| plan_tasks(&plan))
 }
 
 /// Checks the construction plan against the outline of Annex 1 and the indicator system.
