@@ -1,8 +1,15 @@
-//! The demo data: real published figures (as figures, and as element values where they measure one), and a
-//! clearly labelled synthetic sample of contract micro-data that exercises the whole pipeline.
+//! The demo data: real published figures (as figures, and as element values where they measure one), a clearly
+//! labelled synthetic sample of contract micro-data that exercises the whole pipeline, and the procedure's parts
+//! shown on one zone (江苏·苏南): a recorded plan with key tasks and featured indicators, an accepted annual report
+//! stating the tasks' progress and a featured value, and experts' grades of rows 13-15, all labelled as examples and
+//! all taken through the same use cases as the pages and the API take them.
 
+use serde_json::json;
+use ttdz_domain::account::{Account, Role, Username};
+use ttdz_domain::lifecycle::Action;
 use ttdz_domain::measure::SourceKind;
 use ttdz_domain::reference::DemoData;
+use ttdz_domain::report::{ReportAction, ReportStatus};
 use ttdz_domain::{Dataset, DivisionTree};
 use ttdz_ingest::contracts::{self, BasicUnits};
 use ttdz_store::{Batch, DivisionValue};
@@ -12,6 +19,19 @@ use crate::{AppError, Context, Viewer};
 /// Contracts in the synthetic sample: enough for every zone and year to have data, small enough to load at once.
 const SYNTHETIC_CONTRACTS: u64 = 60_000;
 const SYNTHETIC_SEED: u64 = 304;
+/// The years the synthetic sample covers; the last is the demo's last complete year, the one the showcase reports,
+/// grades and sets targets for.
+const FIRST_DEMO_YEAR: i32 = 2019;
+pub const LAST_DEMO_YEAR: i32 = 2024;
+
+/// The zone the demo shows the procedure's parts on.
+pub const SHOWCASE_ZONE: &str = "jiangsu-sunan";
+/// The accounts the showcase acts as: the province that records the plan and reports, the expert who grades. Their
+/// passwords are random and never shown: an operator who wants to sign in as them resets one.
+const DEMO_PROVINCE_ACCOUNT: &str = "demo-jiangsu";
+const DEMO_EXPERT_ACCOUNT: &str = "demo-expert";
+/// Marks every text the showcase writes.
+const EXAMPLE: &str = "【示例数据，非真实】";
 
 /// Loads all demo data, for the ministry or the operator; running it again changes nothing.
 pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), AppError> {
@@ -64,8 +84,14 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
     let units: Vec<_> = tree.area_of(zones.iter().flat_map(|z| &z.members)).into_iter().collect();
     let sample = tempfile::NamedTempFile::new()
         .map_err(|e| AppError::Environment(format!("cannot make a temporary file: {e}")))?;
-    contracts::write_synthetic(&mut sample.as_file(), SYNTHETIC_CONTRACTS, SYNTHETIC_SEED, &units, 2019..=2024)
-        .map_err(|e| AppError::Environment(format!("cannot write the synthetic sample: {e}")))?;
+    contracts::write_synthetic(
+        &mut sample.as_file(),
+        SYNTHETIC_CONTRACTS,
+        SYNTHETIC_SEED,
+        &units,
+        FIRST_DEMO_YEAR..=LAST_DEMO_YEAR,
+    )
+    .map_err(|e| AppError::Environment(format!("cannot write the synthetic sample: {e}")))?;
     let file = contracts::read(sample.path(), &BasicUnits::of(&tree), &contracts::Options::default(), &|_| {}, None)
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     let synthetic = store
@@ -95,5 +121,161 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
         synthetic_changed = synthetic.changed,
         "demo data loaded"
     );
+    showcase(ctx, viewer, origin).await
+}
+
+/// The demo account `username` with `role` (for a province, of `province`), made with a random password if it is
+/// not there yet.
+async fn demo_account(
+    ctx: &Context,
+    viewer: &Viewer,
+    origin: &str,
+    (username, role, province): (&str, Role, Option<ttdz_domain::DivisionCode>),
+) -> Result<Account, AppError> {
+    let store = ctx.store();
+    if let Some(account) = store.accounts().await?.into_iter().find(|a| a.username.as_str() == username) {
+        return Ok(account);
+    }
+    let name = Username::parse(username).map_err(|e| AppError::Invalid(e.0))?;
+    let account = Account::new(name, role, province, None, None).map_err(|e| AppError::Invalid(e.0))?;
+    let hash = crate::accounts::hash_password(&crate::accounts::new_token()).map_err(AppError::Environment)?;
+    store.add_account(&account, &hash, &crate::audit(viewer, origin, None)).await?;
+    Ok(account)
+}
+
+/// The procedure's parts on the showcase zone, each step taken only if it was not taken yet.
+async fn showcase(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), AppError> {
+    let Ok(key) = ttdz_domain::ZoneKey::parse(SHOWCASE_ZONE) else { return Ok(()) };
+    let Some(zone) = ctx.store().zone(&key).await? else {
+        tracing::warn!(zone = SHOWCASE_ZONE, "the reference data lack the showcase zone: no procedure shown");
+        return Ok(());
+    };
+    let province = Viewer::Account(
+        demo_account(ctx, viewer, origin, (DEMO_PROVINCE_ACCOUNT, Role::Province, Some(zone.province))).await?,
+    );
+    let expert = Viewer::Account(demo_account(ctx, viewer, origin, (DEMO_EXPERT_ACCOUNT, Role::Expert, None)).await?);
+    let year = LAST_DEMO_YEAR;
+
+    let state = ctx.store().lifecycle(&key).await?.ok_or_else(|| AppError::NotFound(SHOWCASE_ZONE.into()))?;
+    let mut version = state.version;
+    if crate::lifecycle::last_plan(&state)?.is_none() {
+        let step = (Action::RecordPlan, version);
+        version = crate::lifecycle::take_step(ctx, &province, origin, SHOWCASE_ZONE, step, &showcase_plan(year))
+            .await?
+            .version;
+    }
+    if !state.consultants.iter().any(|(u, _)| u == DEMO_EXPERT_ACCOUNT) {
+        let appoint = json!({ "experts": [DEMO_EXPERT_ACCOUNT], "note": format!("{EXAMPLE}科技部指定的咨询专家") });
+        crate::lifecycle::take_step(ctx, viewer, origin, SHOWCASE_ZONE, (Action::AppointExperts, version), &appoint)
+            .await?;
+    }
+
+    let report = ctx.store().annual_report(&key, year).await?;
+    if report.as_ref().is_none_or(|r| r.status != ReportStatus::Accepted) {
+        let input = crate::reports::ReportInput {
+            values: vec![crate::reports::ValueInput {
+                element: SHOWCASE_REPORTED.into(),
+                division_code: None,
+                value: json!("38"),
+            }],
+            text: Some(format!(
+                "{EXAMPLE}{year}年，苏南示范区围绕建设方案推进各项重点任务：技术转移机构体系进一步完善，\
+                 新型研发机构新增多家，技术合同成交额保持增长；科技成果转化政策落实情况良好。"
+            )),
+            progress: Some(
+                [
+                    (1, "done", "省技术产权交易市场已上线运行（示例）"),
+                    (2, "on_track", "已建成3个专业化转移机构（示例）"),
+                    (3, "late", "人才培养计划完成六成（示例）"),
+                ]
+                .into_iter()
+                .map(|(task, status, evidence)| crate::reports::TaskProgress {
+                    task,
+                    status: status.into(),
+                    evidence: format!("{EXAMPLE}{evidence}"),
+                })
+                .collect(),
+            ),
+        };
+        let (at, based_on) = ((SHOWCASE_ZONE, year), report.as_ref().map_or(0, |r| r.version));
+        let mut version = crate::reports::edit(ctx, &province, origin, at, based_on, input).await?.version;
+        if report.as_ref().is_none_or(|r| r.status != ReportStatus::Submitted) {
+            let submitted = crate::reports::decide(ctx, &province, origin, at, version, ReportAction::Submit, None);
+            version = submitted.await?.version;
+        }
+        crate::reports::decide(ctx, viewer, origin, at, version, ReportAction::Accept, None).await?;
+    }
+
+    let graded: Vec<u8> = ctx
+        .store()
+        .grades()
+        .await?
+        .into_iter()
+        .filter(|g| g.zone == key && g.year == year && g.graded_by == DEMO_EXPERT_ACCOUNT)
+        .map(|g| g.annex_row)
+        .collect();
+    let grades = [
+        (13, 4, "高校、科研院所落实科技成果转化收益分配政策较好，个别单位尚未出台实施细则"),
+        (14, 3, "财政资金和税收优惠支持到位，但技术转让所得税优惠享受面仍较窄"),
+        (15, 4, "省、市、县三级技术转移工作网络基本形成"),
+    ];
+    for (annex_row, score, reasons) in grades.into_iter().filter(|(row, _, _)| !graded.contains(row)) {
+        let grade = crate::policies::NewGrade {
+            year,
+            annex_row,
+            score,
+            reasons: format!("{EXAMPLE}{reasons}"),
+            evidence: format!("{EXAMPLE}{year}年度报告及实地调研"),
+            policies: Vec::new(),
+        };
+        crate::policies::grade(ctx, &expert, origin, SHOWCASE_ZONE, grade).await?;
+    }
     Ok(())
+}
+
+/// The featured indicator the showcase's annual report states.
+const SHOWCASE_REPORTED: &str = "new_rd_institutions";
+
+/// The showcase zone's plan as recorded: Annex 1's outline, three key tasks, one featured indicator computed from
+/// the contract registry and one the annual report states, each with targets.
+fn showcase_plan(year: i32) -> serde_json::Value {
+    let part = |text: &str| format!("{EXAMPLE}{text}");
+    json!({
+        "approval_number": part("示例批复文号"),
+        "sections": {
+            "建设基础和重要意义": part("苏南地区创新资源集聚，技术市场活跃。"),
+            "总体要求": {
+                "指导思想": part("以促进科技成果转移转化为主线。"),
+                "建设原则": part("市场导向、政府引导、开放协同。"),
+                "总体布局": part("以苏南国家自主创新示范区为核心。"),
+                "建设目标与指标": part("技术合同成交额和技术交易额占比稳步提高。")
+            },
+            "特色定位": part("面向先进制造业的成果转化。"),
+            "示范任务": part("建设技术产权交易市场，培育专业化转移机构。"),
+            "组织实施": part("省科技厅牵头，各市分工负责。"),
+            "重点任务分解与进度安排": part("见重点任务表。"),
+            "建设目标与指标": part("见分年度指标目标。")
+        },
+        "targets": [
+            {"indicator": "contract_turnover", "year": year - 1, "value": "25"},
+            {"indicator": "contract_turnover", "year": year, "value": "28"}
+        ],
+        "tasks": [
+            {"title": part("建设省技术产权交易市场"), "owner": "江苏省科技厅", "deadline": format!("{}-06-30", year - 1), "output": part("交易市场上线运行")},
+            {"title": part("培育专业化技术转移机构"), "owner": "苏州市科技局", "deadline": format!("{}-12-31", year + 1), "output": part("新建5个专业化转移机构")},
+            {"title": part("技术经纪人才培养"), "owner": "南京市科技局", "deadline": format!("{year}-12-31"), "output": part("培训技术经纪人1000人次")}
+        ],
+        "featured": [
+            {
+                "code": "tech_amount_share", "name": part("技术交易额占技术合同成交额比重"), "unit": "%",
+                "direction": "+", "numerator": "contract_tech_amount_yuan",
+                "denominator": "contract_turnover_yuan", "factor": "100",
+                "targets": [{"year": year, "value": "85"}]
+            },
+            {
+                "code": SHOWCASE_REPORTED, "name": part("新型研发机构数量"), "unit": "家", "direction": "+",
+                "measure": "reported", "targets": [{"year": year, "value": "40"}]
+            }
+        ]
+    })
 }

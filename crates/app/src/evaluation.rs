@@ -104,11 +104,14 @@ pub struct ZoneEvaluationView {
     pub relative: Option<f64>,
     /// `leader`, `strong`, `moderate` or `emerging`.
     pub group: Option<&'static str>,
-    /// Mean attainment of the year's plan targets in percent, each capped at 100 (exact decimal); `None` without
-    /// targets for the year.
+    /// Mean attainment of the year's plan targets in percent (the Annex 2 rows' and the featured indicators'),
+    /// each capped at 100 (exact decimal); `None` without targets for the year.
     pub target_attainment: Option<String>,
     pub categories: Vec<CategoryScore>,
     pub indicators: Vec<IndicatorScore>,
+    /// The zone's featured indicators (row 16): value, target and attainment, which `target_attainment` counts; not
+    /// scored, as no other zone has them.
+    pub featured: Vec<IndicatorScore>,
     /// True when any value behind the zone's scores is synthetic demo data.
     pub synthetic: bool,
 }
@@ -450,6 +453,35 @@ async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Res
                     ))
                 })
                 .collect();
+            // Row 16: the zone's own indicators are not compared with other zones', but their targets count.
+            let featured: Vec<(IndicatorScore, Option<Decimal>)> = data
+                .featured
+                .get(&zone.key)
+                .into_iter()
+                .flatten()
+                .map(|f| {
+                    let cell = inputs.cell(&f.as_indicator(), &Area::Zone(zone.key.clone()), year);
+                    let value = cell.value.as_ref().map(|v| v.value);
+                    let target = f.target(year);
+                    let attained = match (value, target) {
+                        (Some(v), Some(t)) => attainment(v, t, f.direction),
+                        _ => None,
+                    };
+                    let view = IndicatorScore {
+                        code: f.code.to_string(),
+                        name_zh: f.name_zh.clone(),
+                        unit_zh: f.unit_zh.clone(),
+                        value: value.map(|v| v.round_dp(6).normalize().to_string()),
+                        growth: cell.growth.map(|g| g.round_dp(6).normalize().to_string()),
+                        cagr: None,
+                        cagr_since: None,
+                        target: target.map(|t| t.to_string()),
+                        attainment: attained.map(|a| a.to_string()),
+                        score: None,
+                    };
+                    (view, attained)
+                })
+                .collect();
             ZoneEvaluationView {
                 key: key.to_owned(),
                 short_name: zone.short_name_zh.clone(),
@@ -470,8 +502,11 @@ async fn compute(ctx: &Context, year: Option<i32>, with_robustness: bool) -> Res
                         }
                     })
                     .collect(),
-                target_attainment: mean_capped_attainment(&scored.iter().filter_map(|(_, a)| *a).collect::<Vec<_>>()),
+                target_attainment: mean_capped_attainment(
+                    &scored.iter().chain(&featured).filter_map(|(_, a)| *a).collect::<Vec<_>>(),
+                ),
                 indicators: scored.into_iter().map(|(s, _)| s).collect(),
+                featured: featured.into_iter().map(|(s, _)| s).collect(),
                 synthetic: synthetic[z],
             }
         })

@@ -81,6 +81,8 @@ pub struct IndicatorData {
     pub(crate) datasets: HashMap<String, ttdz_store::DatasetRecord>,
     /// The value of rows 13-15 per zone, year and row: the mean of the experts' grades.
     pub(crate) graded: HashMap<(ttdz_domain::ZoneKey, i32, u8), rust_decimal::Decimal>,
+    /// The featured indicators (row 16) each zone's plan defines.
+    pub(crate) featured: HashMap<ttdz_domain::ZoneKey, Vec<ttdz_domain::FeaturedIndicator>>,
     /// Reports as the public sees them, computed once for this data (everyone else's include what only they may
     /// see, and are computed for them).
     public: std::sync::Mutex<HashMap<(Area, Option<i32>), AreaIndicatorsView>>,
@@ -111,16 +113,30 @@ impl IndicatorData {
         let zones = store.zones().await?;
         let indicators = store.indicators().await?;
         let mut reported = reported_for(store, &indicators).await?;
-        // Every element of the dictionary, for the zones' featured indicators (row 16) that the plans define.
-        for spec in ttdz_domain::element::ELEMENTS {
-            if let std::collections::hash_map::Entry::Vacant(slot) = reported.entry(spec.element_code()) {
+        let mut featured = HashMap::new();
+        for zone in &zones {
+            let lifecycle = store.lifecycle(&zone.key).await?;
+            let defined = lifecycle.as_ref().map(crate::lifecycle::approved_featured).transpose()?.unwrap_or_default();
+            featured.insert(zone.key.clone(), defined);
+        }
+        // Every element of the dictionary, and every element a featured indicator is reported as, for the zones'
+        // featured indicators (row 16).
+        let elements = ttdz_domain::element::ELEMENTS.iter().map(|spec| spec.element_code());
+        let own = featured.values().flatten().filter_map(ttdz_domain::FeaturedIndicator::reported_element);
+        for element in elements.chain(own) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = reported.entry(element) {
                 let values = store.reported(slot.key()).await?;
                 slot.insert(values);
             }
         }
         let datasets = store.datasets().await?.into_iter().map(|d| (d.dataset.name.clone(), d)).collect();
         let graded = mean_grades(store.grades().await?);
-        Ok(IndicatorData { tree, zones, indicators, reported, datasets, graded, public: Default::default() })
+        Ok(IndicatorData { tree, zones, indicators, reported, datasets, graded, featured, public: Default::default() })
+    }
+
+    /// The codes of every zone's featured indicators (row 16).
+    pub fn featured_codes(&self) -> BTreeSet<String> {
+        self.featured.values().flatten().map(|f| f.code.to_string()).collect()
     }
 
     /// Every year that has data, oldest first.
@@ -239,6 +255,17 @@ async fn compute(
             }
         })
         .collect();
+    let featured: Vec<FeaturedView> = match (&area, year) {
+        (Area::Zone(key), Some(y)) => data
+            .featured
+            .get(key)
+            .into_iter()
+            .flatten()
+            .map(|f| featured_view(f, &inputs.cell(&f.as_indicator(), &area, y), y, datasets))
+            .collect(),
+        _ => Vec::new(),
+    };
+    used.extend(featured.iter().flat_map(|f| f.sources.iter().cloned()));
     let sources = used
         .iter()
         .filter_map(|name| datasets.get(name))
@@ -254,14 +281,6 @@ async fn compute(
             }
         })
         .collect();
-    let featured = match (&area, year) {
-        (Area::Zone(key), Some(y)) => {
-            let lifecycle = ctx.store().lifecycle(key).await?;
-            let defined = lifecycle.as_ref().map(crate::lifecycle::approved_featured).transpose()?.unwrap_or_default();
-            defined.iter().map(|f| featured_view(f, &inputs.cell(&f.as_indicator(), &area, y), y)).collect()
-        }
-        _ => Vec::new(),
-    };
     let area_kind = match area {
         Area::Nation => "national",
         Area::Division(_) => "division",
@@ -284,12 +303,28 @@ fn featured_view(
     f: &ttdz_domain::FeaturedIndicator,
     cell: &ttdz_domain::measure::IndicatorCell,
     year: i32,
+    datasets: &HashMap<String, ttdz_store::DatasetRecord>,
 ) -> FeaturedView {
-    let formula = match &f.denominator {
-        Some(d) => format!("{} / {} × {}", f.numerator, d, f.factor),
-        None => format!("{} × {}", f.numerator, f.factor),
+    let formula = match &f.measure {
+        ttdz_domain::FeaturedMeasure::Ratio { numerator, denominator: Some(d), factor } => {
+            format!("{numerator} / {d} × {factor}")
+        }
+        ttdz_domain::FeaturedMeasure::Ratio { numerator, denominator: None, factor } => {
+            format!("{numerator} × {factor}")
+        }
+        ttdz_domain::FeaturedMeasure::Reported => "reported".to_owned(),
     };
+    let sources: Vec<String> = cell
+        .value
+        .iter()
+        .flat_map(|v| v.numerator.sources.iter().chain(v.denominator.iter().flat_map(|d| &d.sources)))
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     FeaturedView {
+        synthetic: sources.iter().any(|s| datasets.get(s).is_some_and(|d| d.kind == SourceKind::Synthetic)),
+        sources,
         code: f.code.to_string(),
         name_zh: f.name_zh.clone(),
         unit_zh: f.unit_zh.clone(),
@@ -390,7 +425,8 @@ pub struct FeaturedView {
     pub code: String,
     pub name_zh: String,
     pub unit_zh: String,
-    /// `numerator / denominator × factor`, with the data elements' codes.
+    /// `numerator / denominator × factor`, with the data elements' codes; `reported` for a value the annual report
+    /// states.
     pub formula: String,
     /// `+` higher is better, `-` lower.
     pub direction: &'static str,
@@ -400,6 +436,10 @@ pub struct FeaturedView {
     pub growth: Option<String>,
     /// The plan's target for the year.
     pub target: Option<String>,
+    /// The datasets the value comes from (for a reported one, the accepted annual report), as `sources` lists them.
+    pub sources: Vec<String>,
+    /// True when any value behind this one is synthetic demo data.
+    pub synthetic: bool,
 }
 
 /// A dataset or import batch that values came from.

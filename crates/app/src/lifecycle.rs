@@ -105,7 +105,9 @@ async fn view(ctx: &Context, zone: &Zone, state: LifecycleState, viewer: &Viewer
         _ => viewer.governs(&zone.province),
     };
     let actions = match viewer.role() {
-        Some(role) if acts_for => allowed(Some(state.stage), role),
+        Some(role) if acts_for => {
+            allowed(Some(state.stage), role).into_iter().filter(|a| !drafted_here(*a, &state)).collect()
+        }
         _ => Vec::new(),
     };
     Ok(LifecycleView {
@@ -145,6 +147,12 @@ async fn view(ctx: &Context, zone: &Zone, state: LifecycleState, viewer: &Viewer
             .map(|a| ActionView { action: a.as_str(), label_zh: a.label_zh() })
             .collect(),
     })
+}
+
+/// Whether `action` records a plan for a zone whose plan was drafted in TTDZ: that plan is the zone's, and only a
+/// zone approved before TTDZ has one recorded.
+fn drafted_here(action: Action, state: &LifecycleState) -> bool {
+    action == Action::RecordPlan && state.history.iter().any(|e| e.action == Action::DraftPlan.as_str())
 }
 
 /// The zone and its procedure, if the viewer may see them: before approval even its existence is private.
@@ -215,8 +223,9 @@ pub fn plan_tasks(doc: &Value) -> Result<Vec<ttdz_domain::lifecycle::PlanTask>, 
         .collect()
 }
 
-/// The featured indicators (row 16) a plan document defines (`featured`: code, name, unit, direction, a numerator
-/// and optionally a denominator among the data elements, a factor, targets per year), each checked.
+/// The featured indicators (row 16) a plan document defines (`featured`: code, name, unit, direction, targets per
+/// year, and either `measure: "reported"` (the annual report states the value) or a numerator and optionally a
+/// denominator among the data elements and a factor), each checked.
 pub fn plan_featured(doc: &Value) -> Result<Vec<ttdz_domain::FeaturedIndicator>, AppError> {
     let Some(list) = doc.get("featured") else { return Ok(Vec::new()) };
     let list = list.as_array().ok_or_else(|| invalid("document.featured must be a list"))?;
@@ -241,15 +250,41 @@ pub fn plan_featured(doc: &Value) -> Result<Vec<ttdz_domain::FeaturedIndicator>,
                 })?;
                 Ok(Some(spec.element_code()))
             };
-            let numerator = element("numerator")?.ok_or_else(|| invalid(format!("{} is missing", at("numerator"))))?;
-            let factor = match f.get("factor").map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)) {
-                None => rust_decimal::Decimal::ONE,
-                Some(text) => ttdz_domain::element::parse_amount(text.trim())
-                    .map_err(|e| invalid(format!("{}: {e}", at("factor"))))?,
+            let reported = match f.get("measure").and_then(Value::as_str).map(str::trim) {
+                None | Some("" | "ratio") => false,
+                Some("reported") => true,
+                Some(other) => {
+                    return Err(invalid(format!("{}: '{other}' is neither 'ratio' nor 'reported'", at("measure"))));
+                }
             };
-            if factor.is_zero() {
-                return Err(invalid(format!("{}: a factor of 0 makes every value 0", at("factor"))));
-            }
+            let measure = if reported {
+                if let Some(field) = ["numerator", "denominator", "factor"].into_iter().find(|k| f.get(*k).is_some()) {
+                    return Err(invalid(format!(
+                        "{}: a featured indicator the annual report states has no formula",
+                        at(field)
+                    )));
+                }
+                if ttdz_domain::element::ElementSpec::find(code.as_str()).is_some() {
+                    return Err(invalid(format!(
+                        "{}: {code} is a data element of Annex 2; a reported featured indicator needs a code of its own",
+                        at("code")
+                    )));
+                }
+                ttdz_domain::FeaturedMeasure::Reported
+            } else {
+                let numerator = element("numerator")?.ok_or_else(|| {
+                    invalid(format!("{} is missing (or set measure to 'reported' for a value the annual report states)", at("numerator")))
+                })?;
+                let factor = match f.get("factor").map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)) {
+                    None => rust_decimal::Decimal::ONE,
+                    Some(text) => ttdz_domain::element::parse_amount(text.trim())
+                        .map_err(|e| invalid(format!("{}: {e}", at("factor"))))?,
+                };
+                if factor.is_zero() {
+                    return Err(invalid(format!("{}: a factor of 0 makes every value 0", at("factor"))));
+                }
+                ttdz_domain::FeaturedMeasure::Ratio { numerator, denominator: element("denominator")?, factor }
+            };
             let direction = ttdz_domain::Direction::parse(&field("direction")?)
                 .map_err(|e| invalid(format!("{}: {}", at("direction"), e.0)))?;
             let targets = f
@@ -272,18 +307,18 @@ pub fn plan_featured(doc: &Value) -> Result<Vec<ttdz_domain::FeaturedIndicator>,
                 name_zh: field("name")?,
                 unit_zh: f.get("unit").and_then(Value::as_str).unwrap_or_default().trim().to_owned(),
                 direction,
-                numerator,
-                denominator: element("denominator")?,
-                factor,
+                measure,
                 targets,
             })
         })
         .collect()
 }
 
-/// The plan a zone builds on: its last plan drafted (a zone's approval follows its last draft).
+/// The plan a zone builds on: its last plan drafted (a zone's approval follows its last draft), or for a zone
+/// approved before TTDZ, the approved plan recorded since.
 pub fn last_plan(state: &LifecycleState) -> Result<Option<Value>, AppError> {
-    let Some(plan) = state.history.iter().rev().find(|e| e.action == "draft_plan") else { return Ok(None) };
+    let is_plan = |action: &str| action == Action::DraftPlan.as_str() || action == Action::RecordPlan.as_str();
+    let Some(plan) = state.history.iter().rev().find(|e| is_plan(&e.action)) else { return Ok(None) };
     let doc = serde_json::from_str(&plan.document)
         .map_err(|e| StoreError::Corrupt(format!("plan of lifecycle event {}: {e}", plan.id)))?;
     Ok(Some(doc))
@@ -425,7 +460,8 @@ async fn proposed_zone(ctx: &Context, viewer: &Viewer, zone_key: &ZoneKey, doc: 
 /// Takes a step of the procedure, decided on version `based_on` of the zone's procedure (ignored for
 /// `propose_demand`, which creates the zone). `document` carries what the step needs: propose_demand {name,
 /// short_name, members, demand, idea, consent}; draft_plan {sections (Annex 1), targets [{indicator, year,
-/// value}]}; assign_experts {experts}; review_plan {score, comment, conflict_of_interest}; return_plan {comments};
+/// value}], tasks, featured}; record_plan (a zone approved before TTDZ) the same and {approval_number};
+/// assign_experts {experts}; review_plan {score, comment, conflict_of_interest}; return_plan {comments};
 /// start_construction {term_start, term_end} (3-5 years); evaluate_term {summary}; rectify / revoke / continue
 /// {reasons}.
 pub async fn take_step(
@@ -490,6 +526,15 @@ pub async fn take_step(
     match action {
         Action::ProposeDemand => step.new_zone = Some(zone.clone()),
         Action::DraftPlan => check_plan(doc, &store.indicators().await?)?,
+        Action::RecordPlan => {
+            if current.as_ref().is_some_and(|c| drafted_here(action, c)) {
+                return Err(AppError::Conflict(format!(
+                    "zone {key} was approved on a plan drafted in TTDZ; a plan is recorded only for a zone approved before"
+                )));
+            }
+            check_plan(doc, &store.indicators().await?)?;
+            text(doc, "approval_number")?;
+        }
         Action::AssignExperts => step.assign_experts = named_experts(ctx, doc).await?,
         Action::AppointExperts => step.appoint_consultants = named_experts(ctx, doc).await?,
         Action::GiveOpinion => {

@@ -168,11 +168,13 @@ pub async fn get(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Result
     view(report, ctx.report_due(year))
 }
 
-/// Checks drafted values against the element dictionary and the zone, as the canonical list stored with the report.
+/// Checks drafted values against the element dictionary, the featured indicators the zone's plan has it state
+/// (`reported`), and the zone, as the canonical list stored with the report.
 fn checked_values(
     items: &[ValueInput],
     zone: &ttdz_domain::Zone,
     tree: &ttdz_domain::DivisionTree,
+    reported: &[ttdz_domain::ElementCode],
 ) -> Result<Vec<ReportValue>, AppError> {
     let area = tree.area_of(&zone.members);
     let mut seen = BTreeSet::new();
@@ -180,15 +182,23 @@ fn checked_values(
     for (i, item) in items.iter().enumerate() {
         let bad = |m: String| AppError::Rejected(format!("values[{i}]: {m}"));
         let code = item.element.as_str();
-        let spec = ElementSpec::find(code).ok_or_else(|| bad(format!("unknown element '{code}'")))?;
         let raw = match &item.value {
             Value::String(s) => s.trim().to_owned(),
             Value::Number(n) => n.to_string(),
             _ => return Err(bad("value must be a number".into())),
         };
         let value = parse_amount(&raw).map_err(|e| bad(format!("value: {e}")))?;
-        spec.check_value(value).map_err(|e| bad(format!("value: {e}")))?;
-        let (division_code, zone_key) = match (item.division_code.as_deref(), spec.scope) {
+        // A featured indicator the plan has the report state: one value for the zone, of any sign.
+        let scope = if reported.iter().any(|r| r.as_str() == code) {
+            Scope::Zone
+        } else {
+            let spec = ElementSpec::find(code).ok_or_else(|| {
+                bad(format!("unknown element '{code}' (neither a data element nor a featured indicator of the plan)"))
+            })?;
+            spec.check_value(value).map_err(|e| bad(format!("value: {e}")))?;
+            spec.scope
+        };
+        let (division_code, zone_key) = match (item.division_code.as_deref(), scope) {
             (Some(d), Scope::Division) => {
                 let division = DivisionCode::parse(d).map_err(|e| bad(format!("division_code: {e}")))?;
                 let inside =
@@ -287,7 +297,10 @@ pub async fn edit(
         None => report.text.clone(),
     };
     let tree = ctx.tree(None).await?;
-    let mut values = checked_values(&body.values, &zone, &tree)?;
+    let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+    let featured = lifecycle.as_ref().map(crate::lifecycle::approved_featured).transpose()?.unwrap_or_default();
+    let reported: Vec<_> = featured.iter().filter_map(ttdz_domain::FeaturedIndicator::reported_element).collect();
+    let mut values = checked_values(&body.values, &zone, &tree, &reported)?;
     if let Some(team) = team {
         values = merged_for_team(team, report.drafted()?, values)?;
     }
@@ -296,7 +309,6 @@ pub async fn edit(
             return Err(AppError::Rejected("progress: the plan's tasks are reported by the province".into()));
         }
         Some(progress) => {
-            let lifecycle = ctx.store().lifecycle(&zone.key).await?;
             let tasks = lifecycle.as_ref().map(crate::lifecycle::approved_tasks).transpose()?.unwrap_or_default();
             checked_progress(&progress, tasks.len())?;
             serde_json::to_string(&progress).map_err(|e| AppError::Method(format!("cannot keep the progress: {e}")))?
@@ -401,6 +413,9 @@ pub struct Editor {
     pub team: Option<DivisionCode>,
     /// The approved plan's key tasks, numbered from 1, with the progress the report states for each.
     pub tasks: Vec<(u32, ttdz_domain::lifecycle::PlanTask, Option<TaskProgress>)>,
+    /// The featured indicators (row 16) the plan has the report state, each with its input (`{code}@zone`), the
+    /// value drafted so far and the plan's target for the year.
+    pub featured: Vec<(ttdz_domain::FeaturedIndicator, String, Option<String>)>,
 }
 
 /// The name of a value's input in the editor.
@@ -463,6 +478,19 @@ pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
         })
         .collect();
     let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+    let featured = lifecycle
+        .as_ref()
+        .map(crate::lifecycle::approved_featured)
+        .transpose()?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f.reported_element().is_some())
+        .map(|f| {
+            let input = input_name(f.code.as_str(), None);
+            let value = drafted.get(&input).map(|v| (*v).to_owned());
+            (f, input, value)
+        })
+        .collect();
     let plan = lifecycle.as_ref().map(crate::lifecycle::approved_tasks).transpose()?.unwrap_or_default();
     let tasks = plan
         .into_iter()
@@ -472,7 +500,7 @@ pub async fn editor(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
             (n, task, stated)
         })
         .collect();
-    Ok(Editor { zone, report, sections, actions, team, tasks })
+    Ok(Editor { zone, report, sections, actions, team, tasks, featured })
 }
 
 /// A value read from a filled template, by the editor input it fills.

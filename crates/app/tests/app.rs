@@ -673,7 +673,140 @@ async fn plan_tasks_are_reported_year_by_year_and_weigh_in_the_verdict(store: &T
     );
 }
 
+/// A zone approved before TTDZ records its approved plan (a zone whose plan was drafted in TTDZ cannot); a featured
+/// indicator the plan has the report state is entered in the annual report for the zone as a whole (for a division,
+/// or under a code the plan lacks, refused by name), becomes the row-16 value on acceptance with the report as its
+/// source, and its target's attainment counts in the evaluation.
+async fn featured_values_are_stated_in_the_report_of_a_recorded_plan(store: &TestStore) {
+    use ttdz_app::reports::{self, ReportInput, ValueInput};
+    use ttdz_app::{AppError, lifecycle};
+    use ttdz_domain::account::Role;
+    use ttdz_domain::lifecycle::Action;
+    use ttdz_domain::report::ReportAction;
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let (js, mi) = (account("js-record", Role::Province, Some("320000")), account("most-record", Role::Ministry, None));
+    let key = "jiangsu-sunan";
+    let sections = serde_json::json!({
+        "建设基础和重要意义": "a", "总体要求": {"指导思想": "a", "建设原则": "a", "总体布局": "a", "建设目标与指标": "a"},
+        "特色定位": "a", "示范任务": "a", "组织实施": "a", "重点任务分解与进度安排": "a", "建设目标与指标": "a"
+    });
+    let plan = |featured: serde_json::Value| {
+        serde_json::json!({"approval_number": "国科发创〔2018〕1号", "sections": sections,
+            "targets": [{"indicator": "contract_turnover", "year": 2027, "value": "30"}], "featured": [featured]})
+    };
+    let reported = |code: &str| {
+        serde_json::json!({"code": code, "name": "新型研发机构数量", "unit": "家", "direction": "+",
+            "measure": "reported", "targets": [{"year": 2026, "value": "40"}]})
+    };
+    let version = lifecycle::get(&ctx, &js, key).await.expect("procedure").version;
+    let record = |doc: serde_json::Value| {
+        let (ctx, js) = (&ctx, js.clone());
+        async move { lifecycle::take_step(ctx, &js, "test", key, (Action::RecordPlan, version), &doc).await }
+    };
+    let mut formula = reported("new_rd_institutions");
+    formula["numerator"] = "tech_brokers".into();
+    let refused = record(plan(formula)).await;
+    assert!(matches!(&refused, Err(AppError::Rejected(m)) if m.contains("featured[0].numerator")), "{refused:?}");
+    let refused = record(plan(reported("tech_brokers"))).await;
+    assert!(matches!(&refused, Err(AppError::Rejected(m)) if m.contains("featured[0].code")), "{refused:?}");
+    let recorded = record(plan(reported("new_rd_institutions"))).await.expect("recorded");
+    assert!(recorded.allowed_actions.iter().any(|a| a.action == "record_plan"), "a recorded plan may be corrected");
+
+    let value = |element: &str, division: Option<&str>| ValueInput {
+        element: element.into(),
+        division_code: division.map(str::to_owned),
+        value: serde_json::json!("38"),
+    };
+    let edit = |values: Vec<ValueInput>| ReportInput { values, text: None, progress: None };
+    let year = (key, 2026);
+    let per_division =
+        reports::edit(&ctx, &js, "test", year, 0, edit(vec![value("new_rd_institutions", Some("320500"))]));
+    let per_division = per_division.await;
+    assert!(
+        matches!(&per_division, Err(AppError::Rejected(m)) if m.starts_with("values[0]: new_rd_institutions is reported for the zone")),
+        "{per_division:?}"
+    );
+    let unknown = reports::edit(&ctx, &js, "test", year, 0, edit(vec![value("new_labs", None)])).await;
+    assert!(matches!(&unknown, Err(AppError::Rejected(m)) if m.contains("unknown element 'new_labs'")), "{unknown:?}");
+    let saved = reports::edit(&ctx, &js, "test", year, 0, edit(vec![value("new_rd_institutions", None)])).await;
+    let saved = saved.expect("the featured value stated");
+    let editor = reports::editor(&ctx, &js, key, 2026).await.expect("editor");
+    let inputs: Vec<_> =
+        editor.featured.iter().map(|(f, input, v)| (f.code.as_str(), input.as_str(), v.as_deref())).collect();
+    assert_eq!(inputs, [("new_rd_institutions", "new_rd_institutions@zone", Some("38"))]);
+    let submitted = reports::decide(&ctx, &js, "test", year, saved.version, ReportAction::Submit, None).await;
+    let submitted = submitted.expect("submitted");
+    reports::decide(&ctx, &mi, "test", year, submitted.version, ReportAction::Accept, None).await.expect("accepted");
+
+    let zone = ttdz_domain::measure::Area::Zone(ttdz_domain::ZoneKey::parse(key).expect("key"));
+    let view =
+        ttdz_app::indicators::area_indicators(&ctx, &ttdz_app::Viewer::Public, zone, "江苏·苏南".into(), Some(2026));
+    let view = view.await.expect("indicators");
+    let shown: Vec<_> = view
+        .featured
+        .iter()
+        .map(|f| (f.code.as_str(), f.formula.as_str(), f.value.as_deref(), f.target.as_deref(), f.sources.clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        [("new_rd_institutions", "reported", Some("38"), Some("40"), vec!["report:jiangsu-sunan-2026".to_owned()])]
+    );
+    // Zones are compared where an indicator tells them apart.
+    let file = b"division_code,year,element,value\n320500,2026,contract_turnover_yuan,3000000000\n330200,2026,contract_turnover_yuan,1000000000\n";
+    let parsed = ttdz_app::imports::parse_values(&ctx, "turnover.csv", file, false).await.expect("parsed");
+    ttdz_app::imports::store_values(&ctx, &mi, "test", ("turnover.csv", None), parsed).await.expect("stored");
+    let compared = ttdz_app::evaluation::evaluate_zones(&ctx, Some(2026)).await.expect("evaluation");
+    let sunan = compared.zones.iter().find(|z| z.key == key).expect("compared");
+    let attained: Vec<_> = sunan.featured.iter().map(|f| (f.code.as_str(), f.attainment.as_deref())).collect();
+    assert_eq!(attained, [("new_rd_institutions", Some("95"))]);
+    assert_eq!(sunan.target_attainment.as_deref(), Some("95"), "the only target with a value for the year");
+
+    // A zone whose plan was drafted in TTDZ has no plan to record.
+    let demand = serde_json::json!({"name": "江苏苏中示范区", "short_name": "江苏·苏中", "members": ["321000"],
+        "demand": "需求", "idea": "思路", "consent": true});
+    lifecycle::take_step(&ctx, &js, "test", "jiangsu-suzhong", (Action::ProposeDemand, 0), &demand)
+        .await
+        .expect("proposed");
+    let drafted = serde_json::json!({"sections": sections, "targets": [{"indicator": "contract_turnover", "year": 2027, "value": "1"}]});
+    let suzhong = lifecycle::take_step(&ctx, &js, "test", "jiangsu-suzhong", (Action::DraftPlan, 1), &drafted).await;
+    assert!(!suzhong.expect("drafted").allowed_actions.iter().any(|a| a.action == "record_plan"));
+}
+
+/// The demo shows the procedure's parts on 江苏·苏南 for its last complete year: rows 13-15 graded, a featured
+/// indicator of each kind with its value and target, the plan's tasks with their stated progress; loading it again
+/// changes nothing.
+async fn the_demo_shows_the_procedure_on_its_showcase_zone(store: &TestStore) {
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let operator = ttdz_app::Viewer::Operator("test".into());
+    ttdz_app::demo::load(&ctx, &operator, "test").await.expect("demo");
+    let key = ttdz_app::demo::SHOWCASE_ZONE;
+    let zone = ttdz_domain::measure::Area::Zone(ttdz_domain::ZoneKey::parse(key).expect("key"));
+    let public = ttdz_app::Viewer::Public;
+    let view = ttdz_app::indicators::area_indicators(&ctx, &public, zone, "江苏·苏南".into(), None).await;
+    let view = view.expect("indicators");
+    assert_eq!(view.year, Some(ttdz_app::demo::LAST_DEMO_YEAR), "the last complete year of the demo is shown");
+    let graded: Vec<_> =
+        view.indicators.iter().filter(|i| (13..=15).contains(&i.seq)).map(|i| i.value.as_deref()).collect();
+    assert!(graded.iter().all(Option::is_some) && graded.len() == 3, "rows 13-15 have values: {graded:?}");
+    assert!(view.featured.len() >= 2, "{:?}", view.featured);
+    for featured in &view.featured {
+        assert!(featured.value.is_some() && featured.target.is_some(), "{featured:?}");
+    }
+    assert!(view.featured.iter().any(|f| f.formula == "reported"), "one the annual report states");
+    let report = ttdz_app::reports::get(&ctx, &public, key, ttdz_app::demo::LAST_DEMO_YEAR).await.expect("accepted");
+    assert_eq!(report.progress.len(), 3, "every key task's progress is stated");
+
+    // The showcase's steps are on the zone's trail: none is taken again.
+    let zone_key = ttdz_domain::ZoneKey::parse(key).expect("key");
+    let query = ttdz_domain::audit::AuditQuery { zone: Some(zone_key), limit: 100_000, ..Default::default() };
+    let before = store.store().audit(&query).await.expect("trail").len();
+    ttdz_app::demo::load(&ctx, &operator, "test").await.expect("demo again");
+    assert_eq!(store.store().audit(&query).await.expect("trail").len(), before, "loading again changes nothing");
+}
+
 on_both_backends!(
+    the_demo_shows_the_procedure_on_its_showcase_zone,
+    featured_values_are_stated_in_the_report_of_a_recorded_plan,
     reminders_come_before_deadlines_once,
     experience_library_rules,
     province_values_uploads,

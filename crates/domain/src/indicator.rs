@@ -175,23 +175,43 @@ impl Indicator {
     }
 }
 
-/// A zone's own featured indicator (Annex 2 row 16, 特色指标), defined in its plan: a ratio of data elements, as
-/// the Annex 2 rows are, with its targets per year.
+/// A zone's own featured indicator (Annex 2 row 16, 特色指标), defined in its plan: measured as a ratio of data
+/// elements, as the Annex 2 rows are, or stated directly in each annual report; with its targets per year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeaturedIndicator {
     pub code: IndicatorCode,
     pub name_zh: String,
     pub unit_zh: String,
     pub direction: Direction,
-    pub numerator: crate::ElementCode,
-    pub denominator: Option<crate::ElementCode>,
-    pub factor: Decimal,
+    pub measure: FeaturedMeasure,
     pub targets: Vec<(i32, Decimal)>,
 }
 
+/// How a featured indicator is measured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeaturedMeasure {
+    /// `numerator / denominator × factor` over the data elements.
+    Ratio { numerator: ElementCode, denominator: Option<ElementCode>, factor: Decimal },
+    /// The zone states the value in its annual report, as a zone-level value of the element named like the
+    /// indicator ([`FeaturedIndicator::reported_element`]).
+    Reported,
+}
+
 impl FeaturedIndicator {
-    /// The indicator as the Annex 2 rows are computed: row 16, quantitative.
+    /// The element a reported indicator's values are stored under: its own code, which is a valid element code
+    /// since both are snake-case identifiers.
+    pub fn reported_element(&self) -> Option<ElementCode> {
+        matches!(self.measure, FeaturedMeasure::Reported).then(|| ElementCode(self.code.0.clone()))
+    }
+
+    /// The indicator as the Annex 2 rows are computed: row 16, quantitative; a reported one is its element as is.
     pub fn as_indicator(&self) -> Indicator {
+        let (numerator, denominator, factor) = match &self.measure {
+            FeaturedMeasure::Ratio { numerator, denominator, factor } => {
+                (numerator.clone(), denominator.clone(), *factor)
+            }
+            FeaturedMeasure::Reported => (ElementCode(self.code.0.clone()), None, Decimal::ONE),
+        };
         Indicator {
             seq: 16,
             code: self.code.clone(),
@@ -202,9 +222,9 @@ impl FeaturedIndicator {
             name_en: self.name_zh.clone(),
             unit_en: self.unit_zh.clone(),
             kind: IndicatorKind::Quantitative,
-            numerator: Some(self.numerator.clone()),
-            denominator: self.denominator.clone(),
-            factor: Some(self.factor),
+            numerator: Some(numerator),
+            denominator,
+            factor: Some(factor),
             direction: Some(self.direction),
         }
     }

@@ -27,7 +27,9 @@ pub use clock::Clock;
 pub use date::PartialDate;
 pub use division::{Division, DivisionCode, DivisionSet, DivisionTree, Level, Vintage};
 pub use figure::PublishedFigure;
-pub use indicator::{Direction, ElementCode, FeaturedIndicator, Indicator, IndicatorCode, IndicatorKind};
+pub use indicator::{
+    Direction, ElementCode, FeaturedIndicator, FeaturedMeasure, Indicator, IndicatorCode, IndicatorKind,
+};
 pub use reference::{CensusPopulation, Dataset, ReferenceData, ReferenceError};
 pub use zone::{Zone, ZoneKey};
 

@@ -100,6 +100,7 @@ pub enum Action {
     Continue,
     AppointExperts,
     GiveOpinion,
+    RecordPlan,
 }
 
 /// An action's rule: who, from which stages (`None` in the list: a zone that does not exist yet), and where to.
@@ -116,7 +117,7 @@ use Stage::*;
 const CONSULTED: &[Option<Stage>] = &[Some(PlanSubmitted), Some(UnderConstruction), Some(Rectifying), Some(Evaluated)];
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ProposeDemand,
         Action::DraftPlan,
         Action::AssignExperts,
@@ -131,6 +132,7 @@ impl Action {
         Action::Continue,
         Action::AppointExperts,
         Action::GiveOpinion,
+        Action::RecordPlan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -149,6 +151,7 @@ impl Action {
             Action::Continue => "continue",
             Action::AppointExperts => "appoint_experts",
             Action::GiveOpinion => "give_opinion",
+            Action::RecordPlan => "record_plan",
         }
     }
 
@@ -168,6 +171,7 @@ impl Action {
             Action::Continue => "后续支持",
             Action::AppointExperts => "科技部指定咨询专家",
             Action::GiveOpinion => "专家咨询意见",
+            Action::RecordPlan => "登记已批复方案",
         }
     }
 
@@ -204,6 +208,13 @@ impl Action {
             // The ministry's own experts (调研咨询, 总结评估): on a plan under its review and on a term.
             Action::AppointExperts => Rule { roles: MINISTRY, from: CONSULTED, to: None },
             Action::GiveOpinion => Rule { roles: EXPERT, from: CONSULTED, to: None },
+            // A zone approved before TTDZ has its plan on paper: its province (or the ministry) enters it, so that
+            // its tasks, targets and featured indicators count as if it had been drafted here.
+            Action::RecordPlan => Rule {
+                roles: &[Role::Province, Role::Ministry],
+                from: &[Some(Approved), Some(UnderConstruction), Some(Rectifying), Some(Continued)],
+                to: None,
+            },
         }
     }
 }

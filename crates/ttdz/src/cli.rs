@@ -138,7 +138,8 @@ pub struct IndicatorsArgs {
     /// A year, or `all` years that have data
     #[arg(long, default_value = "all")]
     pub year: String,
-    /// An indicator code, or `all`
+    /// An indicator code (rows 1-15, or a zone's featured indicator), `featured` for every zone's featured
+    /// indicators (row 16), or `all`
     #[arg(long, default_value = "all")]
     pub indicator: String,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]

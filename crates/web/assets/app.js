@@ -146,7 +146,7 @@ function checkValue(form, input) {
   const raw = input.value.trim();
   let message = "";
   if (raw !== "") {
-    if (raw.startsWith("-") && AMOUNT.test(raw.slice(1))) message = form.dataset.negative;
+    if (raw.startsWith("-") && AMOUNT.test(raw.slice(1))) message = input.dataset.signed ? "" : form.dataset.negative;
     else if (!AMOUNT.test(raw)) message = form.dataset.notNumber;
     else {
       const number = Number(raw.replaceAll(",", ""));

@@ -389,6 +389,14 @@ pub struct Texts {
     pub featured_factor: &'static str,
     pub featured_target: &'static str,
     pub featured_formula: &'static str,
+    pub featured_measure: &'static str,
+    pub featured_ratio: &'static str,
+    pub featured_reported: &'static str,
+    pub featured_report_heading: &'static str,
+    pub plan_record_heading: &'static str,
+    pub plan_record_intro: &'static str,
+    pub plan_record_link: &'static str,
+    pub plan_approval_number: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -702,7 +710,7 @@ pub static ZH: Texts = Texts {
     plan_task_deadline: "完成时限",
     plan_task_output: "预期成果",
     featured_heading: "特色指标（附件2第16项）",
-    featured_hint: "由本示范区自定，按数据项之比计算：分子 ÷ 分母 × 系数；代码用小写字母和下划线；留空代码的不保存。",
+    featured_hint: "由本示范区自定：按数据项之比计算（分子 ÷ 分母 × 系数），或由年度报告直接填报；代码用小写字母和下划线；留空代码的不保存。",
     featured_code: "代码",
     featured_direction: "方向",
     featured_numerator: "分子",
@@ -710,6 +718,14 @@ pub static ZH: Texts = Texts {
     featured_factor: "系数",
     featured_target: "目标值",
     featured_formula: "计算方法",
+    featured_measure: "计量方式",
+    featured_ratio: "按数据项计算",
+    featured_reported: "年度报告直接填报",
+    featured_report_heading: "特色指标（本年度填报）",
+    plan_record_heading: "登记已批复的建设方案",
+    plan_record_intro: "本示范区在系统启用前已获批复：按批复的方案登记各部分、重点任务、特色指标和年度目标，此后的年度报告和评估以此为准。",
+    plan_record_link: "登记已批复方案",
+    plan_approval_number: "批复文号",
 };
 
 pub static EN: Texts = Texts {
@@ -1023,7 +1039,7 @@ pub static EN: Texts = Texts {
     plan_task_deadline: "Deadline",
     plan_task_output: "Expected output",
     featured_heading: "Featured indicators (Annex 2 row 16)",
-    featured_hint: "The zone’s own: numerator ÷ denominator × factor over the data elements; codes in lower case with underscores; blocks without a code are not kept.",
+    featured_hint: "The zone’s own: numerator ÷ denominator × factor over the data elements, or stated in each annual report; codes in lower case with underscores; blocks without a code are not kept.",
     featured_code: "Code",
     featured_direction: "Direction",
     featured_numerator: "Numerator",
@@ -1031,6 +1047,14 @@ pub static EN: Texts = Texts {
     featured_factor: "Factor",
     featured_target: "Target",
     featured_formula: "Formula",
+    featured_measure: "Measured as",
+    featured_ratio: "a ratio of data elements",
+    featured_reported: "stated in the annual report",
+    featured_report_heading: "Featured indicators (stated for the year)",
+    plan_record_heading: "Record the approved construction plan",
+    plan_record_intro: "This zone was approved before TTDZ: enter the plan as approved (its parts, key tasks, featured indicators and yearly targets); the annual reports and the evaluation then build on it.",
+    plan_record_link: "Record the approved plan",
+    plan_approval_number: "Approval number",
 };
 
 /// A label for a published statistic's code, in the page language; unknown codes show as they are.

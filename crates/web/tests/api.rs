@@ -1459,7 +1459,7 @@ mod accounts {
         let state: Value = app.ok_json_as("/api/v1/zones/zhejiang/lifecycle", &mi).await;
         let actions: Vec<&str> =
             state["allowed_actions"].as_array().expect("actions").iter().filter_map(|a| a["action"].as_str()).collect();
-        assert_eq!(actions, ["evaluate_term", "appoint_experts"]);
+        assert_eq!(actions, ["evaluate_term", "appoint_experts", "record_plan"], "a zone approved before TTDZ");
         let short = serde_json::json!({"document": {"term_start": "2026-01-01", "term_end": "2027-12-31"}});
         let r = app
             .client

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 use ttdz_app::Viewer;
-use ttdz_app::indicators::{IndicatorData, IndicatorValueView, report};
+use ttdz_app::indicators::{FeaturedView, IndicatorData, IndicatorValueView, report};
 use ttdz_domain::measure::Area;
 use ttdz_domain::{DivisionCode, IndicatorKind, ZoneKey};
 
@@ -46,6 +46,20 @@ impl Row {
             sources,
         })
     }
+
+    fn of_featured(area: &Area, year: i32, f: FeaturedView) -> Option<Row> {
+        Some(Row {
+            area: area.to_string(),
+            year,
+            indicator: f.code,
+            value: f.value?,
+            unit: f.unit_zh,
+            previous_value: f.previous_value,
+            growth: f.growth,
+            synthetic: f.synthetic,
+            sources: f.sources.into_iter().collect(),
+        })
+    }
 }
 
 pub async fn run(settings: &Settings, args: &IndicatorsArgs) -> Result<(), Fatal> {
@@ -68,15 +82,25 @@ pub async fn run(settings: &Settings, args: &IndicatorsArgs) -> Result<(), Fatal
         }
         _ => data.zones.iter().map(|z| (Area::Zone(z.key.clone()), z.name_zh.clone())).collect(),
     };
-    let quantitative: Vec<&str> =
-        data.indicators.iter().filter(|i| i.kind == IndicatorKind::Quantitative).map(|i| i.code.as_str()).collect();
-    if args.indicator != "all" && !quantitative.contains(&args.indicator.as_str()) {
+    // Rows 1-15 by code; a zone's featured indicators (row 16) by their own codes, or all of them as `featured`.
+    let valued: Vec<&str> =
+        data.indicators.iter().filter(|i| i.kind != IndicatorKind::Featured).map(|i| i.code.as_str()).collect();
+    let own = data.featured_codes();
+    if args.indicator != "all"
+        && args.indicator != "featured"
+        && !valued.contains(&args.indicator.as_str())
+        && !own.contains(args.indicator.as_str())
+    {
         return Err(Fatal::data(format!(
-            "unknown or uncounted indicator '{}' (quantitative ones: {})",
+            "unknown indicator '{}' (Annex 2 rows 1-15: {}; featured, or a zone's featured indicator: {})",
             args.indicator,
-            quantitative.join(", ")
+            valued.join(", "),
+            own.iter().cloned().collect::<Vec<_>>().join(", ")
         )));
     }
+    let wanted = |code: &str, featured: bool| {
+        args.indicator == "all" || args.indicator == code || (featured && args.indicator == "featured")
+    };
     let years = if args.year == "all" {
         data.years()
     } else {
@@ -91,9 +115,14 @@ pub async fn run(settings: &Settings, args: &IndicatorsArgs) -> Result<(), Fatal
             rows.extend(
                 view.indicators
                     .into_iter()
-                    .filter(|i| i.kind == IndicatorKind::Quantitative)
-                    .filter(|i| args.indicator == "all" || i.code == args.indicator)
+                    .filter(|i| i.kind != IndicatorKind::Featured && wanted(&i.code, false))
                     .filter_map(|i| Row::of(area, year, i)),
+            );
+            rows.extend(
+                view.featured
+                    .into_iter()
+                    .filter(|f| wanted(&f.code, true))
+                    .filter_map(|f| Row::of_featured(area, year, f)),
             );
         }
     }

@@ -40,9 +40,10 @@ pub async fn get_lifecycle(
 
 /// Take a step of the procedure, with the version it was decided on in `If-Match` and the step's `document`:
 /// propose_demand {name, short_name, members, demand, idea, consent}; draft_plan {sections (Annex 1), targets
-/// [{indicator, year, value}]}; assign_experts {experts}; review_plan {score, comment, conflict_of_interest};
-/// return_plan {comments}; start_construction {term_start, term_end} (3-5 years); evaluate_term {summary};
-/// rectify / revoke / continue {reasons}.
+/// [{indicator, year, value}], tasks, featured}; record_plan (a zone approved before TTDZ) the same and
+/// {approval_number}; assign_experts {experts}; review_plan {score, comment, conflict_of_interest}; return_plan
+/// {comments}; start_construction {term_start, term_end} (3-5 years); evaluate_term {summary}; rectify / revoke /
+/// continue {reasons}; appoint_experts {experts}; give_opinion {opinion, conflict_of_interest}.
 #[utoipa::path(
     post, path = "/api/v1/zones/{key}/lifecycle/{action}", tag = "lifecycle", request_body = StepRequest,
     params(("key" = String, Path, example = "jiangsu-sunan"), ("action" = String, Path, example = "evaluate_term")),

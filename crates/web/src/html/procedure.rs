@@ -234,6 +234,9 @@ struct PlanEditTemplate {
     featured: Vec<FeaturedBlock>,
     /// The data elements a featured indicator may divide: (code, name).
     elements: Vec<(&'static str, &'static str)>,
+    /// `draft_plan`, or `record_plan` for a zone approved before TTDZ.
+    action: &'static str,
+    approval_number: String,
 }
 
 pub async fn plan_editor(
@@ -244,13 +247,19 @@ pub async fn plan_editor(
     let lang = page.lang;
     let (ctx, viewer) = (state.app(), caller.viewer());
     let (zone, lifecycle) = allowed!(page, zone_and_procedure(ctx, &viewer, &key).await);
-    if !lifecycle.allowed_actions.iter().any(|a| a.action == "draft_plan") {
-        let why = format!("{}: {}", lifecycle.stage_zh, page.t.plan_not_now);
-        return Err(PageError::Forbidden(page, why));
-    }
-    // The plan drafted last (returned plans are revised, not written again), and the ministry's comments on it.
+    let may = |action: Action| lifecycle.allowed_actions.iter().any(|a| a.action == action.as_str());
+    let action = match (may(Action::DraftPlan), may(Action::RecordPlan)) {
+        (true, _) => Action::DraftPlan,
+        (false, true) => Action::RecordPlan,
+        (false, false) => {
+            let why = format!("{}: {}", lifecycle.stage_zh, page.t.plan_not_now);
+            return Err(PageError::Forbidden(page, why));
+        }
+    };
+    // The plan drafted (or recorded) last: returned plans are revised, not written again; and the ministry's
+    // comments on it.
     let last = |action: &str| lifecycle.history.iter().rev().find(|e| e.action == action).map(|e| &e.document);
-    let draft = last("draft_plan").cloned().unwrap_or(Value::Null);
+    let draft = last(action.as_str()).cloned().unwrap_or(Value::Null);
     let comments = (lifecycle.stage == "plan_returned")
         .then(|| last("return_plan").and_then(|d| d.get("comments")).and_then(Value::as_str).map(str::to_owned))
         .flatten();
@@ -266,8 +275,15 @@ pub async fn plan_editor(
             sections.push((section.to_owned(), section.to_owned(), text));
         }
     }
-    let first = state.clock().year() + 1;
-    let years: Vec<i32> = (first..first + 5).collect();
+    // A plan drafted now sets targets for the five years from next; a plan recorded, for the years it has been
+    // in force (the last five) to the end of the current term.
+    let this_year = state.clock().year();
+    let years: Vec<i32> = if action == Action::RecordPlan {
+        let term_end = lifecycle.term.as_ref().and_then(|t| t.end.get(..4)?.parse().ok()).unwrap_or(this_year);
+        (this_year - 4..=term_end.max(this_year)).collect()
+    } else {
+        (this_year + 1..=this_year + 5).collect()
+    };
     let drafted = |code: &str, year: i32| -> String {
         draft["targets"]
             .as_array()
@@ -306,7 +322,7 @@ pub async fn plan_editor(
             let text = |v: &Value| {
                 v.as_str().map_or_else(|| if v.is_null() { String::new() } else { v.to_string() }, str::to_owned)
             };
-            let fields = ["code", "name", "unit", "direction", "numerator", "denominator", "factor"]
+            let fields = ["code", "name", "unit", "direction", "measure", "numerator", "denominator", "factor"]
                 .into_iter()
                 .map(|k| (k, text(&f[k])))
                 .collect();
@@ -323,6 +339,8 @@ pub async fn plan_editor(
     featured.push((Default::default(), years.iter().map(|y| (*y, String::new())).collect()));
     let elements = ttdz_domain::element::ELEMENTS.iter().map(|e| (e.code, e.name_zh)).collect();
     Ok(render(&PlanEditTemplate {
+        action: action.as_str(),
+        approval_number: draft["approval_number"].as_str().unwrap_or_default().to_owned(),
         featured,
         elements,
         tasks,

@@ -42,6 +42,8 @@ struct ReportEditTemplate {
     /// The province files the signed report and evidence of the year.
     can_file: bool,
     tasks: Vec<(u32, ttdz_domain::lifecycle::PlanTask, Option<ttdz_app::reports::TaskProgress>)>,
+    /// The featured indicators the report states: the indicator, its input, the value so far.
+    featured: Vec<(ttdz_domain::FeaturedIndicator, String, Option<String>)>,
 }
 
 impl ReportEditTemplate {
@@ -50,6 +52,10 @@ impl ReportEditTemplate {
             .into_iter()
             .map(|s| (s.as_str(), if self.page.lang == Lang::Zh { s.label_zh() } else { s.as_str() }))
             .collect()
+    }
+
+    fn target_of(&self, indicator: &ttdz_domain::FeaturedIndicator) -> String {
+        indicator.target(self.year).map_or_else(|| "—".to_owned(), |t| t.normalize().to_string())
     }
 
     fn stated(progress: &Option<ttdz_app::reports::TaskProgress>, status: &str) -> bool {
@@ -114,6 +120,7 @@ pub async fn report_editor(
         documents,
         can_file,
         tasks: editor.tasks,
+        featured: editor.featured,
         page,
     }))
 }
