@@ -13,6 +13,7 @@ pub mod documents;
 pub mod evaluation;
 pub mod imports;
 pub mod indicators;
+pub mod information;
 pub mod jobs;
 pub mod lifecycle;
 pub mod policies;
@@ -198,6 +199,8 @@ pub struct Settings {
     pub groups: GroupThresholds,
     /// What time it is, and in which zone deadlines are judged (China Standard Time unless configured).
     pub clock: Clock,
+    /// Where the search index lives and the users' dictionaries.
+    pub search: information::SearchSettings,
 }
 
 impl Default for Settings {
@@ -207,6 +210,7 @@ impl Default for Settings {
             verdict: VerdictSettings::default(),
             groups: GroupThresholds::default(),
             clock: Clock::default(),
+            search: information::SearchSettings::default(),
         }
     }
 }
@@ -236,6 +240,8 @@ struct Inner {
     indicator_data: tokio::sync::Mutex<Option<(i64, Arc<indicators::IndicatorData>)>>,
     /// Comparative evaluations already computed at a data revision.
     evaluations: tokio::sync::Mutex<(i64, EvaluationsByQuestion)>,
+    /// The search index, opened on first use; one writer at a time.
+    search: tokio::sync::Mutex<Option<information::SearchState>>,
 }
 
 impl Context {
@@ -247,6 +253,7 @@ impl Context {
                 settings,
                 indicator_data: tokio::sync::Mutex::new(None),
                 evaluations: tokio::sync::Mutex::new((-1, HashMap::new())),
+                search: tokio::sync::Mutex::new(None),
             }),
         }
     }

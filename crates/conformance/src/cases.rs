@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use ttdz_domain::achievement::RecordStatus;
 use ttdz_domain::measure::{Area, SourceKind};
 use ttdz_domain::reference::{DemoData, TextFile, parse_divisions};
 use ttdz_domain::{Division, DivisionCode, DivisionSet, DivisionTree, ElementCode, IndicatorCode, Vintage, ZoneKey};
@@ -776,6 +777,97 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     wrote("add_todo", 1, count().await);
     assert!(!store.add_todo(&todo, &audit()).await.expect("the same todo"));
     wrote("add_todo (there already)", 0, count().await);
+    let record = new_record("audit-1", RecordStatus::Draft);
+    let id = store.add_record(&record, &audit()).await.expect("record");
+    wrote("add_record", 1, count().await);
+    store.update_record(id, 1, None, "{}", &audit()).await.expect("edit");
+    wrote("update_record", 1, count().await);
+    store.set_record_status(id, 2, RecordStatus::Review, None, "achievement.submit", &audit()).await.expect("submit");
+    wrote("set_record_status", 1, count().await);
+    let imported = [new_record("audit-2", RecordStatus::Published), new_record("audit-3", RecordStatus::Published)];
+    store.import_records(&imported, "audit.jsonl", &audit()).await.expect("import");
+    wrote("import_records (one entry for the file)", 1, count().await);
+}
+
+fn new_record(external_id: &str, status: RecordStatus) -> ttdz_store::NewRecord {
+    ttdz_store::NewRecord {
+        kind: ttdz_domain::achievement::RecordKind::Achievement,
+        external_id: external_id.into(),
+        status,
+        owner: None,
+        division: Some(code("320102")),
+        body: format!("{{\"title\": \"{external_id}\"}}"),
+    }
+}
+
+/// Records of the information service: an external id once per kind, edits and status changes only from the
+/// version they were based on, filters by status, owner and province, imports all or nothing and again as
+/// updates, and each write's key in the change log (a record's id, an import's batch).
+pub async fn information_records_are_versioned_filtered_and_followed(store: &dyn Store) {
+    use ttdz_domain::achievement::RecordKind;
+    use ttdz_store::RecordFilter;
+    let id = store.add_record(&new_record("a-1", RecordStatus::Draft), &audit()).await.expect("added");
+    let taken = store.add_record(&new_record("a-1", RecordStatus::Draft), &audit()).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    let mut demand = new_record("a-1", RecordStatus::Published);
+    demand.kind = RecordKind::Demand;
+    demand.division = Some(code("330102"));
+    let demand_id = store.add_record(&demand, &audit()).await.expect("the same external id of another kind");
+
+    let version = store.update_record(id, 1, Some(&code("320106")), "{\"title\": \"b\"}", &audit()).await;
+    assert_eq!(version.expect("edited"), 2);
+    let stale = store.update_record(id, 1, None, "{}", &audit()).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    let stale = store.set_record_status(id, 1, RecordStatus::Review, None, "achievement.submit", &audit()).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    let comment = Some("缺少联系方式");
+    let returned = store.set_record_status(id, 2, RecordStatus::Draft, comment, "achievement.return", &audit()).await;
+    assert_eq!(returned.expect("returned"), 3);
+    let stored = store.record(id).await.expect("read").expect("there");
+    assert_eq!(
+        (stored.status, stored.comment.as_deref(), stored.division, stored.body.as_str(), stored.version),
+        (RecordStatus::Draft, Some("缺少联系方式"), Some(code("320106")), "{\"title\": \"b\"}", 3)
+    );
+    assert!(store.record(id + 1000).await.expect("read").is_none());
+
+    let all = |status: Option<RecordStatus>, province: Option<&str>| RecordFilter {
+        kind: RecordKind::Achievement,
+        status,
+        owner: None,
+        province: province.map(code),
+        after: None,
+        limit: 100,
+    };
+    let ids = |records: Vec<ttdz_store::InformationRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.records(&all(Some(RecordStatus::Draft), Some("320000"))).await.expect("list")), [id]);
+    assert!(store.records(&all(None, Some("330000"))).await.expect("list").is_empty(), "the demand is another kind");
+    let demands = RecordFilter { kind: RecordKind::Demand, ..all(None, Some("330000")) };
+    assert_eq!(ids(store.records(&demands).await.expect("list")), [demand_id]);
+
+    let cursor = store.changes(None, 100_000).await.expect("changes").last().map(|c| c.cursor.clone());
+    let file = [new_record("a-1", RecordStatus::Published), new_record("a-2", RecordStatus::Published)];
+    let report = store.import_records(&file, "registry.jsonl", &audit()).await.expect("imported");
+    assert_eq!((report.added, report.updated), (1, 1), "a-1 is replaced, a-2 added");
+    let batch = store.records_of_batch("batch:registry.jsonl").await.expect("batch");
+    assert_eq!(batch.iter().map(|r| r.external_id.as_str()).collect::<Vec<_>>(), ["a-1", "a-2"]);
+    assert!(batch.iter().all(|r| r.status == RecordStatus::Published && r.comment.is_none()));
+    let published = store.records(&all(Some(RecordStatus::Published), None)).await.expect("list");
+    assert_eq!(published.len(), 2);
+    let page = RecordFilter { after: Some(published[0].id), limit: 1, ..all(None, None) };
+    assert_eq!(ids(store.records(&page).await.expect("page")), [published[1].id]);
+
+    // What changed since the cursor names the import's batch; a reader polls, as a late commit may show later.
+    let import = |c: &ttdz_store::Change| c.kind == "achievement" && c.key == "batch:registry.jsonl";
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        seen = store.changes(cursor.as_deref(), 100).await.expect("changes");
+        if seen.iter().any(import) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(seen.iter().any(import), "{seen:?}");
+    assert!(seen.iter().all(|c| c.kind == "achievement" || c.kind == "demand"), "{seen:?}");
 }
 
 /// Every write of data leaves a change; a reader pages through them by cursor, oldest first, and a malformed cursor

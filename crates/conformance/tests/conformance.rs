@@ -48,6 +48,7 @@ conformance!(
     concurrent_writers_never_make_a_reader_skip_or_repeat,
     documents_are_kept_whole_with_their_checksums,
     grades_keep_one_per_expert_and_row,
+    information_records_are_versioned_filtered_and_followed,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -5,6 +5,7 @@
 //! divisions. This crate knows nothing of HTTP, SQL or files on disk: it parses text it is given.
 
 pub mod account;
+pub mod achievement;
 pub mod audit;
 pub mod clock;
 pub mod contract;

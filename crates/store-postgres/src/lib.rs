@@ -47,6 +47,7 @@ fn migrations() -> &'static [Migration] {
             shared(14, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
             shared(15, "grades", shared_migrations::GRADES),
             shared(16, "report_progress", shared_migrations::REPORT_PROGRESS),
+            shared(17, "information_records", shared_migrations::INFORMATION_RECORDS),
         ]
     })
 }

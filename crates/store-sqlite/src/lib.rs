@@ -51,6 +51,7 @@ fn migrations() -> &'static [Migration] {
             shared(13, "expert_purposes", shared_migrations::EXPERT_PURPOSES),
             shared(14, "grades", shared_migrations::GRADES),
             shared(15, "report_progress", shared_migrations::REPORT_PROGRESS),
+            shared(16, "information_records", shared_migrations::INFORMATION_RECORDS),
         ]
     })
 }

@@ -407,6 +407,105 @@ pub trait AuditStore: Send + Sync {
     async fn data_revision(&self) -> Result<i64>;
 }
 
+/// A record of the information service as stored: the columns the store filters on, and the description as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InformationRecord {
+    pub id: i64,
+    pub kind: ttdz_domain::achievement::RecordKind,
+    /// The record's id where it came from; unique per kind.
+    pub external_id: String,
+    pub status: ttdz_domain::achievement::RecordStatus,
+    /// The account that filed it; `None` for records imported from a registry.
+    pub owner: Option<String>,
+    pub division: Option<DivisionCode>,
+    /// The import batch it came in, if any.
+    pub batch: Option<String>,
+    /// JSON of the domain's `Achievement` or `Demand`.
+    pub body: String,
+    /// The moderator's reasons when it was last returned.
+    pub comment: Option<String>,
+    pub version: i64,
+    /// ISO 8601 UTC.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A record to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    pub kind: ttdz_domain::achievement::RecordKind,
+    pub external_id: String,
+    pub status: ttdz_domain::achievement::RecordStatus,
+    pub owner: Option<String>,
+    pub division: Option<DivisionCode>,
+    pub body: String,
+}
+
+/// Which records to list, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFilter {
+    pub kind: ttdz_domain::achievement::RecordKind,
+    pub status: Option<ttdz_domain::achievement::RecordStatus>,
+    pub owner: Option<String>,
+    /// Records of divisions in this province only.
+    pub province: Option<DivisionCode>,
+    /// Records after this id (for paging).
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RecordImport {
+    pub added: u64,
+    pub updated: u64,
+}
+
+/// The achievements and demands of the information service. Every write is one audit entry (`achievement.*` or
+/// `demand.*`) whose subject is the record's id, or `batch:NAME` for an import, so the change log says which
+/// records to read again.
+#[async_trait]
+pub trait InformationStore: Send + Sync {
+    /// Stores a new record; answers its id. An `external_id` its kind has already is `Conflict`.
+    async fn add_record(&self, record: &NewRecord, audit: &AuditContext) -> Result<i64>;
+
+    /// Stores a whole file's records under the batch `name`, all or none: a record whose kind and external id
+    /// are stored already is replaced (its status set anew), the others added.
+    async fn import_records(&self, records: &[NewRecord], name: &str, audit: &AuditContext) -> Result<RecordImport>;
+
+    /// Replaces a record's description (and division), based on version `based_on` (`Conflict` if it moved);
+    /// answers the new version.
+    async fn update_record(
+        &self,
+        id: i64,
+        based_on: i64,
+        division: Option<&DivisionCode>,
+        body: &str,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+
+    /// Moves a record to `status` by `action` (as the audit trail names it, e.g. `achievement.publish`), with the
+    /// moderator's `comment` where it returns one; based on version `based_on`; answers the new version.
+    async fn set_record_status(
+        &self,
+        id: i64,
+        based_on: i64,
+        status: ttdz_domain::achievement::RecordStatus,
+        comment: Option<&str>,
+        action: &str,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+
+    /// One record.
+    async fn record(&self, id: i64) -> Result<Option<InformationRecord>>;
+
+    /// Records as the filter says, by id.
+    async fn records(&self, filter: &RecordFilter) -> Result<Vec<InformationRecord>>;
+
+    /// The records an import batch stored.
+    async fn records_of_batch(&self, name: &str) -> Result<Vec<InformationRecord>>;
+}
+
 /// Everything TTDZ keeps, one part per concern, and the schema they live in; implemented once by
 /// [`impl_store!`](crate::impl_store).
 #[async_trait]
@@ -414,6 +513,7 @@ pub trait Store:
     AccountStore
     + AuditStore
     + DocumentStore
+    + InformationStore
     + JobStore
     + LifecycleStore
     + PolicyStore
@@ -860,6 +960,9 @@ mod audit_coverage {
         "documents",
         "document",
         "grades",
+        "record",
+        "records",
+        "records_of_batch",
     ];
 
     #[test]

@@ -249,3 +249,39 @@ pub fn document(row: DocumentRow) -> Result<crate::DocumentRecord> {
         uploaded_at,
     })
 }
+
+/// `SELECT id, kind, external_id, status, owner, division_code, batch, body, comment, version, created_at,
+/// updated_at FROM information_records`, the times as ISO 8601 UTC text.
+pub type RecordRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    i64,
+    String,
+    String,
+);
+
+pub fn information_record(row: RecordRow) -> Result<crate::InformationRecord> {
+    let (id, kind, external_id, status, owner, division, batch, body, comment, version, created_at, updated_at) = row;
+    use ttdz_domain::achievement::{RecordKind, RecordStatus};
+    Ok(crate::InformationRecord {
+        id,
+        kind: RecordKind::parse(&kind).map_err(corrupt("record kind"))?,
+        external_id,
+        status: RecordStatus::parse(&status).map_err(corrupt("record status"))?,
+        owner,
+        division: division.map(|d| DivisionCode::parse(&d)).transpose().map_err(corrupt("record division"))?,
+        batch,
+        body,
+        comment,
+        version,
+        created_at,
+        updated_at,
+    })
+}

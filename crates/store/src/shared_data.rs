@@ -6,6 +6,35 @@
 #[macro_export]
 macro_rules! shared_data_writes {
     ($conn:ty) => {
+        /// The columns of `information_records` in the order of `rows::RecordRow`.
+        macro_rules! record_columns {
+            () => {
+                concat!(
+                    "SELECT CAST(id AS BIGINT), kind, external_id, status, owner, division_code, batch, body, comment,
+                            CAST(version AS BIGINT), ",
+                    dialect!(iso_utc "created_at"),
+                    ", ",
+                    dialect!(iso_utc "updated_at"),
+                    " FROM information_records"
+                )
+            };
+        }
+
+        /// The kind of record `id`, which must exist.
+        async fn record_kind(conn: &mut $conn, id: i64) -> $crate::Result<String> {
+            let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM information_records WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?;
+            kind.ok_or_else(|| $crate::StoreError::Malformed(format!("there is no record {id}")))
+        }
+
+        /// A change based on a version someone else has changed since.
+        fn moved(id: i64, based_on: i64) -> $crate::StoreError {
+            $crate::StoreError::Conflict(format!("record {id} has changed since version {based_on}: reload it"))
+        }
+
         /// Records a dataset as the newest one.
         async fn record_dataset(
             conn: &mut $conn,
@@ -499,6 +528,208 @@ macro_rules! impl_document_store {
     };
 }
 
+/// Implements [`InformationStore`](crate::InformationStore).
+#[macro_export]
+macro_rules! impl_information_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::InformationStore for $store {
+            async fn add_record(
+                &self,
+                record: &$crate::NewRecord,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let mut tx = self.write_tx().await?;
+                let kind = record.kind.as_str();
+                let taken: Option<i64> = sqlx::query_scalar(
+                    "SELECT CAST(id AS BIGINT) FROM information_records WHERE kind = $1 AND external_id = $2",
+                )
+                .bind(kind)
+                .bind(&record.external_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                if let Some(id) = taken {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "the {kind} id '{}' is taken (record {id})",
+                        record.external_id
+                    )));
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO information_records (kind, external_id, status, owner, division_code, body)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING CAST(id AS BIGINT)",
+                )
+                .bind(kind)
+                .bind(&record.external_id)
+                .bind(record.status.as_str())
+                .bind(record.owner.as_deref())
+                .bind(record.division.as_ref().map(|d| d.as_str()))
+                .bind(&record.body)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                let after = serde_json::json!({"external_id": record.external_id, "status": record.status.as_str()});
+                append_audit(&mut tx, audit, &format!("{kind}.add"), &id.to_string(), None, Some(&after.to_string()))
+                    .await?;
+                tx.commit().await.map_err(db)?;
+                Ok(id)
+            }
+
+            async fn import_records(
+                &self,
+                records: &[$crate::NewRecord],
+                name: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<$crate::RecordImport> {
+                let mut tx = self.write_tx().await?;
+                let mut report = $crate::RecordImport::default();
+                let batch = format!("batch:{name}");
+                for record in records {
+                    let version: i64 = sqlx::query_scalar(concat!(
+                        "INSERT INTO information_records (kind, external_id, status, owner, division_code, batch, body)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)
+                         ON CONFLICT (kind, external_id) DO UPDATE SET
+                             status = excluded.status, owner = excluded.owner,
+                             division_code = excluded.division_code, batch = excluded.batch, body = excluded.body,
+                             comment = NULL, version = information_records.version + 1, updated_at = ",
+                        dialect!(now),
+                        " RETURNING CAST(version AS BIGINT)"
+                    ))
+                    .bind(record.kind.as_str())
+                    .bind(&record.external_id)
+                    .bind(record.status.as_str())
+                    .bind(record.owner.as_deref())
+                    .bind(record.division.as_ref().map(|d| d.as_str()))
+                    .bind(&batch)
+                    .bind(&record.body)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                    if version == 1 {
+                        report.added += 1;
+                    } else {
+                        report.updated += 1;
+                    }
+                }
+                let kinds: std::collections::BTreeSet<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+                for kind in kinds {
+                    let after = serde_json::json!({"added": report.added, "updated": report.updated}).to_string();
+                    append_audit(&mut tx, audit, &format!("{kind}.import"), &batch, None, Some(&after)).await?;
+                }
+                tx.commit().await.map_err(db)?;
+                Ok(report)
+            }
+
+            async fn update_record(
+                &self,
+                id: i64,
+                based_on: i64,
+                division: Option<&ttdz_domain::DivisionCode>,
+                body: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let mut tx = self.write_tx().await?;
+                let kind = record_kind(&mut tx, id).await?;
+                let version: Option<i64> = sqlx::query_scalar(concat!(
+                    "UPDATE information_records SET body = $1, division_code = $2, version = version + 1,
+                         updated_at = ",
+                    dialect!(now),
+                    " WHERE id = $3 AND version = $4 RETURNING CAST(version AS BIGINT)"
+                ))
+                .bind(body)
+                .bind(division.map(|d| d.as_str()))
+                .bind(id)
+                .bind(based_on)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                let version = version.ok_or_else(|| moved(id, based_on))?;
+                append_audit(&mut tx, audit, &format!("{kind}.edit"), &id.to_string(), None, None).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(version)
+            }
+
+            async fn set_record_status(
+                &self,
+                id: i64,
+                based_on: i64,
+                status: ttdz_domain::achievement::RecordStatus,
+                comment: Option<&str>,
+                action: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let mut tx = self.write_tx().await?;
+                record_kind(&mut tx, id).await?;
+                let before: Option<String> =
+                    sqlx::query_scalar("SELECT status FROM information_records WHERE id = $1 AND version = $2")
+                        .bind(id)
+                        .bind(based_on)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                let before = before.ok_or_else(|| moved(id, based_on))?;
+                let version: i64 = sqlx::query_scalar(concat!(
+                    "UPDATE information_records SET status = $1, comment = $2, version = version + 1, updated_at = ",
+                    dialect!(now),
+                    " WHERE id = $3 RETURNING CAST(version AS BIGINT)"
+                ))
+                .bind(status.as_str())
+                .bind(comment)
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                let (before, after) = (
+                    serde_json::json!({"status": before}).to_string(),
+                    serde_json::json!({"status": status.as_str(), "comment": comment}).to_string(),
+                );
+                append_audit(&mut tx, audit, action, &id.to_string(), Some(&before), Some(&after)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(version)
+            }
+
+            async fn record(&self, id: i64) -> $crate::Result<Option<$crate::InformationRecord>> {
+                let row: Option<$crate::rows::RecordRow> =
+                    sqlx::query_as(concat!(record_columns!(), " WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db)?;
+                row.map($crate::rows::information_record).transpose()
+            }
+
+            async fn records(&self, filter: &$crate::RecordFilter) -> $crate::Result<Vec<$crate::InformationRecord>> {
+                let rows: Vec<$crate::rows::RecordRow> = sqlx::query_as(concat!(
+                    record_columns!(),
+                    " WHERE kind = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR owner = $3)
+                        AND ($4 IS NULL OR division_code LIKE $4) AND id > $5
+                      ORDER BY id LIMIT $6"
+                ))
+                .bind(filter.kind.as_str())
+                .bind(filter.status.map(|s| s.as_str()))
+                .bind(filter.owner.as_deref())
+                .bind(filter.province.map(|p| format!("{}%", &p.as_str()[..2])))
+                .bind(filter.after.unwrap_or(0))
+                .bind(i64::from(filter.limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map($crate::rows::information_record).collect()
+            }
+
+            async fn records_of_batch(&self, name: &str) -> $crate::Result<Vec<$crate::InformationRecord>> {
+                let rows: Vec<$crate::rows::RecordRow> =
+                    sqlx::query_as(concat!(record_columns!(), " WHERE batch = $1 ORDER BY id"))
+                        .bind(name)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db)?;
+                rows.into_iter().map($crate::rows::information_record).collect()
+            }
+        }
+    };
+}
+
 /// Implements [`Store`](crate::Store) itself: which backend, whether it answers, and migrations. The backend
 /// provides `migrations()` (its list, rendered once) and `migration_lock(conn)`, which keeps instances starting
 /// together from migrating at once.
@@ -609,6 +840,7 @@ macro_rules! impl_store {
         $crate::impl_account_store!($store);
         $crate::impl_audit_store!($store);
         $crate::impl_document_store!($store);
+        $crate::impl_information_store!($store);
         $crate::impl_job_store!($store);
         $crate::impl_lifecycle_store!($store);
         $crate::impl_policy_store!($store);

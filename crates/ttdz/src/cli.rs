@@ -65,6 +65,11 @@ pub enum Command {
     },
     /// Compute Annex 2 indicators from the stored values
     Indicators(IndicatorsArgs),
+    /// The search index of the published achievements and demands
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Accounts
     User {
         #[command(subcommand)]
@@ -212,6 +217,23 @@ pub enum DemoCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Build the index again from the store (after adding words to DATA_DIR/search-dictionary.txt, say); stop the
+    /// servers using this data directory first: the index is theirs while they run
+    Reindex,
+    /// Search the published achievements (or demands) and print the best as JSON lines
+    Query {
+        /// What to look for
+        text: String,
+        /// Search the demands instead
+        #[arg(long)]
+        demands: bool,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Add a newer division code list: a folder with provinces.csv, cities.csv and areas.csv in the shape of
     /// the shipped 2023 list (data/divisions/2023). All or nothing.
@@ -233,6 +255,24 @@ pub enum ImportCommand {
         file: PathBuf,
         #[command(flatten)]
         options: ImportOptions,
+    },
+    /// Import S&T achievements from a registry: JSON Lines (one object a line with at least `id` and `abstract`;
+    /// title, holder, division, inventors, field, maturity, ip, modes, price, contact, programme, award optional;
+    /// a missing title is made from the abstract and marked derived) or CSV with those columns. All or nothing;
+    /// published at once unless --review
+    Achievements {
+        file: PathBuf,
+        /// Send them to the provinces' moderation instead of publishing them
+        #[arg(long)]
+        review: bool,
+    },
+    /// Import technology demands from a registry: JSON Lines or CSV with at least `id` and `description` (title,
+    /// enterprise, division, field, budget, deadline, contact optional). All or nothing; published unless --review
+    Demands {
+        file: PathBuf,
+        /// Send them to the provinces' moderation instead of publishing them
+        #[arg(long)]
+        review: bool,
     },
     /// Import technology-contract micro-data (CSV, UTF-8 or GBK) and roll it up per county, year and type
     Contracts {

@@ -221,6 +221,8 @@ pub struct Settings {
     pub clock: ttdz_domain::Clock,
     /// Mark the session cookie Secure.
     pub secure_cookies: bool,
+    /// The search index in the data directory, and the users' dictionary beside it if there is one.
+    pub search: ttdz_app::information::SearchSettings,
     file: FileServer,
 }
 
@@ -257,7 +259,13 @@ impl Settings {
         let clock =
             ttdz_domain::Clock::system(&zone).map_err(|e| Fatal::environment(format!("config: time_zone: {e}")))?;
         let https = file.public_url.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
+        let dictionary = data_dir.join("search-dictionary.txt");
+        let search = ttdz_app::information::SearchSettings {
+            dir: Some(data_dir.join("search-index")),
+            dictionaries: if dictionary.exists() { vec![dictionary] } else { Vec::new() },
+        };
         Ok(Settings {
+            search,
             report_due,
             clock,
             secure_cookies: file.secure_cookies.unwrap_or(https),

@@ -93,6 +93,13 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/zones/{key}/policies",
         // Proposed entries are shown to the ministry and the zone's province only.
         "/api/v1/experiences",
+        // Published records for everyone; drafts and those under review for their owner and moderators only.
+        "/api/v1/achievements/search",
+        "/api/v1/achievements/{id}",
+        "/api/v1/achievements/{id}/matches",
+        "/api/v1/demands/search",
+        "/api/v1/demands/{id}",
+        "/api/v1/demands/{id}/matches",
     ];
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
@@ -137,6 +144,14 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::GET, "/api/v1/zones/{key}/grades") => {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
         }
+        (Method::POST, "/api/v1/achievements" | "/api/v1/demands") => Some(Access::Roles(&[Role::Institution])),
+        (Method::POST, "/api/v1/achievements/import" | "/api/v1/demands/import") => {
+            Some(Access::Roles(&[Role::Ministry]))
+        }
+        // The handler decides by the record: its owner edits, submits, withdraws; its province moderates.
+        (Method::PUT, "/api/v1/achievements/{id}" | "/api/v1/demands/{id}")
+        | (Method::POST, "/api/v1/achievements/{id}/{action}" | "/api/v1/demands/{id}/{action}")
+        | (Method::GET, "/api/v1/information/desk") => Some(Access::Authenticated),
         // The handler narrows a province to its own zones and an expert to the zones it is assigned to.
         (Method::GET, "/api/v1/zones/{key}/verdict") => {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))

@@ -55,6 +55,11 @@ impl AppState {
         self.settings(|s| s.clock = clock)
     }
 
+    /// Sets where the search index lives and the users' dictionaries; call before the state is shared.
+    pub fn with_search(self, search: ttdz_app::information::SearchSettings) -> AppState {
+        self.settings(|s| s.search = search)
+    }
+
     fn settings(self, change: impl FnOnce(&mut Settings)) -> AppState {
         let mut settings = self.app.settings().clone();
         change(&mut settings);

@@ -263,6 +263,12 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/accounts/{username}/disable",
             "/api/v1/accounts/{username}/enable",
             "/api/v1/accounts/{username}/password",
+            "/api/v1/achievements",
+            "/api/v1/achievements/import",
+            "/api/v1/achievements/search",
+            "/api/v1/achievements/{id}",
+            "/api/v1/achievements/{id}/matches",
+            "/api/v1/achievements/{id}/{action}",
             "/api/v1/audit",
             "/api/v1/auth/actions",
             "/api/v1/auth/login",
@@ -270,6 +276,12 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/auth/me",
             "/api/v1/auth/password",
             "/api/v1/datasets",
+            "/api/v1/demands",
+            "/api/v1/demands/import",
+            "/api/v1/demands/search",
+            "/api/v1/demands/{id}",
+            "/api/v1/demands/{id}/matches",
+            "/api/v1/demands/{id}/{action}",
             "/api/v1/divisions",
             "/api/v1/divisions/{code}",
             "/api/v1/divisions/{code}/indicators",
@@ -281,6 +293,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/health",
             "/api/v1/imports/values",
             "/api/v1/indicators",
+            "/api/v1/information/desk",
             "/api/v1/national/indicators",
             "/api/v1/openapi.json",
             "/api/v1/policies/{id}/checks",
@@ -347,6 +360,12 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
                 Some(Access::Public) if path == "/api/v1/zones/{key}/reports/{year}" => StatusCode::NOT_FOUND,
                 // No document is stored yet in a fresh store.
                 Some(Access::Public) if path == "/api/v1/documents/{id}" => StatusCode::NOT_FOUND,
+                // Nor any achievement or demand.
+                Some(Access::Public)
+                    if (path.starts_with("/api/v1/achievements/{id}") || path.starts_with("/api/v1/demands/{id}")) =>
+                {
+                    StatusCode::NOT_FOUND
+                }
                 Some(Access::Public) => StatusCode::OK,
                 _ => StatusCode::UNAUTHORIZED,
             };
@@ -981,6 +1000,10 @@ mod review;
 /// Every route and page, for every role, with hostile input: never a 5xx.
 #[path = "api/probe.rs"]
 mod probe;
+
+/// The achievement and demand information service: filing, moderation, search and matching.
+#[path = "api/information.rs"]
+mod information;
 
 mod accounts {
     use super::*;

@@ -38,6 +38,29 @@ fn outcome(report: BatchReport) -> &'static str {
     }
 }
 
+/// `ttdz import achievements|demands FILE [--review]`.
+pub async fn records(
+    settings: &Settings,
+    kind: ttdz_domain::achievement::RecordKind,
+    path: &Path,
+    review: bool,
+) -> Result<(), Fatal> {
+    let bytes = std::fs::read(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
+    let ctx = super::context(settings, open_store(settings).await?);
+    let name = file_name(path);
+    let stored = ttdz_app::information::import(&ctx, &super::operator(), "cli", kind, (&name, &bytes), review).await?;
+    println!(
+        "{}: {} {}s added, {} updated, {} titles made from the text; {}",
+        path.display(),
+        stored.added,
+        kind.as_str(),
+        stored.updated,
+        stored.titles_derived,
+        if review { "sent to the provinces for moderation" } else { "published" }
+    );
+    Ok(())
+}
+
 pub async fn values(settings: &Settings, path: &Path, options: &ImportOptions) -> Result<(), Fatal> {
     let bytes = std::fs::read(path).map_err(|e| Fatal::data(format!("cannot read {}: {e}", path.display())))?;
     let ctx = super::context(settings, open_store(settings).await?);

@@ -10,6 +10,7 @@ mod users;
 use std::path::Path;
 use std::sync::Arc;
 
+use ttdz_domain::achievement::RecordKind;
 use ttdz_domain::reference::{TextFile, parse_divisions};
 use ttdz_domain::{Dataset, ReferenceData, Vintage};
 use ttdz_store::Store;
@@ -18,7 +19,7 @@ use ttdz_store_sqlite::SqliteStore;
 use ttdz_web::{AppState, Application};
 
 use crate::Fatal;
-use crate::cli::{Command, DemoCommand, ImportCommand, ServeArgs};
+use crate::cli::{Command, DemoCommand, ImportCommand, SearchCommand, ServeArgs};
 use crate::config::{DatabaseUrl, Settings};
 
 /// Who the command line writes as, for the audit trail: the operating-system login.
@@ -43,6 +44,32 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         }
         Command::Import { command: ImportCommand::Contracts { file, options, threads } } => {
             import::contracts(settings, &file, &options, threads).await
+        }
+        Command::Import { command: ImportCommand::Achievements { file, review } } => {
+            import::records(settings, RecordKind::Achievement, &file, review).await
+        }
+        Command::Import { command: ImportCommand::Demands { file, review } } => {
+            import::records(settings, RecordKind::Demand, &file, review).await
+        }
+        Command::Search { command: SearchCommand::Reindex } => {
+            let ctx = context(settings, open_store(settings).await?);
+            let read = ttdz_app::information::reindex(&ctx, &operator()).await?;
+            println!("search index rebuilt: {read} records read from {}", settings.database_url);
+            Ok(())
+        }
+        Command::Search { command: SearchCommand::Query { text, demands, limit } } => {
+            let ctx = context(settings, open_store(settings).await?);
+            let kind = if demands { RecordKind::Demand } else { RecordKind::Achievement };
+            let params = ttdz_app::information::SearchParams { q: text, limit: Some(limit), ..Default::default() };
+            let answer = ttdz_app::information::search(&ctx, &operator(), kind, &params).await?;
+            for hit in answer.hits {
+                let line = serde_json::json!({
+                    "id": hit.id, "external_id": hit.external_id, "score": hit.score,
+                    "title": hit.record.description.title(), "snippet": hit.snippet_html,
+                });
+                println!("{line}");
+            }
+            Ok(())
         }
         Command::Indicators(args) => indicators::run(settings, &args).await,
         // Dispatched in main before any settings are read.
@@ -100,6 +127,7 @@ pub(crate) fn context(settings: &Settings, store: Arc<dyn Store>) -> ttdz_app::C
             verdict: settings.verdict.clone(),
             groups: settings.groups,
             clock: settings.clock.clone(),
+            search: settings.search.clone(),
         },
     )
 }
@@ -199,6 +227,7 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
         .with_verdict(settings.verdict.clone())
         .with_groups(settings.groups)
         .with_clock(settings.clock.clone())
+        .with_search(settings.search.clone())
         .with_secure_cookies(settings.secure_cookies);
     if !args.no_jobs {
         tokio::spawn(ttdz_app::jobs::run_forever(state.app().clone(), JOBS_EVERY));

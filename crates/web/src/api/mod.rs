@@ -5,6 +5,7 @@ mod accounts;
 mod auth_routes;
 mod data;
 mod documents;
+mod information;
 mod lifecycle;
 mod policies;
 pub(crate) mod reports;
@@ -106,6 +107,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::list_documents, documents::attach_document))
         .routes(routes!(documents::download_document))
         .routes(routes!(policies::list_grades, policies::grade))
+        .routes(routes!(information::achievements::search))
+        .routes(routes!(information::achievements::file))
+        .routes(routes!(information::achievements::get, information::achievements::edit))
+        .routes(routes!(information::achievements::act))
+        .routes(routes!(information::achievements::matches))
+        .routes(routes!(information::achievements::import))
+        .routes(routes!(information::demands::search))
+        .routes(routes!(information::demands::file))
+        .routes(routes!(information::demands::get, information::demands::edit))
+        .routes(routes!(information::demands::act))
+        .routes(routes!(information::demands::matches))
+        .routes(routes!(information::demands::import))
+        .routes(routes!(information::desk))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

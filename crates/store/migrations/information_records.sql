@@ -1,0 +1,22 @@
+-- The achievement and demand information service: S&T achievements and technology demands, one row each. What the
+-- store filters on (kind, status, owner, division, the import batch) are columns; the record's description is the
+-- JSON of the domain's `Achievement` or `Demand`. `external_id` is the id the record has where it came from (the
+-- holder's own, or a registry's), unique per kind; `version` grows with every change, for optimistic locking.
+CREATE TABLE information_records (
+    id            {serial},
+    kind          TEXT NOT NULL CHECK (kind IN ('achievement', 'demand')),
+    external_id   TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('draft', 'review', 'published', 'closed')),
+    owner         TEXT REFERENCES accounts (username),
+    division_code TEXT,
+    batch         TEXT,
+    body          TEXT NOT NULL,
+    comment       TEXT,
+    version       BIGINT NOT NULL DEFAULT 1,
+    created_at    {timestamp} NOT NULL DEFAULT {now},
+    updated_at    {timestamp} NOT NULL DEFAULT {now},
+    UNIQUE (kind, external_id)
+);
+CREATE INDEX information_records_by_status ON information_records (kind, status, id);
+CREATE INDEX information_records_by_owner ON information_records (owner, id);
+CREATE INDEX information_records_by_batch ON information_records (batch);
