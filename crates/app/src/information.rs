@@ -198,7 +198,12 @@ pub async fn get(ctx: &Context, viewer: &Viewer, kind: RecordKind, id: i64) -> R
 /// from the abstract (or description) and marked so.
 pub fn parse_description(kind: RecordKind, value: &Value) -> Result<(Option<String>, Description), String> {
     let Value::Object(map) = value else { return Err("a record is a JSON object".into()) };
-    let mut map = map.clone();
+    // A field left empty (a form's blank input) is a field not given.
+    let mut map: serde_json::Map<String, Value> = map
+        .iter()
+        .filter(|(_, v)| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let external = match map.remove("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 100 => Some(s.trim().to_owned()),
@@ -313,7 +318,8 @@ async fn check_division(ctx: &Context, division: Option<DivisionCode>) -> Result
     Ok(())
 }
 
-/// The owner replaces a draft's description, based on version `based_on`.
+/// The owner changes a draft's description, based on version `based_on`: the fields given replace the stored
+/// ones (a field given empty is cleared), the others stay.
 pub async fn edit(
     ctx: &Context,
     viewer: &Viewer,
@@ -333,7 +339,17 @@ pub async fn edit(
             record.status.as_str()
         )));
     }
-    let (_, description) = parse_description(kind, input).map_err(AppError::Rejected)?;
+    // The fields given replace the stored ones (given empty, they are cleared); the rest stay.
+    let Value::Object(given) = input else { return Err(AppError::Rejected("a record is a JSON object".into())) };
+    let mut merged = serde_json::to_value(Description::parse(kind, &record.body)?)
+        .map_err(|e| AppError::Method(format!("cannot read the record: {e}")))?;
+    if let Value::Object(stored) = &mut merged {
+        if given.contains_key("title") {
+            stored.insert("title_derived".into(), Value::Bool(false));
+        }
+        stored.extend(given.iter().filter(|(k, _)| *k != "id").map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let (_, description) = parse_description(kind, &merged).map_err(AppError::Rejected)?;
     check_division(ctx, description.division()).await?;
     let audit = crate::audit(viewer, origin, description.division().map(|d| d.province()));
     ctx.store().update_record(id, based_on, description.division().as_ref(), &description.body()?, &audit).await?;
@@ -367,6 +383,15 @@ pub async fn act(
     let action_name = format!("{}.{}", kind.as_str(), action.as_str());
     ctx.store().set_record_status(id, based_on, to, comment, &action_name, &audit).await?;
     get(ctx, viewer, kind, id).await
+}
+
+/// The steps `viewer` may take on `record` now.
+pub fn actions_for(viewer: &Viewer, record: &RecordView) -> Vec<RecordAction> {
+    let Ok(status) = RecordStatus::parse(record.status) else { return Vec::new() };
+    let Some(standing) = standing(viewer, record.owner.as_deref(), record.description.division()) else {
+        return Vec::new();
+    };
+    RecordAction::ALL.into_iter().filter(|a| next_status(status, *a, standing).is_ok()).collect()
 }
 
 /// The viewer's own records (an institution), or those awaiting its moderation (a province: of its divisions;

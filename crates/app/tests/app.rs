@@ -804,7 +804,50 @@ async fn the_demo_shows_the_procedure_on_its_showcase_zone(store: &TestStore) {
     assert_eq!(store.store().audit(&query).await.expect("trail").len(), before, "loading again changes nothing");
 }
 
+/// The patents corpus of ../shared (3,720 real Chinese patent abstracts) imports whole, titles made from abstracts
+/// where the source has none, and a search finds a patent by its own words, answered with its external id and
+/// highlighted passages; importing it again updates, never duplicates.
+async fn the_patents_corpus_imports_and_is_found_by_its_words(store: &TestStore) {
+    use ttdz_app::information;
+    use ttdz_domain::achievement::RecordKind;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/reference/patents-zh/patents.jsonl");
+    let Ok(bytes) = std::fs::read(&path) else {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "CI=true but {} is not there", path.display());
+        eprintln!("SKIPPED: {} is not there, so the patents corpus was not imported", path.display());
+        return;
+    };
+    eprintln!("RAN: the patents corpus from {}", path.display());
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let operator = ttdz_app::Viewer::Operator("test".into());
+    let imported =
+        information::import(&ctx, &operator, "test", RecordKind::Achievement, ("patents.jsonl", &bytes), false);
+    let imported = imported.await.expect("imported");
+    assert_eq!((imported.added, imported.titles_derived), (3720, 3027), "{imported:?}");
+    let params =
+        information::SearchParams {
+            q: "井道层站门锁定系统 电梯轿厢".into(), limit: Some(5), ..Default::default()
+        };
+    let found = information::search(&ctx, &ttdz_app::Viewer::Public, RecordKind::Achievement, &params).await;
+    let found = found.expect("search");
+    assert_eq!(
+        found.hits[0].external_id,
+        "p0002",
+        "{:?}",
+        found.hits.iter().map(|h| &h.external_id).collect::<Vec<_>>()
+    );
+    assert!(found.hits[0].snippet_html.contains("<b>"), "{}", found.hits[0].snippet_html);
+    let again = information::import(&ctx, &operator, "test", RecordKind::Achievement, ("patents.jsonl", &bytes), false);
+    let again = again.await.expect("again");
+    assert_eq!((again.added, again.updated), (0, 3720));
+    let all = information::SearchParams { limit: Some(1), ..Default::default() };
+    let total =
+        information::search(&ctx, &ttdz_app::Viewer::Public, RecordKind::Achievement, &all).await.expect("all").total;
+    assert_eq!(total, 3720);
+}
+
 on_both_backends!(
+    the_patents_corpus_imports_and_is_found_by_its_words,
     the_demo_shows_the_procedure_on_its_showcase_zone,
     featured_values_are_stated_in_the_report_of_a_recorded_plan,
     reminders_come_before_deadlines_once,

@@ -338,7 +338,7 @@ pub struct Achievement {
     /// True where the source had no title and TTDZ made one from the abstract.
     #[serde(default)]
     pub title_derived: bool,
-    #[serde(rename = "abstract")]
+    #[serde(rename = "abstract", default)]
     pub summary: String,
     /// The holder institution (完成单位 / 权利人).
     #[serde(default)]
@@ -370,6 +370,7 @@ pub struct Demand {
     pub title: String,
     #[serde(default)]
     pub title_derived: bool,
+    #[serde(default)]
     pub description: String,
     /// The enterprise that needs it.
     #[serde(default)]

@@ -97,7 +97,7 @@ document.addEventListener("submit", async (event) => {
   };
   try {
     const response = await fetch(fill(form.dataset.api), {
-      method: "POST",
+      method: form.dataset.method || "POST",
       headers: headersFor(form, true),
       body: JSON.stringify(formBody(form)),
       credentials: "same-origin",

@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 19] = [
+pub const PAGES: [&str; 26] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -40,6 +40,13 @@ pub const PAGES: [&str; 19] = [
     "/accounts",
     "/account",
     "/zones/{key}/policies",
+    "/achievements",
+    "/demands",
+    "/achievements/new",
+    "/demands/new",
+    "/achievements/{id}",
+    "/demands/{id}",
+    "/information/desk",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -63,6 +70,13 @@ pub fn router() -> Router<AppState> {
         get(accounts::administration),
         get(accounts::own_account),
         get(policies::zone_policies),
+        get(information::search),
+        get(information::search),
+        get(information::new_record),
+        get(information::new_record),
+        get(information::record),
+        get(information::record),
+        get(information::desk),
     ];
     PAGES
         .iter()
@@ -765,6 +779,7 @@ async fn not_found(lang: Lang, uri: OriginalUri) -> PageError {
 }
 
 mod accounts;
+mod information;
 mod policies;
 mod procedure;
 mod report;

@@ -156,7 +156,8 @@ macro_rules! record_routes {
             Ok(Json(information::get(state.app(), &caller.viewer(), $kind, id_in_path(&id)?).await?))
         }
 
-        #[doc = concat!("Replace a draft ", $one, "'s fields (its owner), with its version in `If-Match`.")]
+        #[doc = concat!("Change a draft ", $one, " (its owner), with its version in `If-Match`: the fields given ")]
+        #[doc = "replace the stored ones (given empty, they are cleared); the others stay."]
         #[utoipa::path(
             put, path = concat!($base, "/{id}"), tag = "information", params(("id" = i64, Path, example = 1)),
             request_body = Object,

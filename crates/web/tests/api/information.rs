@@ -132,10 +132,38 @@ async fn achievements_are_filed_moderated_published_searched_and_matched(app: &T
     let (_, answers) = public(app, &format!("{path}/matches")).await;
     assert_eq!(answers["matches"][0]["id"], filed["id"], "and the achievement answers the demand");
 
+    // The pages: the search with its highlighted hit, the demand with its match and reasons, the filing form for
+    // institutions only, the province's desk.
+    let page = |path: String, token: Option<String>| async move {
+        let response = app.get_as(&path, token.as_deref()).await;
+        (response.status(), response.text().await.expect("HTML"))
+    };
+    let (status, html) = page("/achievements?q=%E6%AD%A3%E6%9E%81%E6%9D%90%E6%96%99".into(), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("NJU-2026-001") && html.contains("<b>") && html.contains("&lt;script&gt;"), "{html}");
+    assert!(!html.contains("<script>制备"), "the title is escaped on the page");
+    let (_, html) = page(demand_path.replace("/api/v1", ""), None).await;
+    assert!(html.contains("可满足该需求的成果") && html.contains("同一省份") && html.contains("烧结"), "{html}");
+    assert_eq!(page("/achievements/new".into(), Some(nju.clone())).await.0, StatusCode::OK);
+    assert_eq!(page("/achievements/new".into(), Some(js.clone())).await.0, StatusCode::FORBIDDEN);
+    let (status, html) = page("/information/desk".into(), Some(nju.clone())).await;
+    assert!(status == StatusCode::OK && html.contains("NJU-2026-001"), "the institution's own records");
+    let (_, html) = page(format!("/achievements/{id}"), Some(nju.clone())).await;
+    assert!(html.contains("name=\"withdraw\"") && !html.contains("name=\"publish\""), "its owner's steps only");
+
     // Withdrawn to edit, it leaves the public search until published again.
     let version = published["version"].as_i64().expect("version");
-    let (status, _) = send(app, reqwest::Method::POST, &step("withdraw"), &nju, Some(version), json!({})).await;
+    let (status, withdrawn) = send(app, reqwest::Method::POST, &step("withdraw"), &nju, Some(version), json!({})).await;
     assert_eq!(status, StatusCode::OK);
+    // An edit changes the fields given and keeps the rest.
+    let version = withdrawn["version"].as_i64().expect("version");
+    let (status, edited) =
+        send(app, reqwest::Method::PUT, &path, &nju, Some(version), json!({"price": "", "maturity": 7})).await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    let d = &edited["description"];
+    assert_eq!((d["price"].is_null(), d["maturity"].as_i64(), d["holder"].as_str()), (true, Some(7), Some("南京大学")));
+    let (status, _) = send(app, reqwest::Method::PUT, &path, &nju, Some(version), json!({"price": "1"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "based on an old version");
     let after = public(app, "/api/v1/achievements/search?q=%E6%AD%A3%E6%9E%81").await.1;
     assert_eq!(after["total"], 0, "{after}");
 }
