@@ -2,10 +2,12 @@
 //! labelled synthetic sample of contract micro-data that exercises the whole pipeline, and the procedure's parts
 //! shown on one zone (江苏·苏南): a recorded plan with key tasks and featured indicators, an accepted annual report
 //! stating the tasks' progress and a featured value, and experts' grades of rows 13-15, all labelled as examples and
-//! all taken through the same use cases as the pages and the API take them.
+//! all taken through the same use cases as the pages and the API take them; and achievements and demands written for
+//! the demo (data/demo/achievements.jsonl, demands.jsonl), imported as a registry's file.
 
 use serde_json::json;
 use ttdz_domain::account::{Account, Role, Username};
+use ttdz_domain::achievement::RecordKind;
 use ttdz_domain::lifecycle::Action;
 use ttdz_domain::measure::SourceKind;
 use ttdz_domain::reference::DemoData;
@@ -121,8 +123,22 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
         synthetic_changed = synthetic.changed,
         "demo data loaded"
     );
-    showcase(ctx, viewer, origin).await
+    showcase(ctx, viewer, origin).await?;
+    // The information service: achievements and demands written for the demo, imported as a registry's file.
+    for (kind, file, text) in [
+        (RecordKind::Achievement, "demo/achievements.jsonl", DEMO_ACHIEVEMENTS),
+        (RecordKind::Demand, "demo/demands.jsonl", DEMO_DEMANDS),
+    ] {
+        let batch = format!("batch:{}", crate::information::batch_name(kind, file, text.as_bytes()));
+        if ctx.store().records_of_batch(&batch).await?.is_empty() {
+            crate::information::import(ctx, viewer, origin, kind, (file, text.as_bytes()), false).await?;
+        }
+    }
+    Ok(())
 }
+
+const DEMO_ACHIEVEMENTS: &str = include_str!("../../../data/demo/achievements.jsonl");
+const DEMO_DEMANDS: &str = include_str!("../../../data/demo/demands.jsonl");
 
 /// The demo account `username` with `role` (for a province, of `province`), made with a random password if it is
 /// not there yet.

@@ -493,7 +493,7 @@ pub async fn import(
     if records.is_empty() {
         return Err(AppError::UnreadableFile(format!("{file_name} holds no records")));
     }
-    let name = format!("{}:{file_name}:{}", kind.as_str(), &ttdz_domain::reference::sha256_hex(bytes)[..16]);
+    let name = batch_name(kind, file_name, bytes);
     let report = ctx.store().import_records(&records, &name, &crate::audit(viewer, origin, None)).await?;
     Ok(ImportView {
         file: file_name.to_owned(),
@@ -502,6 +502,12 @@ pub async fn import(
         titles_derived: derived,
         status: status.as_str(),
     })
+}
+
+/// The batch an import of this file is stored under (the store prefixes it with `batch:`): one per kind, file name
+/// and content.
+pub fn batch_name(kind: RecordKind, file_name: &str, bytes: &[u8]) -> String {
+    format!("{}:{file_name}:{}", kind.as_str(), &ttdz_domain::reference::sha256_hex(bytes)[..16])
 }
 
 /// The JSON objects of a JSON Lines or CSV file, with their line numbers, and the lines that are none.
@@ -643,6 +649,10 @@ fn document(r: &InformationRecord, tree: &ttdz_domain::DivisionTree) -> Result<t
         id: r.id,
         external_id: r.external_id.clone(),
         title: description.title().to_owned(),
+        title_derived: match &description {
+            Description::Achievement(a) => a.title_derived,
+            Description::Demand(d) => d.title_derived,
+        },
         text: description.text().to_owned(),
         field: description.field().map(|f| f.as_str().to_owned()),
         areas,

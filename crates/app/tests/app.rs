@@ -795,13 +795,26 @@ async fn the_demo_shows_the_procedure_on_its_showcase_zone(store: &TestStore) {
     assert!(view.featured.iter().any(|f| f.formula == "reported"), "one the annual report states");
     let report = ttdz_app::reports::get(&ctx, &public, key, ttdz_app::demo::LAST_DEMO_YEAR).await.expect("accepted");
     assert_eq!(report.progress.len(), 3, "every key task's progress is stated");
+    // The information service has the demo's own records, its demands matched with its achievements.
+    use ttdz_domain::achievement::RecordKind;
+    let params = ttdz_app::information::SearchParams { q: "正极材料".into(), ..Default::default() };
+    let found = ttdz_app::information::search(&ctx, &public, RecordKind::Achievement, &params).await.expect("search");
+    assert_eq!(found.hits.first().map(|h| h.external_id.as_str()), Some("demo-a-001"));
+    let demands = ttdz_app::information::SearchParams { q: "风电 叶片".into(), ..Default::default() };
+    let demand = ttdz_app::information::search(&ctx, &public, RecordKind::Demand, &demands).await.expect("demands");
+    let wind = demand.hits.first().expect("the wind demand").id;
+    let matched =
+        ttdz_app::information::matches(&ctx, &public, (RecordKind::Demand, wind), None).await.expect("matches");
+    assert_eq!(matched.matches.first().map(|m| m.external_id.as_str()), Some("demo-a-002"));
 
     // The showcase's steps are on the zone's trail: none is taken again.
     let zone_key = ttdz_domain::ZoneKey::parse(key).expect("key");
     let query = ttdz_domain::audit::AuditQuery { zone: Some(zone_key), limit: 100_000, ..Default::default() };
     let before = store.store().audit(&query).await.expect("trail").len();
+    let revision = store.store().data_revision().await.expect("revision");
     ttdz_app::demo::load(&ctx, &operator, "test").await.expect("demo again");
     assert_eq!(store.store().audit(&query).await.expect("trail").len(), before, "loading again changes nothing");
+    assert_eq!(store.store().data_revision().await.expect("revision"), revision, "nor anything else");
 }
 
 /// The patents corpus of ../shared (3,720 real Chinese patent abstracts) imports whole, titles made from abstracts

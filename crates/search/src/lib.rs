@@ -23,13 +23,14 @@ pub use analyzer::{Analyzer, TermKind};
 pub const DOMAIN_DICTIONARY: &str = include_str!("../dictionary.txt");
 
 /// Bumped whenever the schema or the analysis changes: an index made by another version is rebuilt.
-const FORMAT: &str = "ttdz-search 1";
+const FORMAT: &str = "ttdz-search 2";
 const ANALYZER: &str = "ttdz_zh";
 /// Memory the writer may use before it flushes a segment.
 const WRITER_BYTES: usize = 64 * 1024 * 1024;
-/// How much a match in the title counts against one in the text, and a bigram against a word.
-const TITLE_BOOST: f32 = 2.0;
-const BIGRAM_BOOST: f32 = 0.4;
+/// How much a match in the title counts against one in the text, and a bigram against a word: bigrams find words
+/// the dictionary lacks, but as full terms they drown the words' ranking (measured by `examples/search_bench`).
+const TITLE_BOOST: f32 = 1.0;
+const BIGRAM_BOOST: f32 = 0.05;
 /// Queries longer than this are cut: nobody types more, and every term costs a posting-list walk.
 pub const MAX_QUERY_CHARS: usize = 200;
 
@@ -68,6 +69,8 @@ pub struct Document {
     pub id: i64,
     pub external_id: String,
     pub title: String,
+    /// A title made from the text says nothing the text does not: it is shown, not searched.
+    pub title_derived: bool,
     pub text: String,
     pub field: Option<String>,
     /// The record's division and every division above it (6-digit codes), so that a filter on a province, a city
@@ -117,6 +120,8 @@ struct Fields {
     id: Field,
     external_id: Field,
     title: Field,
+    /// A derived title: stored, not indexed.
+    title_shown: Field,
     text: Field,
     field: Field,
     area: Field,
@@ -147,6 +152,7 @@ fn schema() -> (Schema, Fields) {
         id: b.add_i64_field("id", INDEXED | STORED),
         external_id: b.add_text_field("external_id", STRING | STORED),
         title: b.add_text_field("title", text.clone()),
+        title_shown: b.add_text_field("title_shown", STORED),
         text: b.add_text_field("text", text),
         field: b.add_text_field("field", STRING),
         area: b.add_text_field("area", STRING),
@@ -224,9 +230,13 @@ impl SearchIndex {
                 f.kind => d.kind.as_str(),
                 f.id => d.id,
                 f.external_id => d.external_id.clone(),
-                f.title => d.title.clone(),
                 f.text => d.text.clone(),
             );
+            if d.title_derived {
+                document.add_text(f.title_shown, &d.title);
+            } else {
+                document.add_text(f.title, &d.title);
+            }
             if let Some(field) = &d.field {
                 document.add_text(f.field, field);
             }
@@ -325,26 +335,52 @@ impl SearchIndex {
             generator.set_max_num_chars(chars);
             Ok(Some(generator))
         };
-        let (title_snippets, text_snippets) = (snippets(f.title, 200)?, snippets(f.text, 160)?);
+        let text_snippets = snippets(f.text, 160)?;
+        let asked = self.query_terms(&question.text);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let stored: TantivyDocument = searcher.doc(address)?;
             let text_of =
                 |field: Field| stored.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-            let html = |generator: &Option<SnippetGenerator>, field: Field, chars: usize| match generator {
-                Some(g) if !g.snippet_from_doc(&stored).is_empty() => g.snippet_from_doc(&stored).to_html(),
-                _ => escape(&text_of(field).chars().take(chars).collect::<String>()),
+            let html = |generator: &Option<SnippetGenerator>, text: String, chars: usize| match generator
+                .as_ref()
+                .map(|g| g.snippet(&text))
+            {
+                Some(snippet) if !snippet.is_empty() => snippet.to_html(),
+                _ => escape(&text.chars().take(chars).collect::<String>()),
             };
+            let title = Some(text_of(f.title)).filter(|t| !t.is_empty()).unwrap_or_else(|| text_of(f.title_shown));
             hits.push(Hit {
                 kind,
                 id: stored.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or_default(),
                 external_id: text_of(f.external_id),
                 score,
-                title_html: html(&title_snippets, f.title, 200),
-                text_html: html(&text_snippets, f.text, 160),
+                title_html: self.highlight(&title, &asked),
+                text_html: html(&text_snippets, text_of(f.text), 160),
             });
         }
         Ok(Answer { hits, total })
+    }
+
+    /// `text` whole, HTML-escaped, with the terms asked for in `<b>`.
+    fn highlight(&self, text: &str, asked: &BTreeMap<String, f32>) -> String {
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        for t in self.analyzer.terms(text).into_iter().filter(|t| asked.contains_key(&t.text)) {
+            match ranges.last_mut() {
+                Some(last) if t.from <= last.1 => last.1 = last.1.max(t.to),
+                _ => ranges.push((t.from, t.to)),
+            }
+        }
+        let (mut html, mut at) = (String::new(), 0);
+        for (from, to) in ranges {
+            html.push_str(&escape(&text[at..from]));
+            html.push_str("<b>");
+            html.push_str(&escape(&text[from..to]));
+            html.push_str("</b>");
+            at = to;
+        }
+        html.push_str(&escape(&text[at..]));
+        html
     }
 
     /// The words of `text` that the index knows, each with its inverse document frequency: the rarer, the more a
