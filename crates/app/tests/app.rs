@@ -52,6 +52,25 @@ async fn reminders_come_before_deadlines_once(store: &TestStore) {
     assert_eq!(runs, 4, "one claimed run a day: 20 November, 5 and 6 December, 15 October");
 }
 
+/// A public search, asked again until `done` holds (or two seconds passed): the index follows the change log, which
+/// on PostgreSQL shows a commit once every older transaction on the server (other tests' too) has ended.
+async fn search_until(
+    ctx: &Context,
+    kind: ttdz_domain::achievement::RecordKind,
+    params: &ttdz_app::information::SearchParams,
+    done: impl Fn(&ttdz_app::information::SearchView) -> bool,
+) -> ttdz_app::information::SearchView {
+    let mut found = ttdz_app::information::search(ctx, &ttdz_app::Viewer::Public, kind, params).await.expect("search");
+    for _ in 0..100 {
+        if done(&found) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        found = ttdz_app::information::search(ctx, &ttdz_app::Viewer::Public, kind, params).await.expect("search");
+    }
+    found
+}
+
 fn account(name: &str, role: ttdz_domain::account::Role, province: Option<&str>) -> ttdz_app::Viewer {
     let username = ttdz_domain::account::Username::parse(name).expect("username");
     let province = province.map(|p| ttdz_domain::DivisionCode::parse(p).expect("code"));
@@ -798,10 +817,10 @@ async fn the_demo_shows_the_procedure_on_its_showcase_zone(store: &TestStore) {
     // The information service has the demo's own records, its demands matched with its achievements.
     use ttdz_domain::achievement::RecordKind;
     let params = ttdz_app::information::SearchParams { q: "正极材料".into(), ..Default::default() };
-    let found = ttdz_app::information::search(&ctx, &public, RecordKind::Achievement, &params).await.expect("search");
+    let found = search_until(&ctx, RecordKind::Achievement, &params, |f| f.total > 0).await;
     assert_eq!(found.hits.first().map(|h| h.external_id.as_str()), Some("demo-a-001"));
     let demands = ttdz_app::information::SearchParams { q: "风电 叶片".into(), ..Default::default() };
-    let demand = ttdz_app::information::search(&ctx, &public, RecordKind::Demand, &demands).await.expect("demands");
+    let demand = search_until(&ctx, RecordKind::Demand, &demands, |f| f.total > 0).await;
     let wind = demand.hits.first().expect("the wind demand").id;
     let matched =
         ttdz_app::information::matches(&ctx, &public, (RecordKind::Demand, wind), None).await.expect("matches");
@@ -841,8 +860,7 @@ async fn the_patents_corpus_imports_and_is_found_by_its_words(store: &TestStore)
         information::SearchParams {
             q: "井道层站门锁定系统 电梯轿厢".into(), limit: Some(5), ..Default::default()
         };
-    let found = information::search(&ctx, &ttdz_app::Viewer::Public, RecordKind::Achievement, &params).await;
-    let found = found.expect("search");
+    let found = search_until(&ctx, RecordKind::Achievement, &params, |f| f.total > 0).await;
     assert_eq!(
         found.hits[0].external_id,
         "p0002",
@@ -854,8 +872,7 @@ async fn the_patents_corpus_imports_and_is_found_by_its_words(store: &TestStore)
     let again = again.await.expect("again");
     assert_eq!((again.added, again.updated), (0, 3720));
     let all = information::SearchParams { limit: Some(1), ..Default::default() };
-    let total =
-        information::search(&ctx, &ttdz_app::Viewer::Public, RecordKind::Achievement, &all).await.expect("all").total;
+    let total = search_until(&ctx, RecordKind::Achievement, &all, |f| f.total == 3720).await.total;
     assert_eq!(total, 3720);
 }
 

@@ -174,6 +174,12 @@ macro_rules! dialect {
     (numeric) => {
         "::numeric"
     };
+    (now_seconds) => {
+        "date_trunc('second', now())"
+    };
+    (published_after_2_3) => {
+        "(published_at > CAST($2 AS timestamptz) OR (published_at = CAST($2 AS timestamptz) AND id > $3))"
+    };
     (at_since_3) => {
         "at >= CAST($3 AS TIMESTAMPTZ)"
     };

@@ -156,6 +156,12 @@ macro_rules! dialect {
     (numeric) => {
         ""
     };
+    (now_seconds) => {
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+    };
+    (published_after_2_3) => {
+        "(published_at > $2 OR (published_at = $2 AND id > $3))"
+    };
     (at_since_3) => {
         "at >= $3"
     };

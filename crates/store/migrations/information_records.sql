@@ -15,8 +15,21 @@ CREATE TABLE information_records (
     version       BIGINT NOT NULL DEFAULT 1,
     created_at    {timestamp} NOT NULL DEFAULT {now},
     updated_at    {timestamp} NOT NULL DEFAULT {now},
+    published_at  {timestamp},             -- when it was last published; the digests follow it
     UNIQUE (kind, external_id)
 );
 CREATE INDEX information_records_by_status ON information_records (kind, status, id);
 CREATE INDEX information_records_by_owner ON information_records (owner, id);
 CREATE INDEX information_records_by_batch ON information_records (batch);
+CREATE INDEX information_records_by_publication ON information_records (kind, published_at);
+
+-- What each account follows, per kind of record: technical fields and areas (division codes or zone keys), as JSON
+-- lists (empty: all); its digest is what was published since `read_until`.
+CREATE TABLE subscriptions (
+    username   TEXT NOT NULL REFERENCES accounts (username),
+    kind       TEXT NOT NULL CHECK (kind IN ('achievement', 'demand')),
+    fields     TEXT NOT NULL DEFAULT '[]',
+    areas      TEXT NOT NULL DEFAULT '[]',
+    read_until TEXT,
+    PRIMARY KEY (username, kind)
+);

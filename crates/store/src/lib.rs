@@ -428,6 +428,21 @@ pub struct InformationRecord {
     /// ISO 8601 UTC.
     pub created_at: String,
     pub updated_at: String,
+    /// When it was last published, ISO 8601 UTC.
+    pub published_at: Option<String>,
+}
+
+/// What an account follows of one kind of record, and how far it has read its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub username: String,
+    pub kind: ttdz_domain::achievement::RecordKind,
+    /// Technical field codes; empty: every field.
+    pub fields: Vec<String>,
+    /// Division codes or zone keys; empty: everywhere.
+    pub areas: Vec<String>,
+    /// The publication (time, record id) the digest was last read up to.
+    pub read: Option<(String, i64)>,
 }
 
 /// A record to store.
@@ -504,6 +519,35 @@ pub trait InformationStore: Send + Sync {
 
     /// The records an import batch stored.
     async fn records_of_batch(&self, name: &str) -> Result<Vec<InformationRecord>>;
+
+    /// Published records of `kind` in the order they were published, after the publication (time, id) `after`.
+    async fn published_after(
+        &self,
+        kind: ttdz_domain::achievement::RecordKind,
+        after: Option<(&str, i64)>,
+        limit: u32,
+    ) -> Result<Vec<InformationRecord>>;
+
+    /// What `username` follows of `kind`, if it follows anything.
+    async fn subscription(
+        &self,
+        username: &str,
+        kind: ttdz_domain::achievement::RecordKind,
+    ) -> Result<Option<Subscription>>;
+
+    /// Sets what an account follows of a kind (its reading position stays).
+    async fn save_subscription(&self, subscription: &Subscription, audit: &AuditContext) -> Result<()>;
+
+    /// Records that `username` has read its digest of `kind` up to the publication at `read_at` of record
+    /// `read_id`.
+    async fn mark_read(
+        &self,
+        username: &str,
+        kind: ttdz_domain::achievement::RecordKind,
+        read_at: &str,
+        read_id: i64,
+        audit: &AuditContext,
+    ) -> Result<()>;
 }
 
 /// Everything TTDZ keeps, one part per concern, and the schema they live in; implemented once by
@@ -963,6 +1007,8 @@ mod audit_coverage {
         "record",
         "records",
         "records_of_batch",
+        "published_after",
+        "subscription",
     ];
 
     #[test]

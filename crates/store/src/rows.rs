@@ -251,7 +251,7 @@ pub fn document(row: DocumentRow) -> Result<crate::DocumentRecord> {
 }
 
 /// `SELECT id, kind, external_id, status, owner, division_code, batch, body, comment, version, created_at,
-/// updated_at FROM information_records`, the times as ISO 8601 UTC text.
+/// updated_at, published_at FROM information_records`, the times as ISO 8601 UTC text.
 pub type RecordRow = (
     i64,
     String,
@@ -265,10 +265,25 @@ pub type RecordRow = (
     i64,
     String,
     String,
+    Option<String>,
 );
 
 pub fn information_record(row: RecordRow) -> Result<crate::InformationRecord> {
-    let (id, kind, external_id, status, owner, division, batch, body, comment, version, created_at, updated_at) = row;
+    let (
+        id,
+        kind,
+        external_id,
+        status,
+        owner,
+        division,
+        batch,
+        body,
+        comment,
+        version,
+        created_at,
+        updated_at,
+        published_at,
+    ) = row;
     use ttdz_domain::achievement::{RecordKind, RecordStatus};
     Ok(crate::InformationRecord {
         id,
@@ -283,5 +298,6 @@ pub fn information_record(row: RecordRow) -> Result<crate::InformationRecord> {
         version,
         created_at,
         updated_at,
+        published_at,
     })
 }

@@ -15,6 +15,8 @@ macro_rules! shared_data_writes {
                     dialect!(iso_utc "created_at"),
                     ", ",
                     dialect!(iso_utc "updated_at"),
+                    ", ",
+                    dialect!(iso_utc "published_at"),
                     " FROM information_records"
                 )
             };
@@ -586,14 +588,20 @@ macro_rules! impl_information_store {
                 let batch = format!("batch:{name}");
                 for record in records {
                     let version: i64 = sqlx::query_scalar(concat!(
-                        "INSERT INTO information_records (kind, external_id, status, owner, division_code, batch, body)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)
+                        "INSERT INTO information_records
+                             (kind, external_id, status, owner, division_code, batch, body, published_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $3 = 'published' THEN ",
+                        dialect!(now_seconds),
+                        " END)
                          ON CONFLICT (kind, external_id) DO UPDATE SET
                              status = excluded.status, owner = excluded.owner,
                              division_code = excluded.division_code, batch = excluded.batch, body = excluded.body,
                              comment = NULL, version = information_records.version + 1, updated_at = ",
                         dialect!(now),
-                        " RETURNING CAST(version AS BIGINT)"
+                        ", published_at = CASE WHEN information_records.status = 'published'
+                                           AND excluded.status = 'published'
+                                          THEN information_records.published_at ELSE excluded.published_at END
+                         RETURNING CAST(version AS BIGINT)"
                     ))
                     .bind(record.kind.as_str())
                     .bind(&record.external_id)
@@ -671,7 +679,9 @@ macro_rules! impl_information_store {
                 let version: i64 = sqlx::query_scalar(concat!(
                     "UPDATE information_records SET status = $1, comment = $2, version = version + 1, updated_at = ",
                     dialect!(now),
-                    " WHERE id = $3 RETURNING CAST(version AS BIGINT)"
+                    ", published_at = CASE WHEN $1 = 'published' THEN ",
+                    dialect!(now_seconds),
+                    " ELSE published_at END WHERE id = $3 RETURNING CAST(version AS BIGINT)"
                 ))
                 .bind(status.as_str())
                 .bind(comment)
@@ -715,6 +725,112 @@ macro_rules! impl_information_store {
                 .await
                 .map_err(db)?;
                 rows.into_iter().map($crate::rows::information_record).collect()
+            }
+
+            async fn published_after(
+                &self,
+                kind: ttdz_domain::achievement::RecordKind,
+                after: Option<(&str, i64)>,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::InformationRecord>> {
+                let (at, id) = after.unwrap_or(("1970-01-01T00:00:00Z", 0));
+                let rows: Vec<$crate::rows::RecordRow> = sqlx::query_as(concat!(
+                    record_columns!(),
+                    " WHERE kind = $1 AND status = 'published' AND ",
+                    dialect!(published_after_2_3),
+                    " ORDER BY published_at, id LIMIT $4"
+                ))
+                .bind(kind.as_str())
+                .bind(at)
+                .bind(id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map($crate::rows::information_record).collect()
+            }
+
+            async fn subscription(
+                &self,
+                username: &str,
+                kind: ttdz_domain::achievement::RecordKind,
+            ) -> $crate::Result<Option<$crate::Subscription>> {
+                type Row = (String, String, Option<String>);
+                let row: Option<Row> =
+                    sqlx::query_as("SELECT fields, areas, read_until FROM subscriptions WHERE username = $1 AND kind = $2")
+                        .bind(username)
+                        .bind(kind.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db)?;
+                let Some((fields, areas, read)) = row else { return Ok(None) };
+                let list = |json: &str| -> $crate::Result<Vec<String>> {
+                    serde_json::from_str(json)
+                        .map_err(|e| $crate::StoreError::Corrupt(format!("subscription of {username}: {e}")))
+                };
+                let read = read.and_then(|r| {
+                    let (at, id) = r.split_once('|')?;
+                    Some((at.to_owned(), id.parse().ok()?))
+                });
+                Ok(Some($crate::Subscription {
+                    username: username.to_owned(),
+                    kind,
+                    fields: list(&fields)?,
+                    areas: list(&areas)?,
+                    read,
+                }))
+            }
+
+            async fn save_subscription(
+                &self,
+                subscription: &$crate::Subscription,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                let json = |list: &[String]| serde_json::Value::from(list.to_vec()).to_string();
+                sqlx::query(
+                    "INSERT INTO subscriptions (username, kind, fields, areas) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (username, kind) DO UPDATE SET fields = excluded.fields, areas = excluded.areas",
+                )
+                .bind(&subscription.username)
+                .bind(subscription.kind.as_str())
+                .bind(json(&subscription.fields))
+                .bind(json(&subscription.areas))
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                let after = serde_json::json!({"fields": subscription.fields, "areas": subscription.areas}).to_string();
+                let subject = format!("{}:{}", subscription.username, subscription.kind.as_str());
+                append_audit(&mut tx, audit, "subscription.save", &subject, None, Some(&after)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(())
+            }
+
+            async fn mark_read(
+                &self,
+                username: &str,
+                kind: ttdz_domain::achievement::RecordKind,
+                read_at: &str,
+                read_id: i64,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<()> {
+                let mut tx = self.write_tx().await?;
+                let read = format!("{read_at}|{read_id}");
+                let updated = sqlx::query("UPDATE subscriptions SET read_until = $1 WHERE username = $2 AND kind = $3")
+                    .bind(&read)
+                    .bind(username)
+                    .bind(kind.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?
+                    .rows_affected();
+                if updated == 0 {
+                    return Err($crate::StoreError::Malformed(format!("{username} follows no {}", kind.as_str())));
+                }
+                let subject = format!("{username}:{}", kind.as_str());
+                append_audit(&mut tx, audit, "subscription.read", &subject, None, Some(&read)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(())
             }
 
             async fn records_of_batch(&self, name: &str) -> $crate::Result<Vec<$crate::InformationRecord>> {
@@ -829,6 +945,8 @@ macro_rules! impl_schema_store {
 /// - `(now)`: the current time as a `loaded_at` column stores it;
 /// - `(numeric)`: appended to a text parameter to make it an exact decimal (empty where decimals are text);
 /// - `(iso_utc "column")`: a time column read as ISO 8601 text in UTC;
+/// - `(now_seconds)`: the current time to the second, for times readers compare with what they read;
+/// - `(published_after_2_3)`: `(published_at, id)` after the ISO 8601 text `$2` and the id `$3`;
 /// - `(at_since_3)`: `at` compared with the ISO 8601 text parameter `$3`;
 /// - `(migrations_table)`: the DDL of the migrations' bookkeeping table, if it does not exist;
 /// - `(has_migrations_table)`: a count that is 1 when that table exists.

@@ -152,6 +152,9 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::PUT, "/api/v1/achievements/{id}" | "/api/v1/demands/{id}")
         | (Method::POST, "/api/v1/achievements/{id}/{action}" | "/api/v1/demands/{id}/{action}")
         | (Method::GET, "/api/v1/information/desk") => Some(Access::Authenticated),
+        (Method::GET | Method::PUT, "/api/v1/subscriptions/{kind}")
+        | (Method::GET, "/api/v1/subscriptions/{kind}/digest")
+        | (Method::POST, "/api/v1/subscriptions/{kind}/read") => Some(Access::Authenticated),
         // The handler narrows a province to its own zones and an expert to the zones it is assigned to.
         (Method::GET, "/api/v1/zones/{key}/verdict") => {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))

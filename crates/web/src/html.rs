@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 26] = [
+pub const PAGES: [&str; 27] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -47,6 +47,7 @@ pub const PAGES: [&str; 26] = [
     "/achievements/{id}",
     "/demands/{id}",
     "/information/desk",
+    "/information/digest",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
         get(information::record),
         get(information::record),
         get(information::desk),
+        get(information::digest),
     ];
     PAGES
         .iter()

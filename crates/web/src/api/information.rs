@@ -6,7 +6,10 @@ use axum::Json;
 use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use ttdz_app::information::{self, ImportView, MatchesView, RecordView, SearchParams, SearchView};
+use ttdz_app::information::{
+    self, DigestView, FollowInput, ImportView, MatchesView, ReadPosition, RecordView, SearchParams, SearchView,
+    SubscriptionView,
+};
 use ttdz_domain::achievement::{RecordAction, RecordKind};
 use utoipa::{IntoParams, ToSchema};
 
@@ -274,4 +277,78 @@ pub async fn desk(
 ) -> Result<Json<Vec<RecordView>>, ApiError> {
     let kind = RecordKind::parse(q.kind.as_deref().unwrap_or("achievement")).map_err(|e| ApiError::invalid(e.0))?;
     Ok(Json(information::desk(state.app(), &caller.viewer(), kind).await?))
+}
+
+fn kind_in_path(text: &str) -> Result<RecordKind, ApiError> {
+    RecordKind::parse(text).map_err(|e| ApiError::not_found(e.0))
+}
+
+/// What the caller follows of a kind (`achievement` or `demand`): fields and areas, and how far it has read.
+#[utoipa::path(
+    get, path = "/api/v1/subscriptions/{kind}", tag = "information",
+    params(("kind" = String, Path, example = "achievement")),
+    responses((status = 200, body = SubscriptionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_subscription(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<SubscriptionView>, ApiError> {
+    Ok(Json(information::subscription(state.app(), &caller.viewer(), kind_in_path(&kind)?).await?))
+}
+
+/// Follow technical fields and areas (6-digit divisions or zone keys) of a kind; empty lists follow all. The
+/// digest then brings what is published there, batch by batch.
+#[utoipa::path(
+    put, path = "/api/v1/subscriptions/{kind}", tag = "information", request_body = FollowInput,
+    params(("kind" = String, Path, example = "achievement")),
+    responses(
+        (status = 200, body = SubscriptionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn follow(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+    ApiJson(body): ApiJson<FollowInput>,
+) -> Result<Json<SubscriptionView>, ApiError> {
+    let kind = kind_in_path(&kind)?;
+    Ok(Json(information::follow(state.app(), &caller.viewer(), &origin.0, kind, body).await?))
+}
+
+/// The caller's digest (a JSON feed): the published records it follows, since it last read, in the order they
+/// were published, at most 100 (`more` says when others wait); send `read_to` to `.../read` once read.
+#[utoipa::path(
+    get, path = "/api/v1/subscriptions/{kind}/digest", tag = "information",
+    params(("kind" = String, Path, example = "achievement")),
+    responses((status = 200, body = DigestView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn digest(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<DigestView>, ApiError> {
+    Ok(Json(information::digest(state.app(), &caller.viewer(), kind_in_path(&kind)?).await?))
+}
+
+/// Mark the digest read up to the `read_to` a digest answered.
+#[utoipa::path(
+    post, path = "/api/v1/subscriptions/{kind}/read", tag = "information", request_body = ReadPosition,
+    params(("kind" = String, Path, example = "achievement")),
+    responses(
+        (status = 200, body = SubscriptionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn read(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+    ApiJson(body): ApiJson<ReadPosition>,
+) -> Result<Json<SubscriptionView>, ApiError> {
+    let kind = kind_in_path(&kind)?;
+    Ok(Json(information::read(state.app(), &caller.viewer(), &origin.0, kind, &body).await?))
 }

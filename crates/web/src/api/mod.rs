@@ -120,6 +120,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(information::demands::matches))
         .routes(routes!(information::demands::import))
         .routes(routes!(information::desk))
+        .routes(routes!(information::get_subscription, information::follow))
+        .routes(routes!(information::digest))
+        .routes(routes!(information::read))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

@@ -1,8 +1,9 @@
 //! The information service in the browser: search of the published achievements (`/achievements`) and demands
 //! (`/demands`) with filters and highlighted passages; each record's page (`/achievements/{id}`,
 //! `/demands/{id}`) with what matches it and why, and for its owner and moderator the steps they may take; the
-//! filing form of an institution (`/achievements/new`, `/demands/new`); and the desk (`/information/desk`): an
-//! institution's own records, a province's moderation queue. Every page calls the use cases the API calls.
+//! filing form of an institution (`/achievements/new`, `/demands/new`); the desk (`/information/desk`): an
+//! institution's own records, a province's moderation queue; and the digest (`/information/digest`): what one
+//! follows, and what was published there since one last read. Every page calls the use cases the API calls.
 
 use askama::Template;
 use axum::extract::OriginalUri;
@@ -273,4 +274,49 @@ pub async fn desk(State(state): State<AppState>, Desk { page, caller, role }: De
         lists.push((kind.as_str(), heading, records));
     }
     Ok(render(&DeskTemplate { page, lists, institution: role == Role::Institution }))
+}
+
+/// One kind's part of the digest page.
+struct DigestPart {
+    kind: &'static str,
+    heading: &'static str,
+    digest: ttdz_app::information::DigestView,
+    /// The read position as the JSON body of the mark-read form.
+    read_body: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "information_digest.html")]
+struct DigestTemplate {
+    page: Page,
+    csrf: String,
+    parts: Vec<DigestPart>,
+    fields: Vec<(&'static str, &'static str)>,
+}
+
+impl DigestTemplate {
+    fn follows(&self, part: &DigestPart, field: &str) -> bool {
+        part.digest.subscription.fields.iter().any(|f| f == field)
+    }
+
+    fn area(&self, part: &DigestPart, n: &usize) -> String {
+        part.digest.subscription.areas.get(*n).cloned().unwrap_or_default()
+    }
+}
+
+pub async fn digest(State(state): State<AppState>, Desk { page, caller, .. }: Desk) -> Result<Response, PageError> {
+    let viewer = caller.viewer();
+    let mut parts = Vec::new();
+    for (kind, heading) in
+        [(RecordKind::Achievement, page.t.info_achievements), (RecordKind::Demand, page.t.info_demands)]
+    {
+        let digest = allowed!(page, ttdz_app::information::digest(state.app(), &viewer, kind).await);
+        let read_body = digest
+            .read_to
+            .as_ref()
+            .map(|p| serde_json::json!({"published_at": p.published_at, "id": p.id}).to_string());
+        parts.push(DigestPart { kind: kind.as_str(), heading, digest, read_body });
+    }
+    let lang = page.lang;
+    Ok(render(&DigestTemplate { csrf: csrf_of(&state, &caller).await, parts, fields: fields(lang), page }))
 }

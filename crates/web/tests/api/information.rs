@@ -6,6 +6,7 @@ use crate::TestApp;
 use crate::accounts::{add, token};
 
 on_both_backends!(
+    subscribers_receive_what_is_published_in_what_they_follow,
     achievements_are_filed_moderated_published_searched_and_matched,
     hostile_searches_get_an_answer_or_a_named_400,
     registry_files_import_whole_or_not_at_all,
@@ -26,6 +27,20 @@ async fn send(
     let response = request.send().await.expect("request");
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A public GET, asked again until `done` holds (or two seconds passed): the search index follows the change log,
+/// which on PostgreSQL shows a commit once every older transaction on the server has ended.
+async fn eventually(app: &TestApp, path: &str, done: impl Fn(&Value) -> bool) -> (StatusCode, Value) {
+    let mut answer = public(app, path).await;
+    for _ in 0..100 {
+        if done(&answer.1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        answer = public(app, path).await;
+    }
+    answer
 }
 
 async fn public(app: &TestApp, path: &str) -> (StatusCode, Value) {
@@ -92,8 +107,8 @@ async fn achievements_are_filed_moderated_published_searched_and_matched(app: &T
     assert_eq!((status, published["status"].as_str()), (StatusCode::OK, Some("published")), "{published}");
     assert_eq!(published["zones"], json!(["jiangsu-sunan"]), "南京 lies in 江苏·苏南");
 
-    let (status, found) =
-        public(app, "/api/v1/achievements/search?q=%E9%94%82%E7%94%B5%E6%B1%A0%20%E6%AD%A3%E6%9E%81").await;
+    let searched = "/api/v1/achievements/search?q=%E9%94%82%E7%94%B5%E6%B1%A0%20%E6%AD%A3%E6%9E%81";
+    let (status, found) = eventually(app, searched, |v| v["total"] == 1).await;
     assert_eq!(status, StatusCode::OK, "{found}");
     assert_eq!(found["total"], 1);
     let hit = &found["hits"][0];
@@ -120,7 +135,7 @@ async fn achievements_are_filed_moderated_published_searched_and_matched(app: &T
     let (status, _) =
         send(app, reqwest::Method::POST, &format!("{demand_path}/publish"), &js, Some(2), json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, matched) = public(app, &format!("{demand_path}/matches")).await;
+    let (status, matched) = eventually(app, &format!("{demand_path}/matches"), |v| v["matches"][0].is_object()).await;
     assert_eq!(status, StatusCode::OK, "{matched}");
     let best = &matched["matches"][0];
     assert_eq!(best["external_id"], "NJU-2026-001", "{matched}");
@@ -129,7 +144,7 @@ async fn achievements_are_filed_moderated_published_searched_and_matched(app: &T
     assert_eq!(reasons["proximity"], "same_province");
     let shared = reasons["shared_terms"].as_array().expect("terms");
     assert!(shared.iter().any(|w| w == "三元") && shared.iter().any(|w| w == "烧结"), "{reasons}");
-    let (_, answers) = public(app, &format!("{path}/matches")).await;
+    let (_, answers) = eventually(app, &format!("{path}/matches"), |v| v["matches"][0].is_object()).await;
     assert_eq!(answers["matches"][0]["id"], filed["id"], "and the achievement answers the demand");
 
     // The pages: the search with its highlighted hit, the demand with its match and reasons, the filing form for
@@ -164,7 +179,7 @@ async fn achievements_are_filed_moderated_published_searched_and_matched(app: &T
     assert_eq!((d["price"].is_null(), d["maturity"].as_i64(), d["holder"].as_str()), (true, Some(7), Some("南京大学")));
     let (status, _) = send(app, reqwest::Method::PUT, &path, &nju, Some(version), json!({"price": "1"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "based on an old version");
-    let after = public(app, "/api/v1/achievements/search?q=%E6%AD%A3%E6%9E%81").await.1;
+    let after = eventually(app, "/api/v1/achievements/search?q=%E6%AD%A3%E6%9E%81", |v| v["total"] == 0).await.1;
     assert_eq!(after["total"], 0, "{after}");
 }
 
@@ -239,7 +254,8 @@ async fn registry_files_import_whole_or_not_at_all(app: &TestApp) {
     assert_eq!(response.status(), StatusCode::CREATED);
     let report: Value = response.json().await.expect("JSON");
     assert_eq!((report["added"].as_u64(), report["titles_derived"].as_u64()), (Some(2), Some(1)), "{report}");
-    let found = public(app, "/api/v1/achievements/search?q=%E7%9F%B3%E5%A2%A8%E7%83%AF").await.1;
+    let found =
+        eventually(app, "/api/v1/achievements/search?q=%E7%9F%B3%E5%A2%A8%E7%83%AF", |v| v["total"] == 1).await.1;
     assert_eq!(found["hits"][0]["external_id"], "r1", "{found}");
     let record = &found["hits"][0]["record"]["description"];
     assert_eq!(
@@ -248,5 +264,77 @@ async fn registry_files_import_whole_or_not_at_all(app: &TestApp) {
     );
     let again: Value = upload(good, &mi).send().await.expect("upload").json().await.expect("JSON");
     assert_eq!((again["added"].as_u64(), again["updated"].as_u64()), (Some(0), Some(2)));
-    assert_eq!(public(app, "/api/v1/achievements/search").await.1["total"], 2, "no duplicates");
+    assert_eq!(
+        eventually(app, "/api/v1/achievements/search", |v| v["total"] == 2).await.1["total"],
+        2,
+        "no duplicates"
+    );
+}
+
+/// An account follows a field in an area; its digest brings what is published there since it last read, batch by
+/// batch, and nothing else; a field it cannot follow is refused by name.
+async fn subscribers_receive_what_is_published_in_what_they_follow(app: &TestApp) {
+    add(app, "most", Role::Ministry, None, "pass-ministry").await;
+    add(app, "nju-tto", Role::Institution, None, "pass-nju").await;
+    let (mi, nju) = (token(app, "most", "pass-ministry").await, token(app, "nju-tto", "pass-nju").await);
+    let import = |lines: &str| {
+        let part = reqwest::multipart::Part::bytes(lines.as_bytes().to_vec()).file_name("batch.jsonl");
+        app.client
+            .post(format!("{}/api/v1/achievements/import", app.base))
+            .bearer_auth(mi.clone())
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let (status, _) =
+        send(app, reqwest::Method::PUT, "/api/v1/subscriptions/achievement", &nju, None, json!({"fields": ["magic"]}))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let follow = json!({"fields": ["new_energy"], "areas": ["320000"]});
+    let (status, followed) =
+        send(app, reqwest::Method::PUT, "/api/v1/subscriptions/achievement", &nju, None, follow).await;
+    assert_eq!(status, StatusCode::OK, "{followed}");
+    assert_eq!(app.get_as("/api/v1/subscriptions/achievement/digest", None).await.status(), StatusCode::UNAUTHORIZED);
+
+    let first = "{\"id\": \"b1\", \"title\": \"储能电池热管理\", \"abstract\": \"电池包液冷。\", \"field\": \"new_energy\", \"division\": \"320500\"}\n\
+                 {\"id\": \"b2\", \"title\": \"光伏逆变器\", \"abstract\": \"组串式逆变器。\", \"field\": \"new_energy\", \"division\": \"330100\"}\n\
+                 {\"id\": \"b3\", \"title\": \"疫苗佐剂\", \"abstract\": \"新型佐剂。\", \"field\": \"biomedicine\", \"division\": \"320100\"}\n";
+    assert_eq!(import(first).await.expect("import").status(), StatusCode::CREATED);
+    let (_, digest) =
+        send(app, reqwest::Method::GET, "/api/v1/subscriptions/achievement/digest", &nju, None, Value::Null).await;
+    let ids: Vec<&str> =
+        digest["records"].as_array().expect("records").iter().filter_map(|r| r["external_id"].as_str()).collect();
+    assert_eq!(ids, ["b1"], "new energy in 江苏 only: {digest}");
+    let html = app.get_as("/information/digest", Some(&nju)).await.text().await.expect("page");
+    assert!(html.contains("储能电池热管理") && !html.contains("疫苗佐剂"), "the page shows the digest");
+
+    let (status, _) = send(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/subscriptions/achievement/read",
+        &nju,
+        None,
+        digest["read_to"].clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, digest) =
+        send(app, reqwest::Method::GET, "/api/v1/subscriptions/achievement/digest", &nju, None, Value::Null).await;
+    assert_eq!(digest["records"], json!([]), "read");
+    let next = "{\"id\": \"b4\", \"title\": \"氢燃料电池双极板\", \"abstract\": \"金属双极板。\", \"field\": \"new_energy\", \"division\": \"320200\"}\n";
+    assert_eq!(import(next).await.expect("import").status(), StatusCode::CREATED);
+    let (_, digest) =
+        send(app, reqwest::Method::GET, "/api/v1/subscriptions/achievement/digest", &nju, None, Value::Null).await;
+    let ids: Vec<&str> =
+        digest["records"].as_array().expect("records").iter().filter_map(|r| r["external_id"].as_str()).collect();
+    assert_eq!(ids, ["b4"], "the next batch: {digest}");
+    let (status, _) = send(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/subscriptions/demand/read",
+        &nju,
+        None,
+        json!({"published_at": "2026-01-01T00:00:00Z", "id": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "demands are not followed");
 }
