@@ -799,6 +799,8 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     let kind = ttdz_domain::achievement::RecordKind::Achievement;
     store.mark_read("auditee", kind, "2026-06-15T00:00:00Z", 1, &audit()).await.expect("read");
     wrote("mark_read", 1, count().await);
+    store.add_assessment(id, "{}", &audit()).await.expect("assessment");
+    wrote("add_assessment", 1, count().await);
 }
 
 fn new_record(external_id: &str, status: RecordStatus) -> ttdz_store::NewRecord {
@@ -909,6 +911,18 @@ pub async fn information_records_are_versioned_filtered_and_followed(store: &dyn
     store.save_subscription(&changed, &audit()).await.expect("changed");
     let stored = store.subscription("reader", RecordKind::Achievement).await.expect("read").expect("there");
     assert_eq!(stored, ttdz_store::Subscription { read: Some(first.clone()), ..changed }, "the reading position stays");
+
+    // Assessments are kept per record, by their assessor, oldest first.
+    let first_assessment = store.add_assessment(id, "{\"conclusion\": \"a\"}", &audit()).await.expect("assessed");
+    store.add_assessment(id, "{\"conclusion\": \"b\"}", &audit()).await.expect("again");
+    let kept = store.assessments(id).await.expect("assessments");
+    assert_eq!(
+        kept.iter().map(|a| a.body.as_str()).collect::<Vec<_>>(),
+        ["{\"conclusion\": \"a\"}", "{\"conclusion\": \"b\"}"]
+    );
+    assert_eq!((kept[0].id, kept[0].assessor.as_str()), (first_assessment, "test"));
+    assert!(store.assessments(demand_id).await.expect("none").is_empty());
+    assert!(matches!(store.add_assessment(id + 1000, "{}", &audit()).await, Err(StoreError::Malformed(_))));
 
     // What changed since the cursor names the import's batch; a reader polls, as a late commit may show later.
     let import = |c: &ttdz_store::Change| c.kind == "achievement" && c.key == "batch:registry.jsonl";

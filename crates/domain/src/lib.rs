@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod achievement;
+pub mod assessment;
 pub mod audit;
 pub mod clock;
 pub mod contract;

@@ -33,3 +33,14 @@ CREATE TABLE subscriptions (
     read_until TEXT,
     PRIMARY KEY (username, kind)
 );
+
+-- Assessments of achievements (科技成果评估): the assessor's scores per dimension, conclusion, evidence and
+-- valuation, as the JSON of the domain's `Assessment`; kept, never rewritten.
+CREATE TABLE assessments (
+    id          {serial},
+    record_id   BIGINT NOT NULL REFERENCES information_records (id),
+    assessor    TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    assessed_at {timestamp} NOT NULL DEFAULT {now}
+);
+CREATE INDEX assessments_by_record ON assessments (record_id, id);

@@ -445,6 +445,19 @@ pub struct Subscription {
     pub read: Option<(String, i64)>,
 }
 
+/// An assessment of an achievement as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentRecord {
+    pub id: i64,
+    pub record_id: i64,
+    /// As the audit trail names the assessor (`user:NAME`).
+    pub assessor: String,
+    /// JSON of the domain's `Assessment`.
+    pub body: String,
+    /// ISO 8601 UTC.
+    pub assessed_at: String,
+}
+
 /// A record to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRecord {
@@ -527,6 +540,12 @@ pub trait InformationStore: Send + Sync {
         after: Option<(&str, i64)>,
         limit: u32,
     ) -> Result<Vec<InformationRecord>>;
+
+    /// Adds an assessment of record `record_id` by the audit context's actor; answers its id.
+    async fn add_assessment(&self, record_id: i64, body: &str, audit: &AuditContext) -> Result<i64>;
+
+    /// The assessments of a record, oldest first.
+    async fn assessments(&self, record_id: i64) -> Result<Vec<AssessmentRecord>>;
 
     /// What `username` follows of `kind`, if it follows anything.
     async fn subscription(
@@ -1009,6 +1028,7 @@ mod audit_coverage {
         "records_of_batch",
         "published_after",
         "subscription",
+        "assessments",
     ];
 
     #[test]

@@ -750,6 +750,51 @@ macro_rules! impl_information_store {
                 rows.into_iter().map($crate::rows::information_record).collect()
             }
 
+            async fn add_assessment(
+                &self,
+                record_id: i64,
+                body: &str,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let mut tx = self.write_tx().await?;
+                record_kind(&mut tx, record_id).await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO assessments (record_id, assessor, body) VALUES ($1, $2, $3) RETURNING CAST(id AS BIGINT)",
+                )
+                .bind(record_id)
+                .bind(&audit.actor)
+                .bind(body)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                let subject = format!("{record_id}:{id}");
+                append_audit(&mut tx, audit, "assessment.add", &subject, None, Some(body)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(id)
+            }
+
+            async fn assessments(&self, record_id: i64) -> $crate::Result<Vec<$crate::AssessmentRecord>> {
+                let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(concat!(
+                    "SELECT CAST(id AS BIGINT), CAST(record_id AS BIGINT), assessor, body, ",
+                    dialect!(iso_utc "assessed_at"),
+                    " FROM assessments WHERE record_id = $1 ORDER BY id"
+                ))
+                .bind(record_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, record_id, assessor, body, assessed_at)| $crate::AssessmentRecord {
+                        id,
+                        record_id,
+                        assessor,
+                        body,
+                        assessed_at,
+                    })
+                    .collect())
+            }
+
             async fn subscription(
                 &self,
                 username: &str,

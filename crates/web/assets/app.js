@@ -3,7 +3,8 @@
 // with its value, when it has one); data-type="number" sends a number, data-type="bool" a checkbox as true or
 // false, data-type="declaration" a checked box as false (no conflict declared); only the chosen radio button counts.
 // data-body is the JSON the fields are added to ({} by default); a field marked data-in-path fills its {name} in
-// data-api and data-next instead of the body. Cookie sessions repeat the form's data-csrf in X-CSRF-Token;
+// data-api and data-next instead of the body. A [data-rows="a.b"] container sends its [data-row]s as a list of
+// objects (see formBody); a [data-optional="a.b"] part left empty is not sent; data-method replaces POST. Cookie sessions repeat the form's data-csrf in X-CSRF-Token;
 // data-version, the version the page was made from, goes in If-Match so that a stale page cannot overwrite a newer
 // change (the API answers 409 and the message is shown). On success the page goes to data-next; on failure the
 // API's message is shown.
@@ -26,19 +27,36 @@ function fieldValue(input) {
   return input.value;
 }
 
+function setPath(target, path, value) {
+  const keys = path.split(".");
+  for (const key of keys.slice(0, -1)) target = target[key] = target[key] || {};
+  target[keys[keys.length - 1]] = value;
+}
+
+function deletePath(target, path) {
+  const keys = path.split(".");
+  for (const key of keys.slice(0, -1)) {
+    target = target[key];
+    if (!target) return;
+  }
+  delete target[keys[keys.length - 1]];
+}
+
 function formBody(form) {
   const body = JSON.parse(form.dataset.body || "{}");
-  // The plan's key tasks: every row with a title, as {title, owner, deadline, output}.
-  const taskRows = [...form.querySelectorAll("[data-plan-task]")];
-  if (taskRows.length) {
-    const tasks = [];
-    for (const row of taskRows) {
-      const task = {};
-      for (const input of row.querySelectorAll("[data-field]")) task[input.dataset.field] = input.value.trim();
-      if (task.title) tasks.push(task);
+  // Lists of objects: each [data-rows="path"] holds rows ([data-row], with fixed fields as JSON in its value) whose
+  // [data-field] inputs make one object; a row whose data-required field is empty is left out.
+  for (const list of form.querySelectorAll("[data-rows]")) {
+    const rows = [];
+    for (const row of list.querySelectorAll("[data-row]")) {
+      const item = row.dataset.row ? JSON.parse(row.dataset.row) : {};
+      for (const input of row.querySelectorAll("[data-field]")) {
+        const value = input.value.trim();
+        if (value !== "") item[input.dataset.field] = input.dataset.type === "number" ? Number(value) : value;
+      }
+      if (!list.dataset.required || item[list.dataset.required] !== undefined) rows.push(item);
     }
-    body.document = body.document || {};
-    body.document.tasks = tasks;
+    setPath(body, list.dataset.rows, rows);
   }
   // The plan's featured indicators: every block with a code, its fields and its targets by year.
   const featuredBlocks = [...form.querySelectorAll("[data-featured]")];
@@ -75,6 +93,11 @@ function formBody(form) {
     } else if (input.value.trim() !== "") {
       items.push(input.dataset.item ? { ...JSON.parse(input.dataset.item), value: input.value.trim() } : input.value);
     }
+  }
+  // A part marked data-optional whose inputs are all empty is not sent at all.
+  for (const part of form.querySelectorAll("[data-optional]")) {
+    const filled = [...part.querySelectorAll("input, select, textarea")].some((i) => i.value.trim() !== "");
+    if (!filled) deletePath(body, part.dataset.optional);
   }
   return body;
 }

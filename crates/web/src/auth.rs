@@ -100,6 +100,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/demands/search",
         "/api/v1/demands/{id}",
         "/api/v1/demands/{id}/matches",
+        "/api/v1/achievements/{id}/assessments",
     ];
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
@@ -145,6 +146,11 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
         }
         (Method::POST, "/api/v1/achievements" | "/api/v1/demands") => Some(Access::Roles(&[Role::Institution])),
+        // A calculator: it stores nothing.
+        (Method::POST, "/api/v1/valuation") => Some(Access::Public),
+        (Method::POST, "/api/v1/achievements/{id}/assessments") => {
+            Some(Access::Roles(&[Role::Expert, Role::Institution, Role::Ministry]))
+        }
         (Method::POST, "/api/v1/achievements/import" | "/api/v1/demands/import") => {
             Some(Access::Roles(&[Role::Ministry]))
         }

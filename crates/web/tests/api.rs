@@ -267,6 +267,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/achievements/import",
             "/api/v1/achievements/search",
             "/api/v1/achievements/{id}",
+            "/api/v1/achievements/{id}/assessments",
             "/api/v1/achievements/{id}/matches",
             "/api/v1/achievements/{id}/{action}",
             "/api/v1/audit",
@@ -302,6 +303,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/subscriptions/{kind}/digest",
             "/api/v1/subscriptions/{kind}/read",
             "/api/v1/todos",
+            "/api/v1/valuation",
             "/api/v1/zones",
             "/api/v1/zones/{key}",
             "/api/v1/zones/{key}/documents",
@@ -2271,6 +2273,60 @@ mod accounts {
     /// proposes a zone and writes its plan, assigns the expert, who reviews it, and submits it; the ministry approves
     /// it with the approval number and starts construction; the province registers a policy and proposes an
     /// experience, which the ministry publishes; the ministry evaluates the term and decides beside the proposal.
+    /// An expert assesses a published achievement through the form: a score and reasons per dimension (rows sent
+    /// as a list), a conclusion, the cost approach filled and the others left empty (not sent); the page then
+    /// shows the assessment with the valuation's steps.
+    #[tokio::test]
+    async fn in_a_browser_an_expert_assesses_an_achievement_with_a_valuation() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "most", Role::Ministry, None, "pass-ministry-1").await;
+        add(&app, "prof-wang", Role::Expert, None, "pass-expert-1").await;
+        let mi = token(&app, "most", "pass-ministry-1").await;
+        let line =
+            "{\"id\": \"r1\", \"title\": \"石墨烯导热膜\", \"abstract\": \"卷对卷制备。\", \"division\": \"320211\"}\n";
+        let part = reqwest::multipart::Part::bytes(line.as_bytes().to_vec()).file_name("r.jsonl");
+        let imported = app
+            .client
+            .post(format!("{}/api/v1/achievements/import", app.base))
+            .bearer_auth(&mi)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(imported.status(), StatusCode::CREATED);
+        let id = app.ok_json("/api/v1/achievements/search").await["hits"][0]["id"].as_i64().expect("id");
+
+        browser.open(&format!("{}/login", app.base)).await;
+        browser.type_into("input[name=username]", "prof-wang").await;
+        browser.type_into("input[name=password]", "pass-expert-1").await;
+        browser.click("form.api-form button").await;
+        browser.wait_for(|s| s.contains("/workbench") || s.contains("工作台")).await;
+        browser.open(&format!("{}/achievements/{id}", app.base)).await;
+        browser.wait_for(|s| s.contains("name=\"assess\"")).await;
+        for (n, dimension) in ["scientific", "technical", "economic", "social", "potential"].iter().enumerate() {
+            let row = format!("tr[data-row*='{dimension}']");
+            browser.click(&format!("{row} select option[value='{}']", 3 + n % 3)).await;
+            browser.type_into(&format!("{row} input[data-field=reasons]"), "依据充分").await;
+        }
+        browser.type_into("textarea[name=conclusion]", "建议许可转化").await;
+        browser.type_into("input[name=evidence]", "检测报告").await;
+        browser.type_into("[data-rows='valuation.cost.items'] label:first-child input", "600000").await;
+        browser.type_into("input[name='valuation.cost.obsolescence_percent']", "25").await;
+        browser.click("button[name=assess]").await;
+        let page = browser.wait_for(|s| s.contains("成本法：450000")).await;
+        assert!(page.contains("成本法：450000") && page.contains("依据充分"), "{page}");
+        let kept = app.ok_json(&format!("/api/v1/achievements/{id}/assessments")).await;
+        let valuation = &kept[0]["valuation"];
+        assert_eq!(
+            (valuation["cost"]["value"].as_str(), valuation["market"].is_null()),
+            (Some("450000.00"), true),
+            "{kept}"
+        );
+        assert_eq!(kept[0]["assessment"]["scores"].as_array().map(Vec::len), Some(5));
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
     #[tokio::test]
     async fn in_a_browser_a_zone_goes_from_demand_to_construction_and_accounts_are_administered() {
         let Some(browser) = Browser::start().await else { return };

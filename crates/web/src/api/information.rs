@@ -7,8 +7,8 @@ use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use ttdz_app::information::{
-    self, DigestView, FollowInput, ImportView, MatchesView, ReadPosition, RecordView, SearchParams, SearchView,
-    SubscriptionView,
+    self, AssessmentView, DigestView, FollowInput, ImportView, MatchesView, ReadPosition, RecordView, SearchParams,
+    SearchView, SubscriptionView,
 };
 use ttdz_domain::achievement::{RecordAction, RecordKind};
 use utoipa::{IntoParams, ToSchema};
@@ -351,4 +351,55 @@ pub async fn read(
 ) -> Result<Json<SubscriptionView>, ApiError> {
     let kind = kind_in_path(&kind)?;
     Ok(Json(information::read(state.app(), &caller.viewer(), &origin.0, kind, &body).await?))
+}
+
+/// An achievement's assessments (scores per dimension with reasons, conclusion, evidence, valuation with every
+/// step), oldest first.
+#[utoipa::path(
+    get, path = "/api/v1/achievements/{id}/assessments", tag = "information",
+    params(("id" = i64, Path, example = 1)),
+    responses((status = 200, body = [AssessmentView]), (status = 404, body = ErrorBody))
+)]
+pub async fn list_assessments(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Vec<AssessmentView>>, ApiError> {
+    Ok(Json(information::assessments(state.app(), &caller.viewer(), id_in_path(&id)?).await?))
+}
+
+/// Assess a published achievement (experts, institutions, the ministry; not its holder): `scores` (every dimension
+/// of GB/T 44731: scientific, technical, economic, social, potential; 1-5 with reasons), `conclusion`, `evidence`,
+/// and optionally `valuation` (`cost`, `market`, `income` inputs).
+#[utoipa::path(
+    post, path = "/api/v1/achievements/{id}/assessments", tag = "information", request_body = Object,
+    params(("id" = i64, Path, example = 1)),
+    responses(
+        (status = 201, body = AssessmentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn assess(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+    ApiJson(body): ApiJson<ttdz_domain::assessment::Assessment>,
+) -> Result<(StatusCode, Json<AssessmentView>), ApiError> {
+    let view = information::assess(state.app(), &caller.viewer(), &origin.0, id_in_path(&id)?, body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The valuation helper: an achievement's value by the cost, market and income approaches from the inputs given
+/// (`cost {items [{name, value}], obsolescence_percent}`, `market {comparables [{name, value}],
+/// adjustment_percent}`, `income {revenues [...], margin_percent, share_percent, discount_percent}`), each with every
+/// assumption and step, and the range they span. Stores nothing.
+#[utoipa::path(
+    post, path = "/api/v1/valuation", tag = "information", request_body = Object,
+    responses((status = 200, body = Object), (status = 422, body = ErrorBody))
+)]
+pub async fn valuation(
+    ApiJson(body): ApiJson<ttdz_domain::assessment::ValuationInput>,
+) -> Result<Json<ttdz_domain::assessment::Valuation>, ApiError> {
+    Ok(Json(information::valuate(&body)?))
 }

@@ -123,6 +123,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(information::get_subscription, information::follow))
         .routes(routes!(information::digest))
         .routes(routes!(information::read))
+        .routes(routes!(information::list_assessments, information::assess))
+        .routes(routes!(information::valuation))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

@@ -127,9 +127,30 @@ struct RecordTemplate {
     editable: bool,
     fields: Vec<(&'static str, &'static str)>,
     modes: Vec<(&'static str, &'static str)>,
+    assessments: Vec<ttdz_app::information::AssessmentView>,
+    can_assess: bool,
+    /// The assessment's dimensions: (code, label).
+    dimensions: Vec<(&'static str, &'static str)>,
+    /// The cost items the assessment form offers.
+    cost_items: [&'static str; 4],
 }
 
 impl RecordTemplate {
+    fn dimension_label(&self, d: &ttdz_domain::assessment::Dimension) -> &'static str {
+        if self.page.lang == Lang::Zh { d.label_zh() } else { d.as_str() }
+    }
+
+    fn approaches<'a>(
+        &self,
+        v: &'a ttdz_domain::assessment::Valuation,
+    ) -> Vec<(&'static str, &'a ttdz_domain::assessment::ApproachResult)> {
+        let t = self.page.t;
+        [(t.info_cost_approach, &v.cost), (t.info_market_approach, &v.market), (t.info_income_approach, &v.income)]
+            .into_iter()
+            .filter_map(|(label, r)| Some((label, r.as_ref()?)))
+            .collect()
+    }
+
     fn field_label(&self) -> String {
         label_of_field(self.page.lang, &self.record)
     }
@@ -205,7 +226,20 @@ pub async fn record(
         .map(|a| (a.as_str(), if lang == Lang::Zh { a.label_zh() } else { a.as_str() }))
         .collect();
     let editable = record.status == "draft" && record.owner.is_some() && caller.role() == Some(Role::Institution);
+    let assessments = if kind == RecordKind::Achievement {
+        attempt!(page, ttdz_app::information::assessments(ctx, &viewer, id).await)
+    } else {
+        Vec::new()
+    };
+    let dimensions = ttdz_domain::assessment::Dimension::ALL
+        .iter()
+        .map(|d| (d.as_str(), if lang == Lang::Zh { d.label_zh() } else { d.as_str() }))
+        .collect();
     Ok(render(&RecordTemplate {
+        can_assess: kind == RecordKind::Achievement && ttdz_app::information::may_assess(&viewer, &record),
+        assessments,
+        dimensions,
+        cost_items: ["研发人工费", "材料费", "设备与测试费", "其他费用"],
         csrf: csrf_of(&state, &caller).await,
         record,
         matches,

@@ -6,6 +6,7 @@ use crate::TestApp;
 use crate::accounts::{add, token};
 
 on_both_backends!(
+    achievements_are_assessed_by_others_and_valued_with_every_step,
     subscribers_receive_what_is_published_in_what_they_follow,
     achievements_are_filed_moderated_published_searched_and_matched,
     hostile_searches_get_an_answer_or_a_named_400,
@@ -337,4 +338,72 @@ async fn subscribers_receive_what_is_published_in_what_they_follow(app: &TestApp
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "demands are not followed");
+}
+
+/// Experts and institutions other than its holder assess a published achievement on every dimension; the holder
+/// may not; the valuation helper shows each approach's steps and refuses inputs out of range by name.
+async fn achievements_are_assessed_by_others_and_valued_with_every_step(app: &TestApp) {
+    add(app, "nju-tto", Role::Institution, None, "pass-nju").await;
+    add(app, "jiangsu", Role::Province, Some("320000"), "pass-jiangsu").await;
+    add(app, "prof-wang", Role::Expert, None, "pass-expert").await;
+    let (nju, js, expert) = (
+        token(app, "nju-tto", "pass-nju").await,
+        token(app, "jiangsu", "pass-jiangsu").await,
+        token(app, "prof-wang", "pass-expert").await,
+    );
+    let (_, filed) = send(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/achievements",
+        &nju,
+        None,
+        json!({"title": "风电叶片检测机器人", "abstract": "爬行检测。"}),
+    )
+    .await;
+    let path = format!("/api/v1/achievements/{}", filed["id"]);
+    let score = |d: &str, n: u8| json!({"dimension": d, "score": n, "reasons": "依据"});
+    let assessment = |scores: Vec<Value>| {
+        json!({"scores": scores, "conclusion": "建议转化", "evidence": "现场测试",
+        "valuation": {"income": {"revenues": ["1000000", "1000000"], "margin_percent": "20", "share_percent": "25", "discount_percent": "10"}}})
+    };
+    let all = || {
+        ["scientific", "technical", "economic", "social", "potential"].iter().map(|d| score(d, 4)).collect::<Vec<_>>()
+    };
+    let assessments = format!("{path}/assessments");
+    let (status, _) = send(app, reqwest::Method::POST, &assessments, &expert, None, assessment(all())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a draft is not assessed (nor seen)");
+    send(app, reqwest::Method::POST, &format!("{path}/submit"), &nju, Some(1), json!({})).await;
+    send(app, reqwest::Method::POST, &format!("{path}/publish"), &js, Some(2), json!({})).await;
+    let (status, _) = send(app, reqwest::Method::POST, &assessments, &nju, None, assessment(all())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "its holder does not assess its own");
+    let mut four = all();
+    four.pop();
+    let (status, refused) = send(app, reqwest::Method::POST, &assessments, &expert, None, assessment(four)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("scores.potential")), "{refused}");
+    let (status, assessed) = send(app, reqwest::Method::POST, &assessments, &expert, None, assessment(all())).await;
+    assert_eq!(status, StatusCode::CREATED, "{assessed}");
+    assert_eq!(assessed["mean"], "4");
+    // 50,000 / 1.1 + 50,000 / 1.21, to the fen.
+    assert_eq!(assessed["valuation"]["income"]["value"], "86776.86", "{assessed}");
+    assert_eq!(public(app, &assessments).await.1.as_array().map(Vec::len), Some(1), "public once published");
+
+    let calc = |body: Value| app.client.post(format!("{}/api/v1/valuation", app.base)).json(&body).send();
+    let answer: Value = calc(json!({"cost": {"items": [{"name": "研发", "value": "1000"}], "obsolescence_percent": "10"},
+        "market": {"comparables": [{"name": "A", "value": "800"}, {"name": "B", "value": "1200"}], "adjustment_percent": "-5"}}))
+        .await.expect("calc").json().await.expect("JSON");
+    assert_eq!(
+        (answer["cost"]["value"].as_str(), answer["market"]["value"].as_str()),
+        (Some("900.00"), Some("950.00"))
+    );
+    assert_eq!(answer["range"], json!(["900.00", "950.00"]));
+    assert!(answer["market"]["steps"].as_array().is_some_and(|s| s.len() == 5), "every step: {answer}");
+    let bad = calc(
+        json!({"income": {"revenues": ["1"], "margin_percent": "20", "share_percent": "150", "discount_percent": "5"}}),
+    )
+    .await
+    .expect("calc");
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.expect("JSON");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("share_percent")), "{body}");
 }
