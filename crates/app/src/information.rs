@@ -134,6 +134,49 @@ pub struct RecordView {
     pub version: i64,
     /// ISO 8601 UTC.
     pub updated_at: String,
+    /// For its owner and moderators: what the moderator should look at before publishing (classified markings,
+    /// missing fields).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// What a moderator should look at: markings of classified or internal material, and the fields a reader needs
+/// that the record leaves out.
+fn warnings(description: &Description) -> Vec<String> {
+    let text = format!("{} {}", description.title(), description.text());
+    let mut out: Vec<String> = ttdz_domain::achievement::sensitive_markings(&text)
+        .into_iter()
+        .map(|m| format!("contains '{m}': classified or internal material is not published"))
+        .collect();
+    let missing: Vec<&str> = match description {
+        Description::Achievement(a) => [
+            ("abstract", a.summary.trim().is_empty()),
+            ("holder", a.holder.trim().is_empty()),
+            ("field", a.field.is_none()),
+            ("maturity", a.maturity.is_none()),
+            ("modes", a.modes.is_empty()),
+            ("contact", a.contact.trim().is_empty()),
+            ("division", a.division.is_none()),
+        ]
+        .into_iter()
+        .filter(|(_, absent)| *absent)
+        .map(|(f, _)| f)
+        .collect(),
+        Description::Demand(d) => [
+            ("enterprise", d.enterprise.trim().is_empty()),
+            ("field", d.field.is_none()),
+            ("contact", d.contact.trim().is_empty()),
+            ("division", d.division.is_none()),
+        ]
+        .into_iter()
+        .filter(|(_, absent)| *absent)
+        .map(|(f, _)| f)
+        .collect(),
+    };
+    if !missing.is_empty() {
+        out.push(format!("incomplete: {} not given", missing.join(", ")));
+    }
+    out
 }
 
 /// The standing `viewer` has on a record of `division` owned by `owner`: its owner, its moderator (the province of
@@ -170,6 +213,7 @@ async fn view(ctx: &Context, viewer: &Viewer, record: InformationRecord) -> Resu
         owner: record.owner.filter(|_| insider),
         comment: record.comment.filter(|_| insider),
         zones: zones_of(ctx, record.division).await?,
+        warnings: if insider { warnings(&description) } else { Vec::new() },
         description,
         version: record.version,
         updated_at: record.updated_at,
@@ -438,7 +482,7 @@ pub struct ImportView {
 }
 
 /// A registry's file of records (JSON Lines: one object a line with at least `id` and the abstract or description;
-/// or CSV with those columns), all or nothing: a bad line refuses the whole file, naming each bad line. What the
+/// or CSV, or an .xlsx whose first sheet has those columns), all or nothing: a bad line refuses the whole file, naming each bad line. What the
 /// ministry or the operator imports is published at once unless `for_review`, which sends it to the provinces.
 pub async fn import(
     ctx: &Context,
@@ -512,16 +556,29 @@ pub fn batch_name(kind: RecordKind, file_name: &str, bytes: &[u8]) -> String {
 
 /// The JSON objects of a JSON Lines or CSV file, with their line numbers, and the lines that are none.
 fn read_lines(file_name: &str, bytes: &[u8]) -> Result<(Vec<(u64, Value)>, ttdz_ingest::Problems), AppError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| AppError::UnreadableFile(format!("{file_name} is not UTF-8 text: {e}")))?;
+    // A workbook's first sheet is read as CSV whose line numbers are the sheet's row numbers.
+    let workbook = ttdz_xlsx::is_xlsx(bytes);
+    let sheet = if workbook {
+        Some(ttdz_xlsx::first_sheet_as_csv(bytes).map_err(|e| AppError::UnreadableFile(format!("{file_name}: {e}")))?)
+    } else {
+        None
+    };
+    let text = match &sheet {
+        Some(csv) => csv.as_str(),
+        None => std::str::from_utf8(bytes)
+            .map_err(|e| AppError::UnreadableFile(format!("{file_name} is not UTF-8 text: {e}")))?,
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut problems = ttdz_ingest::Problems::new(file_name);
     let mut out = Vec::new();
-    if file_name.to_ascii_lowercase().ends_with(".csv") {
+    if workbook || file_name.to_ascii_lowercase().ends_with(".csv") {
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| AppError::UnreadableFile(format!("{file_name}: {e}")))?.clone();
-        for (i, row) in reader.records().enumerate() {
-            let line = i as u64 + 2;
+        for row in reader.records() {
+            let line = match &row {
+                Ok(r) => r.position().map_or(0, |p| p.line()),
+                Err(e) => e.position().map_or(0, |p| p.line()),
+            };
             match row {
                 Ok(row) => {
                     let mut map = serde_json::Map::new();

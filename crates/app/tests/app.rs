@@ -876,7 +876,44 @@ async fn the_patents_corpus_imports_and_is_found_by_its_words(store: &TestStore)
     assert_eq!(total, 3720);
 }
 
+/// A registry's workbook imports like its CSV: the first sheet's header names the fields, a bad row refuses the
+/// whole file naming its sheet row.
+async fn a_registry_workbook_imports_whole_or_not_at_all(store: &TestStore) {
+    use ttdz_app::{AppError, information};
+    use ttdz_domain::achievement::RecordKind;
+    let workbook = |rows: &[[&str; 4]]| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, header) in ["id", "title", "abstract", "maturity"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *header).expect("header");
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                match cell.parse::<f64>() {
+                    Ok(n) if c == 3 => sheet.write_number(r as u32 + 1, c as u16, n),
+                    _ => sheet.write_string(r as u32 + 1, c as u16, *cell),
+                }
+                .expect("cell");
+            }
+        }
+        book.save_to_buffer().expect("xlsx")
+    };
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let operator = ttdz_app::Viewer::Operator("test".into());
+    let bad = workbook(&[["w1", "储能电池", "液冷电池包", "6"], ["w2", "", "", "5"], ["w3", "光伏", "逆变器", "12"]]);
+    let refused =
+        information::import(&ctx, &operator, "test", RecordKind::Achievement, ("registry.xlsx", &bad), false).await;
+    let Err(AppError::InvalidFile(problems)) = refused else { panic!("refused whole: {refused:?}") };
+    let lines: Vec<u64> = problems.listed.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [3, 4], "the sheet's rows: {problems}");
+    let good = workbook(&[["w1", "储能电池", "液冷电池包", "6"], ["w3", "光伏", "逆变器", "7"]]);
+    let imported =
+        information::import(&ctx, &operator, "test", RecordKind::Achievement, ("registry.xlsx", &good), false);
+    assert_eq!(imported.await.expect("imported").added, 2);
+}
+
 on_both_backends!(
+    a_registry_workbook_imports_whole_or_not_at_all,
     the_patents_corpus_imports_and_is_found_by_its_words,
     the_demo_shows_the_procedure_on_its_showcase_zone,
     featured_values_are_stated_in_the_report_of_a_recorded_plan,

@@ -446,6 +446,15 @@ impl Demand {
     }
 }
 
+/// Markings of classified or internal material (保守国家秘密法: 绝密, 机密, 秘密; and internal-use notes): a record
+/// carrying one is for the moderator to look at before anything is published.
+const MARKINGS: [&str; 7] = ["绝密", "机密", "秘密", "涉密", "内部资料", "内部使用", "不得公开"];
+
+/// The markings of classified or internal material `text` carries.
+pub fn sensitive_markings(text: &str) -> Vec<&'static str> {
+    MARKINGS.into_iter().filter(|m| text.contains(m)).collect()
+}
+
 /// A short title made from an abstract, for records whose source carries none: its first clause, without the
 /// boilerplate patent abstracts open with, at most 40 characters.
 pub fn derived_title(summary: &str) -> String {
@@ -503,6 +512,12 @@ mod tests {
         assert!(next_status(Draft, Publish, Standing::Moderator).is_err(), "only what was submitted");
         assert!(next_status(Closed, Submit, Standing::Owner).is_err(), "closed is final");
         assert_eq!(next_status(Published, Close, Standing::Moderator), Ok(Closed));
+    }
+
+    #[test]
+    fn classified_markings_are_found() {
+        assert_eq!(sensitive_markings("本成果属机密级，内部资料"), ["机密", "内部资料"]);
+        assert!(sensitive_markings("一种石墨烯导热膜").is_empty());
     }
 
     #[test]

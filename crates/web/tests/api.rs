@@ -2301,7 +2301,8 @@ mod accounts {
         browser.type_into("input[name=username]", "prof-wang").await;
         browser.type_into("input[name=password]", "pass-expert-1").await;
         browser.click("form.api-form button").await;
-        browser.wait_for(|s| s.contains("/workbench") || s.contains("工作台")).await;
+        // Signed in once the workbench names the account.
+        browser.wait_for(|s| s.contains("<code>prof-wang</code>")).await;
         browser.open(&format!("{}/achievements/{id}", app.base)).await;
         browser.wait_for(|s| s.contains("name=\"assess\"")).await;
         for (n, dimension) in ["scientific", "technical", "economic", "social", "potential"].iter().enumerate() {

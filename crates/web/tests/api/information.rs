@@ -95,6 +95,8 @@ async fn achievements_are_filed_moderated_published_searched_and_matched(app: &T
     assert_eq!(status, StatusCode::PRECONDITION_REQUIRED, "a step names the version it is based on");
     let (status, submitted) = send(app, reqwest::Method::POST, &step("submit"), &nju, Some(1), json!({})).await;
     assert_eq!((status, submitted["status"].as_str()), (StatusCode::OK, Some("review")), "{submitted}");
+    let warned = submitted["warnings"].as_array().expect("warnings for its owner");
+    assert!(warned.iter().any(|w| w.as_str().is_some_and(|w| w.contains("contact"))), "{submitted}");
     let version = submitted["version"].as_i64().expect("version");
     let (status, _) = send(app, reqwest::Method::POST, &step("publish"), &zj, Some(version), json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another province does not even see it");
@@ -107,6 +109,7 @@ async fn achievements_are_filed_moderated_published_searched_and_matched(app: &T
     let (status, published) = send(app, reqwest::Method::POST, &step("publish"), &js, Some(version), json!({})).await;
     assert_eq!((status, published["status"].as_str()), (StatusCode::OK, Some("published")), "{published}");
     assert_eq!(published["zones"], json!(["jiangsu-sunan"]), "南京 lies in 江苏·苏南");
+    assert!(public(app, &path).await.1.get("warnings").is_none(), "the moderator's notes are not public");
 
     let searched = "/api/v1/achievements/search?q=%E9%94%82%E7%94%B5%E6%B1%A0%20%E6%AD%A3%E6%9E%81";
     let (status, found) = eventually(app, searched, |v| v["total"] == 1).await;
