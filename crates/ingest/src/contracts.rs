@@ -22,6 +22,8 @@ use ttdz_store::DivisionValue;
 use crate::problems::Rejects;
 use crate::{Encoding, IngestError, Problems};
 
+use crate::rng::SplitMix64;
+
 pub const HEADER: &str = "contract_no,registered_on,contract_type,seller_division,buyer_division,seller_kind,field,turnover_yuan,tech_amount_yuan";
 const FIELDS: usize = 9;
 
@@ -993,19 +995,6 @@ pub fn write_synthetic(
         )?;
     }
     w.flush()
-}
-
-/// SplitMix64: a tiny, well-mixed generator, enough for reproducible samples.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
 }
 
 #[cfg(test)]

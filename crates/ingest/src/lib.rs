@@ -3,9 +3,12 @@
 //!
 //! - [`values`]: long-format values (`division_code|zone_key, year, element, value[, unit][, source]`).
 //! - [`contracts`]: technology-contract registry micro-data, rolled up while streaming, on all cores.
+//! - [`panel`]: the demo's synthetic panel of every other data element, from a documented seeded model.
 
 pub mod contracts;
+pub mod panel;
 mod problems;
+mod rng;
 mod text;
 pub mod values;
 
