@@ -195,6 +195,28 @@ async fn serve_runs_the_platform_and_stops_gracefully_on_sigterm() {
         client.get(format!("{address}/zones/jiangsu-sunan?year=2023")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("class=\"badge\">合成数据"), "and the page says so");
 
+    // The synthetic panel fills every quantitative indicator of the demo's last year: the zone page charts each
+    // over the years (its numbers one click away and as CSV) and shows the category radar.
+    let indicators: serde_json::Value = client
+        .get(format!("{address}/api/v1/zones/jiangsu-sunan/indicators"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let quantitative: Vec<&serde_json::Value> =
+        indicators["indicators"].as_array().unwrap().iter().filter(|i| i["kind"] == "quantitative").collect();
+    assert!(quantitative.iter().all(|i| !i["value"].is_null()), "every quantitative row has a value: {indicators}");
+    let page = client.get(format!("{address}/zones/jiangsu-sunan")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(page.matches("<svg class=\"trend\"").count(), quantitative.len(), "a trend per indicator");
+    assert!(page.contains("<svg class=\"radar\""), "the category radar");
+    let csv = client.get(format!("{address}/zones/jiangsu-sunan/trends.csv")).send().await.unwrap();
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with("zone,year,indicator,name,unit,value,synthetic\n"));
+    assert!(csv.lines().any(|l| l.starts_with("jiangsu-sunan,2024,tech_brokers,")), "{csv}");
+
     // A second server on the same port is refused with a clear message.
     let port = address.rsplit(':').next().unwrap().to_owned();
     let out = run(ttdz(dir.path()).args(["serve", "--port", &port, "--data-dir", "other"]));

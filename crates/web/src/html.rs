@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 27] = [
+pub const PAGES: [&str; 28] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -48,6 +48,7 @@ pub const PAGES: [&str; 27] = [
     "/demands/{id}",
     "/information/desk",
     "/information/digest",
+    "/zones/{key}/trends.csv",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -79,6 +80,7 @@ pub fn router() -> Router<AppState> {
         get(information::record),
         get(information::desk),
         get(information::digest),
+        get(zone_trends_csv),
     ];
     PAGES
         .iter()
@@ -358,6 +360,148 @@ struct ZoneTemplate {
     /// Links to the procedure, the report and the policies, for those who oversee the zone.
     oversees: bool,
     this_year: i32,
+    /// Every quantitative indicator over the years: its chart and, one click away, its numbers.
+    trends: Vec<TrendChart>,
+    /// The zone's category scores against the all-zone average.
+    radar: Option<Radar>,
+}
+
+/// A radar chart and its numbers: (category, the zone's score, the average).
+type Radar = (String, Vec<(String, String, String)>);
+
+/// One indicator over the years.
+struct TrendChart {
+    name: String,
+    unit: String,
+    svg: String,
+    /// (year, the value as shown)
+    values: Vec<(i32, String)>,
+}
+
+/// Every quantitative indicator of a zone in every year with data, as exact decimals, for a spreadsheet: the numbers
+/// behind the zone page's charts.
+async fn zone_trends_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Path(key): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let Some(zone) = attempt!(page, ttdz_app::visibility::zone_for(state.app(), &caller.viewer(), &key).await) else {
+        return Err(PageError::NotFound(page));
+    };
+    let area = || Area::Zone(zone.key.clone());
+    let latest =
+        attempt!(page, area_indicators(state.app(), &caller.viewer(), area(), zone.name_zh.clone(), None).await);
+    let mut csv = String::from("zone,year,indicator,name,unit,value,synthetic\n");
+    for year in &latest.years {
+        let view = attempt!(
+            page,
+            area_indicators(state.app(), &caller.viewer(), area(), zone.name_zh.clone(), Some(*year)).await
+        );
+        for i in view.indicators.iter().filter(|i| i.kind == ttdz_domain::IndicatorKind::Quantitative) {
+            let Some(value) = &i.value else { continue };
+            let cell = |text: &str| {
+                if text.contains([',', '"', '\n']) {
+                    format!("\"{}\"", text.replace('"', "\"\""))
+                } else {
+                    text.to_owned()
+                }
+            };
+            csv.push_str(&format!(
+                "{},{year},{},{},{},{value},{}\n",
+                zone.key,
+                i.code,
+                cell(&i.name_zh),
+                cell(&i.unit_zh),
+                i.synthetic
+            ));
+        }
+    }
+    let disposition = format!("attachment; filename=\"{}-trends.csv\"", zone.key);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// Each quantitative indicator of `zone` in every year with data, as the viewer may see it: a trend chart and the
+/// numbers behind it.
+async fn zone_trends(
+    state: &AppState,
+    caller: &Caller,
+    zone: &ttdz_domain::Zone,
+    report: &AreaIndicatorsView,
+) -> Result<Vec<TrendChart>, ttdz_app::AppError> {
+    let mut by_year = Vec::with_capacity(report.years.len());
+    for year in &report.years {
+        let area = Area::Zone(zone.key.clone());
+        by_year.push((
+            *year,
+            area_indicators(state.app(), &caller.viewer(), area, zone.name_zh.clone(), Some(*year)).await?,
+        ));
+    }
+    let size = crate::format::AreaSize::Large;
+    Ok(report
+        .indicators
+        .iter()
+        .filter(|i| i.kind == ttdz_domain::IndicatorKind::Quantitative)
+        .map(|i| {
+            let series: Vec<(i32, Option<String>)> = by_year
+                .iter()
+                .map(|(y, view)| (*y, view.indicators.iter().find(|x| x.code == i.code).and_then(|x| x.value.clone())))
+                .collect();
+            let points: Vec<(i32, Option<f64>)> =
+                series.iter().map(|(y, v)| (*y, v.as_deref().and_then(|v| v.parse::<f64>().ok()))).collect();
+            let shown = |v: f64| crate::format::indicator_value(&v.to_string(), &i.unit_zh, &i.name_zh, size).0;
+            TrendChart {
+                svg: crate::charts::trend(&format!("{}（{}）", i.name_zh, i.unit_zh), &points, &shown),
+                values: series
+                    .iter()
+                    .filter_map(|(y, v)| {
+                        Some((*y, crate::format::indicator_value(v.as_deref()?, &i.unit_zh, &i.name_zh, size).0))
+                    })
+                    .collect(),
+                name: i.name_zh.clone(),
+                unit: i.unit_zh.clone(),
+            }
+        })
+        .collect())
+}
+
+/// The zone's category scores in the comparative evaluation of `year`, against the mean of all zones compared: the
+/// radar and its numbers.
+async fn zone_radar(
+    state: &AppState,
+    page: &Page,
+    zone: &ttdz_domain::Zone,
+    year: Option<i32>,
+) -> Result<Option<Radar>, ttdz_app::AppError> {
+    let all = ttdz_app::evaluation::evaluate_zones(state.app(), year).await?;
+    let Some(own) = all.zones.iter().find(|z| z.key == zone.key.as_str()) else { return Ok(None) };
+    let axes: Vec<(String, Option<f64>, Option<f64>)> = own
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(c, category)| {
+            let scores: Vec<f64> = all.zones.iter().filter_map(|z| z.categories.get(c)?.score).collect();
+            let mean = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+            let name = if page.lang == Lang::Zh { category.category_zh.clone() } else { category.category_en.clone() };
+            (name, category.score, mean)
+        })
+        .collect();
+    if axes.len() < 3 {
+        return Ok(None);
+    }
+    let t = page.t;
+    let svg = crate::charts::radar(t.chart_radar, &axes, &zone.short_name_zh, t.chart_average);
+    let shown = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"));
+    Ok(Some((svg, axes.iter().map(|(n, z, a)| (n.clone(), shown(*z), shown(*a))).collect())))
 }
 
 /// A policy in force, as the public sees it (its implementation checks are not public).
@@ -473,7 +617,11 @@ async fn zone(
         Lang::En => (zone.approval_note.clone(), zone.source.clone()),
     };
     let oversees = attempt!(page, ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await);
+    let trends = attempt!(page, zone_trends(&state, &caller, &zone, &report).await);
+    let radar = attempt!(page, zone_radar(&state, &page, &zone, report.year).await);
     Ok(render(&ZoneTemplate {
+        trends,
+        radar,
         oversees,
         this_year: state.clock().year(),
         page,

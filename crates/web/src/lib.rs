@@ -7,6 +7,7 @@
 pub mod api;
 mod assets;
 pub mod auth;
+mod charts;
 mod error;
 mod format;
 pub mod html;
