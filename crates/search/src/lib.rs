@@ -91,8 +91,6 @@ pub struct Question {
     pub maturity: Option<(u8, u8)>,
     pub mode: Option<String>,
     pub limit: usize,
-    /// Records to leave out (a demand's own id when matching).
-    pub exclude: Option<(Kind, i64)>,
 }
 
 /// One ranked answer.
@@ -319,9 +317,6 @@ impl SearchIndex {
         }
         if let Some(mode) = &question.mode {
             clauses.push((Occur::Must, term(f.mode, mode)));
-        }
-        if let Some((kind, id)) = question.exclude {
-            clauses.push((Occur::MustNot, term(f.key, &key(kind, id))));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
