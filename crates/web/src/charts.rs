@@ -122,6 +122,88 @@ pub fn radar(
     svg
 }
 
+/// Where each province sits on the tile map: (two-digit code, column, row), roughly as on a map of China.
+const TILES: [(&str, u8, u8); 31] = [
+    ("23", 9, 0),
+    ("15", 6, 1),
+    ("22", 9, 1),
+    ("65", 1, 2),
+    ("11", 7, 2),
+    ("21", 8, 2),
+    ("62", 4, 3),
+    ("64", 5, 3),
+    ("14", 6, 3),
+    ("13", 7, 3),
+    ("12", 8, 3),
+    ("63", 3, 4),
+    ("61", 5, 4),
+    ("41", 6, 4),
+    ("37", 8, 4),
+    ("54", 2, 5),
+    ("51", 4, 5),
+    ("50", 5, 5),
+    ("42", 6, 5),
+    ("34", 7, 5),
+    ("32", 8, 5),
+    ("31", 9, 5),
+    ("53", 4, 6),
+    ("52", 5, 6),
+    ("43", 6, 6),
+    ("36", 7, 6),
+    ("33", 8, 6),
+    ("45", 5, 7),
+    ("44", 6, 7),
+    ("35", 8, 7),
+    ("46", 6, 8),
+];
+
+/// A tile map of the provinces: one square each, roughly where it lies, darker the more zones it builds, each a
+/// link to its page. `provinces` gives each province's code, short name and number of zones.
+pub fn tile_map(label: &str, provinces: &[(String, String, usize)], zones_word: &str) -> String {
+    let (tile, gap) = (52.0, 4.0);
+    let width = 10.0 * (tile + gap);
+    let height = 9.0 * (tile + gap);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="tiles" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{0}"><title>{0}</title>"#,
+        escape(label)
+    );
+    for (code, column, row) in TILES {
+        let Some((full, name, zones)) = provinces.iter().find(|(c, _, _)| c.starts_with(code)) else { continue };
+        let (x, y) = (f64::from(column) * (tile + gap), f64::from(row) * (tile + gap));
+        let class = match zones {
+            0 => "none",
+            1 => "one",
+            _ => "more",
+        };
+        let short = ["维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"]
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
+            .unwrap_or(name);
+        let _ = write!(
+            svg,
+            r#"<a href="/divisions/{full}"><rect class="{class}" x="{x}" y="{y}" width="{tile}" height="{tile}" rx="4"><title>{} · {zones} {}</title></rect><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle">{}</text>{}</a>"#,
+            escape(name),
+            escape(zones_word),
+            x + tile / 2.0,
+            y + tile / 2.0 - 2.0,
+            escape(short),
+            if *zones > 0 {
+                format!(
+                    r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{zones}</text>"#,
+                    x + tile / 2.0,
+                    y + tile - 8.0
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +218,19 @@ mod tests {
         assert_eq!(svg.matches('M').count(), 2, "the line starts again after the gap");
         assert!(svg.contains("&lt;亿元&gt;") && !svg.contains("<亿元>"), "labels are escaped");
         assert!(svg.contains("2020: 1") && svg.contains("2022: 3"));
+    }
+
+    #[test]
+    fn the_tile_map_has_a_tile_per_province_shaded_by_its_zones() {
+        let provinces = vec![
+            ("320000".to_owned(), "江苏省".to_owned(), 1),
+            ("330000".to_owned(), "浙江省".to_owned(), 2),
+            ("110000".to_owned(), "北京市".to_owned(), 0),
+        ];
+        let svg = tile_map("地图", &provinces, "个示范区");
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains(r#"class="one""#) && svg.contains(r#"class="more""#) && svg.contains(r#"class="none""#));
+        assert!(svg.contains("/divisions/320000") && svg.contains("江苏省"));
     }
 
     #[test]

@@ -224,6 +224,8 @@ struct HomeTemplate {
     zones: Vec<ZoneView>,
     covered_units: usize,
     covered_provinces: usize,
+    /// The provinces as tiles, shaded by how many zones each builds.
+    map: String,
 }
 
 async fn home(
@@ -238,8 +240,13 @@ async fn home(
     // The union of all zones' areas: a county inside two zones (宁波 in 浙江) counts once.
     let covered = tree.area_of(zones.iter().flat_map(|z| &z.members));
     let provinces: BTreeSet<DivisionCode> = covered.iter().map(DivisionCode::province).collect();
+    let builders: Vec<(String, String, usize)> = tree
+        .provinces()
+        .map(|p| (p.code.to_string(), p.name_zh.clone(), zones.iter().filter(|z| z.province == p.code).count()))
+        .collect();
+    let map = crate::charts::tile_map(page.t.map_label, &builders, page.t.map_zones);
     let zones = zones.iter().map(|z| ZoneView::new(z, &tree)).collect();
-    Ok(render(&HomeTemplate { page, zones, covered_units: covered.len(), covered_provinces: provinces.len() }))
+    Ok(render(&HomeTemplate { page, zones, covered_units: covered.len(), covered_provinces: provinces.len(), map }))
 }
 
 /// One indicator row as a page shows it.

@@ -391,6 +391,7 @@ async fn pages_are_chinese_first_with_an_english_switch() {
     assert!(home.contains("国家科技成果转化示范区管理平台"));
     assert!(home.contains("江苏·苏南") && home.contains("南京市") && home.contains("2016-12-20"));
     assert!(home.contains("href=\"/assets/app.css\""));
+    assert!(home.contains("<svg class=\"tiles\"") && home.contains("href=\"/divisions/320000\""), "the tile map");
     assert!(!home.contains("http://") && !home.contains("https://"), "no external resources on the home page");
 
     let switch = app.get("/lang/en?next=/indicators").await;
