@@ -7,10 +7,12 @@
 //! place (the web crate to statuses and stable codes, the binary to exit codes).
 
 pub mod accounts;
+pub mod annual;
 pub mod catalog;
 pub mod demo;
 pub mod documents;
 pub mod evaluation;
+pub mod format;
 pub mod imports;
 pub mod indicators;
 pub mod information;

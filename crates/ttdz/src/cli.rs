@@ -65,6 +65,11 @@ pub enum Command {
     },
     /// Compute Annex 2 indicators from the stored values
     Indicators(IndicatorsArgs),
+    /// Documents: the annual report of a zone
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// The search index of the published achievements and demands
     Search {
         #[command(subcommand)]
@@ -213,6 +218,24 @@ pub enum DemoCommand {
         /// Registration years, as FIRST-LAST
         #[arg(long, default_value = "2019-2024")]
         years: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The annual report of a zone for a year: its indicators with the year before, growth, targets and sources,
+    /// featured indicators, the key tasks' progress and the written report once accepted
+    Annual {
+        #[arg(long)]
+        zone: String,
+        #[arg(long)]
+        year: i64,
+        /// docx (Word), md (Markdown) or json (the model)
+        #[arg(long, default_value = "docx")]
+        format: String,
+        /// Where to write it
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
     },
 }
 

@@ -653,6 +653,31 @@ async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_
         }
     }
     assert_eq!(compared, rows.len(), "every figure the CLI gives, the API gives, and no other");
+
+    // The annual report from the terminal is the API's, figure for figure.
+    let md = dir.path().join("sunan-2024.md");
+    let out = run(ttdz(dir.path())
+        .args(["report", "annual", "--zone", "jiangsu-sunan", "--year", "2024", "--format", "md", "-o"])
+        .arg(&md));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&md).unwrap();
+    let served = client
+        .get(format!("{address}/api/v1/zones/jiangsu-sunan/annual/2024.md"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body = |text: &str| text.lines().filter(|l| !l.starts_with("- 生成日期")).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&written), body(&served));
+    assert!(
+        written.contains("江苏苏南国家科技成果转移转化示范区 2024 年度建设情况报告")
+            && written.contains("新型研发机构数量")
+    );
+    let docx = client.get(format!("{address}/api/v1/zones/jiangsu-sunan/annual/2024.docx")).send().await.unwrap();
+    assert!(docx.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
+    assert!(docx.bytes().await.unwrap().starts_with(b"PK"), "a Word package");
 }
 
 #[test]

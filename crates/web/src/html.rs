@@ -274,7 +274,7 @@ struct IndicatorTable {
     draft_heading: Option<&'static str>,
 }
 
-fn indicator_table(page: &Page, report: &AreaIndicatorsView, size: crate::format::AreaSize) -> IndicatorTable {
+fn indicator_table(page: &Page, report: &AreaIndicatorsView, size: ttdz_app::format::AreaSize) -> IndicatorTable {
     let years = report.years.iter().map(|y| (*y, Some(*y) == report.year)).collect();
     let lines: Vec<IndicatorLine> = report
         .indicators
@@ -286,7 +286,7 @@ fn indicator_table(page: &Page, report: &AreaIndicatorsView, size: crate::format
         .map(|i| {
             let (value, unit) = match &i.value {
                 Some(v) if i.kind == IndicatorKind::Qualitative => (v.clone(), "/ 5".to_owned()),
-                Some(v) => crate::format::indicator_value(v, &i.unit_zh, &i.name_zh, size),
+                Some(v) => ttdz_app::format::indicator_value(v, &i.unit_zh, &i.name_zh, size),
                 None => ("—".to_owned(), i.unit_zh.clone()),
             };
             IndicatorLine {
@@ -318,7 +318,7 @@ fn indicator_table(page: &Page, report: &AreaIndicatorsView, size: crate::format
                 synthetic: i.synthetic,
                 warnings: i.warnings.join("\n"),
                 draft: match &i.draft_value {
-                    Some(Some(v)) => crate::format::indicator_value(v, &i.unit_zh, &i.name_zh, size).0,
+                    Some(Some(v)) => ttdz_app::format::indicator_value(v, &i.unit_zh, &i.name_zh, size).0,
                     _ => "—".to_owned(),
                 },
             }
@@ -453,7 +453,7 @@ async fn zone_trends(
             area_indicators(state.app(), &caller.viewer(), area, zone.name_zh.clone(), Some(*year)).await?,
         ));
     }
-    let size = crate::format::AreaSize::Large;
+    let size = ttdz_app::format::AreaSize::Large;
     Ok(report
         .indicators
         .iter()
@@ -465,13 +465,13 @@ async fn zone_trends(
                 .collect();
             let points: Vec<(i32, Option<f64>)> =
                 series.iter().map(|(y, v)| (*y, v.as_deref().and_then(|v| v.parse::<f64>().ok()))).collect();
-            let shown = |v: f64| crate::format::indicator_value(&v.to_string(), &i.unit_zh, &i.name_zh, size).0;
+            let shown = |v: f64| ttdz_app::format::indicator_value(&v.to_string(), &i.unit_zh, &i.name_zh, size).0;
             TrendChart {
                 svg: crate::charts::trend(&format!("{}（{}）", i.name_zh, i.unit_zh), &points, &shown),
                 values: series
                     .iter()
                     .filter_map(|(y, v)| {
-                        Some((*y, crate::format::indicator_value(v.as_deref()?, &i.unit_zh, &i.name_zh, size).0))
+                        Some((*y, ttdz_app::format::indicator_value(v.as_deref()?, &i.unit_zh, &i.name_zh, size).0))
                     })
                     .collect(),
                 name: i.name_zh.clone(),
@@ -602,7 +602,7 @@ async fn zone(
             .await
             .map_err(|e| e.to_string())
     );
-    let table = indicator_table(&page, &report, crate::format::AreaSize::Large);
+    let table = indicator_table(&page, &report, ttdz_app::format::AreaSize::Large);
     let policies = attempt!(page, ttdz_app::policies::list(state.app(), &caller.viewer(), zone.key.as_str()).await)
         .into_iter()
         .map(|p| PolicyLine {
@@ -730,8 +730,11 @@ async fn division(
             .await
             .map_err(|e| e.to_string())
     );
-    let size =
-        if code.level() == Level::Province { crate::format::AreaSize::Large } else { crate::format::AreaSize::Small };
+    let size = if code.level() == Level::Province {
+        ttdz_app::format::AreaSize::Large
+    } else {
+        ttdz_app::format::AreaSize::Small
+    };
     let table = indicator_table(&page, &report, size);
     Ok(render(&DivisionTemplate { page, detail: Some(detail), children, figures, report: Some(report), table }))
 }
@@ -830,7 +833,7 @@ async fn evaluation(
                 relative: fmt(z.relative),
                 group,
                 group_key,
-                attainment: z.target_attainment.as_deref().map_or_else(|| "—".to_owned(), crate::format::percent),
+                attainment: z.target_attainment.as_deref().map_or_else(|| "—".to_owned(), ttdz_app::format::percent),
                 categories: z.categories.iter().map(|c| fmt(c.score)).collect(),
                 synthetic: z.synthetic,
             }

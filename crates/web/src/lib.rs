@@ -9,7 +9,6 @@ mod assets;
 pub mod auth;
 mod charts;
 mod error;
-mod format;
 pub mod html;
 mod i18n;
 mod state;

@@ -19,7 +19,7 @@ use ttdz_store_sqlite::SqliteStore;
 use ttdz_web::{AppState, Application};
 
 use crate::Fatal;
-use crate::cli::{Command, DemoCommand, ImportCommand, SearchCommand, ServeArgs};
+use crate::cli::{Command, DemoCommand, ImportCommand, ReportCommand, SearchCommand, ServeArgs};
 use crate::config::{DatabaseUrl, Settings};
 
 /// Who the command line writes as, for the audit trail: the operating-system login.
@@ -50,6 +50,20 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         }
         Command::Import { command: ImportCommand::Demands { file, review } } => {
             import::records(settings, RecordKind::Demand, &file, review).await
+        }
+        Command::Report { command: ReportCommand::Annual { zone, year, format, out } } => {
+            let ctx = context(settings, open_store(settings).await?);
+            let year = ctx.check_year(year)?;
+            let doc = ttdz_app::annual::annual(&ctx, &operator(), &zone, year).await?;
+            let bytes = match format.as_str() {
+                "docx" => ttdz_docs::docx(&doc).map_err(Fatal::data)?,
+                "md" => ttdz_docs::markdown(&doc).into_bytes(),
+                "json" => serde_json::to_vec_pretty(&doc).map_err(Fatal::data)?,
+                other => return Err(Fatal::data(format!("--format {other}: give docx, md or json"))),
+            };
+            std::fs::write(&out, bytes).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
+            println!("{}: the {year} annual report of {zone}", out.display());
+            Ok(())
         }
         Command::Search { command: SearchCommand::Reindex } => {
             let ctx = context(settings, open_store(settings).await?);

@@ -2,6 +2,7 @@
 //! document: a route cannot exist without being documented.
 
 mod accounts;
+mod annual;
 mod auth_routes;
 mod data;
 mod documents;
@@ -125,6 +126,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(information::read))
         .routes(routes!(information::list_assessments, information::assess))
         .routes(routes!(information::valuation))
+        .routes(routes!(annual::annual_report))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.

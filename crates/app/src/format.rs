@@ -1,6 +1,6 @@
 //! Figures as an official reads them (../shared/design/UI.md): money in 亿元 for zones, provinces and the nation and
 //! in 万元 for smaller divisions, with two decimals; shares in percent with one; per-10,000-residents figures with
-//! two; counts whole. The API keeps the exact values; only pages round.
+//! two; counts whole. The API keeps the exact values; only what people read (pages, documents) is rounded.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 

@@ -1,0 +1,184 @@
+//! The annual report of a zone for a year as one model (年度建设情况报告), which the page, the Markdown and the Word
+//! document all render, so that a figure reads the same in each: the zone and its members, every Annex 2 row with
+//! its value, the year before, growth, the plan's target and its attainment and where it comes from, the featured
+//! indicators, the graded rows, the plan's tasks as the report states them, the province's written report, and
+//! whether it came late. A year without data says so rather than failing.
+
+use serde::Serialize;
+use ttdz_domain::measure::Area;
+
+use crate::format::{AreaSize, indicator_value, percent};
+use crate::{AppError, Context, Viewer};
+
+/// One row of the report's indicator table, every figure as an official reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentRow {
+    pub seq: String,
+    pub name: String,
+    pub unit: String,
+    pub value: String,
+    pub previous: String,
+    pub growth: String,
+    pub target: String,
+    pub attainment: String,
+    /// Where the value comes from: the datasets, or the experts' grades.
+    pub source: String,
+    pub synthetic: bool,
+}
+
+/// A key task as the year's report states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentTask {
+    pub title: String,
+    pub deadline: String,
+    pub status: String,
+    pub evidence: String,
+}
+
+/// Everything the annual report says.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnualDocument {
+    pub zone_key: String,
+    pub zone_name: String,
+    pub province: String,
+    /// Member divisions: `name (code)`.
+    pub members: Vec<String>,
+    pub year: i32,
+    /// ISO 8601, the day it was made.
+    pub made_on: String,
+    pub has_data: bool,
+    pub rows: Vec<DocumentRow>,
+    pub featured: Vec<DocumentRow>,
+    pub tasks: Vec<DocumentTask>,
+    /// The province's written report, once the ministry has accepted it.
+    pub text: Option<String>,
+    /// `accepted`, `submitted`, ... or none.
+    pub report_status: Option<&'static str>,
+    pub submitted_at: Option<String>,
+    pub late: bool,
+    /// True when any figure rests on synthetic demo data.
+    pub synthetic: bool,
+}
+
+const NONE: &str = "—";
+
+/// The annual report of zone `key` for `year`, as `viewer` may see it.
+pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Result<AnnualDocument, AppError> {
+    let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
+    let tree = ctx.tree(None).await?;
+    let area = Area::Zone(zone.key.clone());
+    let view = crate::indicators::area_indicators(ctx, viewer, area, zone.name_zh.clone(), Some(year)).await?;
+    let evaluation = crate::evaluation::evaluate_zones(ctx, Some(year)).await?;
+    let scored = evaluation.zones.iter().find(|z| z.key == zone.key.as_str());
+    let target_of = |code: &str| scored.and_then(|z| z.indicators.iter().chain(&z.featured).find(|i| i.code == code));
+    let size = AreaSize::Large;
+    let shown = |value: Option<&str>, unit: &str, name: &str| {
+        value.map_or_else(|| NONE.to_owned(), |v| indicator_value(v, unit, name, size).0)
+    };
+    let growth = |g: Option<&str>| {
+        g.and_then(|g| g.parse::<rust_decimal::Decimal>().ok())
+            .map_or_else(|| NONE.to_owned(), |g| percent(&(g * rust_decimal::Decimal::ONE_HUNDRED).to_string()))
+    };
+    let rows: Vec<DocumentRow> = view
+        .indicators
+        .iter()
+        .filter(|i| i.kind != ttdz_domain::IndicatorKind::Featured)
+        .map(|i| {
+            let scored = target_of(&i.code);
+            let sources: Vec<String> = i
+                .numerator
+                .iter()
+                .chain(i.denominator.iter())
+                .flat_map(|f| f.sources.iter().cloned())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let graded = i.kind == ttdz_domain::IndicatorKind::Qualitative;
+            DocumentRow {
+                seq: i.seq.to_string(),
+                name: i.name_zh.clone(),
+                unit: if graded { "/ 5".into() } else { i.unit_zh.clone() },
+                value: if graded {
+                    i.value.clone().unwrap_or_else(|| NONE.to_owned())
+                } else {
+                    shown(i.value.as_deref(), &i.unit_zh, &i.name_zh)
+                },
+                previous: shown(i.previous_value.as_deref(), &i.unit_zh, &i.name_zh),
+                growth: growth(i.growth.as_deref()),
+                target: scored
+                    .and_then(|s| s.target.as_deref())
+                    .map_or_else(|| NONE.to_owned(), |t| indicator_value(t, &i.unit_zh, &i.name_zh, size).0),
+                attainment: scored.and_then(|s| s.attainment.as_deref()).map_or_else(|| NONE.to_owned(), percent),
+                source: if graded && i.value.is_some() { "专家评分".to_owned() } else { sources.join("、") },
+                synthetic: i.synthetic,
+            }
+        })
+        .collect();
+    let featured: Vec<DocumentRow> = view
+        .featured
+        .iter()
+        .map(|f| {
+            let scored = target_of(&f.code);
+            DocumentRow {
+                seq: "16".into(),
+                name: f.name_zh.clone(),
+                unit: f.unit_zh.clone(),
+                value: shown(f.value.as_deref(), &f.unit_zh, &f.name_zh),
+                previous: shown(f.previous_value.as_deref(), &f.unit_zh, &f.name_zh),
+                growth: growth(f.growth.as_deref()),
+                target: f.target.clone().unwrap_or_else(|| NONE.to_owned()),
+                attainment: scored.and_then(|s| s.attainment.as_deref()).map_or_else(|| NONE.to_owned(), percent),
+                source: f.sources.join("、"),
+                synthetic: f.synthetic,
+            }
+        })
+        .collect();
+    let report = crate::reports::get(ctx, viewer, key, year).await.ok();
+    let lifecycle = ctx.store().lifecycle(&zone.key).await?;
+    let plan_tasks = lifecycle.as_ref().map(crate::lifecycle::approved_tasks).transpose()?.unwrap_or_default();
+    let tasks = report
+        .as_ref()
+        .map(|r| {
+            plan_tasks
+                .iter()
+                .zip(1u32..)
+                .map(|(task, n)| {
+                    let stated = r.progress.iter().find(|p| p.task == n);
+                    let status = stated
+                        .and_then(|p| ttdz_domain::lifecycle::TaskStatus::parse(&p.status).ok())
+                        .map_or(NONE, ttdz_domain::lifecycle::TaskStatus::label_zh);
+                    DocumentTask {
+                        title: task.title.clone(),
+                        deadline: task.deadline.to_string(),
+                        status: status.to_owned(),
+                        evidence: stated.map(|p| p.evidence.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let members = zone
+        .members
+        .iter()
+        .map(|m| tree.get(m).map_or_else(|| m.to_string(), |d| format!("{}（{m}）", d.name_zh)))
+        .collect();
+    let province = tree.get(&zone.province).map_or_else(|| zone.province.to_string(), |d| d.name_zh.clone());
+    let has_data = rows.iter().chain(&featured).any(|r| r.value != NONE);
+    Ok(AnnualDocument {
+        zone_key: zone.key.to_string(),
+        zone_name: zone.name_zh.clone(),
+        province,
+        members,
+        year,
+        made_on: ctx.clock().today_iso(),
+        has_data,
+        synthetic: rows.iter().chain(&featured).any(|r| r.synthetic),
+        rows,
+        featured,
+        tasks,
+        text: report.as_ref().map(|r| r.text.clone()).filter(|t| !t.trim().is_empty()),
+        report_status: report.as_ref().filter(|r| r.version > 0).map(|r| r.status),
+        submitted_at: report.as_ref().and_then(|r| r.submitted_at.clone()),
+        late: report.as_ref().is_some_and(|r| r.late),
+    })
+}

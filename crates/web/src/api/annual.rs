@@ -1,0 +1,47 @@
+//! The annual report of a zone for a year as a document: Word (.docx), Markdown (.md) or its model (.json), the
+//! same figures the zone page shows.
+
+use axum::extract::{Extension, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The annual report of a zone for a year (`YEAR.docx`, `YEAR.md` or `YEAR.json`): the zone and its members, every
+/// Annex 2 row with value, the year before, growth, the plan's target, attainment and source, the featured
+/// indicators, the key tasks' progress and the written report once accepted; a year without data says so.
+#[utoipa::path(
+    get, path = "/api/v1/zones/{key}/annual/{file}", tag = "reports",
+    params(("key" = String, Path, example = "jiangsu-sunan"), ("file" = String, Path, description = "YEAR.docx, YEAR.md or YEAR.json", example = "2024.docx")),
+    responses((status = 200, description = "The document"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn annual_report(
+    State(state): State<AppState>,
+    Path((key, file)): Path<(String, String)>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ApiError> {
+    let (year, format) = file
+        .split_once('.')
+        .ok_or_else(|| ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json")))?;
+    let year = super::year_in_path(&state, year)?;
+    let doc = ttdz_app::annual::annual(state.app(), &caller.viewer(), &key, year).await?;
+    let name = format!("{key}-{year}.{format}");
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let (content_type, body): (&str, Vec<u8>) = match format {
+        "docx" => {
+            (DOCX, ttdz_docs::docx(&doc).map_err(|e| ApiError::new(crate::error::ErrorCode::Internal, e.to_string()))?)
+        }
+        "md" => ("text/markdown; charset=utf-8", ttdz_docs::markdown(&doc).into_bytes()),
+        "json" => (
+            "application/json",
+            serde_json::to_vec(&doc).map_err(|e| ApiError::new(crate::error::ErrorCode::Internal, e.to_string()))?,
+        ),
+        _ => return Err(ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json"))),
+    };
+    Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response())
+}
