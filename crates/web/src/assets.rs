@@ -9,9 +9,18 @@ use crate::state::AppState;
 
 const APP_CSS: &str = include_str!("../assets/app.css");
 const APP_JS: &str = include_str!("../assets/app.js");
+/// The site's icon: browsers ask for one on every page.
+const ICON: &str = include_str!("../assets/icon.svg");
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/app.css", get(app_css)).route("/assets/app.js", get(app_js))
+    Router::new()
+        .route("/assets/app.css", get(app_css))
+        .route("/assets/app.js", get(app_js))
+        .route("/assets/icon.svg", get(icon))
+}
+
+async fn icon() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], ICON)
 }
 
 async fn app_css() -> impl IntoResponse {

@@ -107,7 +107,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
         (Method::GET, p) if crate::html::PAGES.contains(&p) => Some(Access::Public),
-        (Method::GET, "/assets/app.css" | "/assets/app.js") => Some(Access::Public),
+        (Method::GET, "/assets/app.css" | "/assets/app.js" | "/assets/icon.svg") => Some(Access::Public),
         (Method::POST, "/api/v1/auth/login") => Some(Access::Public),
         (Method::POST, "/api/v1/auth/logout" | "/api/v1/auth/password")
         | (Method::GET, "/api/v1/auth/me" | "/api/v1/auth/actions") => Some(Access::Authenticated),

@@ -1930,6 +1930,28 @@ mod accounts {
 
     /// Headless Chromium through chromedriver's WebDriver HTTP interface; `None` (the test says it skipped) where
     /// chromedriver is not installed, a failure under CI=true.
+    /// Standard base64, as WebDriver sends screenshots.
+    fn base64_decode(text: &str) -> Vec<u8> {
+        let value = |c: u8| match c {
+            b'A'..=b'Z' => Some(c - b'A'),
+            b'a'..=b'z' => Some(c - b'a' + 26),
+            b'0'..=b'9' => Some(c - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        };
+        let (mut out, mut bits, mut held) = (Vec::with_capacity(text.len() * 3 / 4), 0u32, 0u32);
+        for v in text.bytes().filter_map(value) {
+            bits = bits << 6 | u32::from(v);
+            held += 6;
+            if held >= 8 {
+                held -= 8;
+                out.push((bits >> held) as u8);
+            }
+        }
+        out
+    }
+
     struct Browser {
         driver: std::process::Child,
         http: reqwest::Client,
@@ -1969,9 +1991,17 @@ mod accounts {
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
-            let args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"];
-            let capabilities =
-                serde_json::json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"args": args}}}});
+            // An official's laptop screen: the pages must work at 1366x768.
+            let args = [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1366,768",
+            ];
+            // The browser's console is kept, so a test can say a page logged no error.
+            let capabilities = serde_json::json!({"capabilities": {"alwaysMatch": {
+                "goog:chromeOptions": {"args": args}, "goog:loggingPrefs": {"browser": "ALL"}}}});
             let created: Value = browser
                 .http
                 .post(format!("{base}/session"))
@@ -1994,6 +2024,26 @@ mod accounts {
             }
             let answer: Value = request.send().await.expect("webdriver").json().await.expect("JSON");
             answer["value"].clone()
+        }
+
+        /// What the pages logged as errors since the last call.
+        async fn console_errors(&self) -> Vec<String> {
+            let log = self.call(reqwest::Method::POST, "/se/log", Some(serde_json::json!({"type": "browser"}))).await;
+            log.as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| e["level"] == "SEVERE")
+                .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        }
+
+        /// Saves the page as a PNG under target/screenshots, kept by CI as an artifact.
+        async fn screenshot(&self, name: &str) {
+            let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+            let bytes = base64_decode(png.as_str().unwrap_or_default());
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+            std::fs::create_dir_all(&dir).expect("screenshots folder");
+            std::fs::write(dir.join(format!("{name}.png")), bytes).expect("screenshot");
         }
 
         async fn open(&self, url: &str) {
@@ -2275,6 +2325,39 @@ mod accounts {
     /// proposes a zone and writes its plan, assigns the expert, who reviews it, and submits it; the ministry approves
     /// it with the approval number and starts construction; the province registers a policy and proposes an
     /// experience, which the ministry publishes; the ministry evaluates the term and decides beside the proposal.
+    /// The main pages of the demo in a real browser: they log no error, the charts are drawn with data, the language
+    /// switch turns the page English; a screenshot of each is kept under target/screenshots.
+    #[tokio::test]
+    async fn in_a_browser_the_main_pages_of_the_demo_render_without_errors() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        let settings = ttdz_app::Settings { clock: backends::test_clock(), ..ttdz_app::Settings::default() };
+        let ctx = ttdz_app::Context::new(app.store.shared(), settings);
+        ttdz_app::demo::load(&ctx, &ttdz_app::Viewer::Operator("test".into()), "test").await.expect("demo");
+        for (name, path, expect) in [
+            ("home", "/", "svg class=\"tiles\""),
+            ("zone", "/zones/jiangsu-sunan", "svg class=\"radar\""),
+            ("evaluation", "/evaluation", "group-leader"),
+            ("indicators", "/indicators", "技术合同成交额"),
+            ("achievements", "/achievements?q=%E7%94%B5%E6%B1%A0", "demo-a-001"),
+            ("demand", "/demands", "demo-d-001"),
+        ] {
+            browser.open(&format!("{}{path}", app.base)).await;
+            let page = browser.wait_for(|s| s.contains(expect)).await;
+            assert!(page.contains(expect), "{path} shows {expect}");
+            assert_eq!(browser.console_errors().await, Vec::<String>::new(), "{path} logs no error");
+            browser.screenshot(name).await;
+        }
+        browser.open(&format!("{}/zones/jiangsu-sunan", app.base)).await;
+        let zone = browser.wait_for(|s| s.contains("svg class=\"trend\"")).await;
+        assert!(zone.matches("<circle").count() > 50, "the trends are drawn with data");
+        browser.open(&format!("{}/lang/en?next=/zones/jiangsu-sunan", app.base)).await;
+        let english = browser.wait_for(|s| s.contains("lang=\"en\"")).await;
+        assert!(english.contains("Every indicator over the years"), "the switch turns the page English");
+        browser.screenshot("zone-en").await;
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
     /// An expert assesses a published achievement through the form: a score and reasons per dimension (rows sent
     /// as a list), a conclusion, the cost approach filled and the others left empty (not sent); the page then
     /// shows the assessment with the valuation's steps.
