@@ -182,3 +182,94 @@ pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
         late: report.as_ref().is_some_and(|r| r.late),
     })
 }
+
+/// One zone in the national summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryZone {
+    pub rank: String,
+    pub name: String,
+    pub score: String,
+    /// Relative to the all-zone average (= 100).
+    pub relative: String,
+    pub group: String,
+    pub attainment: String,
+    pub synthetic: bool,
+}
+
+/// A published entry of the experience library, for the summary's promotion section.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryExperience {
+    pub zone: String,
+    pub title: String,
+    pub summary: String,
+    pub published_on: String,
+}
+
+/// The national summary of a year (全国示范区年度总结): every zone compared, its group, the indicators left out
+/// and why, and the replicable experience the ministry has published.
+#[derive(Debug, Clone, Serialize)]
+pub struct NationalDocument {
+    pub year: Option<i32>,
+    pub made_on: String,
+    pub zones: Vec<SummaryZone>,
+    /// Indicators the comparison left out, with why.
+    pub excluded: Vec<String>,
+    pub method: String,
+    pub experiences: Vec<SummaryExperience>,
+    pub synthetic: bool,
+}
+
+fn group_zh(group: &str) -> &'static str {
+    match group {
+        "leader" => "领先",
+        "strong" => "强",
+        "moderate" => "中等",
+        "emerging" => "新兴",
+        _ => NONE,
+    }
+}
+
+/// The national summary for `year` (default: the latest with data), as the public reads it.
+pub async fn national(ctx: &Context, year: Option<i32>) -> Result<NationalDocument, AppError> {
+    let evaluation = crate::evaluation::evaluate_zones(ctx, year).await?;
+    let zones = crate::visibility::zones_for(ctx, &Viewer::Public).await?;
+    let name_of =
+        |key: &str| zones.iter().find(|z| z.key.as_str() == key).map_or(key.to_owned(), |z| z.name_zh.clone());
+    let one = |v: Option<f64>| v.map_or_else(|| NONE.to_owned(), |v| format!("{v:.1}"));
+    let experiences = crate::policies::experiences(ctx, &Viewer::Public)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            Some(SummaryExperience {
+                zone: name_of(&e.zone),
+                published_on: e.published_on?,
+                title: e.title,
+                summary: e.summary,
+            })
+        })
+        .collect();
+    Ok(NationalDocument {
+        year: evaluation.year,
+        made_on: ctx.clock().today_iso(),
+        synthetic: evaluation.zones.iter().any(|z| z.synthetic),
+        zones: evaluation
+            .zones
+            .iter()
+            .map(|z| SummaryZone {
+                rank: z.rank.map_or_else(|| NONE.to_owned(), |r| r.to_string()),
+                name: name_of(&z.key),
+                score: one(z.score),
+                relative: one(z.relative),
+                group: z.group.map_or(NONE, group_zh).to_owned(),
+                attainment: z.target_attainment.as_deref().map_or_else(|| NONE.to_owned(), percent),
+                synthetic: z.synthetic,
+            })
+            .collect(),
+        excluded: evaluation.excluded.iter().map(|e| format!("{}：{}", e.code, e.reason)).collect(),
+        method: format!(
+            "各定量指标按方向在示范区间作最小-最大标准化（0-100），等权算术平均得到一级指标得分与总分（{}；{}）。",
+            evaluation.method.normalisation, evaluation.method.aggregation
+        ),
+        experiences,
+    })
+}

@@ -1,11 +1,11 @@
-//! Documents for people who file and edit them: the annual report (`ttdz_app::annual::AnnualDocument`) as Markdown
-//! and as a Word document (.docx, Office Open XML written directly: A4, a CJK font, the table header repeated on
+//! Documents for people who file and edit them: the annual report of a zone (`ttdz_app::annual::AnnualDocument`) and
+//! the national summary of a year (`NationalDocument`) as Markdown and as Word documents (.docx, Office Open XML written directly: A4, a CJK font, the table header repeated on
 //! every page, page numbers in the footer). The model is the use case's; this crate only lays it out, so a figure
 //! reads the same here as on the page and in the API.
 
 use std::io::Write;
 
-use ttdz_app::annual::{AnnualDocument, DocumentRow};
+use ttdz_app::annual::{AnnualDocument, DocumentRow, NationalDocument};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -164,7 +164,11 @@ pub fn docx(doc: &AnnualDocument) -> Result<Vec<u8>, DocumentError> {
             body.push_str(&paragraph(line.trim(), None));
         }
     }
-    // A4, 2.54 cm margins, the footer with the page number.
+    package(body)
+}
+
+/// A Word package around `body` (paragraphs and tables): A4, 2.54 cm margins, the footer with the page number.
+fn package(mut body: String) -> Result<Vec<u8>, DocumentError> {
     body.push_str(
         r#"<w:sectPr><w:footerReference w:type="default" r:id="rFooter"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="720" w:footer="720" w:gutter="0"/></w:sectPr>"#,
     );
@@ -190,6 +194,83 @@ pub fn docx(doc: &AnnualDocument) -> Result<Vec<u8>, DocumentError> {
     Ok(out.into_inner())
 }
 
+const SUMMARY_HEADERS: [&str; 6] = ["排名", "示范区", "得分", "相对平均", "分组", "目标达成度"];
+
+fn national_title(doc: &NationalDocument) -> String {
+    match doc.year {
+        Some(y) => format!("国家科技成果转化示范区 {y} 年度总结"),
+        None => "国家科技成果转化示范区年度总结".to_owned(),
+    }
+}
+
+fn summary_rows(doc: &NationalDocument) -> Vec<Vec<String>> {
+    doc.zones
+        .iter()
+        .map(|z| {
+            let score = if z.synthetic { format!("{}（合成）", z.score) } else { z.score.clone() };
+            vec![z.rank.clone(), z.name.clone(), score, z.relative.clone(), z.group.clone(), z.attainment.clone()]
+        })
+        .collect()
+}
+
+/// The national summary as Markdown.
+pub fn national_markdown(doc: &NationalDocument) -> String {
+    let mut md = format!("# {}\n\n- 生成日期：{}\n\n", national_title(doc), doc.made_on);
+    if doc.zones.is_empty() {
+        md.push_str("> 该年度尚无可比较的示范区指标数据。\n\n");
+    }
+    if doc.synthetic {
+        md.push_str("> 标有“合成”的得分含有为演示生成的数据，不是真实数据。\n\n");
+    }
+    md.push_str("## 一、示范区比较评估\n\n");
+    md.push_str(&format!("| {} |\n|{}\n", SUMMARY_HEADERS.join(" | "), "---|".repeat(SUMMARY_HEADERS.len())));
+    for row in summary_rows(doc) {
+        md.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    md.push_str(&format!("\n{}\n", doc.method));
+    if !doc.excluded.is_empty() {
+        md.push_str("\n未参与比较的指标：\n\n");
+        for e in &doc.excluded {
+            md.push_str(&format!("- {e}\n"));
+        }
+    }
+    md.push_str("\n## 二、可复制推广的经验\n\n");
+    if doc.experiences.is_empty() {
+        md.push_str("本年度尚无发布的经验。\n");
+    }
+    for e in &doc.experiences {
+        md.push_str(&format!("### {}（{}，{}）\n\n{}\n\n", e.title, e.zone, e.published_on, e.summary));
+    }
+    md
+}
+
+/// The national summary as a Word document.
+pub fn national_docx(doc: &NationalDocument) -> Result<Vec<u8>, DocumentError> {
+    let mut body = paragraph(&national_title(doc), Some("Title"));
+    body.push_str(&paragraph(&format!("生成日期：{}", doc.made_on), None));
+    if doc.zones.is_empty() {
+        body.push_str(&paragraph("该年度尚无可比较的示范区指标数据。", Some("Note")));
+    }
+    if doc.synthetic {
+        body.push_str(&paragraph("标有“合成”的得分含有为演示生成的数据，不是真实数据。", Some("Note")));
+    }
+    body.push_str(&paragraph("一、示范区比较评估", Some("Heading1")));
+    body.push_str(&table(&SUMMARY_HEADERS, &summary_rows(doc)));
+    body.push_str(&paragraph(&doc.method, None));
+    for e in &doc.excluded {
+        body.push_str(&paragraph(&format!("未参与比较：{e}"), None));
+    }
+    body.push_str(&paragraph("二、可复制推广的经验", Some("Heading1")));
+    if doc.experiences.is_empty() {
+        body.push_str(&paragraph("本年度尚无发布的经验。", None));
+    }
+    for e in &doc.experiences {
+        body.push_str(&paragraph(&format!("{}（{}，{}）", e.title, e.zone, e.published_on), Some("Heading2")));
+        body.push_str(&paragraph(&e.summary, None));
+    }
+    package(body)
+}
+
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
@@ -203,4 +284,4 @@ const FOOTER: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><
 
 /// A CJK font for Chinese text (Noto Sans CJK SC where installed; Word falls back to SimSun), headings, the note
 /// style and a grid table style.
-const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Noto Sans CJK SC" w:hAnsi="Noto Sans CJK SC" w:eastAsia="Noto Sans CJK SC" w:cs="Noto Sans CJK SC"/><w:sz w:val="21"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="80"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="center"/><w:spacing w:after="240"/></w:pPr><w:rPr><w:b/><w:sz w:val="36"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:sz w:val="28"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Note"><w:name w:val="Note"/><w:basedOn w:val="Normal"/><w:rPr><w:color w:val="B3261E"/></w:rPr></w:style><w:style w:type="table" w:styleId="Grid"><w:name w:val="Table Grid"/><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:color="999999"/><w:left w:val="single" w:sz="4" w:color="999999"/><w:bottom w:val="single" w:sz="4" w:color="999999"/><w:right w:val="single" w:sz="4" w:color="999999"/><w:insideH w:val="single" w:sz="4" w:color="999999"/><w:insideV w:val="single" w:sz="4" w:color="999999"/></w:tblBorders></w:tblPr><w:rPr><w:sz w:val="18"/></w:rPr></w:style></w:styles>"#;
+const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Noto Sans CJK SC" w:hAnsi="Noto Sans CJK SC" w:eastAsia="Noto Sans CJK SC" w:cs="Noto Sans CJK SC"/><w:sz w:val="21"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="80"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style><w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="center"/><w:spacing w:after="240"/></w:pPr><w:rPr><w:b/><w:sz w:val="36"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="120"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:sz w:val="28"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="160" w:after="80"/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:b/><w:sz w:val="24"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Note"><w:name w:val="Note"/><w:basedOn w:val="Normal"/><w:rPr><w:color w:val="B3261E"/></w:rPr></w:style><w:style w:type="table" w:styleId="Grid"><w:name w:val="Table Grid"/><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:color="999999"/><w:left w:val="single" w:sz="4" w:color="999999"/><w:bottom w:val="single" w:sz="4" w:color="999999"/><w:right w:val="single" w:sz="4" w:color="999999"/><w:insideH w:val="single" w:sz="4" w:color="999999"/><w:insideV w:val="single" w:sz="4" w:color="999999"/></w:tblBorders></w:tblPr><w:rPr><w:sz w:val="18"/></w:rPr></w:style></w:styles>"#;

@@ -101,3 +101,37 @@ fn the_word_document_is_a_package_word_and_libreoffice_read() {
     assert!(text.contains("江苏苏南国家科技成果转移转化示范区 2024 年度建设情况报告"), "{text}");
     assert!(text.contains("技术合同成交额40") && text.contains("技术转移体系进一步完善"), "{text}");
 }
+
+#[test]
+fn the_national_summary_lists_every_zone_and_the_experience_published() {
+    use ttdz_app::annual::{NationalDocument, SummaryExperience, SummaryZone};
+    let zone = |rank: &str, name: &str| SummaryZone {
+        rank: rank.into(),
+        name: name.into(),
+        score: "75.5".into(),
+        relative: "140.2".into(),
+        group: "领先".into(),
+        attainment: "—".into(),
+        synthetic: true,
+    };
+    let doc = NationalDocument {
+        year: Some(2024),
+        made_on: "2026-12-01".into(),
+        zones: vec![zone("1", "浙江国家科技成果转移转化示范区"), zone("2", "江苏苏南国家科技成果转移转化示范区")],
+        excluded: vec!["finance_tax_policy：only one zone has a value".into()],
+        method: "等权算术平均。".into(),
+        experiences: vec![SummaryExperience {
+            zone: "浙江".into(),
+            title: "职务科技成果赋权改革".into(),
+            summary: "赋予科研人员所有权。".into(),
+            published_on: "2026-06-15".into(),
+        }],
+        synthetic: true,
+    };
+    let md = ttdz_docs::national_markdown(&doc);
+    assert!(md.starts_with("# 国家科技成果转化示范区 2024 年度总结"));
+    assert!(md.contains("| 1 | 浙江国家科技成果转移转化示范区 | 75.5（合成） | 140.2 | 领先 | — |"), "{md}");
+    assert!(md.contains("职务科技成果赋权改革") && md.contains("finance_tax_policy"));
+    let bytes = ttdz_docs::national_docx(&doc).expect("docx");
+    assert!(bytes.starts_with(b"PK"));
+}

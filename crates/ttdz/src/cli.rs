@@ -230,13 +230,27 @@ pub enum ReportCommand {
         zone: String,
         #[arg(long)]
         year: i64,
-        /// docx (Word), md (Markdown) or json (the model)
-        #[arg(long, default_value = "docx")]
-        format: String,
-        /// Where to write it
-        #[arg(short = 'o', long = "out")]
-        out: PathBuf,
+        #[command(flatten)]
+        output: DocumentOutput,
     },
+    /// The national summary of a year: every zone compared, and the replicable experience published
+    National {
+        #[arg(long)]
+        year: i64,
+        #[command(flatten)]
+        output: DocumentOutput,
+    },
+}
+
+/// Where a document goes, and in which format.
+#[derive(Debug, clap::Args)]
+pub struct DocumentOutput {
+    /// docx (Word), md (Markdown) or json (the model)
+    #[arg(long, default_value = "docx")]
+    pub format: String,
+    /// Where to write it
+    #[arg(short = 'o', long = "out")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -678,6 +678,20 @@ async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_
     let docx = client.get(format!("{address}/api/v1/zones/jiangsu-sunan/annual/2024.docx")).send().await.unwrap();
     assert!(docx.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
     assert!(docx.bytes().await.unwrap().starts_with(b"PK"), "a Word package");
+
+    // The national summary lists every zone, ranked, from the terminal as from the API.
+    let national = dir.path().join("national-2024.md");
+    let out =
+        run(ttdz(dir.path()).args(["report", "national", "--year", "2024", "--format", "md", "-o"]).arg(&national));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&national).unwrap();
+    for zone in zones.as_array().unwrap() {
+        let name = zone["name"].as_str().unwrap();
+        assert!(written.contains(name), "{name} is in the national summary: {written}");
+    }
+    let served =
+        client.get(format!("{address}/api/v1/national/summary/2024.md")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(body(&written), body(&served));
 }
 
 #[test]

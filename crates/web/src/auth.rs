@@ -103,6 +103,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/achievements/{id}/assessments",
         // A report's written part is in it once accepted; its figures as the caller may see them.
         "/api/v1/zones/{key}/annual/{file}",
+        "/api/v1/national/summary/{file}",
     ];
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),

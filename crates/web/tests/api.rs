@@ -296,6 +296,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/indicators",
             "/api/v1/information/desk",
             "/api/v1/national/indicators",
+            "/api/v1/national/summary/{file}",
             "/api/v1/openapi.json",
             "/api/v1/policies/{id}/checks",
             "/api/v1/published-figures",

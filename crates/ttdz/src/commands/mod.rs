@@ -19,7 +19,7 @@ use ttdz_store_sqlite::SqliteStore;
 use ttdz_web::{AppState, Application};
 
 use crate::Fatal;
-use crate::cli::{Command, DemoCommand, ImportCommand, ReportCommand, SearchCommand, ServeArgs};
+use crate::cli::{Command, DemoCommand, DocumentOutput, ImportCommand, ReportCommand, SearchCommand, ServeArgs};
 use crate::config::{DatabaseUrl, Settings};
 
 /// Who the command line writes as, for the audit trail: the operating-system login.
@@ -51,20 +51,7 @@ pub async fn run(command: Command, settings: &Settings) -> Result<(), Fatal> {
         Command::Import { command: ImportCommand::Demands { file, review } } => {
             import::records(settings, RecordKind::Demand, &file, review).await
         }
-        Command::Report { command: ReportCommand::Annual { zone, year, format, out } } => {
-            let ctx = context(settings, open_store(settings).await?);
-            let year = ctx.check_year(year)?;
-            let doc = ttdz_app::annual::annual(&ctx, &operator(), &zone, year).await?;
-            let bytes = match format.as_str() {
-                "docx" => ttdz_docs::docx(&doc).map_err(Fatal::data)?,
-                "md" => ttdz_docs::markdown(&doc).into_bytes(),
-                "json" => serde_json::to_vec_pretty(&doc).map_err(Fatal::data)?,
-                other => return Err(Fatal::data(format!("--format {other}: give docx, md or json"))),
-            };
-            std::fs::write(&out, bytes).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
-            println!("{}: the {year} annual report of {zone}", out.display());
-            Ok(())
-        }
+        Command::Report { command } => report(settings, command).await,
         Command::Search { command: SearchCommand::Reindex } => {
             let ctx = context(settings, open_store(settings).await?);
             let read = ttdz_app::information::reindex(&ctx, &operator()).await?;
@@ -124,6 +111,44 @@ async fn changes(settings: &Settings, since: Option<&str>, limit: u32) -> Result
             serde_json::json!({ "cursor": c.cursor, "kind": c.kind, "key": c.key, "action": c.action, "at": c.at });
         writeln!(out, "{line}").map_err(|e| Fatal::data(format!("cannot write the output: {e}")))?;
     }
+    Ok(())
+}
+
+/// `ttdz report annual|national`: the document as Word, Markdown or its model.
+async fn report(settings: &Settings, command: ReportCommand) -> Result<(), Fatal> {
+    let ctx = context(settings, open_store(settings).await?);
+    let render = |format: &str,
+                  docx: &dyn Fn() -> Result<Vec<u8>, ttdz_docs::DocumentError>,
+                  md: &dyn Fn() -> String,
+                  json: &dyn Fn() -> serde_json::Result<Vec<u8>>| {
+        match format {
+            "docx" => docx().map_err(Fatal::data),
+            "md" => Ok(md().into_bytes()),
+            "json" => json().map_err(Fatal::data),
+            other => Err(Fatal::data(format!("--format {other}: give docx, md or json"))),
+        }
+    };
+    let (out, what, bytes) = match command {
+        ReportCommand::Annual { zone, year, output: DocumentOutput { format, out } } => {
+            let year = ctx.check_year(year)?;
+            let doc = ttdz_app::annual::annual(&ctx, &operator(), &zone, year).await?;
+            let bytes = render(&format, &|| ttdz_docs::docx(&doc), &|| ttdz_docs::markdown(&doc), &|| {
+                serde_json::to_vec_pretty(&doc)
+            })?;
+            (out, format!("the {year} annual report of {zone}"), bytes)
+        }
+        ReportCommand::National { year, output: DocumentOutput { format, out } } => {
+            let year = ctx.check_year(year)?;
+            let doc = ttdz_app::annual::national(&ctx, Some(year)).await?;
+            let bytes =
+                render(&format, &|| ttdz_docs::national_docx(&doc), &|| ttdz_docs::national_markdown(&doc), &|| {
+                    serde_json::to_vec_pretty(&doc)
+                })?;
+            (out, format!("the national summary of {year}"), bytes)
+        }
+    };
+    std::fs::write(&out, bytes).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
+    println!("{}: {what}", out.display());
     Ok(())
 }
 

@@ -45,3 +45,29 @@ pub async fn annual_report(
     Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
         .into_response())
 }
+
+/// The national summary of a year (`YEAR.docx`, `YEAR.md` or `YEAR.json`): every zone compared (rank, score,
+/// relative to the average, group, target attainment), the indicators left out and why, and the replicable
+/// experience the ministry has published.
+#[utoipa::path(
+    get, path = "/api/v1/national/summary/{file}", tag = "reports",
+    params(("file" = String, Path, description = "YEAR.docx, YEAR.md or YEAR.json", example = "2024.md")),
+    responses((status = 200, description = "The document"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn national_summary(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiError> {
+    let (year, format) = file
+        .split_once('.')
+        .ok_or_else(|| ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json")))?;
+    let year = super::year_in_path(&state, year)?;
+    let doc = ttdz_app::annual::national(state.app(), Some(year)).await?;
+    let disposition = format!("attachment; filename=\"national-{year}.{format}\"");
+    let internal = |e: String| ApiError::new(crate::error::ErrorCode::Internal, e);
+    let (content_type, body): (&str, Vec<u8>) = match format {
+        "docx" => (DOCX, ttdz_docs::national_docx(&doc).map_err(|e| internal(e.to_string()))?),
+        "md" => ("text/markdown; charset=utf-8", ttdz_docs::national_markdown(&doc).into_bytes()),
+        "json" => ("application/json", serde_json::to_vec(&doc).map_err(|e| internal(e.to_string()))?),
+        _ => return Err(ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json"))),
+    };
+    Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response())
+}

@@ -127,6 +127,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(information::list_assessments, information::assess))
         .routes(routes!(information::valuation))
         .routes(routes!(annual::annual_report))
+        .routes(routes!(annual::national_summary))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.
