@@ -122,6 +122,51 @@ pub fn radar(
     svg
 }
 
+/// Horizontal bars of one figure across areas, each bar's value written at its end; an area without a value has
+/// no bar and says so.
+pub fn bars(label: &str, items: &[(String, Option<f64>, String)]) -> String {
+    let (width, row, name_width) = (360.0, 22.0, 110.0);
+    let height = row * items.len() as f64 + 4.0;
+    let high = items.iter().filter_map(|(_, v, _)| *v).fold(0.0f64, f64::max);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="bars" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{0}"><title>{0}</title>"#,
+        escape(label)
+    );
+    for (i, (name, value, shown)) in items.iter().enumerate() {
+        let y = i as f64 * row + 2.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" dominant-baseline="middle">{}</text>"#,
+            name_width - 6.0,
+            y + row / 2.0 - 1.0,
+            escape(name)
+        );
+        let length = match value {
+            Some(v) if high > 0.0 => (width - name_width - 70.0) * (v.max(0.0) / high),
+            _ => 0.0,
+        };
+        if value.is_some() {
+            let _ = write!(
+                svg,
+                r##"<rect x="{name_width}" y="{:.1}" width="{length:.1}" height="{:.1}" fill="#b3261e" rx="2"/>"##,
+                y + 3.0,
+                row - 8.0
+            );
+        }
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" font-size="11" dominant-baseline="middle">{}</text>"#,
+            name_width + length + 4.0,
+            y + row / 2.0 - 1.0,
+            escape(shown)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// Where each province sits on the tile map: (two-digit code, column, row), roughly as on a map of China.
 const TILES: [(&str, u8, u8); 31] = [
     ("23", 9, 0),
@@ -231,6 +276,19 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(svg.contains(r#"class="one""#) && svg.contains(r#"class="more""#) && svg.contains(r#"class="none""#));
         assert!(svg.contains("/divisions/320000") && svg.contains("江苏省"));
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest_and_an_area_without_a_value_has_none() {
+        let items = vec![
+            ("浙江".to_owned(), Some(100.0), "100.00".to_owned()),
+            ("宁波".to_owned(), Some(50.0), "50.00".to_owned()),
+            ("闵行".to_owned(), None, "—".to_owned()),
+        ];
+        let svg = bars("技术合同成交额", &items);
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains(r#"width="180.0""#) && svg.contains(r#"width="90.0""#), "{svg}");
+        assert!(svg.contains("—"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 28] = [
+pub const PAGES: [&str; 29] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -49,6 +49,7 @@ pub const PAGES: [&str; 28] = [
     "/information/desk",
     "/information/digest",
     "/zones/{key}/trends.csv",
+    "/compare",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -81,6 +82,7 @@ pub fn router() -> Router<AppState> {
         get(information::desk),
         get(information::digest),
         get(zone_trends_csv),
+        get(compare),
     ];
     PAGES
         .iter()
@@ -791,6 +793,96 @@ struct EvaluationTemplate {
     years: Vec<(i32, bool)>,
     categories: Vec<String>,
     rows: Vec<EvaluationRow>,
+}
+
+/// Zones chosen for comparison, and the year.
+struct CompareParams {
+    zones: Vec<String>,
+    year: Option<i64>,
+}
+
+/// One indicator across the chosen zones: its bars and its figures.
+struct CompareRow {
+    name: String,
+    unit: String,
+    svg: String,
+    /// The figure of each chosen zone, in their order.
+    values: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct CompareTemplate {
+    page: Page,
+    /// Every zone the viewer may see: (key, short name, chosen).
+    choices: Vec<(String, String, bool)>,
+    chosen: Vec<String>,
+    year: Option<i32>,
+    rows: Vec<CompareRow>,
+}
+
+/// Zones side by side: every indicator of the year for the zones chosen (two to six), as bars and as figures.
+async fn compare(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    pairs: Query<Vec<(String, String)>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let Query(pairs) = pairs;
+    let params = CompareParams {
+        zones: pairs.iter().filter(|(k, _)| k == "zones").map(|(_, v)| v.clone()).collect(),
+        year: pairs.iter().find(|(k, _)| k == "year").and_then(|(_, v)| v.parse().ok()),
+    };
+    let Ok(year) = params.year.map(|y| state.check_year(y)).transpose() else { return Err(PageError::NotFound(page)) };
+    let zones = attempt!(page, ttdz_app::visibility::zones_for(state.app(), &caller.viewer()).await);
+    let chosen: Vec<&ttdz_domain::Zone> =
+        zones.iter().filter(|z| params.zones.iter().any(|k| k == z.key.as_str())).take(6).collect();
+    let mut views = Vec::with_capacity(chosen.len());
+    for zone in &chosen {
+        let area = Area::Zone(zone.key.clone());
+        views.push(attempt!(
+            page,
+            area_indicators(state.app(), &caller.viewer(), area, zone.name_zh.clone(), year).await
+        ));
+    }
+    let year = year.or_else(|| views.first().and_then(|v| v.year));
+    let size = ttdz_app::format::AreaSize::Large;
+    let rows = match views.first() {
+        Some(first) if chosen.len() >= 2 => first
+            .indicators
+            .iter()
+            .filter(|i| i.kind != ttdz_domain::IndicatorKind::Featured)
+            .map(|i| {
+                let cells: Vec<(String, Option<f64>, String)> = chosen
+                    .iter()
+                    .zip(&views)
+                    .map(|(zone, view)| {
+                        let value = view.indicators.iter().find(|x| x.code == i.code).and_then(|x| x.value.clone());
+                        let shown = value.as_deref().map_or_else(
+                            || "—".to_owned(),
+                            |v| ttdz_app::format::indicator_value(v, &i.unit_zh, &i.name_zh, size).0,
+                        );
+                        (zone.short_name_zh.clone(), value.and_then(|v| v.parse().ok()), shown)
+                    })
+                    .collect();
+                CompareRow {
+                    name: i.name_zh.clone(),
+                    unit: i.unit_zh.clone(),
+                    svg: crate::charts::bars(&i.name_zh, &cells),
+                    values: cells.into_iter().map(|c| c.2).collect(),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let choices = zones
+        .iter()
+        .map(|z| (z.key.to_string(), z.short_name_zh.clone(), chosen.iter().any(|c| c.key == z.key)))
+        .collect();
+    let chosen = chosen.iter().map(|z| z.short_name_zh.clone()).collect();
+    Ok(render(&CompareTemplate { page, choices, chosen, year, rows }))
 }
 
 async fn evaluation(

@@ -394,6 +394,11 @@ async fn pages_are_chinese_first_with_an_english_switch() {
     assert!(home.contains("江苏·苏南") && home.contains("南京市") && home.contains("2016-12-20"));
     assert!(home.contains("href=\"/assets/app.css\""));
     assert!(home.contains("<svg class=\"tiles\"") && home.contains("href=\"/divisions/320000\""), "the tile map");
+    let (status, compared) = app.html("/compare?zones=zhejiang&zones=ningbo", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(compared.contains("示范区对比") && compared.contains("<th class=\"num\">宁波</th>"), "{compared}");
+    let (_, one) = app.html("/compare?zones=zhejiang", None).await;
+    assert!(one.contains("请至少选择两个示范区"), "one zone is no comparison");
     assert!(!home.contains("http://") && !home.contains("https://"), "no external resources on the home page");
 
     let switch = app.get("/lang/en?next=/indicators").await;
@@ -2342,6 +2347,7 @@ mod accounts {
             ("indicators", "/indicators", "技术合同成交额"),
             ("achievements", "/achievements?q=%E7%94%B5%E6%B1%A0", "demo-a-001"),
             ("demand", "/demands", "demo-d-001"),
+            ("compare", "/compare?zones=zhejiang&zones=jiangsu-sunan&zones=ningbo", "svg class=\"bars\""),
         ] {
             browser.open(&format!("{}{path}", app.base)).await;
             let page = browser.wait_for(|s| s.contains(expect)).await;
