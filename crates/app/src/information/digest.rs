@@ -167,10 +167,8 @@ pub async fn digest(ctx: &Context, viewer: &Viewer, kind: RecordKind) -> Result<
         }
     }
     let read_to = records.last().and_then(|r| Some(ReadPosition { published_at: r.published_at.clone()?, id: r.id }));
-    let mut views = Vec::with_capacity(records.len());
-    for r in records {
-        views.push(view(ctx, viewer, r).await?);
-    }
+    let zones = super::public_zones(ctx).await?;
+    let views = records.into_iter().map(|r| view(viewer, r, &zones)).collect::<Result<Vec<_>, AppError>>()?;
     Ok(DigestView { subscription: subscription_view(kind, stored), records: views, read_to, more })
 }
 

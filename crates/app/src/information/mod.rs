@@ -181,17 +181,17 @@ fn standing(viewer: &Viewer, owner: Option<&str>, division: Option<DivisionCode>
     }
 }
 
-async fn zones_of(ctx: &Context, division: Option<DivisionCode>) -> Result<Vec<String>, AppError> {
-    let Some(division) = division else { return Ok(Vec::new()) };
-    let public = crate::visibility::zones_for(ctx, &Viewer::Public).await?;
-    Ok(public
-        .into_iter()
-        .filter(|z| z.members.iter().any(|m| division.is_within(m)))
-        .map(|z| z.key.to_string())
-        .collect())
+/// The zones a record may lie in: those the public sees. Read once for every record an answer shows.
+async fn public_zones(ctx: &Context) -> Result<Vec<ttdz_domain::Zone>, AppError> {
+    Ok(crate::visibility::zones_for(ctx, &Viewer::Public).await?)
 }
 
-async fn view(ctx: &Context, viewer: &Viewer, record: InformationRecord) -> Result<RecordView, AppError> {
+fn zones_of(zones: &[ttdz_domain::Zone], division: Option<DivisionCode>) -> Vec<String> {
+    let Some(division) = division else { return Vec::new() };
+    zones.iter().filter(|z| z.members.iter().any(|m| division.is_within(m))).map(|z| z.key.to_string()).collect()
+}
+
+fn view(viewer: &Viewer, record: InformationRecord, zones: &[ttdz_domain::Zone]) -> Result<RecordView, AppError> {
     let description = Description::parse(record.kind, &record.body)?;
     let insider = standing(viewer, record.owner.as_deref(), record.division).is_some();
     Ok(RecordView {
@@ -201,7 +201,7 @@ async fn view(ctx: &Context, viewer: &Viewer, record: InformationRecord) -> Resu
         status: record.status.as_str(),
         owner: record.owner.filter(|_| insider),
         comment: record.comment.filter(|_| insider),
-        zones: zones_of(ctx, record.division).await?,
+        zones: zones_of(zones, record.division),
         warnings: if insider { warnings(&description) } else { Vec::new() },
         description,
         version: record.version,
@@ -223,8 +223,17 @@ async fn visible(ctx: &Context, viewer: &Viewer, kind: RecordKind, id: i64) -> R
 
 /// One record.
 pub async fn get(ctx: &Context, viewer: &Viewer, kind: RecordKind, id: i64) -> Result<RecordView, AppError> {
-    let record = visible(ctx, viewer, kind, id).await?;
-    view(ctx, viewer, record).await
+    get_among(ctx, viewer, (kind, id), &public_zones(ctx).await?).await
+}
+
+/// One record, with the zones read already.
+async fn get_among(
+    ctx: &Context,
+    viewer: &Viewer,
+    (kind, id): (RecordKind, i64),
+    zones: &[ttdz_domain::Zone],
+) -> Result<RecordView, AppError> {
+    view(viewer, visible(ctx, viewer, kind, id).await?, zones)
 }
 
 /// Reads a record's description from JSON: `id` (external) and the kind's fields; a missing `title` is derived
@@ -450,11 +459,8 @@ pub async fn desk(ctx: &Context, viewer: &Viewer, kind: RecordKind) -> Result<Ve
         }
         _ => return Err(AppError::Forbidden(format!("{} has no records to file or moderate", viewer.label()))),
     };
-    let mut out = Vec::with_capacity(records.len());
-    for r in records {
-        out.push(view(ctx, viewer, r).await?);
-    }
-    Ok(out)
+    let zones = public_zones(ctx).await?;
+    records.into_iter().map(|r| view(viewer, r, &zones)).collect()
 }
 
 /// What an import stored.

@@ -245,9 +245,10 @@ async fn ranked(
         catch_up(ctx, state).await?;
         state.index.search(kind_of(kind), question).map_err(search_error)?
     };
+    let zones = super::public_zones(ctx).await?;
     let mut records = Vec::with_capacity(answer.hits.len());
     for hit in &answer.hits {
-        records.push(get(ctx, viewer, kind, hit.id).await?);
+        records.push(super::get_among(ctx, viewer, (kind, hit.id), &zones).await?);
     }
     Ok((answer, records))
 }
