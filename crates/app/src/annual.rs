@@ -273,3 +273,36 @@ pub async fn national(ctx: &Context, year: Option<i32>) -> Result<NationalDocume
         experiences,
     })
 }
+
+/// The end-of-term evaluation of a zone (总结评估) as a document: the proposed verdict with every reason, the
+/// attainment of the targets, and the term's last year as the annual report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermDocument {
+    pub year: AnnualDocument,
+    /// 整改, 撤销 or 后续支持: a proposal the ministry confirms or overrides.
+    pub verdict: String,
+    /// Each reason, with the verdict it argues for.
+    pub reasons: Vec<(String, String)>,
+    pub attainment: String,
+}
+
+fn verdict_zh(verdict: &str) -> &'static str {
+    match verdict {
+        "rectify" => "整改",
+        "revoke" => "撤销",
+        "continue" => "后续支持",
+        _ => NONE,
+    }
+}
+
+/// The term evaluation of zone `key` weighed on `year` (default: the last year of its term with data), for those
+/// who may see the proposed verdict (the ministry, the zone's province, the experts assigned to it).
+pub async fn term(ctx: &Context, viewer: &Viewer, key: &str, year: Option<i32>) -> Result<TermDocument, AppError> {
+    let verdict = crate::verdict::get(ctx, viewer, key, year).await?;
+    Ok(TermDocument {
+        year: annual(ctx, viewer, key, verdict.year).await?,
+        verdict: verdict_zh(verdict.verdict).to_owned(),
+        reasons: verdict.reasons.iter().map(|r| (verdict_zh(r.towards).to_owned(), r.text.clone())).collect(),
+        attainment: verdict.attainment.as_deref().map_or_else(|| NONE.to_owned(), percent),
+    })
+}

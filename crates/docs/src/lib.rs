@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use ttdz_app::annual::{AnnualDocument, DocumentRow, NationalDocument};
+use ttdz_app::annual::{AnnualDocument, DocumentRow, NationalDocument, TermDocument};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -268,6 +268,40 @@ pub fn national_docx(doc: &NationalDocument) -> Result<Vec<u8>, DocumentError> {
         body.push_str(&paragraph(&format!("{}（{}，{}）", e.title, e.zone, e.published_on), Some("Heading2")));
         body.push_str(&paragraph(&e.summary, None));
     }
+    package(body)
+}
+
+fn term_title(doc: &TermDocument) -> String {
+    format!("{} 建设期总结评估报告（{} 年）", doc.year.zone_name, doc.year.year)
+}
+
+/// The term evaluation as Markdown.
+pub fn term_markdown(doc: &TermDocument) -> String {
+    let mut md = format!("# {}\n\n- 生成日期：{}\n\n", term_title(doc), doc.year.made_on);
+    md.push_str(&format!("## 一、评估结论（建议）：{}\n\n目标平均完成率：{}\n\n", doc.verdict, doc.attainment));
+    for (towards, text) in &doc.reasons {
+        md.push_str(&format!("- 〔{towards}〕{text}\n"));
+    }
+    md.push_str("\n## 二、指标完成情况\n\n");
+    md.push_str(&format!("| {} |\n|{}\n", HEADERS.join(" | "), "---|".repeat(HEADERS.len())));
+    for r in doc.year.rows.iter().chain(&doc.year.featured) {
+        md.push_str(&format!("| {} |\n", cells(r).join(" | ")));
+    }
+    md
+}
+
+/// The term evaluation as a Word document.
+pub fn term_docx(doc: &TermDocument) -> Result<Vec<u8>, DocumentError> {
+    let mut body = paragraph(&term_title(doc), Some("Title"));
+    body.push_str(&paragraph(&format!("生成日期：{}", doc.year.made_on), None));
+    body.push_str(&paragraph(&format!("一、评估结论（建议）：{}", doc.verdict), Some("Heading1")));
+    body.push_str(&paragraph(&format!("目标平均完成率：{}", doc.attainment), None));
+    for (towards, text) in &doc.reasons {
+        body.push_str(&paragraph(&format!("〔{towards}〕{text}"), None));
+    }
+    body.push_str(&paragraph("二、指标完成情况", Some("Heading1")));
+    let rows: Vec<Vec<String>> = doc.year.rows.iter().chain(&doc.year.featured).map(|r| cells(r).to_vec()).collect();
+    body.push_str(&table(&HEADERS, &rows));
     package(body)
 }
 

@@ -233,6 +233,16 @@ pub enum ReportCommand {
         #[command(flatten)]
         output: DocumentOutput,
     },
+    /// The end-of-term evaluation of a zone: the proposed verdict with every reason, and the year's indicators
+    Term {
+        #[arg(long)]
+        zone: String,
+        /// The year weighed [default: the last year of the term with data]
+        #[arg(long)]
+        year: Option<i64>,
+        #[command(flatten)]
+        output: DocumentOutput,
+    },
     /// The national summary of a year: every zone compared, and the replicable experience published
     National {
         #[arg(long)]

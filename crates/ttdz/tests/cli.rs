@@ -692,6 +692,21 @@ async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_
     let served =
         client.get(format!("{address}/api/v1/national/summary/2024.md")).send().await.unwrap().text().await.unwrap();
     assert_eq!(body(&written), body(&served));
+
+    // The term evaluation, with the proposed verdict and its reasons: for those who oversee the zone.
+    let term = dir.path().join("sunan-term.md");
+    let out = run(ttdz(dir.path())
+        .args(["report", "term", "--zone", "jiangsu-sunan", "--year", "2024", "--format", "md", "-o"])
+        .arg(&term));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&term).unwrap();
+    assert!(
+        written.contains("建设期总结评估报告（2024 年）") && written.contains("## 一、评估结论（建议）："),
+        "{written}"
+    );
+    assert!(written.contains("〔"), "with its reasons: {written}");
+    let anonymous = client.get(format!("{address}/api/v1/zones/jiangsu-sunan/term/2024.md")).send().await.unwrap();
+    assert_eq!(anonymous.status(), reqwest::StatusCode::UNAUTHORIZED, "not for the public");
 }
 
 #[test]

@@ -165,7 +165,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         | (Method::GET, "/api/v1/subscriptions/{kind}/digest")
         | (Method::POST, "/api/v1/subscriptions/{kind}/read") => Some(Access::Authenticated),
         // The handler narrows a province to its own zones and an expert to the zones it is assigned to.
-        (Method::GET, "/api/v1/zones/{key}/verdict") => {
+        (Method::GET, "/api/v1/zones/{key}/verdict" | "/api/v1/zones/{key}/term/{file}") => {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
         }
         _ => None,

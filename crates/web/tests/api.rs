@@ -322,6 +322,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/zones/{key}/reports/{year}/submit",
             "/api/v1/zones/{key}/reports/{year}/template",
             "/api/v1/zones/{key}/template/{file}",
+            "/api/v1/zones/{key}/term/{file}",
             "/api/v1/zones/{key}/values/{year}",
             "/api/v1/zones/{key}/verdict",
         ]

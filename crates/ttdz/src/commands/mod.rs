@@ -137,6 +137,14 @@ async fn report(settings: &Settings, command: ReportCommand) -> Result<(), Fatal
             })?;
             (out, format!("the {year} annual report of {zone}"), bytes)
         }
+        ReportCommand::Term { zone, year, output: DocumentOutput { format, out } } => {
+            let year = year.map(|y| ctx.check_year(y)).transpose()?;
+            let doc = ttdz_app::annual::term(&ctx, &operator(), &zone, year).await?;
+            let bytes = render(&format, &|| ttdz_docs::term_docx(&doc), &|| ttdz_docs::term_markdown(&doc), &|| {
+                serde_json::to_vec_pretty(&doc)
+            })?;
+            (out, format!("the term evaluation of {zone} on {}", doc.year.year), bytes)
+        }
         ReportCommand::National { year, output: DocumentOutput { format, out } } => {
             let year = ctx.check_year(year)?;
             let doc = ttdz_app::annual::national(&ctx, Some(year)).await?;

@@ -128,6 +128,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(information::valuation))
         .routes(routes!(annual::annual_report))
         .routes(routes!(annual::national_summary))
+        .routes(routes!(annual::term_report))
 }
 
 /// The OpenAPI document of every route, generated from the handlers.
