@@ -13,6 +13,79 @@ pub enum DocumentError {
     Write(String),
 }
 
+/// A document's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Word (.docx).
+    Docx,
+    /// Markdown (.md).
+    Markdown,
+    /// The model itself, as JSON.
+    Json,
+}
+
+impl Format {
+    /// From a file's extension (`docx`, `md`, `json`).
+    pub fn parse(extension: &str) -> Option<Format> {
+        match extension {
+            "docx" => Some(Format::Docx),
+            "md" => Some(Format::Markdown),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+/// A document this crate lays out.
+pub trait Document: serde::Serialize {
+    fn docx(&self) -> Result<Vec<u8>, DocumentError>;
+    fn markdown(&self) -> String;
+}
+
+impl Document for AnnualDocument {
+    fn docx(&self) -> Result<Vec<u8>, DocumentError> {
+        docx(self)
+    }
+    fn markdown(&self) -> String {
+        markdown(self)
+    }
+}
+
+impl Document for NationalDocument {
+    fn docx(&self) -> Result<Vec<u8>, DocumentError> {
+        national_docx(self)
+    }
+    fn markdown(&self) -> String {
+        national_markdown(self)
+    }
+}
+
+impl Document for TermDocument {
+    fn docx(&self) -> Result<Vec<u8>, DocumentError> {
+        term_docx(self)
+    }
+    fn markdown(&self) -> String {
+        term_markdown(self)
+    }
+}
+
+/// `doc` in `format`.
+pub fn render(doc: &impl Document, format: Format) -> Result<Vec<u8>, DocumentError> {
+    match format {
+        Format::Docx => doc.docx(),
+        Format::Markdown => Ok(doc.markdown().into_bytes()),
+        Format::Json => serde_json::to_vec_pretty(doc).map_err(|e| DocumentError::Write(e.to_string())),
+    }
+}
+
 const HEADERS: [&str; 9] = ["序号", "指标", "单位", "数值", "上年", "同比", "目标", "完成率", "来源"];
 
 fn cells(r: &DocumentRow) -> [String; 9] {

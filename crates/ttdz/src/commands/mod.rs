@@ -114,48 +114,35 @@ async fn changes(settings: &Settings, since: Option<&str>, limit: u32) -> Result
     Ok(())
 }
 
-/// `ttdz report annual|national`: the document as Word, Markdown or its model.
+/// `ttdz report annual|term|national`: the document as Word, Markdown or its model.
 async fn report(settings: &Settings, command: ReportCommand) -> Result<(), Fatal> {
     let ctx = context(settings, open_store(settings).await?);
-    let render = |format: &str,
-                  docx: &dyn Fn() -> Result<Vec<u8>, ttdz_docs::DocumentError>,
-                  md: &dyn Fn() -> String,
-                  json: &dyn Fn() -> serde_json::Result<Vec<u8>>| {
-        match format {
-            "docx" => docx().map_err(Fatal::data),
-            "md" => Ok(md().into_bytes()),
-            "json" => json().map_err(Fatal::data),
-            other => Err(Fatal::data(format!("--format {other}: give docx, md or json"))),
-        }
+    let format_of = |output: &DocumentOutput| {
+        ttdz_docs::Format::parse(&output.format)
+            .ok_or_else(|| Fatal::data(format!("--format {}: give docx, md or json", output.format)))
     };
-    let (out, what, bytes) = match command {
-        ReportCommand::Annual { zone, year, output: DocumentOutput { format, out } } => {
+    let (output, what, bytes) = match command {
+        ReportCommand::Annual { zone, year, output } => {
             let year = ctx.check_year(year)?;
             let doc = ttdz_app::annual::annual(&ctx, &operator(), &zone, year).await?;
-            let bytes = render(&format, &|| ttdz_docs::docx(&doc), &|| ttdz_docs::markdown(&doc), &|| {
-                serde_json::to_vec_pretty(&doc)
-            })?;
-            (out, format!("the {year} annual report of {zone}"), bytes)
+            let bytes = ttdz_docs::render(&doc, format_of(&output)?).map_err(Fatal::data)?;
+            (output, format!("the {year} annual report of {zone}"), bytes)
         }
-        ReportCommand::Term { zone, year, output: DocumentOutput { format, out } } => {
+        ReportCommand::Term { zone, year, output } => {
             let year = year.map(|y| ctx.check_year(y)).transpose()?;
             let doc = ttdz_app::annual::term(&ctx, &operator(), &zone, year).await?;
-            let bytes = render(&format, &|| ttdz_docs::term_docx(&doc), &|| ttdz_docs::term_markdown(&doc), &|| {
-                serde_json::to_vec_pretty(&doc)
-            })?;
-            (out, format!("the term evaluation of {zone} on {}", doc.year.year), bytes)
+            let bytes = ttdz_docs::render(&doc, format_of(&output)?).map_err(Fatal::data)?;
+            (output, format!("the term evaluation of {zone} on {}", doc.year.year), bytes)
         }
-        ReportCommand::National { year, output: DocumentOutput { format, out } } => {
+        ReportCommand::National { year, output } => {
             let year = ctx.check_year(year)?;
             let doc = ttdz_app::annual::national(&ctx, Some(year)).await?;
-            let bytes =
-                render(&format, &|| ttdz_docs::national_docx(&doc), &|| ttdz_docs::national_markdown(&doc), &|| {
-                    serde_json::to_vec_pretty(&doc)
-                })?;
-            (out, format!("the national summary of {year}"), bytes)
+            let bytes = ttdz_docs::render(&doc, format_of(&output)?).map_err(Fatal::data)?;
+            (output, format!("the national summary of {year}"), bytes)
         }
     };
-    std::fs::write(&out, bytes).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
+    let out = &output.out;
+    std::fs::write(out, bytes).map_err(|e| Fatal::data(format!("cannot write {}: {e}", out.display())))?;
     println!("{}: {what}", out.display());
     Ok(())
 }

@@ -1,15 +1,32 @@
-//! The annual report of a zone for a year as a document: Word (.docx), Markdown (.md) or its model (.json), the
-//! same figures the zone page shows.
+//! Documents over HTTP: the annual report of a zone, its end-of-term evaluation and the national summary of a year,
+//! each as Word (.docx), Markdown (.md) or its model (.json): the same figures the pages show.
 
 use axum::extract::{Extension, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use ttdz_docs::{Document, Format};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
-const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+/// The year and format a file name such as `2024.docx` asks for.
+fn year_and_format(state: &AppState, file: &str) -> Result<(i32, Format), ApiError> {
+    let wrong = || ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json"));
+    let (year, extension) = file.split_once('.').ok_or_else(wrong)?;
+    let format = Format::parse(extension).ok_or_else(wrong)?;
+    Ok((super::year_in_path(state, year)?, format))
+}
+
+/// `doc` as a file to download, named `name`.
+fn download(doc: &impl Document, format: Format, name: &str) -> Result<Response, ApiError> {
+    let body =
+        ttdz_docs::render(doc, format).map_err(|e| ApiError::new(crate::error::ErrorCode::Internal, e.to_string()))?;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let headers =
+        [(header::CONTENT_TYPE, format.content_type().to_owned()), (header::CONTENT_DISPOSITION, disposition)];
+    Ok((headers, body).into_response())
+}
 
 /// The annual report of a zone for a year (`YEAR.docx`, `YEAR.md` or `YEAR.json`): the zone and its members, every
 /// Annex 2 row with value, the year before, growth, the plan's target, attainment and source, the featured
@@ -24,26 +41,9 @@ pub async fn annual_report(
     Path((key, file)): Path<(String, String)>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ApiError> {
-    let (year, format) = file
-        .split_once('.')
-        .ok_or_else(|| ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json")))?;
-    let year = super::year_in_path(&state, year)?;
+    let (year, format) = year_and_format(&state, &file)?;
     let doc = ttdz_app::annual::annual(state.app(), &caller.viewer(), &key, year).await?;
-    let name = format!("{key}-{year}.{format}");
-    let disposition = format!("attachment; filename=\"{name}\"");
-    let (content_type, body): (&str, Vec<u8>) = match format {
-        "docx" => {
-            (DOCX, ttdz_docs::docx(&doc).map_err(|e| ApiError::new(crate::error::ErrorCode::Internal, e.to_string()))?)
-        }
-        "md" => ("text/markdown; charset=utf-8", ttdz_docs::markdown(&doc).into_bytes()),
-        "json" => (
-            "application/json",
-            serde_json::to_vec(&doc).map_err(|e| ApiError::new(crate::error::ErrorCode::Internal, e.to_string()))?,
-        ),
-        _ => return Err(ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json"))),
-    };
-    Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
-        .into_response())
+    download(&doc, format, &format!("{key}-{file}"))
 }
 
 /// The national summary of a year (`YEAR.docx`, `YEAR.md` or `YEAR.json`): every zone compared (rank, score,
@@ -55,21 +55,9 @@ pub async fn annual_report(
     responses((status = 200, description = "The document"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn national_summary(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiError> {
-    let (year, format) = file
-        .split_once('.')
-        .ok_or_else(|| ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json")))?;
-    let year = super::year_in_path(&state, year)?;
+    let (year, format) = year_and_format(&state, &file)?;
     let doc = ttdz_app::annual::national(state.app(), Some(year)).await?;
-    let disposition = format!("attachment; filename=\"national-{year}.{format}\"");
-    let internal = |e: String| ApiError::new(crate::error::ErrorCode::Internal, e);
-    let (content_type, body): (&str, Vec<u8>) = match format {
-        "docx" => (DOCX, ttdz_docs::national_docx(&doc).map_err(|e| internal(e.to_string()))?),
-        "md" => ("text/markdown; charset=utf-8", ttdz_docs::national_markdown(&doc).into_bytes()),
-        "json" => ("application/json", serde_json::to_vec(&doc).map_err(|e| internal(e.to_string()))?),
-        _ => return Err(ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json"))),
-    };
-    Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
-        .into_response())
+    download(&doc, format, &format!("national-{file}"))
 }
 
 /// The end-of-term evaluation of a zone weighed on a year (`YEAR.docx`, `YEAR.md` or `YEAR.json`): the proposed
@@ -88,19 +76,7 @@ pub async fn term_report(
     Path((key, file)): Path<(String, String)>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ApiError> {
-    let (year, format) = file
-        .split_once('.')
-        .ok_or_else(|| ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json")))?;
-    let year = super::year_in_path(&state, year)?;
+    let (year, format) = year_and_format(&state, &file)?;
     let doc = ttdz_app::annual::term(state.app(), &caller.viewer(), &key, Some(year)).await?;
-    let disposition = format!("attachment; filename=\"{key}-term-{year}.{format}\"");
-    let internal = |e: String| ApiError::new(crate::error::ErrorCode::Internal, e);
-    let (content_type, body): (&str, Vec<u8>) = match format {
-        "docx" => (DOCX, ttdz_docs::term_docx(&doc).map_err(|e| internal(e.to_string()))?),
-        "md" => ("text/markdown; charset=utf-8", ttdz_docs::term_markdown(&doc).into_bytes()),
-        "json" => ("application/json", serde_json::to_vec(&doc).map_err(|e| internal(e.to_string()))?),
-        _ => return Err(ApiError::not_found(format!("'{file}' is not YEAR.docx, YEAR.md or YEAR.json"))),
-    };
-    Ok(([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
-        .into_response())
+    download(&doc, format, &format!("{key}-term-{file}"))
 }
