@@ -52,7 +52,7 @@ pub struct AnnualDocument {
     pub tasks: Vec<DocumentTask>,
     /// The province's written report, once the ministry has accepted it.
     pub text: Option<String>,
-    /// `accepted`, `submitted`, ... or none.
+    /// The year's report as it stands (已接受, 已报送, ...), or none.
     pub report_status: Option<&'static str>,
     pub submitted_at: Option<String>,
     pub late: bool,
@@ -177,7 +177,11 @@ pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
         featured,
         tasks,
         text: report.as_ref().map(|r| r.text.clone()).filter(|t| !t.trim().is_empty()),
-        report_status: report.as_ref().filter(|r| r.version > 0).map(|r| r.status),
+        report_status: report
+            .as_ref()
+            .filter(|r| r.version > 0)
+            .and_then(|r| ttdz_domain::report::ReportStatus::parse(r.status).ok())
+            .map(ttdz_domain::report::ReportStatus::label_zh),
         submitted_at: report.as_ref().and_then(|r| r.submitted_at.clone()),
         late: report.as_ref().is_some_and(|r| r.late),
     })

@@ -39,7 +39,7 @@ fn document() -> AnnualDocument {
             evidence: "交易市场上线".into(),
         }],
         text: Some("苏南示范区推进各项任务。\n技术转移体系进一步完善。".into()),
-        report_status: Some("accepted"),
+        report_status: Some("已接受"),
         submitted_at: Some("2026-12-01".into()),
         late: true,
         synthetic: true,
@@ -52,7 +52,8 @@ fn the_markdown_says_everything_the_model_says() {
     assert!(md.starts_with("# 江苏苏南国家科技成果转移转化示范区 2024 年度建设情况报告"));
     assert!(md.contains("| 1 | 技术合同成交额1 | 亿元 | 25.62（合成） | 20.00 | +5.0% | 30.00 | 85.3% |"), "{md}");
     assert!(md.contains("新型研发机构数量 ／ 家"), "a pipe in a cell does not break the table");
-    assert!(md.contains("建设技术产权交易市场") && md.contains("技术转移体系进一步完善") && md.contains("（逾期）"));
+    assert!(md.contains("建设技术产权交易市场") && md.contains("技术转移体系进一步完善"));
+    assert!(md.contains("年度报告状态：已接受，报送于 2026-12-01（逾期）。"), "{md}");
 }
 
 #[test]

@@ -27,6 +27,15 @@ impl ReportStatus {
         }
     }
 
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "草稿",
+            ReportStatus::Submitted => "已报送",
+            ReportStatus::Returned => "已退回修改",
+            ReportStatus::Accepted => "已接受",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<ReportStatus, ParseError> {
         [ReportStatus::Draft, ReportStatus::Submitted, ReportStatus::Returned, ReportStatus::Accepted]
             .into_iter()
