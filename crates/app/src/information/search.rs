@@ -28,7 +28,8 @@ const CHANGE_PAGE: u32 = 2_000;
 
 /// The index and the change-log cursor it is current with.
 pub(crate) struct SearchState {
-    index: SearchIndex,
+    /// Shared, so that questions are answered outside the lock, which only catching up needs.
+    index: std::sync::Arc<SearchIndex>,
     cursor: Option<String>,
 }
 
@@ -52,7 +53,7 @@ async fn search_state(ctx: &Context) -> Result<tokio::sync::MutexGuard<'_, Optio
         };
         // A cursor of "" is an index filled from the start of the change log; none at all, an index never filled.
         let cursor = cursor.filter(|c| !c.is_empty());
-        *state = Some(SearchState { index, cursor });
+        *state = Some(SearchState { index: std::sync::Arc::new(index), cursor });
     }
     Ok(state)
 }
@@ -233,18 +234,22 @@ pub(super) async fn question(ctx: &Context, params: &SearchParams) -> Result<Que
     })
 }
 
+/// The index, caught up with the change log; questions are then asked of it without holding the lock.
+async fn current_index(ctx: &Context) -> Result<std::sync::Arc<SearchIndex>, AppError> {
+    let mut guard = search_state(ctx).await?;
+    let state = guard.as_mut().ok_or_else(|| AppError::Method("the search index is not open".into()))?;
+    catch_up(ctx, state).await?;
+    Ok(std::sync::Arc::clone(&state.index))
+}
+
 async fn ranked(
     ctx: &Context,
     viewer: &Viewer,
+    index: &SearchIndex,
     kind: RecordKind,
     question: &Question,
 ) -> Result<(ttdz_search::Answer, Vec<RecordView>), AppError> {
-    let answer = {
-        let mut guard = search_state(ctx).await?;
-        let state = guard.as_mut().ok_or_else(|| AppError::Method("the search index is not open".into()))?;
-        catch_up(ctx, state).await?;
-        state.index.search(kind_of(kind), question).map_err(search_error)?
-    };
+    let answer = index.search(kind_of(kind), question).map_err(search_error)?;
     let zones = super::public_zones(ctx).await?;
     let mut records = Vec::with_capacity(answer.hits.len());
     for hit in &answer.hits {
@@ -261,7 +266,7 @@ pub async fn search(
     params: &SearchParams,
 ) -> Result<SearchView, AppError> {
     let question = question(ctx, params).await?;
-    let (answer, records) = ranked(ctx, viewer, kind, &question).await?;
+    let (answer, records) = ranked(ctx, viewer, &*current_index(ctx).await?, kind, &question).await?;
     Ok(SearchView {
         query: params.q.chars().take(ttdz_search::MAX_QUERY_CHARS).collect(),
         total: answer.total,
@@ -354,12 +359,9 @@ pub async fn matches(
     let text = format!("{} {}", source.description.title(), source.description.text());
     // A wider pool than asked for: field, maturity and distance may reorder it.
     let question = Question { text: text.clone(), limit: (limit * 3).min(MAX_LIMIT), ..Question::default() };
-    let (answer, records) = ranked(ctx, viewer, other, &question).await?;
-    let weights = {
-        let guard = search_state(ctx).await?;
-        let state = guard.as_ref().ok_or_else(|| AppError::Method("the search index is not open".into()))?;
-        state.index.word_weights(&text).map_err(search_error)?
-    };
+    let index = current_index(ctx).await?;
+    let (answer, records) = ranked(ctx, viewer, &index, other, &question).await?;
+    let weights = index.word_weights(&text).map_err(search_error)?;
     let best = answer.hits.first().map_or(1.0, |h| h.score.max(f32::EPSILON));
     let mut out: Vec<MatchView> = answer
         .hits
