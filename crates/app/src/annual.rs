@@ -21,6 +21,8 @@ pub struct DocumentRow {
     pub growth: String,
     pub target: String,
     pub attainment: String,
+    /// The attainment as an exact ratio (1 = the target met), for the attainment chart.
+    pub attainment_ratio: Option<String>,
     /// Where the value comes from: the datasets, or the experts' grades.
     pub source: String,
     pub synthetic: bool,
@@ -50,6 +52,8 @@ pub struct AnnualDocument {
     pub rows: Vec<DocumentRow>,
     pub featured: Vec<DocumentRow>,
     pub tasks: Vec<DocumentTask>,
+    /// Every quantitative indicator over the years up to this one, for the trend charts.
+    pub trends: Vec<crate::indicators::IndicatorTrend>,
     /// The province's written report, once the ministry has accepted it.
     pub text: Option<String>,
     /// The year's report as it stands (已接受, 已报送, ...), or none.
@@ -67,7 +71,7 @@ pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
     let zone = crate::visibility::visible_zone(ctx, viewer, key).await?;
     let tree = ctx.tree(None).await?;
     let area = Area::Zone(zone.key.clone());
-    let view = crate::indicators::area_indicators(ctx, viewer, area, zone.name_zh.clone(), Some(year)).await?;
+    let view = crate::indicators::area_indicators(ctx, viewer, area.clone(), zone.name_zh.clone(), Some(year)).await?;
     let evaluation = crate::evaluation::evaluate_zones(ctx, Some(year)).await?;
     let scored = evaluation.zones.iter().find(|z| z.key == zone.key.as_str());
     let target_of = |code: &str| scored.and_then(|z| z.indicators.iter().chain(&z.featured).find(|i| i.code == code));
@@ -109,6 +113,7 @@ pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
                     .and_then(|s| s.target.as_deref())
                     .map_or_else(|| NONE.to_owned(), |t| indicator_value(t, &i.unit_zh, &i.name_zh, size).0),
                 attainment: scored.and_then(|s| s.attainment.as_deref()).map_or_else(|| NONE.to_owned(), percent),
+                attainment_ratio: scored.and_then(|s| s.attainment.clone()),
                 source: if graded && i.value.is_some() { "专家评分".to_owned() } else { sources.join("、") },
                 synthetic: i.synthetic,
             }
@@ -128,6 +133,7 @@ pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
                 growth: growth(f.growth.as_deref()),
                 target: f.target.clone().unwrap_or_else(|| NONE.to_owned()),
                 attainment: scored.and_then(|s| s.attainment.as_deref()).map_or_else(|| NONE.to_owned(), percent),
+                attainment_ratio: scored.and_then(|s| s.attainment.clone()),
                 source: f.sources.join("、"),
                 synthetic: f.synthetic,
             }
@@ -163,6 +169,7 @@ pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
         .map(|m| tree.get(m).map_or_else(|| m.to_string(), |d| format!("{}（{m}）", d.name_zh)))
         .collect();
     let province = tree.get(&zone.province).map_or_else(|| zone.province.to_string(), |d| d.name_zh.clone());
+    let trends = crate::indicators::trends(ctx, viewer, area, zone.name_zh.clone(), Some(year)).await?;
     let has_data = rows.iter().chain(&featured).any(|r| r.value != NONE);
     Ok(AnnualDocument {
         zone_key: zone.key.to_string(),
@@ -176,6 +183,7 @@ pub async fn annual(ctx: &Context, viewer: &Viewer, key: &str, year: i32) -> Res
         rows,
         featured,
         tasks,
+        trends,
         text: report.as_ref().map(|r| r.text.clone()).filter(|t| !t.trim().is_empty()),
         report_status: report
             .as_ref()

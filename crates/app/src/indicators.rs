@@ -479,3 +479,59 @@ pub struct AreaIndicatorsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub draft_status: Option<&'static str>,
 }
+
+/// One quantitative indicator of an area over the years: the numbers behind a trend chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorTrend {
+    pub code: String,
+    pub name_zh: String,
+    pub unit_zh: String,
+    /// Every year with data, oldest first.
+    pub points: Vec<TrendPoint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    pub year: i32,
+    /// Exact decimal; none where the year has no value.
+    pub value: Option<String>,
+    pub synthetic: bool,
+}
+
+/// Every quantitative indicator of `area` in every year with data up to `until` (default: all), as `viewer` may see
+/// them: the zone page's trend charts, its CSV, and the annual report's charts all read this.
+pub async fn trends(
+    ctx: &Context,
+    viewer: &Viewer,
+    area: Area,
+    name: String,
+    until: Option<i32>,
+) -> Result<Vec<IndicatorTrend>, AppError> {
+    let data = IndicatorData::current(ctx).await?;
+    let latest = report(ctx, viewer, &data, area.clone(), name.clone(), None).await?;
+    let mut by_year = Vec::new();
+    for year in latest.years.iter().filter(|y| until.is_none_or(|u| **y <= u)) {
+        by_year.push((*year, report(ctx, viewer, &data, area.clone(), name.clone(), Some(*year)).await?));
+    }
+    Ok(latest
+        .indicators
+        .iter()
+        .filter(|i| i.kind == IndicatorKind::Quantitative)
+        .map(|i| IndicatorTrend {
+            code: i.code.clone(),
+            name_zh: i.name_zh.clone(),
+            unit_zh: i.unit_zh.clone(),
+            points: by_year
+                .iter()
+                .map(|(year, view)| {
+                    let same = view.indicators.iter().find(|x| x.code == i.code);
+                    TrendPoint {
+                        year: *year,
+                        value: same.and_then(|x| x.value.clone()),
+                        synthetic: same.is_some_and(|x| x.synthetic),
+                    }
+                })
+                .collect(),
+        })
+        .collect())
+}

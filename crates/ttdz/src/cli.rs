@@ -255,7 +255,7 @@ pub enum ReportCommand {
 /// Where a document goes, and in which format.
 #[derive(Debug, clap::Args)]
 pub struct DocumentOutput {
-    /// docx (Word), md (Markdown) or json (the model)
+    /// docx (Word), pdf, html (one web page), md (Markdown) or json (the model)
     #[arg(long, default_value = "docx")]
     pub format: String,
     /// Where to write it

@@ -27,6 +27,8 @@ struct FileConfig {
     public_url: Option<String>,
     /// Mark the session cookie Secure (default: true when public_url is https).
     secure_cookies: Option<bool>,
+    /// Static CJK font files (or collections) documents are set in (default: Debian's Noto Sans CJK).
+    fonts: Option<Vec<PathBuf>>,
     #[serde(default)]
     server: ServerFile,
     #[serde(default)]
@@ -223,6 +225,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The search index in the data directory, and the users' dictionary beside it if there is one.
     pub search: ttdz_app::information::SearchSettings,
+    /// The CJK fonts PDF documents and the charts in Word are set in.
+    pub fonts: Vec<PathBuf>,
     file: FileServer,
 }
 
@@ -266,6 +270,9 @@ impl Settings {
         };
         Ok(Settings {
             search,
+            fonts: file
+                .fonts
+                .unwrap_or_else(|| ttdz_docs::Typesetter::DEFAULT_FONTS.iter().map(PathBuf::from).collect()),
             report_due,
             clock,
             secure_cookies: file.secure_cookies.unwrap_or(https),

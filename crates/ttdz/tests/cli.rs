@@ -662,22 +662,63 @@ async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = std::fs::read_to_string(&md).unwrap();
     let served = client
-        .get(format!("{address}/api/v1/zones/jiangsu-sunan/annual/2024.md"))
+        .get(format!("{address}/api/v1/zones/jiangsu-sunan/reports/2024.md"))
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    let body = |text: &str| text.lines().filter(|l| !l.starts_with("- 生成日期")).collect::<Vec<_>>().join("\n");
+    let body = |text: &str| text.lines().filter(|l| !l.starts_with("生成日期")).collect::<Vec<_>>().join("\n");
     assert_eq!(body(&written), body(&served));
     assert!(
         written.contains("江苏苏南国家科技成果转移转化示范区 2024 年度建设情况报告")
             && written.contains("新型研发机构数量")
     );
-    let docx = client.get(format!("{address}/api/v1/zones/jiangsu-sunan/annual/2024.docx")).send().await.unwrap();
+    let docx = client.get(format!("{address}/api/v1/zones/jiangsu-sunan/reports/2024.docx")).send().await.unwrap();
     assert!(docx.headers()["content-type"].to_str().unwrap().contains("wordprocessingml"));
     assert!(docx.bytes().await.unwrap().starts_with(b"PK"), "a Word package");
+    let page = client.get(format!("{address}/api/v1/zones/jiangsu-sunan/reports/2024.html")).send().await.unwrap();
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    let page = page.text().await.unwrap();
+    let model: serde_json::Value = client
+        .get(format!("{address}/api/v1/zones/jiangsu-sunan/reports/2024.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let trends = model["trends"].as_array().unwrap().len();
+    assert!(trends >= 10, "the demo panel gives every quantitative indicator a trend: {trends}");
+    assert_eq!(page.matches("<svg").count(), trends + 1, "every trend and the attainment bars are drawn");
+    // The PDF a viewer opens: every indicator of the model in it, in Chinese, the CJK font embedded.
+    let pdf = client.get(format!("{address}/api/v1/zones/jiangsu-sunan/reports/2024.pdf")).send().await.unwrap();
+    let fonts = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/bin/pdftotext"];
+    if fonts.iter().all(|f| Path::new(f).exists()) {
+        assert_eq!(pdf.status(), reqwest::StatusCode::OK);
+        let file = dir.path().join("sunan-2024.pdf");
+        std::fs::write(&file, pdf.bytes().await.unwrap()).unwrap();
+        let text = Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+        let text: String = String::from_utf8_lossy(&text.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+        for row in model["rows"].as_array().unwrap().iter().chain(model["featured"].as_array().unwrap()) {
+            let name: Vec<char> = row["name"].as_str().unwrap().chars().filter(|c| !c.is_whitespace()).collect();
+            // A long name wraps in its cell, and the text of the cells beside it comes between its lines: its
+            // first characters stand together, and all of them in order.
+            let start: String = name.iter().take(6).collect();
+            let mut rest = text.chars();
+            let in_order = name.iter().all(|c| rest.any(|t| t == *c));
+            assert!(text.contains(&start) && in_order, "{} is in the PDF", name.iter().collect::<String>());
+        }
+    } else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but fonts-noto-cjk or poppler-utils is missing"
+        );
+        eprintln!("SKIPPED: fonts-noto-cjk or poppler-utils is not installed, so the PDF was not read back");
+        assert_eq!(pdf.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE, "without the font, PDF is unavailable");
+    }
 
     // The national summary lists every zone, ranked, from the terminal as from the API.
     let national = dir.path().join("national-2024.md");

@@ -101,8 +101,6 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/demands/{id}",
         "/api/v1/demands/{id}/matches",
         "/api/v1/achievements/{id}/assessments",
-        // A report's written part is in it once accepted; its figures as the caller may see them.
-        "/api/v1/zones/{key}/annual/{file}",
         "/api/v1/national/summary/{file}",
     ];
     match (method.clone(), path) {

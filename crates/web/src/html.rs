@@ -246,7 +246,7 @@ async fn home(
         .provinces()
         .map(|p| (p.code.to_string(), p.name_zh.clone(), zones.iter().filter(|z| z.province == p.code).count()))
         .collect();
-    let map = crate::charts::tile_map(page.t.map_label, &builders, page.t.map_zones);
+    let map = ttdz_docs::charts::tile_map(page.t.map_label, &builders, page.t.map_zones);
     let zones = zones.iter().map(|z| ZoneView::new(z, &tree)).collect();
     Ok(render(&HomeTemplate { page, zones, covered_units: covered.len(), covered_provinces: provinces.len(), map }))
 }
@@ -400,34 +400,37 @@ async fn zone_trends_csv(
     let Some(zone) = attempt!(page, ttdz_app::visibility::zone_for(state.app(), &caller.viewer(), &key).await) else {
         return Err(PageError::NotFound(page));
     };
-    let area = || Area::Zone(zone.key.clone());
-    let latest =
-        attempt!(page, area_indicators(state.app(), &caller.viewer(), area(), zone.name_zh.clone(), None).await);
+    let area = Area::Zone(zone.key.clone());
+    let trends = attempt!(
+        page,
+        ttdz_app::indicators::trends(state.app(), &caller.viewer(), area, zone.name_zh.clone(), None).await
+    );
+    let cell = |text: &str| {
+        if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+    };
     let mut csv = String::from("zone,year,indicator,name,unit,value,synthetic\n");
-    for year in &latest.years {
-        let view = attempt!(
-            page,
-            area_indicators(state.app(), &caller.viewer(), area(), zone.name_zh.clone(), Some(*year)).await
-        );
-        for i in view.indicators.iter().filter(|i| i.kind == ttdz_domain::IndicatorKind::Quantitative) {
-            let Some(value) = &i.value else { continue };
-            let cell = |text: &str| {
-                if text.contains([',', '"', '\n']) {
-                    format!("\"{}\"", text.replace('"', "\"\""))
-                } else {
-                    text.to_owned()
-                }
-            };
-            csv.push_str(&format!(
-                "{},{year},{},{},{},{value},{}\n",
-                zone.key,
-                i.code,
-                cell(&i.name_zh),
-                cell(&i.unit_zh),
-                i.synthetic
+    let mut lines: Vec<(i32, usize, String)> = Vec::new();
+    for (n, t) in trends.iter().enumerate() {
+        for p in &t.points {
+            let Some(value) = &p.value else { continue };
+            lines.push((
+                p.year,
+                n,
+                format!(
+                    "{},{},{},{},{},{value},{}\n",
+                    zone.key,
+                    p.year,
+                    t.code,
+                    cell(&t.name_zh),
+                    cell(&t.unit_zh),
+                    p.synthetic
+                ),
             ));
         }
     }
+    // Year by year, the indicators in catalogue order within each.
+    lines.sort_by_key(|(year, n, _)| (*year, *n));
+    csv.extend(lines.into_iter().map(|(_, _, line)| line));
     let disposition = format!("attachment; filename=\"{}-trends.csv\"", zone.key);
     Ok((
         [
@@ -445,39 +448,23 @@ async fn zone_trends(
     state: &AppState,
     caller: &Caller,
     zone: &ttdz_domain::Zone,
-    report: &AreaIndicatorsView,
 ) -> Result<Vec<TrendChart>, ttdz_app::AppError> {
-    let mut by_year = Vec::with_capacity(report.years.len());
-    for year in &report.years {
-        let area = Area::Zone(zone.key.clone());
-        by_year.push((
-            *year,
-            area_indicators(state.app(), &caller.viewer(), area, zone.name_zh.clone(), Some(*year)).await?,
-        ));
-    }
+    let area = Area::Zone(zone.key.clone());
+    let trends = ttdz_app::indicators::trends(state.app(), &caller.viewer(), area, zone.name_zh.clone(), None).await?;
     let size = ttdz_app::format::AreaSize::Large;
-    Ok(report
-        .indicators
-        .iter()
-        .filter(|i| i.kind == ttdz_domain::IndicatorKind::Quantitative)
-        .map(|i| {
-            let series: Vec<(i32, Option<String>)> = by_year
-                .iter()
-                .map(|(y, view)| (*y, view.indicators.iter().find(|x| x.code == i.code).and_then(|x| x.value.clone())))
-                .collect();
+    Ok(trends
+        .into_iter()
+        .map(|t| {
+            let shown = |v: &str| ttdz_app::format::indicator_value(v, &t.unit_zh, &t.name_zh, size).0;
             let points: Vec<(i32, Option<f64>)> =
-                series.iter().map(|(y, v)| (*y, v.as_deref().and_then(|v| v.parse::<f64>().ok()))).collect();
-            let shown = |v: f64| ttdz_app::format::indicator_value(&v.to_string(), &i.unit_zh, &i.name_zh, size).0;
+                t.points.iter().map(|p| (p.year, p.value.as_deref().and_then(|v| v.parse::<f64>().ok()))).collect();
             TrendChart {
-                svg: crate::charts::trend(&format!("{}（{}）", i.name_zh, i.unit_zh), &points, &shown),
-                values: series
-                    .iter()
-                    .filter_map(|(y, v)| {
-                        Some((*y, ttdz_app::format::indicator_value(v.as_deref()?, &i.unit_zh, &i.name_zh, size).0))
-                    })
-                    .collect(),
-                name: i.name_zh.clone(),
-                unit: i.unit_zh.clone(),
+                svg: ttdz_docs::charts::trend(&format!("{}（{}）", t.name_zh, t.unit_zh), &points, &|v| {
+                    shown(&v.to_string())
+                }),
+                values: t.points.iter().filter_map(|p| Some((p.year, shown(p.value.as_deref()?)))).collect(),
+                name: t.name_zh,
+                unit: t.unit_zh,
             }
         })
         .collect())
@@ -508,7 +495,7 @@ async fn zone_radar(
         return Ok(None);
     }
     let t = page.t;
-    let svg = crate::charts::radar(t.chart_radar, &axes, &zone.short_name_zh, t.chart_average);
+    let svg = ttdz_docs::charts::radar(t.chart_radar, &axes, &zone.short_name_zh, t.chart_average);
     let shown = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"));
     Ok(Some((svg, axes.iter().map(|(n, z, a)| (n.clone(), shown(*z), shown(*a))).collect())))
 }
@@ -626,7 +613,7 @@ async fn zone(
         Lang::En => (zone.approval_note.clone(), zone.source.clone()),
     };
     let oversees = attempt!(page, ttdz_app::visibility::oversees_zone(state.app(), &caller.viewer(), &zone).await);
-    let trends = attempt!(page, zone_trends(&state, &caller, &zone, &report).await);
+    let trends = attempt!(page, zone_trends(&state, &caller, &zone).await);
     let radar = attempt!(page, zone_radar(&state, &page, &zone, report.year).await);
     Ok(render(&ZoneTemplate {
         trends,
@@ -870,7 +857,7 @@ async fn compare(
                 CompareRow {
                     name: i.name_zh.clone(),
                     unit: i.unit_zh.clone(),
-                    svg: crate::charts::bars(&i.name_zh, &cells),
+                    svg: ttdz_docs::charts::bars(&i.name_zh, &cells),
                     values: cells.into_iter().map(|c| c.2).collect(),
                 }
             })

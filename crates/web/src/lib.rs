@@ -7,7 +7,6 @@
 pub mod api;
 mod assets;
 pub mod auth;
-mod charts;
 mod error;
 pub mod html;
 mod i18n;
@@ -91,10 +90,10 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
-    );
+    // A response that set its own policy (a standalone document) keeps it.
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"));
     response
 }
 

@@ -18,6 +18,8 @@ struct WebSettings {
     admin_token: Option<String>,
     /// Mark the session cookie `Secure` (served over HTTPS).
     secure_cookies: bool,
+    /// Sets documents as PDF and draws their charts for Word.
+    typesetter: Arc<ttdz_docs::Typesetter>,
 }
 
 impl AppState {
@@ -33,6 +35,11 @@ impl AppState {
     /// Marks the session cookie `Secure`, for a deployment served over HTTPS.
     pub fn with_secure_cookies(self, secure: bool) -> AppState {
         self.web(|w| w.secure_cookies = secure)
+    }
+
+    /// Reads the CJK fonts of PDF documents (and of the charts in Word) from `paths`.
+    pub fn with_fonts(self, paths: Vec<std::path::PathBuf>) -> AppState {
+        self.web(|w| w.typesetter = Arc::new(ttdz_docs::Typesetter::new(paths)))
     }
 
     /// Sets the day each year's report is due by; call before the state is shared.
@@ -70,6 +77,10 @@ impl AppState {
         let mut web = (*self.web).clone();
         change(&mut web);
         AppState { app: self.app, web: Arc::new(web) }
+    }
+
+    pub fn typesetter(&self) -> &ttdz_docs::Typesetter {
+        &self.web.typesetter
     }
 
     /// The use cases' context.

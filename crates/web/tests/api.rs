@@ -307,7 +307,6 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/valuation",
             "/api/v1/zones",
             "/api/v1/zones/{key}",
-            "/api/v1/zones/{key}/annual/{file}",
             "/api/v1/zones/{key}/documents",
             "/api/v1/zones/{key}/evaluation",
             "/api/v1/zones/{key}/experiences",

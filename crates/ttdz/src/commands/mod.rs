@@ -114,30 +114,31 @@ async fn changes(settings: &Settings, since: Option<&str>, limit: u32) -> Result
     Ok(())
 }
 
-/// `ttdz report annual|term|national`: the document as Word, Markdown or its model.
+/// `ttdz report annual|term|national`: the document as Word, PDF, a web page, Markdown or its model.
 async fn report(settings: &Settings, command: ReportCommand) -> Result<(), Fatal> {
     let ctx = context(settings, open_store(settings).await?);
+    let typesetter = ttdz_docs::Typesetter::new(settings.fonts.clone());
     let format_of = |output: &DocumentOutput| {
         ttdz_docs::Format::parse(&output.format)
-            .ok_or_else(|| Fatal::data(format!("--format {}: give docx, md or json", output.format)))
+            .ok_or_else(|| Fatal::data(format!("--format {}: give docx, pdf, html, md or json", output.format)))
     };
     let (output, what, bytes) = match command {
         ReportCommand::Annual { zone, year, output } => {
             let year = ctx.check_year(year)?;
             let doc = ttdz_app::annual::annual(&ctx, &operator(), &zone, year).await?;
-            let bytes = ttdz_docs::render(&doc, format_of(&output)?).map_err(Fatal::data)?;
+            let bytes = ttdz_docs::render(&doc, format_of(&output)?, &typesetter).map_err(Fatal::data)?;
             (output, format!("the {year} annual report of {zone}"), bytes)
         }
         ReportCommand::Term { zone, year, output } => {
             let year = year.map(|y| ctx.check_year(y)).transpose()?;
             let doc = ttdz_app::annual::term(&ctx, &operator(), &zone, year).await?;
-            let bytes = ttdz_docs::render(&doc, format_of(&output)?).map_err(Fatal::data)?;
+            let bytes = ttdz_docs::render(&doc, format_of(&output)?, &typesetter).map_err(Fatal::data)?;
             (output, format!("the term evaluation of {zone} on {}", doc.year.year), bytes)
         }
         ReportCommand::National { year, output } => {
             let year = ctx.check_year(year)?;
             let doc = ttdz_app::annual::national(&ctx, Some(year)).await?;
-            let bytes = ttdz_docs::render(&doc, format_of(&output)?).map_err(Fatal::data)?;
+            let bytes = ttdz_docs::render(&doc, format_of(&output)?, &typesetter).map_err(Fatal::data)?;
             (output, format!("the national summary of {year}"), bytes)
         }
     };
@@ -262,6 +263,7 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<(), Fatal> {
         .with_groups(settings.groups)
         .with_clock(settings.clock.clone())
         .with_search(settings.search.clone())
+        .with_fonts(settings.fonts.clone())
         .with_secure_cookies(settings.secure_cookies);
     if !args.no_jobs {
         tokio::spawn(ttdz_app::jobs::run_forever(state.app().clone(), JOBS_EVERY));

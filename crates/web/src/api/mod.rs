@@ -126,7 +126,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(information::read))
         .routes(routes!(information::list_assessments, information::assess))
         .routes(routes!(information::valuation))
-        .routes(routes!(annual::annual_report))
         .routes(routes!(annual::national_summary))
         .routes(routes!(annual::term_report))
 }

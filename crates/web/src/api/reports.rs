@@ -41,17 +41,30 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
 
 /// A zone-year's annual report: status, due date and lateness, text, values, and after a return what changed
 /// since the submission. Before acceptance it is visible to the ministry, the zone's province and the experts
-/// assigned to the zone only.
+/// assigned to the zone only. With an extension (`2024.docx`, `.pdf`, `.html`, `.md`, `.json`), the report as a
+/// document: the zone and its members, every Annex 2 row with value, the year before, growth, the plan's target,
+/// attainment and source, the featured indicators, the charts (attainment, every indicator's trend), the key
+/// tasks' progress and the written report once accepted; a year without data says so. A PDF needs the CJK font
+/// installed (503 `unavailable` names it otherwise).
 #[utoipa::path(
     get, path = "/api/v1/zones/{key}/reports/{year}", tag = "reports",
-    params(("key" = String, Path, example = "jiangsu-sunan"), ("year" = i64, Path, example = 2026)),
-    responses((status = 200, body = ReportView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+    params(
+        ("key" = String, Path, example = "jiangsu-sunan"),
+        ("year" = String, Path, description = "YEAR, or YEAR.docx, YEAR.pdf, YEAR.html, YEAR.md, YEAR.json", example = "2024"),
+    ),
+    responses(
+        (status = 200, body = ReportView, description = "The report; with an extension, the document"),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
 )]
 pub async fn get_report(
     State(state): State<AppState>,
     Path((key, year)): Path<(String, String)>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ApiError> {
+    if year.contains('.') {
+        return super::annual::annual_report(&state, &caller, &key, &year).await;
+    }
     let year = super::year_in_path(&state, &year)?;
     Ok(respond(reports::get(state.app(), &caller.viewer(), &key, year).await?))
 }

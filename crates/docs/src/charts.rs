@@ -125,7 +125,12 @@ pub fn radar(
 /// Horizontal bars of one figure across areas, each bar's value written at its end; an area without a value has
 /// no bar and says so.
 pub fn bars(label: &str, items: &[(String, Option<f64>, String)]) -> String {
-    let (width, row, name_width) = (360.0, 22.0, 110.0);
+    // Room for the longest name (a CJK character is about as wide as the font is tall), within reason; a longer
+    // name is cut short, whole in its tooltip.
+    const MOST: usize = 16;
+    let longest = items.iter().map(|(name, _, _)| name.chars().count()).max().unwrap_or(0).min(MOST);
+    let name_width = (longest as f64 * 11.0 + 10.0).max(110.0);
+    let (width, row) = (250.0 + name_width, 22.0);
     let height = row * items.len() as f64 + 4.0;
     let high = items.iter().filter_map(|(_, v, _)| *v).fold(0.0f64, f64::max);
     let mut svg = String::new();
@@ -141,7 +146,11 @@ pub fn bars(label: &str, items: &[(String, Option<f64>, String)]) -> String {
             r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" dominant-baseline="middle">{}</text>"#,
             name_width - 6.0,
             y + row / 2.0 - 1.0,
-            escape(name)
+            if name.chars().count() > MOST {
+                format!("{}…<title>{}</title>", escape(&name.chars().take(MOST - 1).collect::<String>()), escape(name))
+            } else {
+                escape(name)
+            }
         );
         let length = match value {
             Some(v) if high > 0.0 => (width - name_width - 70.0) * (v.max(0.0) / high),
@@ -247,6 +256,16 @@ pub fn tile_map(label: &str, provinces: &[(String, String, usize)], zones_word: 
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The width and height of a chart drawn here, from its `viewBox`.
+pub fn size(svg: &str) -> Option<(f64, f64)> {
+    let start = svg.find("viewBox=\"")? + "viewBox=\"".len();
+    let numbers: Vec<f64> = svg[start..].split('"').next()?.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    match numbers[..] {
+        [_, _, width, height] if width > 0.0 && height > 0.0 => Some((width, height)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
