@@ -82,6 +82,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 division_values: values,
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
+                flows: Vec::new(),
             },
             &audit,
         )
@@ -117,6 +118,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 division_values: file.element_values(),
                 zone_values: Vec::new(),
                 rollups: file.rollups,
+                flows: file.flows,
             },
             &audit,
         )
@@ -165,6 +167,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 division_values,
                 zone_values,
                 rollups: Vec::new(),
+                flows: Vec::new(),
             },
             &audit,
         )

@@ -36,12 +36,19 @@ pub fn percent(value: &str) -> String {
     value.parse::<Decimal>().map_or_else(|_| value.to_owned(), |v| format!("{}%", rounded(v, 1)))
 }
 
+/// An amount in yuan (an exact decimal) in 亿元 with two decimals, as zones' and provinces' money is read.
+pub fn yuan_in_yi(yuan: &str) -> String {
+    yuan.parse::<Decimal>().map_or_else(|_| yuan.to_owned(), |v| rounded(v / Decimal::from(100_000_000), 2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn money_shares_rates_and_counts_read_as_officials_expect() {
+        assert_eq!(yuan_in_yi("721874466.03"), "7.22");
+        assert_eq!(yuan_in_yi("0"), "0.00");
         assert_eq!(
             indicator_value("18.7723723461", "亿元", "技术合同成交额", AreaSize::Large),
             ("18.77".into(), "亿元".into())

@@ -107,6 +107,7 @@ pub async fn store_values(
         division_values: file.division_values,
         zone_values: file.zone_values,
         rollups: Vec::new(),
+        flows: Vec::new(),
     };
     let report = ctx.store().replace_batch(&batch, &audit).await?;
     Ok(Stored { batch: name, values, report })
@@ -141,6 +142,7 @@ pub async fn store_contracts(
         division_values,
         zone_values: Vec::new(),
         rollups: file.rollups,
+        flows: file.flows,
     };
     let audit = crate::audit(viewer, origin, None);
     let report = ctx.store().replace_batch(&batch, &audit).await?;

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod demo;
 pub mod documents;
 pub mod evaluation;
+pub mod flows;
 pub mod format;
 pub mod imports;
 pub mod indicators;

@@ -912,7 +912,83 @@ async fn a_registry_workbook_imports_whole_or_not_at_all(store: &TestStore) {
     assert_eq!(imported.await.expect("imported").added, 2);
 }
 
+/// The technology flow between zones equals an independent sum over the contracts file: each zone's outflow (sold
+/// to buyers outside it), inflow and contracts within, and every cell of the matrix; between the provinces too.
+async fn the_flow_between_zones_is_the_sum_of_the_contracts_between_them(store: &TestStore) {
+    use rust_decimal::Decimal;
+    use std::collections::BTreeMap;
+    use std::str::FromStr;
+    use ttdz_app::flows::{FlowLevel, flows};
+    let ctx = at(store, "2026-12-05T02:00:00Z");
+    let operator = ttdz_app::Viewer::Operator("test".into());
+    let tree = ctx.tree(None).await.expect("tree");
+    // Sellers and buyers in 江苏·苏南, in 宁波 (in two zones: 宁波 and 浙江), in 上海闵行 (a district) and in 江西
+    // (no zone): flows within, between and out of the zones.
+    let units: Vec<ttdz_domain::DivisionCode> = ["320100", "320500", "330200", "310000", "360100"]
+        .iter()
+        .flat_map(|p| tree.leaves_under(&ttdz_domain::DivisionCode::parse(p).expect("code")))
+        .collect();
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("contracts.csv");
+    let mut bytes = Vec::new();
+    ttdz_ingest::contracts::write_synthetic(&mut bytes, 3_000, 11, &units, 2023..=2024).expect("generated");
+    std::fs::write(&path, &bytes).expect("written");
+    let basic = ttdz_ingest::contracts::BasicUnits::of(&tree);
+    let file = ttdz_ingest::contracts::read(&path, &basic, &Default::default(), &|_| {}, None).expect("read");
+    ttdz_app::imports::store_contracts(&ctx, &operator, "test", ("contracts.csv", None), file).await.expect("stored");
+
+    let zones_of = |code: &str| match (&code[..4], code) {
+        ("3201" | "3205", _) => vec!["jiangsu-sunan"],
+        ("3302", _) => vec!["ningbo", "zhejiang"],
+        (_, "310112") => vec!["shanghai-minhang"],
+        _ => vec![ttdz_app::flows::ELSEWHERE],
+    };
+    let mut cells: BTreeMap<(String, String), (u64, Decimal)> = BTreeMap::new();
+    let mut outflow: BTreeMap<String, Decimal> = BTreeMap::new();
+    for line in String::from_utf8(bytes).expect("utf-8").lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if !f[1].starts_with("2024") {
+            continue;
+        }
+        let (from, to) = (zones_of(f[3]), zones_of(f[4]));
+        let amount = Decimal::from_str(f[7]).expect("amount");
+        for s in &from {
+            for b in &to {
+                let cell = cells.entry(((*s).to_owned(), (*b).to_owned())).or_default();
+                cell.0 += 1;
+                cell.1 += amount;
+            }
+            if !to.contains(s) {
+                *outflow.entry((*s).to_owned()).or_default() += amount;
+            }
+        }
+    }
+    let view = flows(&ctx, &operator, FlowLevel::Zone, Some(2024)).await.expect("flows");
+    assert_eq!(view.years, [2023, 2024]);
+    let got: BTreeMap<(String, String), (u64, Decimal)> = view
+        .cells
+        .iter()
+        .map(|c| ((c.from.clone(), c.to.clone()), (c.contracts, Decimal::from_str(&c.turnover_yuan).expect("decimal"))))
+        .collect();
+    assert_eq!(got, cells);
+    for place in &view.places {
+        let expected = outflow.get(&place.key).copied().unwrap_or_default();
+        assert_eq!(Decimal::from_str(&place.outflow_yuan).expect("decimal"), expected, "{}", place.key);
+    }
+    assert_eq!(view.sources, ["contracts:contracts.csv"]);
+    assert!(!view.synthetic, "a registry batch");
+    // Between provinces: what leaves each arrives in another.
+    let provinces = flows(&ctx, &operator, FlowLevel::Province, Some(2024)).await.expect("flows");
+    let keys: Vec<&str> = provinces.places.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["310000", "320000", "330000", "360000"]);
+    let sum = |f: fn(&ttdz_app::flows::FlowPlace) -> &str| -> Decimal {
+        provinces.places.iter().map(|p| Decimal::from_str(f(p)).expect("decimal")).sum()
+    };
+    assert_eq!(sum(|p| &p.outflow_yuan), sum(|p| &p.inflow_yuan));
+}
+
 on_both_backends!(
+    the_flow_between_zones_is_the_sum_of_the_contracts_between_them,
     a_registry_workbook_imports_whole_or_not_at_all,
     the_patents_corpus_imports_and_is_found_by_its_words,
     the_demo_shows_the_procedure_on_its_showcase_zone,

@@ -200,6 +200,7 @@ fn batch(name: &str, sha: &str, kind: SourceKind, values: Vec<DivisionValue>) ->
         division_values: values,
         zone_values: Vec::new(),
         rollups: Vec::new(),
+        flows: Vec::new(),
     }
 }
 
@@ -294,6 +295,39 @@ pub async fn registry_batches_add_up_and_keep_their_roll_ups_by_type(store: &dyn
     );
     assert_eq!(rollups[1].contract_type, ContractType::Service);
     assert!(store.contract_rollups(Side::Buyer, "32").await.expect("roll-ups").is_empty());
+
+    // Each batch keeps its own flows; a corrected batch replaces its own.
+    use ttdz_domain::contract::ContractFlow;
+    let flow = |seller: &str, buyer: &str, year: i32, contracts: u64, amount: &str| ContractFlow {
+        seller: code(seller),
+        buyer: code(buyer),
+        year,
+        contracts,
+        turnover: Decimal::from_str(amount).expect("decimal"),
+    };
+    q1.flows = vec![flow("320102", "330106", 2023, 2, "10.01"), flow("320102", "320102", 2022, 1, "1")];
+    q2.flows = vec![flow("320102", "330106", 2023, 1, "5.99"), flow("330106", "320102", 2023, 3, "7")];
+    q1.dataset.sha256 = "1b".into();
+    q2.dataset.sha256 = "2b".into();
+    store.replace_batch(&q1, &audit()).await.expect("q1 with flows");
+    store.replace_batch(&q2, &audit()).await.expect("q2 with flows");
+    let by_batch = |batch: &str, f: ContractFlow| (batch.to_owned(), f);
+    assert_eq!(
+        store.contract_flows(2023).await.expect("flows"),
+        [
+            by_batch("contracts:q1", flow("320102", "330106", 2023, 2, "10.01")),
+            by_batch("contracts:q2", flow("320102", "330106", 2023, 1, "5.99")),
+            by_batch("contracts:q2", flow("330106", "320102", 2023, 3, "7")),
+        ]
+    );
+    assert_eq!(store.contract_flow_years().await.expect("years"), [2022, 2023]);
+    q2.flows.clear();
+    q2.dataset.sha256 = "2c".into();
+    store.replace_batch(&q2, &audit()).await.expect("q2 without flows");
+    assert_eq!(
+        store.contract_flows(2023).await.expect("flows"),
+        [by_batch("contracts:q1", flow("320102", "330106", 2023, 2, "10.01"))]
+    );
 }
 
 pub async fn a_failed_batch_leaves_nothing_behind(store: &dyn Store) {

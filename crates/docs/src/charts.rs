@@ -176,6 +176,52 @@ pub fn bars(label: &str, items: &[(String, Option<f64>, String)]) -> String {
     svg
 }
 
+/// A heat map of a square table: one row per origin (names at the left), one column per destination (the same
+/// names, slanted, at the top), each cell shaded by its value against the largest and titled with its figure; an
+/// empty cell is left white. `cells[row][column]` is (value, as shown).
+pub fn matrix(label: &str, names: &[String], cells: &[Vec<Option<(f64, String)>>]) -> String {
+    let (cell, left, top) = (34.0, 120.0, 96.0);
+    let n = names.len() as f64;
+    let (width, height) = (left + cell * n + 8.0, top + cell * n + 8.0);
+    let high = cells.iter().flatten().flatten().map(|(v, _)| *v).fold(0.0f64, f64::max);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{0}"><title>{0}</title>"#,
+        escape(label)
+    );
+    for (i, name) in names.iter().enumerate() {
+        let y = top + cell * i as f64 + cell / 2.0;
+        let x = left + cell * i as f64 + cell / 2.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{y:.1}" font-size="11" text-anchor="end" dominant-baseline="middle">{name}</text><text transform="translate({x:.1},{:.1}) rotate(-50)" font-size="11">{name}</text>"#,
+            left - 6.0,
+            top - 6.0,
+            name = escape(name),
+        );
+    }
+    for (r, row) in cells.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            let (x, y) = (left + cell * c as f64, top + cell * r as f64);
+            let (opacity, title) = match value {
+                Some((v, shown)) if high > 0.0 => (0.08 + 0.92 * (v.max(0.0) / high).sqrt(), shown.as_str()),
+                Some((_, shown)) => (0.0, shown.as_str()),
+                None => (0.0, ""),
+            };
+            let _ = write!(
+                svg,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{cell}" height="{cell}" fill="#b3261e" fill-opacity="{opacity:.3}" stroke="#ddd"><title>{} → {}: {}</title></rect>"##,
+                escape(names.get(r).map_or("", String::as_str)),
+                escape(names.get(c).map_or("", String::as_str)),
+                escape(title)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// Where each province sits on the tile map: (two-digit code, column, row), roughly as on a map of China.
 const TILES: [(&str, u8, u8); 31] = [
     ("23", 9, 0),
@@ -282,6 +328,20 @@ mod tests {
         assert_eq!(svg.matches('M').count(), 2, "the line starts again after the gap");
         assert!(svg.contains("&lt;亿元&gt;") && !svg.contains("<亿元>"), "labels are escaped");
         assert!(svg.contains("2020: 1") && svg.contains("2022: 3"));
+    }
+
+    #[test]
+    fn a_matrix_has_a_cell_per_pair_shaded_by_its_value() {
+        let names = vec!["苏南".to_owned(), "<宁波>".to_owned()];
+        let cells = vec![
+            vec![Some((4.0, "4".to_owned())), None],
+            vec![Some((1.0, "1".to_owned())), Some((0.0, "0".to_owned()))],
+        ];
+        let svg = matrix("流向", &names, &cells);
+        assert_eq!(svg.matches("<rect").count(), 4);
+        assert!(svg.contains(r##"fill-opacity="1.000" stroke="#ddd"><title>苏南 → 苏南: 4</title>"##), "{svg}");
+        assert!(svg.contains("&lt;宁波&gt; → 苏南: 1") && !svg.contains("<宁波>"), "names are escaped");
+        assert!(svg.contains(r#"fill-opacity="0.000""#), "an empty cell is white");
     }
 
     #[test]

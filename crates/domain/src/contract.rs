@@ -75,3 +75,18 @@ pub struct ContractRollup {
     /// 技术交易额, yuan.
     pub tech_amount: Decimal,
 }
+
+/// Contracts registered in one year whose seller is in one basic unit and whose buyer is in another (or the same):
+/// the technology flow between places, at the finest level contracts name, so that any zone (of provinces, cities
+/// or counties) can be summed from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFlow {
+    /// The seller's basic unit.
+    pub seller: DivisionCode,
+    /// The buyer's basic unit.
+    pub buyer: DivisionCode,
+    pub year: i32,
+    pub contracts: u64,
+    /// 成交额, yuan.
+    pub turnover: Decimal,
+}

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
-use ttdz_domain::contract::{ContractRollup, ContractType, Side};
+use ttdz_domain::contract::{ContractFlow, ContractRollup, ContractType, Side};
 use ttdz_domain::{DivisionCode, DivisionTree, ElementCode};
 use ttdz_store::DivisionValue;
 
@@ -87,6 +87,8 @@ pub struct ContractsFile {
     pub sha256: String,
     /// Seller and buyer side, per basic unit, registration year and type.
     pub rollups: Vec<ContractRollup>,
+    /// Seller's basic unit to buyer's, per registration year.
+    pub flows: Vec<ContractFlow>,
     pub problems: Problems,
 }
 
@@ -203,6 +205,17 @@ struct Sums {
     overflow: AccMap,
     /// Turnover and technical amount beyond the 64-bit range, by packed key, added to the table's sums.
     spill: HashMap<u64, (i128, i128), BuildHasherDefault<KeyHasher>>,
+    /// Contracts and turnover (fen) by seller unit, buyer unit and year (`flow_key`).
+    flows: HashMap<u64, (i64, i128), BuildHasherDefault<KeyHasher>>,
+}
+
+/// The key of a flow: seller and buyer (indices of basic units) and year.
+fn flow_key(seller: u16, buyer: u16, year: i32) -> u64 {
+    (u64::from(seller) << 32) | (u64::from(buyer) << 16) | (year as u64 & 0xffff)
+}
+
+fn flow_of(key: u64) -> (u16, u16, i32) {
+    ((key >> 32) as u16, ((key >> 16) & 0xffff) as u16, (key & 0xffff) as i32)
 }
 
 impl Sums {
@@ -214,7 +227,14 @@ impl Sums {
             dense: Vec::new(),
             overflow: AccMap::default(),
             spill: HashMap::default(),
+            flows: HashMap::default(),
         }
+    }
+
+    fn add_flow(&mut self, key: u64, contracts: i64, turnover: i128) {
+        let flow = self.flows.entry(key).or_default();
+        flow.0 += contracts;
+        flow.1 += turnover;
     }
 
     /// Adds to the group's sums: `contracts` (negative to take a duplicate back out) and the amounts in fen.
@@ -247,10 +267,11 @@ impl Sums {
     /// Adds every row of `rows` (the places of its seller and buyer sides, turnover and technical amount) and
     /// empties it. Rows are added a few dozen at a time so that the processor fetches their groups' sums from
     /// memory in parallel rather than one row after the other.
-    fn add_rows(&mut self, rows: &mut Vec<(Place, Place, i64, i64)>) {
-        for (seller, buyer, turnover, tech) in rows.drain(..) {
+    fn add_rows(&mut self, rows: &mut Vec<(Place, Place, u64, i64, i64)>) {
+        for (seller, buyer, flow, turnover, tech) in rows.drain(..) {
             self.add_at(seller, 1, i128::from(turnover), i128::from(tech));
             self.add_at(buyer, 1, i128::from(turnover), i128::from(tech));
+            self.add_flow(flow, 1, i128::from(turnover));
         }
     }
 
@@ -306,6 +327,9 @@ impl Sums {
     fn absorb(&mut self, other: Sums) {
         for (side, unit, year, t, a) in other.groups() {
             self.add((side, unit, year, t), a.contracts as i64, a.turnover, a.tech);
+        }
+        for (key, (contracts, turnover)) in other.flows {
+            self.add_flow(key, contracts, turnover);
         }
     }
 }
@@ -469,6 +493,7 @@ fn add(acc: &mut Sums, p: &Parsed<'_>, sign: i64) {
         let (turnover, tech) = (i128::from(sign * p.turnover), i128::from(sign * p.tech));
         acc.add((side, unit, p.year, p.contract_type), sign, turnover, tech);
     }
+    acc.add_flow(flow_key(p.seller, p.buyer, p.year), sign, i128::from(sign * p.turnover));
 }
 
 /// Whole lines of the file, in its encoding.
@@ -547,7 +572,7 @@ fn parse_chunk(
                     hashes.push(contract_hash(p.contract_no));
                     let seller = acc.place(Side::Seller, p.seller, p.year, p.contract_type);
                     let buyer = acc.place(Side::Buyer, p.buyer, p.year, p.contract_type);
-                    rows.push((seller, buyer, p.turnover, p.tech));
+                    rows.push((seller, buyer, flow_key(p.seller, p.buyer, p.year), p.turnover, p.tech));
                     if rows.len() == ROWS_PER_ADD {
                         acc.add_rows(&mut rows);
                     }
@@ -763,12 +788,30 @@ fn read_as(
         .collect::<Vec<_>>();
     let mut rollups = rollups;
     rollups.sort_by_key(|r| (r.side, r.division, r.year, r.contract_type));
+    let mut flows: Vec<ContractFlow> = totals
+        .acc
+        .flows
+        .iter()
+        .filter(|(_, (contracts, _))| *contracts > 0)
+        .map(|(&key, &(contracts, turnover))| {
+            let (seller, buyer, year) = flow_of(key);
+            ContractFlow {
+                seller: units.codes[usize::from(seller)],
+                buyer: units.codes[usize::from(buyer)],
+                year,
+                contracts: contracts as u64,
+                turnover: Decimal::from_i128_with_scale(turnover, 2),
+            }
+        })
+        .collect();
+    flows.sort_by_key(|f| (f.year, f.seller, f.buyer));
     Ok(Ok(ContractsFile {
         encoding,
         rows: totals.rows,
         accepted: totals.rows - totals.problems.bad_lines,
         sha256: totals.sha256,
         rollups,
+        flows,
         problems: totals.problems,
     }))
 }
@@ -800,7 +843,11 @@ impl ReadTotals {
 
     /// One worker's sums over all its chunks. The first is taken whole; the others are added to it.
     fn absorb_sums(&mut self, acc: Sums) {
-        if self.acc.years.is_empty() && self.acc.overflow.is_empty() && self.acc.spill.is_empty() {
+        if self.acc.years.is_empty()
+            && self.acc.overflow.is_empty()
+            && self.acc.spill.is_empty()
+            && self.acc.flows.is_empty()
+        {
             self.acc = acc;
         } else {
             self.acc.absorb(acc);

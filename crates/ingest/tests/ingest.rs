@@ -37,6 +37,28 @@ fn independent_sums(path: &Path) -> BTreeMap<(String, i32), Decimal> {
     sums
 }
 
+/// Turnover and contracts per (seller, buyer, year), summed independently of the importer.
+fn independent_flows(path: &Path) -> BTreeMap<(String, String, i32), (u64, Decimal)> {
+    let mut sums: BTreeMap<(String, String, i32), (u64, Decimal)> = BTreeMap::new();
+    let mut reader = csv::Reader::from_path(path).expect("open");
+    for r in reader.records() {
+        let r = r.expect("row");
+        let year: i32 = r[1][..4].parse().expect("year");
+        let amount: Decimal = r[7].parse().expect("amount");
+        let flow = sums.entry((r[3].to_owned(), r[4].to_owned(), year)).or_default();
+        flow.0 += 1;
+        flow.1 += amount;
+    }
+    sums
+}
+
+fn flows_of(file: &contracts::ContractsFile) -> BTreeMap<(String, String, i32), (u64, Decimal)> {
+    file.flows
+        .iter()
+        .map(|f| ((f.seller.to_string(), f.buyer.to_string(), f.year), (f.contracts, f.turnover)))
+        .collect()
+}
+
 fn zone_units(tree: &DivisionTree) -> Vec<DivisionCode> {
     let zones = ReferenceData::shipped().expect("shipped").zones;
     tree.area_of(zones.iter().flat_map(|z| &z.members)).into_iter().collect()
@@ -60,11 +82,13 @@ fn contracts_roll_up_to_the_same_yuan_as_an_independent_sum() {
     assert_eq!(mine, independent_sums(&path));
     let contracts: u64 = file.rollups.iter().filter(|r| r.side == Side::Buyer).map(|r| r.contracts).sum();
     assert_eq!(contracts, 20_000, "every contract counts once on the buyer side too");
+    assert_eq!(flows_of(&file), independent_flows(&path), "from each seller's place to each buyer's, by year");
 
     // Tiny chunks and one or four threads give the very same roll-up.
     for threads in [1, 4] {
         let small = Options { chunk_bytes: 97, threads, ..Options::default() };
-        assert_eq!(read(&path, &units, &small).expect("chunked").rollups, file.rollups, "{threads} threads");
+        let chunked = read(&path, &units, &small).expect("chunked");
+        assert_eq!((chunked.rollups, chunked.flows), (file.rollups.clone(), file.flows.clone()), "{threads} threads");
     }
     // And a GBK copy of the same file.
     let (gbk, _, _) = encoding_rs::GBK.encode(std::str::from_utf8(&bytes).expect("utf-8"));
@@ -126,6 +150,9 @@ fn planted_bad_rows_are_named_by_line_and_nothing_is_imported() {
     assert_eq!((file.rows, file.accepted), (10, 2));
     let seller_2023: Decimal = file.rollups.iter().filter(|r| r.side == Side::Seller).map(|r| r.turnover).sum();
     assert_eq!(seller_2023, Decimal::new(101050, 2));
+    let flows: Vec<(&str, &str, i32, u64, Decimal)> =
+        file.flows.iter().map(|f| (f.seller.as_str(), f.buyer.as_str(), f.year, f.contracts, f.turnover)).collect();
+    assert_eq!(flows, [("320102", "330106", 2023, 2, Decimal::new(101050, 2))], "the duplicate is taken back out");
     let rejects = String::from_utf8(rejects).expect("utf-8");
     assert!(rejects.starts_with(&format!("{HEADER},line,reason\n")));
     assert_eq!(rejects.lines().count(), 9);

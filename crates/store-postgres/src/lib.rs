@@ -48,6 +48,7 @@ fn migrations() -> &'static [Migration] {
             shared(15, "grades", shared_migrations::GRADES),
             shared(16, "report_progress", shared_migrations::REPORT_PROGRESS),
             shared(17, "information_records", shared_migrations::INFORMATION_RECORDS),
+            shared(18, "contract_flows", shared_migrations::CONTRACT_FLOWS),
         ]
     })
 }

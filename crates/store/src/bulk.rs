@@ -2,7 +2,7 @@
 //! fastest: SQLite as multi-row `VALUES` in chunks, PostgreSQL as one `UNNEST` over arrays. This is the one place
 //! where the two write the same rows differently; what is written is decided here.
 
-use ttdz_domain::contract::ContractRollup;
+use ttdz_domain::contract::{ContractFlow, ContractRollup};
 use ttdz_domain::{DivisionSet, PublishedFigure, Zone};
 
 use crate::{DivisionValue, ZoneValue};
@@ -144,6 +144,23 @@ pub fn rollups<'a>(rollups: &'a [ContractRollup], dataset: &'a str) -> Rows<'a> 
         ],
         on_conflict: "",
         len: rollups.len(),
+    }
+}
+
+/// Contract flows of a batch.
+pub fn flows<'a>(flows: &'a [ContractFlow], dataset: &'a str) -> Rows<'a> {
+    Rows {
+        table: "contract_flows",
+        columns: vec![
+            ("dataset", repeated(dataset)),
+            ("seller_division", text(flows, |f| f.seller.as_str())),
+            ("buyer_division", text(flows, |f| f.buyer.as_str())),
+            ("year", int(flows, |f| i64::from(f.year))),
+            ("contracts", int(flows, |f| f.contracts as i64)),
+            ("turnover", decimal(flows, |f| f.turnover.to_string())),
+        ],
+        on_conflict: "",
+        len: flows.len(),
     }
 }
 

@@ -139,6 +139,8 @@ pub struct Batch {
     pub division_values: Vec<DivisionValue>,
     pub zone_values: Vec<ZoneValue>,
     pub rollups: Vec<ContractRollup>,
+    /// Seller's basic unit to buyer's, per year (contracts batches only).
+    pub flows: Vec<ttdz_domain::contract::ContractFlow>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,6 +348,13 @@ pub trait ValueStore: Send + Sync {
 
     /// Contract roll-ups of one side, summed over all batches, for divisions whose code starts with `prefix`.
     async fn contract_rollups(&self, side: ttdz_domain::contract::Side, prefix: &str) -> Result<Vec<ContractRollup>>;
+
+    /// Contracts and turnover from each seller's basic unit to each buyer's registered in `year`, by the batch (dataset)
+    /// that brought them, ordered by batch, seller and buyer.
+    async fn contract_flows(&self, year: i32) -> Result<Vec<(String, ttdz_domain::contract::ContractFlow)>>;
+
+    /// The registration years that have contract flows, oldest first.
+    async fn contract_flow_years(&self) -> Result<Vec<i32>>;
 }
 
 /// A document to attach: its format already recognised from its content.
@@ -928,6 +937,7 @@ impl AnnualReport {
             division_values,
             zone_values,
             rollups: Vec::new(),
+            flows: Vec::new(),
         })
     }
 }
@@ -1016,6 +1026,8 @@ mod audit_coverage {
         "session",
         "login_failure_times",
         "contract_rollups",
+        "contract_flows",
+        "contract_flow_years",
         "published_figures",
         "changes",
         "data_revision",

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use ttdz_domain::contract::{ContractRollup, ContractType, Side};
+use ttdz_domain::contract::{ContractFlow, ContractRollup, ContractType, Side};
 use ttdz_domain::measure::{Area, SourceKind, SourcedValue};
 use ttdz_domain::{
     Dataset, Direction, Division, DivisionCode, ElementCode, Indicator, IndicatorCode, IndicatorKind, PartialDate,
@@ -155,6 +155,21 @@ pub fn rollup(
         turnover: decimal(&turnover)?,
         tech_amount: decimal(&tech_amount)?,
     })
+}
+
+/// `SELECT dataset, seller_division, buyer_division, contracts, turnover FROM contract_flows`, turnover as text, of `year`.
+pub fn flow(
+    (dataset, seller, buyer, contracts, turnover): (String, String, String, i64, String),
+    year: i32,
+) -> Result<(String, ContractFlow)> {
+    let flow = ContractFlow {
+        seller: code(&seller)?,
+        buyer: code(&buyer)?,
+        year,
+        contracts: u64::try_from(contracts).map_err(corrupt("contract count"))?,
+        turnover: decimal(&turnover)?,
+    };
+    Ok((dataset, flow))
 }
 
 /// `SELECT stat, division_code, name_zh, year, value, unit_zh, source_url, note FROM published_figures`, value as text

@@ -615,6 +615,7 @@ macro_rules! shared_writes {
                 "DELETE FROM element_values WHERE dataset = $1",
                 "DELETE FROM zone_values WHERE dataset = $1",
                 "DELETE FROM contract_rollups WHERE dataset = $1",
+                "DELETE FROM contract_flows WHERE dataset = $1",
             ] {
                 sqlx::query(delete).bind(name).execute(&mut *conn).await.map_err(db)?;
             }
@@ -628,6 +629,7 @@ macro_rules! shared_writes {
             insert_rows(conn, $crate::bulk::division_values(&batch.division_values, name)).await?;
             insert_rows(conn, $crate::bulk::zone_values(&batch.zone_values, name)).await?;
             insert_rows(conn, $crate::bulk::rollups(&batch.rollups, name)).await?;
+            insert_rows(conn, $crate::bulk::flows(&batch.flows, name)).await?;
             let (before, after) = $crate::batch_audit_states(stored.as_ref(), batch);
             append_audit(conn, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
             Ok($crate::BatchReport { changed: true, replaced: stored.is_some() })

@@ -403,6 +403,30 @@ macro_rules! impl_value_store {
                 let rollups = rows.into_iter().map($crate::rows::rollup).collect::<$crate::Result<Vec<_>>>()?;
                 Ok($crate::sum_rollups(rollups))
             }
+
+            async fn contract_flows(
+                &self,
+                year: i32,
+            ) -> $crate::Result<Vec<(String, ttdz_domain::contract::ContractFlow)>> {
+                let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+                    "SELECT dataset, seller_division, buyer_division, CAST(contracts AS BIGINT), CAST(turnover AS TEXT)
+                     FROM contract_flows WHERE year = $1 ORDER BY dataset, seller_division, buyer_division",
+                )
+                .bind(year)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map(|row| $crate::rows::flow(row, year)).collect()
+            }
+
+            async fn contract_flow_years(&self) -> $crate::Result<Vec<i32>> {
+                let years: Vec<i64> =
+                    sqlx::query_scalar("SELECT DISTINCT CAST(year AS BIGINT) FROM contract_flows ORDER BY 1")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db)?;
+                Ok(years.into_iter().filter_map(|y| i32::try_from(y).ok()).collect())
+            }
         }
     };
 }

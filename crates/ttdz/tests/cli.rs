@@ -720,6 +720,16 @@ async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_
         assert_eq!(pdf.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE, "without the font, PDF is unavailable");
     }
 
+    // The technology flow between the zones: the page's CSV holds every cell the API gives, marked synthetic.
+    let flows: serde_json::Value =
+        client.get(format!("{address}/api/v1/flows?year=2024")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(flows["synthetic"], true, "the demo's contracts are synthetic");
+    let cells = flows["cells"].as_array().unwrap();
+    assert!(cells.len() > 50, "the zones trade with each other: {}", cells.len());
+    let csv = client.get(format!("{address}/flows.csv?year=2024")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv.lines().count(), cells.len() + 1, "a header and a line per cell");
+    assert!(csv.contains(&format!(",{},true", cells[0]["turnover_yuan"].as_str().unwrap())), "{csv}");
+
     // The national summary lists every zone, ranked, from the terminal as from the API.
     let national = dir.path().join("national-2024.md");
     let out =

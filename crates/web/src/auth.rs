@@ -82,6 +82,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/zones/{key}/template/{file}",
         "/api/v1/national/indicators",
         "/api/v1/evaluations",
+        "/api/v1/flows",
         "/api/v1/indicators",
         "/api/v1/elements",
         "/api/v1/datasets",

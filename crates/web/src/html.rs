@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 29] = [
+pub const PAGES: [&str; 31] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -50,6 +50,8 @@ pub const PAGES: [&str; 29] = [
     "/information/digest",
     "/zones/{key}/trends.csv",
     "/compare",
+    "/flows",
+    "/flows.csv",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -83,6 +85,8 @@ pub fn router() -> Router<AppState> {
         get(information::digest),
         get(zone_trends_csv),
         get(compare),
+        get(flows),
+        get(flows_csv),
     ];
     PAGES
         .iter()
@@ -405,9 +409,6 @@ async fn zone_trends_csv(
         page,
         ttdz_app::indicators::trends(state.app(), &caller.viewer(), area, zone.name_zh.clone(), None).await
     );
-    let cell = |text: &str| {
-        if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
-    };
     let mut csv = String::from("zone,year,indicator,name,unit,value,synthetic\n");
     let mut lines: Vec<(i32, usize, String)> = Vec::new();
     for (n, t) in trends.iter().enumerate() {
@@ -421,8 +422,8 @@ async fn zone_trends_csv(
                     zone.key,
                     p.year,
                     t.code,
-                    cell(&t.name_zh),
-                    cell(&t.unit_zh),
+                    csv_cell(&t.name_zh),
+                    csv_cell(&t.unit_zh),
                     p.synthetic
                 ),
             ));
@@ -431,15 +432,25 @@ async fn zone_trends_csv(
     // Year by year, the indicators in catalogue order within each.
     lines.sort_by_key(|(year, n, _)| (*year, *n));
     csv.extend(lines.into_iter().map(|(_, _, line)| line));
-    let disposition = format!("attachment; filename=\"{}-trends.csv\"", zone.key);
-    Ok((
+    Ok(csv_download(&format!("{}-trends.csv", zone.key), csv))
+}
+
+/// A text cell of a CSV line, quoted where it must be.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
+/// `body` as a CSV file named `name` to download.
+fn csv_download(name: &str, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
         ],
-        csv,
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 /// Each quantitative indicator of `zone` in every year with data, as the viewer may see it: a trend chart and the
@@ -870,6 +881,148 @@ async fn compare(
         .collect();
     let chosen = chosen.iter().map(|z| z.short_name_zh.clone()).collect();
     Ok(render(&CompareTemplate { page, choices, chosen, year, rows }))
+}
+
+#[derive(Debug, Deserialize)]
+struct FlowParams {
+    year: Option<i64>,
+    level: Option<String>,
+}
+
+impl FlowParams {
+    /// The year and level asked for; a year out of range or an unknown level is an unknown page.
+    fn checked(&self, state: &AppState) -> Option<(Option<i32>, ttdz_app::flows::FlowLevel)> {
+        let year = self.year.map(|y| state.check_year(y)).transpose().ok()?;
+        let level = match self.level.as_deref() {
+            None => ttdz_app::flows::FlowLevel::Zone,
+            Some(l) => ttdz_app::flows::FlowLevel::parse(l)?,
+        };
+        Some((year, level))
+    }
+}
+
+/// One place's totals as a page shows them.
+struct FlowLine {
+    name: String,
+    outflow: String,
+    inflow: String,
+    within: String,
+    net: String,
+    contracts: String,
+}
+
+#[derive(Template)]
+#[template(path = "flows.html")]
+struct FlowsTemplate {
+    page: Page,
+    view: ttdz_app::flows::FlowView,
+    /// The level's key, for the links between years.
+    level: &'static str,
+    matrix: String,
+    outflow_bars: String,
+    inflow_bars: String,
+    lines: Vec<FlowLine>,
+    /// Column names, then per seller: its name and a cell per buyer (亿元).
+    names: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+}
+
+/// The technology flow of a year: a heat map of the flows between the zones (or provinces), each place's outflow and
+/// inflow as bars, and the numbers as tables and a CSV.
+async fn flows(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Query(params): Query<FlowParams>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let Some((year, level)) = params.checked(&state) else { return Err(PageError::NotFound(page)) };
+    let view = attempt!(page, ttdz_app::flows::flows(state.app(), &caller.viewer(), level, year).await);
+    let yi = ttdz_app::format::yuan_in_yi;
+    let names: Vec<String> = view.places.iter().map(|p| p.name_zh.clone()).collect();
+    let index = |key: &str| view.places.iter().position(|p| p.key == key);
+    let mut grid: Vec<Vec<Option<(f64, String)>>> = vec![vec![None; names.len()]; names.len()];
+    for c in &view.cells {
+        if let (Some(r), Some(k)) = (index(&c.from), index(&c.to)) {
+            grid[r][k] = Some((c.turnover_yuan.parse().unwrap_or(0.0), format!("{} 亿元", yi(&c.turnover_yuan))));
+        }
+    }
+    let bars = |amount: fn(&ttdz_app::flows::FlowPlace) -> &str| -> Vec<(String, Option<f64>, String)> {
+        view.places.iter().map(|p| (p.name_zh.clone(), amount(p).parse().ok(), yi(amount(p)))).collect()
+    };
+    let t = page.t;
+    let lines = view
+        .places
+        .iter()
+        .map(|p| {
+            let net = p.outflow_yuan.parse::<rust_decimal::Decimal>().unwrap_or_default()
+                - p.inflow_yuan.parse::<rust_decimal::Decimal>().unwrap_or_default();
+            FlowLine {
+                name: p.name_zh.clone(),
+                outflow: yi(&p.outflow_yuan),
+                inflow: yi(&p.inflow_yuan),
+                within: yi(&p.within_yuan),
+                net: yi(&net.to_string()),
+                contracts: format!("{} / {} / {}", p.outflow_contracts, p.inflow_contracts, p.within_contracts),
+            }
+        })
+        .collect();
+    let rows = view
+        .places
+        .iter()
+        .zip(&grid)
+        .map(|(p, row)| {
+            (
+                p.name_zh.clone(),
+                row.iter()
+                    .map(|c| c.as_ref().map_or_else(|| "—".to_owned(), |(_, s)| s.replace(" 亿元", "")))
+                    .collect(),
+            )
+        })
+        .collect();
+    let template = FlowsTemplate {
+        matrix: ttdz_docs::charts::matrix(t.flows_matrix, &names, &grid),
+        outflow_bars: ttdz_docs::charts::bars(t.flows_outflow, &bars(|p| &p.outflow_yuan)),
+        inflow_bars: ttdz_docs::charts::bars(t.flows_inflow, &bars(|p| &p.inflow_yuan)),
+        level: view.level,
+        lines,
+        names,
+        rows,
+        view,
+        page,
+    };
+    Ok(render(&template))
+}
+
+/// Every pair of places with contracts between them in the year, exact, for a spreadsheet: the numbers behind the
+/// flows page.
+async fn flows_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: OriginalUri,
+    Query(params): Query<FlowParams>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let Some((year, level)) = params.checked(&state) else { return Err(PageError::NotFound(page)) };
+    let view = attempt!(page, ttdz_app::flows::flows(state.app(), &caller.viewer(), level, year).await);
+    let name = |key: &str| csv_cell(view.places.iter().find(|p| p.key == key).map_or(key, |p| p.name_zh.as_str()));
+    let mut csv = String::from("year,seller,seller_name,buyer,buyer_name,contracts,turnover_yuan,synthetic\n");
+    for c in &view.cells {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            view.year.map(|y| y.to_string()).unwrap_or_default(),
+            c.from,
+            name(&c.from),
+            c.to,
+            name(&c.to),
+            c.contracts,
+            c.turnover_yuan,
+            view.synthetic
+        ));
+    }
+    Ok(csv_download(&format!("flows-{}-{}.csv", view.level, view.year.unwrap_or_default()), csv))
 }
 
 async fn evaluation(

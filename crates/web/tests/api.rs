@@ -291,6 +291,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/evaluations",
             "/api/v1/experiences",
             "/api/v1/experiences/{id}/publish",
+            "/api/v1/flows",
             "/api/v1/health",
             "/api/v1/imports/values",
             "/api/v1/indicators",
@@ -463,6 +464,8 @@ async fn both_backends_answer_the_same_json() {
     let mut paths = vec![
         "/api/v1/national/indicators".to_owned(),
         "/api/v1/evaluations".to_owned(),
+        "/api/v1/flows".to_owned(),
+        "/api/v1/flows?level=province".to_owned(),
         "/api/v1/zones/zhejiang/indicators".to_owned(),
         "/api/v1/zones".to_owned(),
         "/api/v1/indicators".to_owned(),
@@ -602,6 +605,7 @@ async fn indicators_come_with_their_figures_sources_and_growth() {
         division_values: values,
         zone_values: Vec::new(),
         rollups: Vec::new(),
+        flows: Vec::new(),
     };
     app.store.store().replace_batch(&batch, &test_audit()).await.expect("store");
 
@@ -887,6 +891,7 @@ async fn zones_are_evaluated_against_each_other() {
                 division_values: values,
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
+                flows: Vec::new(),
             },
             &test_audit(),
         )
@@ -911,6 +916,7 @@ async fn zones_are_evaluated_against_each_other() {
                 division_values: earlier,
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
+                flows: Vec::new(),
             },
             &test_audit(),
         )
@@ -2127,6 +2133,25 @@ mod accounts {
             self.wait_for(|s| s.contains("/api/v1/auth/logout")).await;
         }
 
+        /// What `script` (a function body) returns, run in the page.
+        async fn script(&self, script: &str) -> Value {
+            self.call(reqwest::Method::POST, "/execute/sync", Some(serde_json::json!({"script": script, "args": []})))
+                .await
+        }
+
+        async fn resize(&self, width: u32, height: u32) {
+            let rect = serde_json::json!({"width": width, "height": height});
+            self.call(reqwest::Method::POST, "/window/rect", Some(rect)).await;
+        }
+
+        /// Presses the Tab key once, as a keyboard user moves to the next control.
+        async fn press_tab(&self) {
+            let key = |kind: &str| serde_json::json!({"type": kind, "value": "\u{E004}"});
+            let actions = serde_json::json!({"actions": [
+                {"type": "key", "id": "keyboard", "actions": [key("keyDown"), key("keyUp")]}]});
+            self.call(reqwest::Method::POST, "/actions", Some(actions)).await;
+        }
+
         /// Waits (a bounded number of polls) for the text of an element to satisfy `ready`, and answers it.
         async fn wait_for_text(&self, css: &str, ready: impl Fn(&str) -> bool) -> String {
             let mut text = String::new();
@@ -2348,6 +2373,8 @@ mod accounts {
             ("achievements", "/achievements?q=%E7%94%B5%E6%B1%A0", "demo-a-001"),
             ("demand", "/demands", "demo-d-001"),
             ("compare", "/compare?zones=zhejiang&zones=jiangsu-sunan&zones=ningbo", "svg class=\"bars\""),
+            ("flows", "/flows", "svg class=\"matrix\""),
+            ("annual-report", "/api/v1/zones/jiangsu-sunan/reports/2024.html", "svg class=\"trend\""),
         ] {
             browser.open(&format!("{}{path}", app.base)).await;
             let page = browser.wait_for(|s| s.contains(expect)).await;
@@ -2362,6 +2389,58 @@ mod accounts {
         let english = browser.wait_for(|s| s.contains("lang=\"en\"")).await;
         assert!(english.contains("Every indicator over the years"), "the switch turns the page English");
         browser.screenshot("zone-en").await;
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
+    /// On a phone (390 px wide) no page of the demo scrolls sideways (wide tables scroll inside themselves); by
+    /// keyboard alone, the first Tab stop skips to the content, the next reach every part of the site, and the
+    /// control in focus is outlined.
+    #[tokio::test]
+    async fn in_a_browser_the_pages_work_on_a_phone_and_by_keyboard() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        let settings = ttdz_app::Settings { clock: backends::test_clock(), ..ttdz_app::Settings::default() };
+        let ctx = ttdz_app::Context::new(app.store.shared(), settings);
+        ttdz_app::demo::load(&ctx, &ttdz_app::Viewer::Operator("test".into()), "test").await.expect("demo");
+        browser.resize(390, 844).await;
+        let inner = browser.script("return window.innerWidth;").await.as_i64().expect("width");
+        assert!(inner <= 420, "a phone's width: {inner}");
+        for (name, path) in [
+            ("home", "/"),
+            ("zone", "/zones/jiangsu-sunan"),
+            ("evaluation", "/evaluation"),
+            ("indicators", "/indicators"),
+            ("flows", "/flows"),
+            ("achievements", "/achievements"),
+            ("compare", "/compare?zones=zhejiang&zones=jiangsu-sunan"),
+            ("login", "/login"),
+        ] {
+            browser.open(&format!("{}{path}", app.base)).await;
+            browser.wait_for(|s| s.contains("</footer>")).await;
+            let widths = browser.script("return [document.documentElement.scrollWidth, window.innerWidth];").await;
+            let (page, window) = (widths[0].as_i64().expect("scroll"), widths[1].as_i64().expect("inner"));
+            assert!(page <= window, "{path} is {page} px wide on a {window} px phone");
+            browser.screenshot(&format!("phone-{name}")).await;
+        }
+
+        browser.resize(1366, 768).await;
+        browser.open(&format!("{}/", app.base)).await;
+        browser.wait_for(|s| s.contains("</footer>")).await;
+        browser.press_tab().await;
+        let first = browser.script("return document.activeElement.className;").await;
+        assert_eq!(first, "skip", "the first stop skips to the content");
+        let mut reached = Vec::new();
+        for _ in 0..14 {
+            browser.press_tab().await;
+            let at = browser.script("return document.activeElement.getAttribute('href');").await;
+            let outline = browser.script("return getComputedStyle(document.activeElement).outlineStyle;").await;
+            assert_ne!(outline, "none", "{at} is outlined in focus");
+            reached.push(at.as_str().unwrap_or_default().to_owned());
+        }
+        for place in ["/", "/indicators", "/evaluation", "/flows", "/achievements", "/workbench"] {
+            assert!(reached.iter().any(|r| r == place), "{place} is reached by keyboard: {reached:?}");
+        }
+        assert!(reached.iter().any(|r| r.starts_with("/lang/")), "so is the language switch: {reached:?}");
         browser.call(reqwest::Method::DELETE, "", None).await;
     }
 

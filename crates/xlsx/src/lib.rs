@@ -473,6 +473,7 @@ impl Filled {
             division_values: self.division_values,
             zone_values: self.zone_values,
             rollups: Vec::new(),
+            flows: Vec::new(),
         }
     }
 }

@@ -463,3 +463,35 @@ pub async fn audit_trail(
         Some(other) => Err(ApiError::invalid(format!("format = '{other}' is not json or csv"))),
     }
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FlowQuery {
+    /// The year; without it, the latest year with flows.
+    #[param(example = 2024)]
+    year: Option<i64>,
+    /// `zone` (default: between the zones, and everywhere else) or `province`.
+    #[param(example = "zone")]
+    level: Option<String>,
+}
+
+/// The technology flow of a year (技术流向): registered contracts from the seller's place to the buyer's, between the
+/// zones (and everywhere else) or between the provinces; each place's outflow, inflow and contracts within, and every
+/// pair of places with contracts between them (成交额 in yuan, exact).
+#[utoipa::path(
+    get, path = "/api/v1/flows", tag = "evaluation", params(FlowQuery),
+    responses((status = 200, body = ttdz_app::flows::FlowView), (status = 400, body = ErrorBody))
+)]
+pub async fn flows(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<FlowQuery>,
+) -> Result<Json<ttdz_app::flows::FlowView>, ApiError> {
+    let year = super::year_param(&state, q.year)?;
+    let level = match q.level.as_deref() {
+        None => ttdz_app::flows::FlowLevel::Zone,
+        Some(l) => ttdz_app::flows::FlowLevel::parse(l)
+            .ok_or_else(|| ApiError::invalid(format!("level: '{l}' is not zone or province")))?,
+    };
+    Ok(Json(ttdz_app::flows::flows(state.app(), &caller.viewer(), level, year).await?))
+}

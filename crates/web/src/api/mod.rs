@@ -80,6 +80,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::download_template, data::upload_template))
         .routes(routes!(data::list_evaluations))
         .routes(routes!(data::zone_evaluation))
+        .routes(routes!(data::flows))
         .routes(routes!(auth_routes::login))
         .routes(routes!(auth_routes::logout))
         .routes(routes!(auth_routes::me))
