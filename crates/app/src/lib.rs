@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod policies;
 pub mod reports;
+pub mod rewards;
 pub mod verdict;
 pub mod visibility;
 pub mod workbench;

@@ -22,6 +22,7 @@ pub mod measure;
 pub mod policy;
 pub mod reference;
 pub mod report;
+pub mod reward;
 pub mod verdict;
 pub mod zone;
 

@@ -83,6 +83,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/national/indicators",
         "/api/v1/evaluations",
         "/api/v1/flows",
+        "/api/v1/rewards/calc",
         "/api/v1/indicators",
         "/api/v1/elements",
         "/api/v1/datasets",

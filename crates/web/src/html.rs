@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 31] = [
+pub const PAGES: [&str; 32] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -52,6 +52,7 @@ pub const PAGES: [&str; 31] = [
     "/compare",
     "/flows",
     "/flows.csv",
+    "/rewards",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -87,6 +88,7 @@ pub fn router() -> Router<AppState> {
         get(compare),
         get(flows),
         get(flows_csv),
+        get(rewards),
     ];
     PAGES
         .iter()
@@ -1023,6 +1025,48 @@ async fn flows_csv(
         ));
     }
     Ok(csv_download(&format!("flows-{}-{}.csv", view.level, view.year.unwrap_or_default()), csv))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RewardParams {
+    mode: Option<String>,
+    amount: Option<String>,
+    institution_ratio: Option<String>,
+    shares: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "rewards.html")]
+struct RewardsTemplate {
+    page: Page,
+    /// (mode, label, what its amount is, chosen)
+    modes: Vec<(&'static str, &'static str, &'static str, bool)>,
+    asked: RewardParams,
+    answer: Option<ttdz_app::rewards::RewardView>,
+    /// Why the question could not be answered, naming the field.
+    problem: Option<String>,
+}
+
+/// The inventors' reward calculator (Article 45): the form, and once asked, the pool, its basis and each person's
+/// part; the same use case as /api/v1/rewards/calc.
+async fn rewards(lang: Lang, uri: OriginalUri, Query(asked): Query<RewardParams>) -> Result<Response, PageError> {
+    let page = Page::new(lang, &uri);
+    let (answer, problem) = match (&asked.mode, &asked.amount) {
+        (Some(mode), Some(amount)) => {
+            let shares = crate::api::split_shares(asked.shares.as_deref());
+            match ttdz_app::rewards::calculate(mode, amount, asked.institution_ratio.as_deref(), &shares) {
+                Ok(answer) => (Some(answer), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        }
+        _ => (None, None),
+    };
+    let chosen = asked.mode.as_deref().unwrap_or("transfer");
+    let modes = ttdz_domain::reward::RewardMode::ALL
+        .iter()
+        .map(|m| (m.as_str(), m.label_zh(), m.base_zh(), m.as_str() == chosen))
+        .collect();
+    Ok(render(&RewardsTemplate { page, modes, asked, answer, problem }))
 }
 
 async fn evaluation(

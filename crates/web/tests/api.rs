@@ -234,7 +234,22 @@ async fn bad_requests_get_json_errors_with_stable_codes() {
 /// Fills a templated path with the example values the document gives.
 fn example_path(path: &str, operation: &Value) -> String {
     let mut filled = path.to_owned();
+    let mut query = Vec::new();
     for p in operation["parameters"].as_array().into_iter().flatten() {
+        // A required query parameter is asked with its example.
+        if p["in"] == "query" && p["required"] == true {
+            let name = p["name"].as_str().expect("name");
+            let example = match &p["example"] {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => panic!("{path}: required query parameter {name} has an example"),
+            };
+            let encoded: String = example
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+                .collect();
+            query.push(format!("{name}={encoded}"));
+        }
         if p["in"] == "path" {
             let name = p["name"].as_str().expect("name");
             let example = match &p["example"] {
@@ -244,6 +259,9 @@ fn example_path(path: &str, operation: &Value) -> String {
             };
             filled = filled.replace(&format!("{{{name}}}"), &example);
         }
+    }
+    if !query.is_empty() {
+        filled = format!("{filled}?{}", query.join("&"));
     }
     filled
 }
@@ -301,6 +319,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/openapi.json",
             "/api/v1/policies/{id}/checks",
             "/api/v1/published-figures",
+            "/api/v1/rewards/calc",
             "/api/v1/subscriptions/{kind}",
             "/api/v1/subscriptions/{kind}/digest",
             "/api/v1/subscriptions/{kind}/read",
@@ -448,6 +467,45 @@ async fn demo_figures_are_shown_with_sources_and_marked_as_demo() {
     assert!(figures.iter().all(|f| f["division"].as_str().is_some_and(|d| d.starts_with("33"))));
     let (_, page) = app.html("/zones/zhejiang", None).await;
     assert!(page.contains("演示数据") && page.contains("class=\"demo-row\""));
+}
+
+/// The reward calculator applies the law's floors only where the institution has no rule of its own, splits the
+/// pool exactly, and refuses a bad number by its field; the page answers the same.
+#[tokio::test]
+async fn the_reward_calculator_applies_the_statute_only_without_a_rule() {
+    let app = TestApp::sqlite().await;
+    let statute = app.ok_json("/api/v1/rewards/calc?mode=transfer&amount=1000000").await;
+    assert_eq!(
+        (&statute["pool"], &statute["ratio"], &statute["basis"]),
+        (&serde_json::json!("500000.00"), &serde_json::json!("0.5"), &serde_json::json!("statute"))
+    );
+    let rule = app.ok_json("/api/v1/rewards/calc?mode=license&amount=1000000&institution_ratio=0.3").await;
+    assert_eq!(
+        (&rule["pool"], &rule["basis"]),
+        (&serde_json::json!("300000.00"), &serde_json::json!("institution rule"))
+    );
+    let yearly = app.ok_json("/api/v1/rewards/calc?mode=implementation&amount=2000000").await;
+    assert_eq!((&yearly["pool"], &yearly["yearly"]), (&serde_json::json!("100000.00"), &serde_json::json!(true)));
+    let split = app
+        .ok_json("/api/v1/rewards/calc?mode=equity&amount=100&shares=%E5%BC%A0%E4%B8%89:0.5,%E6%9D%8E%E5%9B%9B:0.5")
+        .await;
+    assert_eq!(split["split"][1], serde_json::json!({"name": "李四", "share": "0.5", "amount": "25.00"}));
+    for (query, field) in [
+        ("mode=transfer&amount=-5", "amount"),
+        ("mode=transfer&amount=ten", "amount"),
+        ("mode=gift&amount=5", "mode"),
+        ("mode=transfer&amount=5&institution_ratio=1.2", "institution_ratio"),
+        ("mode=transfer&amount=5&shares=a:0.5,b:0.4", "shares"),
+    ] {
+        let (status, body) = app.json(&format!("/api/v1/rewards/calc?{query}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert!(body["message"].as_str().is_some_and(|m| m.starts_with(field)), "{query}: {body}");
+    }
+    let (status, page) = app.html("/rewards?mode=transfer&amount=1000000&institution_ratio=70%25", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<strong class=\"pool\">700000.00</strong>") && page.contains("单位规定或约定"), "{page}");
+    let (_, refused) = app.html("/rewards?mode=transfer&amount=abc", None).await;
+    assert!(refused.contains("role=\"alert\">amount:"), "the page names the field");
 }
 
 /// Everything a client can read must be the same JSON whichever database holds it.

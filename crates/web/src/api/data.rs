@@ -495,3 +495,39 @@ pub async fn flows(
     };
     Ok(Json(ttdz_app::flows::flows(state.app(), &caller.viewer(), level, year).await?))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RewardQuery {
+    /// `transfer`, `license`, `equity` or `implementation`.
+    #[param(example = "transfer")]
+    mode: String,
+    /// Yuan: the net income (transfer, licence), the shares' value (equity), or the year's operating profit
+    /// (implementation).
+    #[param(example = "1000000")]
+    amount: String,
+    /// The institution's own share where it has a rule or an agreement (`0.7` or `70%`); without it, the law's floor.
+    #[param(example = "0.7")]
+    institution_ratio: Option<String>,
+    /// Who shares the pool: `name:share` separated by commas, the shares adding up to 1.
+    #[param(example = "张三:0.6,李四:0.4")]
+    shares: Option<String>,
+}
+
+/// The inventors' reward (促进科技成果转化法 第四十五条): the pool for the people who made the achievement, by the
+/// institution's own rule where it has one (`basis` "institution rule") and by the law's floors where it has none
+/// (`basis` "statute": 50% of a transfer's or licence's net income, 50% of the shares, 5% of the operating profit
+/// each year for three to five years); with `shares`, each person's part, adding up to exactly the pool.
+#[utoipa::path(
+    get, path = "/api/v1/rewards/calc", tag = "rewards", params(RewardQuery),
+    responses((status = 200, body = ttdz_app::rewards::RewardView), (status = 422, body = ErrorBody))
+)]
+pub async fn reward_calc(ApiQuery(q): ApiQuery<RewardQuery>) -> Result<Json<ttdz_app::rewards::RewardView>, ApiError> {
+    let shares = split_shares(q.shares.as_deref());
+    Ok(Json(ttdz_app::rewards::calculate(&q.mode, &q.amount, q.institution_ratio.as_deref(), &shares)?))
+}
+
+/// `name:share` pairs separated by commas (either width) or semicolons.
+pub(crate) fn split_shares(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or_default().split([',', '，', ';', '；']).map(str::to_owned).collect()
+}

@@ -14,6 +14,7 @@ pub(crate) mod verdict;
 
 pub use accounts::OWN_ACTIONS;
 pub use data::MAX_UPLOAD_BYTES;
+pub(crate) use data::split_shares;
 
 use axum::Json;
 use axum::extract::{Extension, FromRequestParts, Path, Query, State};
@@ -57,6 +58,7 @@ use crate::views::{
         (name = "indicators", description = "The indicator system of Annex 2"),
         (name = "data", description = "Datasets, imports and published figures, with their sources"),
         (name = "evaluation", description = "Comparative evaluation of the zones"),
+        (name = "rewards", description = "Rewards for the people who made an achievement (Article 45)"),
     ),
     components(schemas(ErrorBody, ErrorCode))
 )]
@@ -81,6 +83,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::list_evaluations))
         .routes(routes!(data::zone_evaluation))
         .routes(routes!(data::flows))
+        .routes(routes!(data::reward_calc))
         .routes(routes!(auth_routes::login))
         .routes(routes!(auth_routes::logout))
         .routes(routes!(auth_routes::me))
