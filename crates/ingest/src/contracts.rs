@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
-use ttdz_domain::contract::{ContractFlow, ContractRollup, ContractType, Side};
+use ttdz_domain::contract::{ContractFlow, ContractRollup, ContractType, Side, rules};
 use ttdz_domain::{DivisionCode, DivisionTree, ElementCode};
 use ttdz_store::DivisionValue;
 
@@ -372,57 +372,6 @@ fn contract_hash(no: &str) -> u64 {
     h.finish()
 }
 
-/// Amount in yuan with at most two decimals, as fen.
-fn fen(s: &str) -> Result<i64, String> {
-    if s.starts_with('-') {
-        return Err(format!("'{s}' is negative"));
-    }
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    let digits_ok = !whole.is_empty()
-        && whole.len() <= 15
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && frac.len() <= 2
-        && frac.bytes().all(|b| b.is_ascii_digit())
-        && !(s.contains('.') && frac.is_empty());
-    if !digits_ok {
-        return Err(format!("'{s}' is not an amount in yuan with at most 2 decimals"));
-    }
-    let mut n: i64 = whole.parse().map_err(|_| format!("'{s}' is not an amount"))?;
-    for i in 0..2 {
-        n = n * 10 + frac.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
-    }
-    Ok(n)
-}
-
-/// The registration year of an ISO date, checking that the date exists.
-fn year_of(s: &str) -> Result<i32, String> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return Err(format!("'{s}' is not a date YYYY-MM-DD"));
-    }
-    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
-    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(format!("'{s}': there is no month {m}")),
-    };
-    if d == 0 || d > days {
-        return Err(format!("'{s}': there is no day {d} in {y}-{m:02}"));
-    }
-    if !(1980..=2200).contains(&y) {
-        return Err(format!("'{s}': year {y} is out of range"));
-    }
-    Ok(y as i32)
-}
-
 /// Splits a line into its fields, borrowed from the line. Quoted fields (`quoted`: the line may hold a quote)
 /// take the slow path through a CSV parser, whose unquoted text `owned` keeps.
 fn fields<'a>(line: &'a str, quoted: bool, owned: &'a mut Vec<String>) -> Result<[&'a str; FIELDS], String> {
@@ -463,10 +412,8 @@ fn parse_row<'a>(f: &[&'a str; FIELDS], units: &BasicUnits) -> Check<Parsed<'a>>
     if contract_no.is_empty() {
         return Err(("contract_no", "must not be empty".into()));
     }
-    let year = year_of(f[1].trim_ascii()).map_err(|e| ("registered_on", e))?;
-    let contract_type = ContractType::parse(f[2].trim_ascii()).ok_or_else(|| {
-        ("contract_type", format!("'{}' is not one of 技术开发 技术转让 技术许可 技术咨询 技术服务", f[2].trim_ascii()))
-    })?;
+    let year = rules::registration_year(f[1].trim_ascii()).map_err(|e| ("registered_on", e))?;
+    let contract_type = rules::contract_type(f[2].trim_ascii()).map_err(|e| ("contract_type", e))?;
     let unit = |field: &'static str, s: &str| {
         units
             .lookup(s.trim_ascii())
@@ -477,14 +424,9 @@ fn parse_row<'a>(f: &[&'a str; FIELDS], units: &BasicUnits) -> Check<Parsed<'a>>
     if f[5].trim_ascii().is_empty() {
         return Err(("seller_kind", "must not be empty".into()));
     }
-    let turnover = fen(f[7].trim_ascii()).map_err(|e| ("turnover_yuan", e))?;
-    let tech = fen(f[8].trim_ascii()).map_err(|e| ("tech_amount_yuan", e))?;
-    if tech > turnover {
-        return Err((
-            "tech_amount_yuan",
-            format!("{} exceeds the contract's turnover {}", f[8].trim_ascii(), f[7].trim_ascii()),
-        ));
-    }
+    let turnover = rules::amount_in_fen(f[7].trim_ascii()).map_err(|e| ("turnover_yuan", e))?;
+    let tech = rules::amount_in_fen(f[8].trim_ascii()).map_err(|e| ("tech_amount_yuan", e))?;
+    rules::technical_within_turnover(tech, turnover).map_err(|e| ("tech_amount_yuan", e))?;
     Ok(Parsed { contract_no, year, contract_type, seller, buyer, turnover, tech })
 }
 
@@ -1061,25 +1003,6 @@ mod tests {
         let dup = colliding_hashes(vec![vec![3], vec![4, 8], vec![8]]);
         assert_eq!(dup, HashSet::from([8]));
         assert!(colliding_hashes(vec![vec![1, 2, 3]]).is_empty());
-    }
-
-    #[test]
-    fn amounts_become_fen_exactly() {
-        assert_eq!(fen("0"), Ok(0));
-        assert_eq!(fen("12.3"), Ok(1230));
-        assert_eq!(fen("12.34"), Ok(1234));
-        assert_eq!(fen("999999999999999.99"), Ok(99_999_999_999_999_999));
-        for bad in ["", "-1", "1.234", "1.", ".5", "1,000", "1e3", "abc", "1234567890123456"] {
-            assert!(fen(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn dates_must_exist() {
-        assert_eq!(year_of("2024-02-29"), Ok(2024));
-        for bad in ["2021-02-29", "2021-02-30", "2021-13-01", "2021-04-31", "2021-4-1", "20210401", "2021-00-10"] {
-            assert!(year_of(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

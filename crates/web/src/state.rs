@@ -79,8 +79,8 @@ impl AppState {
         AppState { app: self.app, web: Arc::new(web) }
     }
 
-    pub fn typesetter(&self) -> &ttdz_docs::Typesetter {
-        &self.web.typesetter
+    pub fn typesetter(&self) -> Arc<ttdz_docs::Typesetter> {
+        Arc::clone(&self.web.typesetter)
     }
 
     /// The use cases' context.

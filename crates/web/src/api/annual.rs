@@ -22,12 +22,23 @@ pub(super) fn year_and_format(state: &AppState, file: &str) -> Result<(i32, Form
     Ok((super::year_in_path(state, year)?, format))
 }
 
-/// `doc` as a file named `name`: a web page opens in the browser, the other formats download.
-fn download(state: &AppState, doc: &impl Document, format: Format, name: &str) -> Result<Response, ApiError> {
-    let body = ttdz_docs::render(doc, format, state.typesetter()).map_err(|e| match e {
-        DocumentError::Unavailable(why) => ApiError::new(ErrorCode::Unavailable, why),
-        DocumentError::Write(why) => ApiError::new(ErrorCode::Internal, why),
-    })?;
+/// `doc` as a file named `name`: a web page opens in the browser, the other formats download. Laying out a PDF or
+/// drawing a Word document's charts takes a second of processor time: it runs on a blocking thread, never on the
+/// threads that answer other requests.
+async fn download(
+    state: &AppState,
+    doc: impl Document + Send + 'static,
+    format: Format,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let typesetter = state.typesetter();
+    let body = tokio::task::spawn_blocking(move || ttdz_docs::render(&doc, format, &typesetter))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("laying out the document failed: {e}")))?
+        .map_err(|e| match e {
+            DocumentError::Unavailable(why) => ApiError::new(ErrorCode::Unavailable, why),
+            DocumentError::Write(why) => ApiError::new(ErrorCode::Internal, why),
+        })?;
     let disposition = if format == Format::Html {
         format!("inline; filename=\"{name}\"")
     } else {
@@ -55,7 +66,7 @@ pub(super) async fn annual_report(
 ) -> Result<Response, ApiError> {
     let (year, format) = year_and_format(state, file)?;
     let doc = ttdz_app::annual::annual(state.app(), &caller.viewer(), key, year).await?;
-    download(state, &doc, format, &format!("{key}-{file}"))
+    download(state, doc, format, &format!("{key}-{file}")).await
 }
 
 /// The national summary of a year (`YEAR.docx`, `.pdf`, `.html`, `.md` or `.json`): every zone compared (rank, score,
@@ -69,7 +80,7 @@ pub(super) async fn annual_report(
 pub async fn national_summary(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, ApiError> {
     let (year, format) = year_and_format(&state, &file)?;
     let doc = ttdz_app::annual::national(state.app(), Some(year)).await?;
-    download(&state, &doc, format, &format!("national-{file}"))
+    download(&state, doc, format, &format!("national-{file}")).await
 }
 
 /// The end-of-term evaluation of a zone weighed on a year (`YEAR.docx`, `.pdf`, `.html`, `.md` or `.json`): the proposed
@@ -90,5 +101,5 @@ pub async fn term_report(
 ) -> Result<Response, ApiError> {
     let (year, format) = year_and_format(&state, &file)?;
     let doc = ttdz_app::annual::term(state.app(), &caller.viewer(), &key, Some(year)).await?;
-    download(&state, &doc, format, &format!("{key}-term-{file}"))
+    download(&state, doc, format, &format!("{key}-term-{file}")).await
 }
