@@ -987,7 +987,102 @@ async fn the_flow_between_zones_is_the_sum_of_the_contracts_between_them(store: 
     assert_eq!(sum(|p| &p.outflow_yuan), sum(|p| &p.inflow_yuan));
 }
 
+/// A contract filed by an institution and registered by the registrar of its locality raises the seller's
+/// 技术合同成交额 for the year by exactly its amount; revoking it takes it back; refusing one leaves the figure
+/// alone; a registrar outside the seller's locality, a number registered twice, amounts that do not add up are
+/// refused by name; every step is in the audit trail.
+async fn registered_contracts_count_at_once_and_revoked_ones_leave(store: &TestStore) {
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    use ttdz_app::AppError;
+    use ttdz_app::registration::{DecisionInput, decide, file};
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::registration::FilingInput;
+    let ctx = at(store, "2026-06-10T02:00:00Z");
+    let make = |name: &str, role: Role, province: Option<&str>, division: Option<&str>| {
+        let code = |c: Option<&str>| c.map(|c| ttdz_domain::DivisionCode::parse(c).expect("code"));
+        Account::new(Username::parse(name).expect("name"), role, code(province), code(division), None).expect("account")
+    };
+    let seller = make("nju-tto", Role::Institution, None, Some("320106"));
+    let nanjing = make("reg-nanjing", Role::Registrar, None, Some("320100"));
+    let hangzhou = make("reg-hangzhou", Role::Registrar, None, Some("330100"));
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    for a in [&seller, &nanjing, &hangzhou] {
+        store.store().add_account(a, "hash", &audit).await.expect("account");
+    }
+    let (seller, nanjing, hangzhou) =
+        (ttdz_app::Viewer::Account(seller), ttdz_app::Viewer::Account(nanjing), ttdz_app::Viewer::Account(hangzhou));
+    let turnover = || async {
+        let reported = store
+            .store()
+            .reported(&ttdz_domain::ElementCode::parse("contract_turnover_yuan").expect("code"))
+            .await
+            .expect("reported");
+        reported.divisions.get(&(ttdz_domain::DivisionCode::parse("320106").expect("code"), 2026)).map(|(v, _)| *v)
+    };
+    let filing = |turnover: &str, tech: &str| FilingInput {
+        contract_type: "技术转让".into(),
+        seller_name: Some("南京大学".into()),
+        buyer_name: Some("杭州某科技有限公司".into()),
+        seller_division: "320106".into(),
+        buyer_division: "330106".into(),
+        seller_kind: "高校".into(),
+        field: "新材料".into(),
+        signed_on: "2026-05-20".into(),
+        turnover_yuan: turnover.into(),
+        tech_amount_yuan: tech.into(),
+        ..FilingInput::default()
+    };
+    let refused = file(&ctx, &seller, "test", filing("100", "200")).await;
+    assert!(matches!(&refused, Err(AppError::Rejected(m)) if m.starts_with("tech_amount_yuan")), "{refused:?}");
+    let early = FilingInput { signed_on: "2026-07-01".into(), ..filing("100", "50") };
+    let refused = file(&ctx, &seller, "test", early).await;
+    assert!(matches!(&refused, Err(AppError::Rejected(m)) if m.starts_with("signed_on")), "{refused:?}");
+
+    let before = turnover().await;
+    let first = file(&ctx, &seller, "test", filing("1234567.89", "1000000")).await.expect("filed");
+    assert_eq!((first.status, first.contract_no.as_deref()), ("filed", None));
+    let register = DecisionInput { tech_amount_yuan: Some("900000".into()), ..DecisionInput::default() };
+    let outside = decide(&ctx, &hangzhou, "test", (first.id, "register", None), &register).await;
+    assert!(matches!(&outside, Err(AppError::NotFound(_) | AppError::Forbidden(_))), "{outside:?}");
+    let registered = decide(&ctx, &nanjing, "test", (first.id, "register", None), &register).await.expect("registered");
+    assert_eq!(registered.status, "registered");
+    assert_eq!(registered.contract_no.as_deref(), Some("2026320100000001"), "year, locality, sequence");
+    assert_eq!(registered.tech_amount_yuan, "900000.00", "the registrar's correction");
+    let raised = turnover().await.unwrap_or_default() - before.unwrap_or_default();
+    assert_eq!(raised, Decimal::from_str("1234567.89").expect("decimal"), "raised by exactly its amount");
+
+    let second = file(&ctx, &seller, "test", filing("500", "500")).await.expect("filed");
+    let no_reason = decide(&ctx, &nanjing, "test", (second.id, "refuse", None), &DecisionInput::default()).await;
+    assert!(matches!(&no_reason, Err(AppError::Rejected(m)) if m.starts_with("reason")), "{no_reason:?}");
+    let why = DecisionInput { reason: Some("不属于技术合同".into()), ..DecisionInput::default() };
+    decide(&ctx, &nanjing, "test", (second.id, "refuse", None), &why).await.expect("refused");
+    assert_eq!(
+        turnover().await.unwrap_or_default() - before.unwrap_or_default(),
+        Decimal::from_str("1234567.89").expect("decimal")
+    );
+
+    let again = FilingInput { contract_no: Some("2026320100000001".into()), ..filing("10", "10") };
+    let twice = file(&ctx, &seller, "test", again).await.expect("filed");
+    let conflict = decide(&ctx, &nanjing, "test", (twice.id, "register", None), &DecisionInput::default()).await;
+    let message = conflict.as_ref().err().map(ToString::to_string).unwrap_or_default();
+    assert!(message.contains("2026320100000001 is registered already"), "{conflict:?}");
+
+    let stale = decide(&ctx, &nanjing, "test", (first.id, "revoke", Some(1)), &why).await;
+    assert!(stale.as_ref().err().is_some_and(|e| e.to_string().contains("not 1")), "{stale:?}");
+    decide(&ctx, &nanjing, "test", (first.id, "revoke", None), &why).await.expect("revoked");
+    assert_eq!(turnover().await.unwrap_or_default(), before.unwrap_or_default(), "revoking takes it back");
+
+    let trail =
+        store.store().audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("audit");
+    for step in ["contract.file", "contract.register", "contract.refuse", "contract.revoke"] {
+        assert!(trail.iter().any(|e| e.action == step), "{step} is audited");
+    }
+}
+
 on_both_backends!(
+    registered_contracts_count_at_once_and_revoked_ones_leave,
     the_flow_between_zones_is_the_sum_of_the_contracts_between_them,
     a_registry_workbook_imports_whole_or_not_at_all,
     the_patents_corpus_imports_and_is_found_by_its_words,

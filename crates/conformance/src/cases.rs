@@ -835,6 +835,46 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     wrote("mark_read", 1, count().await);
     store.add_assessment(id, "{}", &audit()).await.expect("assessment");
     wrote("add_assessment", 1, count().await);
+    let seller = Account::new(
+        Username::parse("auditee-tto").expect("name"),
+        Role::Institution,
+        None,
+        Some(code("320102")),
+        None,
+    )
+    .expect("account");
+    store.add_account(&seller, "hash", &audit()).await.expect("account");
+    wrote("add_account", 1, count().await);
+    let filing = ttdz_domain::registration::FilingInput {
+        contract_type: "技术服务".into(),
+        seller_division: "320102".into(),
+        buyer_division: "320104".into(),
+        seller_kind: "企业".into(),
+        field: "电子信息".into(),
+        signed_on: "2026-01-05".into(),
+        turnover_yuan: "100".into(),
+        tech_amount_yuan: "100".into(),
+        ..Default::default()
+    }
+    .parse()
+    .expect("filing");
+    let event = ttdz_store::ContractEvent {
+        at: "2026-06-15T00:00:00Z".into(),
+        by: "test".into(),
+        action: "file".into(),
+        reason: None,
+    };
+    let contract = store.add_contract("auditee-tto", &filing, &event, &audit()).await.expect("filed");
+    wrote("add_contract", 1, count().await);
+    let decision = ttdz_store::ContractDecision {
+        status: ttdz_domain::registration::ContractStatus::Registered,
+        event: ttdz_store::ContractEvent { action: "register".into(), ..event },
+        registration: Some((code("320100"), 2026)),
+        tech_amount: None,
+    };
+    let registered = store.decide_contract(contract, 1, &decision, &audit()).await.expect("registered");
+    assert_eq!(registered.filing.contract_no.as_deref(), Some("2026320100000001"));
+    wrote("decide_contract (and the year's live batch)", 2, count().await);
 }
 
 fn new_record(external_id: &str, status: RecordStatus) -> ttdz_store::NewRecord {

@@ -38,6 +38,20 @@ impl ContractType {
     }
 }
 
+/// Stored and sent by its Chinese name, as the registry writes it.
+impl serde::Serialize for ContractType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name_zh())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContractType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        rules::contract_type(&name).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Which party's area a contract is counted in: the seller's (输出, 技术合同成交额) or the buyer's (吸纳).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Side {

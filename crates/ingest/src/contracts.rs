@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use ttdz_domain::contract::{ContractFlow, ContractRollup, ContractType, Side, rules};
-use ttdz_domain::{DivisionCode, DivisionTree, ElementCode};
+use ttdz_domain::{DivisionCode, DivisionTree};
 use ttdz_store::DivisionValue;
 
 use crate::problems::Rejects;
@@ -96,23 +96,7 @@ impl ContractsFile {
     /// The data elements the roll-ups make, per basic unit and year: 技术合同成交额, 技术交易额 and counts on the
     /// seller side (输出), turnover and counts on the buyer side (吸纳).
     pub fn element_values(&self) -> Vec<DivisionValue> {
-        let mut sums: BTreeMap<(&'static str, DivisionCode, i32), Decimal> = BTreeMap::new();
-        for r in &self.rollups {
-            let (turnover, count, tech) = match r.side {
-                Side::Seller => ("contract_turnover_yuan", "contract_count", Some("contract_tech_amount_yuan")),
-                Side::Buyer => ("absorbed_contract_turnover_yuan", "absorbed_contract_count", None),
-            };
-            *sums.entry((turnover, r.division, r.year)).or_default() += r.turnover;
-            *sums.entry((count, r.division, r.year)).or_default() += Decimal::from(r.contracts);
-            if let Some(tech) = tech {
-                *sums.entry((tech, r.division, r.year)).or_default() += r.tech_amount;
-            }
-        }
-        sums.into_iter()
-            .filter_map(|((element, division, year), value)| {
-                Some(DivisionValue { element: ElementCode::parse(element).ok()?, division, year, value, note: None })
-            })
-            .collect()
+        ttdz_store::contract_values(&self.rollups)
     }
 }
 

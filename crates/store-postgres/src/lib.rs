@@ -49,6 +49,7 @@ fn migrations() -> &'static [Migration] {
             shared(16, "report_progress", shared_migrations::REPORT_PROGRESS),
             shared(17, "information_records", shared_migrations::INFORMATION_RECORDS),
             shared(18, "contract_flows", shared_migrations::CONTRACT_FLOWS),
+            shared(19, "contracts", shared_migrations::CONTRACTS),
         ]
     })
 }

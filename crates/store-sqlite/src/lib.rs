@@ -53,6 +53,7 @@ fn migrations() -> &'static [Migration] {
             shared(15, "report_progress", shared_migrations::REPORT_PROGRESS),
             shared(16, "information_records", shared_migrations::INFORMATION_RECORDS),
             shared(17, "contract_flows", shared_migrations::CONTRACT_FLOWS),
+            shared(18, "contracts", shared_migrations::CONTRACTS),
         ]
     })
 }

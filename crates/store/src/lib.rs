@@ -11,6 +11,7 @@ pub mod bulk;
 mod migrations;
 pub mod rows;
 mod shared;
+mod shared_contracts;
 mod shared_data;
 mod sync;
 
@@ -578,12 +579,176 @@ pub trait InformationStore: Send + Sync {
     ) -> Result<()>;
 }
 
+/// The data elements contract roll-ups make, per basic unit and year: 技术合同成交额, 技术交易额 and counts on the
+/// seller side (输出), turnover and counts on the buyer side (吸纳). A registry's file and the contracts registered
+/// in TTDZ both go through it.
+pub fn contract_values(rollups: &[ContractRollup]) -> Vec<DivisionValue> {
+    use ttdz_domain::contract::Side;
+    let mut sums: std::collections::BTreeMap<(&'static str, DivisionCode, i32), Decimal> =
+        std::collections::BTreeMap::new();
+    for r in rollups {
+        let (turnover, count, tech) = match r.side {
+            Side::Seller => ("contract_turnover_yuan", "contract_count", Some("contract_tech_amount_yuan")),
+            Side::Buyer => ("absorbed_contract_turnover_yuan", "absorbed_contract_count", None),
+        };
+        *sums.entry((turnover, r.division, r.year)).or_default() += r.turnover;
+        *sums.entry((count, r.division, r.year)).or_default() += Decimal::from(r.contracts);
+        if let Some(tech) = tech {
+            *sums.entry((tech, r.division, r.year)).or_default() += r.tech_amount;
+        }
+    }
+    sums.into_iter()
+        .filter_map(|((element, division, year), value)| {
+            Some(DivisionValue { element: ElementCode::parse(element).ok()?, division, year, value, note: None })
+        })
+        .collect()
+}
+
+/// The batch `registry:live:YEAR` of the contracts registered in TTDZ in `year`: their roll-ups by side, division
+/// and type, their flows, and the data elements those make. `fingerprint` tells one state of the registry from
+/// another (a batch written again unchanged is skipped).
+pub fn live_contracts_batch(year: i32, contracts: &[StoredContract]) -> Batch {
+    use ttdz_domain::contract::{ContractFlow, Side};
+    let mut rollups: std::collections::BTreeMap<
+        (Side, DivisionCode, ttdz_domain::contract::ContractType),
+        ContractRollup,
+    > = std::collections::BTreeMap::new();
+    let mut flows: std::collections::BTreeMap<(DivisionCode, DivisionCode), ContractFlow> =
+        std::collections::BTreeMap::new();
+    let mut fingerprint: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in contracts {
+        let f = &c.filing;
+        for (side, division) in [(Side::Seller, f.seller_division), (Side::Buyer, f.buyer_division)] {
+            let r = rollups.entry((side, division, f.contract_type)).or_insert_with(|| ContractRollup {
+                side,
+                division,
+                year,
+                contract_type: f.contract_type,
+                contracts: 0,
+                turnover: Decimal::ZERO,
+                tech_amount: Decimal::ZERO,
+            });
+            r.contracts += 1;
+            r.turnover += f.turnover_yuan;
+            r.tech_amount += f.tech_amount_yuan;
+        }
+        let flow = flows.entry((f.seller_division, f.buyer_division)).or_insert_with(|| ContractFlow {
+            seller: f.seller_division,
+            buyer: f.buyer_division,
+            year,
+            contracts: 0,
+            turnover: Decimal::ZERO,
+        });
+        flow.contracts += 1;
+        flow.turnover += f.turnover_yuan;
+        for b in format!("{}:{}:{};", c.id, c.version, f.tech_amount_yuan).bytes() {
+            fingerprint = (fingerprint ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let rollups: Vec<ContractRollup> = rollups.into_values().collect();
+    Batch {
+        dataset: Dataset {
+            name: format!("registry:live:{year}"),
+            files: Vec::new(),
+            sha256: format!("{}-{fingerprint:016x}", contracts.len()),
+            source: format!("technology contracts registered in TTDZ in {year} (技术合同认定登记)"),
+        },
+        kind: SourceKind::Registry,
+        recorded_by: "ttdz contract registry".into(),
+        scope: None,
+        rows: contracts.len() as u64,
+        division_values: contract_values(&rollups),
+        zone_values: Vec::new(),
+        rollups,
+        flows: flows.into_values().collect(),
+    }
+}
+
+/// A contract filed in TTDZ, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredContract {
+    pub id: i64,
+    pub status: ttdz_domain::registration::ContractStatus,
+    pub filed_by: String,
+    pub filing: ttdz_domain::registration::ContractFiling,
+    /// The registering locality, once registered.
+    pub locality: Option<DivisionCode>,
+    /// The registration year, once registered.
+    pub year: Option<i32>,
+    pub history: Vec<ContractEvent>,
+    pub version: i64,
+}
+
+/// A step a contract went through.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContractEvent {
+    /// ISO 8601.
+    pub at: String,
+    pub by: String,
+    pub action: String,
+    pub reason: Option<String>,
+}
+
+/// A registrar's or a seller's decision on a contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractDecision {
+    pub status: ttdz_domain::registration::ContractStatus,
+    pub event: ContractEvent,
+    /// For a registration: the registering locality and year (the number is made from them).
+    pub registration: Option<(DivisionCode, i32)>,
+    /// The technical part as the registrar corrected it.
+    pub tech_amount: Option<Decimal>,
+}
+
+/// Which contracts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContractFilter {
+    pub status: Option<ttdz_domain::registration::ContractStatus>,
+    /// Seller divisions starting with these digits (a locality's).
+    pub seller_prefix: Option<String>,
+    pub filed_by: Option<String>,
+}
+
+/// Technology contracts filed and registered in TTDZ.
+#[async_trait]
+pub trait ContractStore: Send + Sync {
+    /// Files a contract; answers its id.
+    async fn add_contract(
+        &self,
+        filed_by: &str,
+        filing: &ttdz_domain::registration::ContractFiling,
+        event: &ContractEvent,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+
+    async fn contract(&self, id: i64) -> Result<Option<StoredContract>>;
+
+    /// Contracts as the filter says, newest first.
+    async fn contracts(&self, filter: &ContractFilter) -> Result<Vec<StoredContract>>;
+
+    /// Takes `decision` on contract `id`, based on version `based_on` (`Conflict` if it moved). A registration gets
+    /// the contract's own number or the next of its locality and year (`Conflict` if that number is registered
+    /// already); a registration, revocation or cancellation rebuilds the year's batch `registry:live:YEAR` from the
+    /// registered contracts, in the same transaction.
+    async fn decide_contract(
+        &self,
+        id: i64,
+        based_on: i64,
+        decision: &ContractDecision,
+        audit: &AuditContext,
+    ) -> Result<StoredContract>;
+
+    /// The numbers of every registered contract: a registry's file does not count them again.
+    async fn registered_contract_numbers(&self) -> Result<Vec<String>>;
+}
+
 /// Everything TTDZ keeps, one part per concern, and the schema they live in; implemented once by
 /// [`impl_store!`](crate::impl_store).
 #[async_trait]
 pub trait Store:
     AccountStore
     + AuditStore
+    + ContractStore
     + DocumentStore
     + InformationStore
     + JobStore
@@ -1041,6 +1206,9 @@ mod audit_coverage {
         "published_after",
         "subscription",
         "assessments",
+        "contract",
+        "contracts",
+        "registered_contract_numbers",
     ];
 
     #[test]

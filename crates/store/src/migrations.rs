@@ -50,6 +50,7 @@ pub mod shared {
     pub const REPORT_PROGRESS: &str = include_str!("../migrations/report_progress.sql");
     pub const INFORMATION_RECORDS: &str = include_str!("../migrations/information_records.sql");
     pub const CONTRACT_FLOWS: &str = include_str!("../migrations/contract_flows.sql");
+    pub const CONTRACTS: &str = include_str!("../migrations/contracts.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught

@@ -172,6 +172,25 @@ pub fn flow(
     Ok((dataset, flow))
 }
 
+/// `SELECT id, status, filed_by, locality, year, body, history, version FROM contracts`
+pub type ContractRow = (i64, String, String, Option<String>, Option<i64>, String, String, i64);
+
+pub fn contract(
+    (id, status, filed_by, locality, y, body, history, version): ContractRow,
+) -> Result<crate::StoredContract> {
+    Ok(crate::StoredContract {
+        id,
+        status: ttdz_domain::registration::ContractStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("contract status {status}")))?,
+        filed_by,
+        filing: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("contract {id}: {e}")))?,
+        locality: locality.as_deref().map(code).transpose()?,
+        year: y.map(year).transpose()?,
+        history: serde_json::from_str(&history).map_err(|e| StoreError::Corrupt(format!("contract {id}: {e}")))?,
+        version,
+    })
+}
+
 /// `SELECT stat, division_code, name_zh, year, value, unit_zh, source_url, note FROM published_figures`, value as text
 pub type FigureRow = (String, Option<String>, String, i64, String, String, Option<String>, String);
 

@@ -1026,6 +1026,7 @@ macro_rules! impl_store {
         $crate::shared_data_writes!($conn);
         $crate::impl_account_store!($store);
         $crate::impl_audit_store!($store);
+        $crate::impl_contract_store!($store, $conn);
         $crate::impl_document_store!($store);
         $crate::impl_information_store!($store);
         $crate::impl_job_store!($store);

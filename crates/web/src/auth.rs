@@ -149,6 +149,10 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
             Some(Access::Roles(&[Role::Ministry, Role::Province, Role::Expert]))
         }
         (Method::POST, "/api/v1/achievements" | "/api/v1/demands") => Some(Access::Roles(&[Role::Institution])),
+        (Method::POST, "/api/v1/contracts") => Some(Access::Roles(&[Role::Institution])),
+        // The handler decides by the contract: its filer, the registrars of its seller's locality, its province.
+        (Method::GET, "/api/v1/contracts" | "/api/v1/contracts/{id}")
+        | (Method::POST, "/api/v1/contracts/{id}/{action}") => Some(Access::Authenticated),
         // A calculator: it stores nothing.
         (Method::POST, "/api/v1/valuation") => Some(Access::Public),
         (Method::POST, "/api/v1/achievements/{id}/assessments") => {

@@ -294,6 +294,9 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/auth/logout",
             "/api/v1/auth/me",
             "/api/v1/auth/password",
+            "/api/v1/contracts",
+            "/api/v1/contracts/{id}",
+            "/api/v1/contracts/{id}/{action}",
             "/api/v1/datasets",
             "/api/v1/demands",
             "/api/v1/demands/import",
@@ -506,6 +509,85 @@ async fn the_reward_calculator_applies_the_statute_only_without_a_rule() {
     assert!(page.contains("<strong class=\"pool\">700000.00</strong>") && page.contains("单位规定或约定"), "{page}");
     let (_, refused) = app.html("/rewards?mode=transfer&amount=abc", None).await;
     assert!(refused.contains("role=\"alert\">amount:"), "the page names the field");
+}
+
+/// Contract registration over HTTP, as the acceptance check asks it: an institution files (201, "filed"), the
+/// registrar of the seller's locality registers it with a corrected technical part, the zone's 技术合同成交额 for
+/// the year rises by exactly its amount, and the registrar's revocation takes it back; the public sees nothing.
+#[tokio::test]
+async fn a_contract_is_filed_registered_and_revoked_over_http() {
+    use ttdz_domain::account::Role;
+    let app = TestApp::sqlite().await;
+    accounts::add(&app, "nju-tto", Role::Institution, None, "pass-institution-1").await;
+    accounts::add(&app, "reg-xuanwu", Role::Registrar, None, "pass-registrar-1").await;
+    let (seller, registrar) = (
+        accounts::token(&app, "nju-tto", "pass-institution-1").await,
+        accounts::token(&app, "reg-xuanwu", "pass-registrar-1").await,
+    );
+    let year = backends::test_clock().year();
+    let figure = |year: i32| {
+        let app = &app;
+        async move {
+            let zone = app.ok_json(&format!("/api/v1/zones/jiangsu-sunan/indicators?year={year}")).await;
+            let row =
+                zone["indicators"].as_array().expect("rows").iter().find(|i| i["code"] == "contract_turnover").cloned();
+            row.and_then(|r| r["value"].as_str().map(str::to_owned))
+        }
+    };
+    let before = figure(year).await;
+    let post = |path: String, token: &str, body: Value| {
+        app.client.post(format!("{}{path}", app.base)).bearer_auth(token).json(&body).send()
+    };
+    let filing = serde_json::json!({
+        "signed_on": format!("{year}-01-15"), "contract_type": "技术开发", "seller_division": "320102",
+        "buyer_division": "330106", "seller_kind": "高校", "field": "电子信息",
+        "turnover_yuan": "10000000", "tech_amount_yuan": 9000000
+    });
+    let anonymous = app.client.post(format!("{}/api/v1/contracts", app.base)).json(&filing).send().await.expect("post");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let filed = post("/api/v1/contracts".into(), &seller, filing.clone()).await.expect("post");
+    assert_eq!(filed.status(), StatusCode::CREATED);
+    let filed: Value = filed.json().await.expect("JSON");
+    assert_eq!(filed["status"], "filed");
+    let id = filed["id"].as_i64().expect("id");
+    let mut too_much = filing.clone();
+    too_much["tech_amount_yuan"] = serde_json::json!("20000000");
+    let refused = post("/api/v1/contracts".into(), &seller, too_much).await.expect("post");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = refused.json().await.expect("JSON");
+    assert!(refused["message"].as_str().is_some_and(|m| m.starts_with("tech_amount_yuan")), "{refused}");
+    let by_seller =
+        post(format!("/api/v1/contracts/{id}/register"), &seller, serde_json::json!({})).await.expect("post");
+    assert_eq!(by_seller.status(), StatusCode::FORBIDDEN, "only a registrar registers");
+    let registered = post(
+        format!("/api/v1/contracts/{id}/register"),
+        &registrar,
+        serde_json::json!({"tech_amount_yuan": "8500000"}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(registered.status(), StatusCode::OK);
+    let registered: Value = registered.json().await.expect("JSON");
+    assert_eq!(
+        (&registered["status"], &registered["tech_amount_yuan"]),
+        (&serde_json::json!("registered"), &serde_json::json!("8500000.00"))
+    );
+    let after = figure(year).await;
+    let yi = |v: &Option<String>| v.as_deref().map_or(rust_decimal::Decimal::ZERO, |v| v.parse().expect("decimal"));
+    assert_eq!(
+        yi(&after) - yi(&before),
+        rust_decimal::Decimal::new(10, 2),
+        "0.10 亿元 more: exactly its 10,000,000 yuan"
+    );
+    let revoked = post(format!("/api/v1/contracts/{id}/revoke"), &registrar, serde_json::json!({"reason": "认定有误"}))
+        .await
+        .expect("post");
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(yi(&figure(year).await), yi(&before), "revoking takes it back");
+    let again = post(format!("/api/v1/contracts/{id}/revoke"), &registrar, serde_json::json!({"reason": "再次"}))
+        .await
+        .expect("post");
+    assert_eq!(again.status(), StatusCode::CONFLICT, "a revoked contract cannot be revoked again");
 }
 
 /// Everything a client can read must be the same JSON whichever database holds it.

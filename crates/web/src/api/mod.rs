@@ -4,6 +4,7 @@
 mod accounts;
 mod annual;
 mod auth_routes;
+mod contracts;
 mod data;
 mod documents;
 mod information;
@@ -58,6 +59,7 @@ use crate::views::{
         (name = "indicators", description = "The indicator system of Annex 2"),
         (name = "data", description = "Datasets, imports and published figures, with their sources"),
         (name = "evaluation", description = "Comparative evaluation of the zones"),
+        (name = "contracts", description = "Technology contract registration (技术合同认定登记)"),
         (name = "rewards", description = "Rewards for the people who made an achievement (Article 45)"),
     ),
     components(schemas(ErrorBody, ErrorCode))
@@ -84,6 +86,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::zone_evaluation))
         .routes(routes!(data::flows))
         .routes(routes!(data::reward_calc))
+        .routes(routes!(contracts::file, contracts::list))
+        .routes(routes!(contracts::get))
+        .routes(routes!(contracts::decide))
         .routes(routes!(auth_routes::login))
         .routes(routes!(auth_routes::logout))
         .routes(routes!(auth_routes::me))

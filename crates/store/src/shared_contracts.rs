@@ -1,0 +1,190 @@
+//! [`ContractStore`](crate::ContractStore), written once for both backends.
+
+/// Implements [`ContractStore`](crate::ContractStore) for `$store`; needs the backend's `write_tx`, `lock`,
+/// `append_audit` and `write_batch`.
+#[macro_export]
+macro_rules! impl_contract_store {
+    ($store:ty, $conn:ty) => {
+        macro_rules! contract_columns {
+            () => {
+                "SELECT CAST(id AS BIGINT), status, filed_by, locality, CAST(year AS BIGINT), body, history,
+                        CAST(version AS BIGINT) FROM contracts"
+            };
+        }
+
+        /// The registered contracts of `year`, as the live batch is made of them.
+        async fn registered_in(conn: &mut $conn, year: i32) -> $crate::Result<Vec<$crate::StoredContract>> {
+            let rows: Vec<$crate::rows::ContractRow> =
+                sqlx::query_as(concat!(contract_columns!(), " WHERE status = 'registered' AND year = $1 ORDER BY id"))
+                    .bind(year)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            rows.into_iter().map($crate::rows::contract).collect()
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::ContractStore for $store {
+            async fn add_contract(
+                &self,
+                filed_by: &str,
+                filing: &ttdz_domain::registration::ContractFiling,
+                event: &$crate::ContractEvent,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<i64> {
+                let mut tx = self.write_tx().await?;
+                let body = serde_json::to_string(filing).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                let history =
+                    serde_json::to_string(&[event]).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO contracts (status, filed_by, seller_division, body, history)
+                     VALUES ('filed', $1, $2, $3, $4) RETURNING CAST(id AS BIGINT)",
+                )
+                .bind(filed_by)
+                .bind(filing.seller_division.as_str())
+                .bind(&body)
+                .bind(&history)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+                append_audit(&mut tx, audit, "contract.file", &id.to_string(), None, Some(&body)).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(id)
+            }
+
+            async fn contract(&self, id: i64) -> $crate::Result<Option<$crate::StoredContract>> {
+                let row: Option<$crate::rows::ContractRow> =
+                    sqlx::query_as(concat!(contract_columns!(), " WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db)?;
+                row.map($crate::rows::contract).transpose()
+            }
+
+            async fn contracts(&self, filter: &$crate::ContractFilter) -> $crate::Result<Vec<$crate::StoredContract>> {
+                let rows: Vec<$crate::rows::ContractRow> = sqlx::query_as(concat!(
+                    contract_columns!(),
+                    " WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)
+                        AND (CAST($2 AS TEXT) IS NULL OR seller_division LIKE $2)
+                        AND (CAST($3 AS TEXT) IS NULL OR filed_by = $3)
+                      ORDER BY id DESC"
+                ))
+                .bind(filter.status.map(|s| s.as_str()))
+                .bind(filter.seller_prefix.as_ref().map(|p| format!("{p}%")))
+                .bind(filter.filed_by.as_deref())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map($crate::rows::contract).collect()
+            }
+
+            async fn decide_contract(
+                &self,
+                id: i64,
+                based_on: i64,
+                decision: &$crate::ContractDecision,
+                audit: &ttdz_domain::audit::AuditContext,
+            ) -> $crate::Result<$crate::StoredContract> {
+                use ttdz_domain::registration::ContractStatus;
+                let mut tx = self.write_tx().await?;
+                let row: Option<$crate::rows::ContractRow> =
+                    sqlx::query_as(concat!(contract_columns!(), " WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                let Some(mut contract) = row.map($crate::rows::contract).transpose()? else {
+                    return Err($crate::StoreError::Malformed(format!("there is no contract {id}")));
+                };
+                if contract.version != based_on {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "contract {id} is at version {}, not {based_on}: reload it",
+                        contract.version
+                    )));
+                }
+                let before = contract.status.as_str();
+                if let Some(tech) = decision.tech_amount {
+                    contract.filing.tech_amount_yuan = tech;
+                }
+                if let Some((locality, year)) = decision.registration {
+                    // One number at a time per locality and year.
+                    lock(&mut tx, &format!("contracts:{year}:{locality}")).await?;
+                    let number = match &contract.filing.contract_no {
+                        Some(own) => own.clone(),
+                        None => {
+                            let prefix = format!("{year}{locality}");
+                            let taken: i64 =
+                                sqlx::query_scalar("SELECT count(*) FROM contracts WHERE contract_no LIKE $1")
+                                    .bind(format!("{prefix}%"))
+                                    .fetch_one(&mut *tx)
+                                    .await
+                                    .map_err(db)?;
+                            ttdz_domain::registration::registration_number(year, &locality, taken as u32 + 1)
+                        }
+                    };
+                    let registered: Option<i64> =
+                        sqlx::query_scalar("SELECT CAST(id AS BIGINT) FROM contracts WHERE contract_no = $1")
+                            .bind(&number)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db)?;
+                    if let Some(other) = registered {
+                        return Err($crate::StoreError::Conflict(format!(
+                            "contract_no {number} is registered already (contract {other})"
+                        )));
+                    }
+                    contract.filing.contract_no = Some(number);
+                    contract.locality = Some(locality);
+                    contract.year = Some(year);
+                }
+                contract.status = decision.status;
+                contract.history.push(decision.event.clone());
+                contract.version += 1;
+                let body =
+                    serde_json::to_string(&contract.filing).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                let history =
+                    serde_json::to_string(&contract.history).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                sqlx::query(concat!(
+                    "UPDATE contracts SET status = $2, contract_no = $3, locality = $4, year = $5, body = $6,
+                         history = $7, version = $8, updated_at = ",
+                    dialect!(now),
+                    " WHERE id = $1"
+                ))
+                .bind(id)
+                .bind(contract.status.as_str())
+                .bind(if contract.status == ContractStatus::Refused { None } else { contract.filing.contract_no.as_deref() })
+                .bind(contract.locality.as_ref().map(|l| l.as_str()))
+                .bind(contract.year)
+                .bind(&body)
+                .bind(&history)
+                .bind(contract.version)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                let after = serde_json::json!({
+                    "status": contract.status.as_str(),
+                    "contract_no": contract.filing.contract_no,
+                    "reason": decision.event.reason,
+                });
+                let action = format!("contract.{}", decision.event.action);
+                append_audit(&mut tx, audit, &action, &id.to_string(), Some(before), Some(&after.to_string())).await?;
+                // The year's figures follow the registered contracts, in the same transaction.
+                if let (Some(year), true) = (contract.year, contract.status != ContractStatus::Refused) {
+                    lock(&mut tx, &format!("batch:registry:live:{year}")).await?;
+                    let registered = registered_in(&mut tx, year).await?;
+                    write_batch(&mut tx, &$crate::live_contracts_batch(year, &registered), audit).await?;
+                }
+                tx.commit().await.map_err(db)?;
+                Ok(contract)
+            }
+
+            async fn registered_contract_numbers(&self) -> $crate::Result<Vec<String>> {
+                sqlx::query_scalar("SELECT contract_no FROM contracts WHERE status = 'registered' ORDER BY contract_no")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db)
+            }
+        }
+    };
+}

@@ -1,0 +1,111 @@
+//! Technology contract registration over HTTP: institutions file, registrars of the seller's locality register,
+//! refuse or revoke, the seller or the registrar cancels; each change may name the version it is based on in
+//! `If-Match`.
+
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use ttdz_app::registration::{self, ContractView, DecisionInput};
+use ttdz_domain::registration::FilingInput;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiQuery};
+use crate::auth::{Caller, Origin};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+/// File a contract (an institution, for a contract it sells). Body: the fields of a registry's contracts file
+/// (`contract_type` 技术开发/技术转让/技术许可/技术咨询/技术服务, `seller_division` and `buyer_division` as county-level
+/// codes, `seller_kind`, `field`, `signed_on`, `turnover_yuan`, `tech_amount_yuan`, as text or numbers), optionally
+/// `contract_no`, `title`, `seller_name`, `buyer_name`, `non_technical` items `[{name, amount_yuan}]` (with the
+/// technical part they make up the turnover), `vat_exempt`, `transfer_income`. 201 with `status` "filed"; 422
+/// naming the field that breaks a rule (技术交易额 above 成交额, a date that does not exist or is yet to come).
+#[utoipa::path(
+    post, path = "/api/v1/contracts", tag = "contracts",
+    request_body(content = Object, description = "The contract as filed"),
+    responses(
+        (status = 201, body = ContractView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn file(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+    ApiJson(input): ApiJson<FilingInput>,
+) -> Result<(StatusCode, Json<ContractView>), ApiError> {
+    let view = registration::file(state.app(), &caller.viewer(), &origin.0, input).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ContractQuery {
+    /// filed, registered, refused, revoked or cancelled.
+    status: Option<String>,
+}
+
+/// The contracts the caller deals with, newest first: an institution its own, a registrar its locality's, a
+/// province its own, the ministry every one.
+#[utoipa::path(
+    get, path = "/api/v1/contracts", tag = "contracts", params(ContractQuery),
+    responses((status = 200, body = [ContractView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<ContractQuery>,
+) -> Result<Json<Vec<ContractView>>, ApiError> {
+    Ok(Json(registration::list(state.app(), &caller.viewer(), q.status.as_deref()).await?))
+}
+
+/// One contract with its steps and what the caller may do to it.
+#[utoipa::path(
+    get, path = "/api/v1/contracts/{id}", tag = "contracts", params(("id" = i64, Path, example = 1)),
+    responses((status = 200, body = ContractView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<ContractView>, ApiError> {
+    Ok(Json(registration::get(state.app(), &caller.viewer(), id).await?))
+}
+
+/// A step on a contract: `register` (a registrar of the seller's locality; optional `tech_amount_yuan`, the
+/// technical part corrected; the number is the year, the locality and its sequence), `refuse`, `revoke` (the
+/// registrar, with `reason`), `cancel` (the institution that filed it or the registrar, with `reason`). A
+/// registration raises the seller's 技术合同成交额 for the year by the contract's amount at once; a revocation or a
+/// cancellation takes it back. 409 if the contract cannot take the step, or moved on from the version in `If-Match`.
+#[utoipa::path(
+    post, path = "/api/v1/contracts/{id}/{action}", tag = "contracts",
+    params(("id" = i64, Path, example = 1), ("action" = String, Path, example = "register")),
+    request_body = DecisionInput,
+    responses(
+        (status = 200, body = ContractView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn decide(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+    Extension(caller): Extension<Caller>,
+    Extension(origin): Extension<Origin>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<ContractView>, ApiError> {
+    let version = match headers.get(header::IF_MATCH) {
+        Some(_) => Some(super::reports::if_match(&headers)?),
+        None => None,
+    };
+    // The body is optional: a registration as filed needs none.
+    let input: DecisionInput = if body.iter().all(u8::is_ascii_whitespace) {
+        DecisionInput::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::invalid_document(format!("the body: {e}")))?
+    };
+    let view = registration::decide(state.app(), &caller.viewer(), &origin.0, (id, &action, version), &input).await?;
+    Ok(Json(view))
+}
