@@ -156,7 +156,7 @@ pub async fn flows(ctx: &Context, viewer: &Viewer, level: FlowLevel, year: Optio
         }
     }
     let key_of = |i: usize| places.get(i).map_or(ELSEWHERE.to_owned(), |p| p.0.clone());
-    let mut shown: Vec<FlowPlace> = places
+    let shown: Vec<FlowPlace> = places
         .iter()
         .map(|(key, name, _)| (key.clone(), name.clone()))
         .chain((level == FlowLevel::Zone).then(|| (ELSEWHERE.to_owned(), "其他地区".to_owned())))
@@ -175,9 +175,6 @@ pub async fn flows(ctx: &Context, viewer: &Viewer, level: FlowLevel, year: Optio
             }
         })
         .collect();
-    if level == FlowLevel::Province {
-        shown.retain(|p| p.key != ELSEWHERE);
-    }
     Ok(FlowView {
         level: match level {
             FlowLevel::Zone => "zone",

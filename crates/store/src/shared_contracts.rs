@@ -113,14 +113,20 @@ macro_rules! impl_contract_store {
                     let number = match &contract.filing.contract_no {
                         Some(own) => own.clone(),
                         None => {
+                            // The next after the highest number of the locality and year (numbers a contract
+                            // brought from elsewhere may stand among them).
                             let prefix = format!("{year}{locality}");
-                            let taken: i64 =
-                                sqlx::query_scalar("SELECT count(*) FROM contracts WHERE contract_no LIKE $1")
-                                    .bind(format!("{prefix}%"))
-                                    .fetch_one(&mut *tx)
-                                    .await
-                                    .map_err(db)?;
-                            ttdz_domain::registration::registration_number(year, &locality, taken as u32 + 1)
+                            let highest: Option<String> = sqlx::query_scalar(
+                                "SELECT max(contract_no) FROM contracts
+                                 WHERE contract_no LIKE $1 AND length(contract_no) = $2",
+                            )
+                            .bind(format!("{prefix}%"))
+                            .bind((prefix.len() + 6) as i32)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(db)?;
+                            let last = highest.and_then(|n| n[prefix.len()..].parse::<u32>().ok()).unwrap_or(0);
+                            ttdz_domain::registration::registration_number(year, &locality, last + 1)
                         }
                     };
                     let registered: Option<i64> =

@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 32] = [
+pub const PAGES: [&str; 33] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -53,6 +53,7 @@ pub const PAGES: [&str; 32] = [
     "/flows",
     "/flows.csv",
     "/rewards",
+    "/contracts",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -89,6 +90,7 @@ pub fn router() -> Router<AppState> {
         get(flows),
         get(flows_csv),
         get(rewards),
+        get(contracts::desk),
     ];
     PAGES
         .iter()
@@ -1215,6 +1217,7 @@ async fn not_found(lang: Lang, uri: OriginalUri) -> PageError {
 }
 
 mod accounts;
+mod contracts;
 mod information;
 mod policies;
 mod procedure;

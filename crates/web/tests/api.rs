@@ -2584,6 +2584,42 @@ mod accounts {
         browser.call(reqwest::Method::DELETE, "", None).await;
     }
 
+    /// Contract registration in a browser: the institution files a contract through its form; the registrar of
+    /// its locality registers it with the technical part corrected; the number and the figure follow.
+    #[tokio::test]
+    async fn in_a_browser_an_institution_files_a_contract_and_the_registrar_registers_it() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "nju-tto", Role::Institution, None, "pass-institution-1").await;
+        add(&app, "reg-xuanwu", Role::Registrar, None, "pass-registrar-1").await;
+        browser.log_in(&app.base, "nju-tto", "pass-institution-1").await;
+        browser.open(&format!("{}/workbench", app.base)).await;
+        browser.click("a[href='/contracts']").await;
+        browser.wait_for(|s| s.contains("name=\"turnover_yuan\"")).await;
+        browser.type_into("input[name=title]", "石墨烯导热膜技术转让").await;
+        browser.type_into("input[name=seller_name]", "南京某大学").await;
+        browser.type_into("input[name=buyer_name]", "杭州某科技有限公司").await;
+        browser.type_into("input[name=buyer_division]", "330106").await;
+        browser.type_into("input[name=field]", "新材料").await;
+        browser.script("document.querySelector('input[name=signed_on]').value = '2026-01-15';").await;
+        browser.type_into("input[name=turnover_yuan]", "2000000").await;
+        browser.type_into("input[name=tech_amount_yuan]", "1500000").await;
+        browser.click("form[data-api='/api/v1/contracts'] button").await;
+        let page = browser.wait_for(|s| s.contains("待登记")).await;
+        assert!(page.contains("石墨烯导热膜技术转让") && page.contains("2000000.00"), "filed: {page}");
+
+        browser.log_in(&app.base, "reg-xuanwu", "pass-registrar-1").await;
+        browser.open(&format!("{}/contracts", app.base)).await;
+        browser.wait_for(|s| s.contains("/register")).await;
+        browser.type_into("form[data-api$='/register'] input[name=tech_amount_yuan]", "1400000").await;
+        browser.click("form[data-api$='/register'] button").await;
+        let page = browser.wait_for(|s| s.contains("2026320102000001")).await;
+        assert!(page.contains("已登记") && page.contains("1400000.00"), "registered: {page}");
+        assert_eq!(browser.console_errors().await, Vec::<String>::new());
+        browser.screenshot("contracts-registrar").await;
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
     /// An expert assesses a published achievement through the form: a score and reasons per dimension (rows sent
     /// as a list), a conclusion, the cost approach filled and the others left empty (not sent); the page then
     /// shows the assessment with the valuation's steps.
