@@ -89,16 +89,21 @@ fn soffice() -> Option<&'static str> {
     available("LibreOffice", found.is_some()).then_some(found?)
 }
 
-/// `file` converted by LibreOffice to `to` (e.g. `txt:Text`, `pdf`) in `dir`.
+/// `file` converted by LibreOffice to `to` (e.g. `txt:Text`, `pdf`) in `dir`, as `dir/<stem>.<extension>`.
+/// soffice exits 0 even when it cannot load the file (as without Writer), so the output is looked for, and what
+/// LibreOffice said is shown when it is missing.
 fn convert(soffice: &str, dir: &Path, file: &Path, to: &str) {
     let profile = format!("-env:UserInstallation=file://{}/profile", dir.display());
-    let status = Command::new(soffice)
+    let extension = to.split(':').next().unwrap_or(to);
+    let output = dir.join(file.with_extension(extension).file_name().expect("a file name"));
+    let out = Command::new(soffice)
         .args([&profile, "--headless", "--convert-to", to, "--outdir"])
         .arg(dir)
         .arg(file)
-        .status()
+        .output()
         .expect("soffice runs");
-    assert!(status.success(), "LibreOffice converted {} to {to}", file.display());
+    assert!(out.status.success(), "LibreOffice converted {} to {to}", file.display());
+    assert!(output.exists(), "LibreOffice wrote no {}: {}", output.display(), String::from_utf8_lossy(&out.stderr));
 }
 
 fn poppler(tool: &str, args: &[&str], file: &Path) -> String {
