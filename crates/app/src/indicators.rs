@@ -14,6 +14,7 @@ use crate::{AppError, Context, Viewer};
 fn figure_view(element: &str, f: &Figure) -> FigureView {
     let (basis, parts_with_values, parts) = match f.basis {
         Basis::Reported { .. } => ("reported", None, None),
+        Basis::Register { .. } => ("register", None, None),
         Basis::Sum { parts_with_values, parts } => ("sum", Some(parts_with_values), Some(parts)),
     };
     FigureView {
@@ -33,6 +34,9 @@ fn warning_text(w: &Warning) -> String {
         }
         Warning::Incomplete { area, parts_with_values, parts } => {
             format!("{area}: only {parts_with_values} of {parts} parts have a value")
+        }
+        Warning::RegisterDiffers { area, registered, reported, source } => {
+            format!("{area}: the register counts {registered}; {source} reported {reported}")
         }
     }
 }

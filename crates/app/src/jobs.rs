@@ -26,6 +26,9 @@ fn audit(job: &str) -> AuditContext {
 /// Runs every job whose period has not been claimed yet; answers how many reminders were added.
 pub async fn run_due(ctx: &Context) -> Result<usize, AppError> {
     let today = ctx.clock().today();
+    if ctx.store().claim_job("register_counts", &today.to_string(), &audit("register_counts")).await? {
+        crate::registers::recount(ctx, &audit("register_counts")).await?;
+    }
     if !ctx.store().claim_job("reminders", &today.to_string(), &audit("reminders")).await? {
         return Ok(0);
     }

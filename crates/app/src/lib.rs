@@ -20,6 +20,7 @@ pub mod information;
 pub mod jobs;
 pub mod lifecycle;
 pub mod policies;
+pub mod registers;
 pub mod registration;
 pub mod reports;
 pub mod rewards;

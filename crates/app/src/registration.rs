@@ -235,7 +235,7 @@ pub async fn list(ctx: &Context, viewer: &Viewer, status: Option<&str>) -> Resul
 }
 
 /// The significant digits of a division code: `32` for a province, `3201` for a city, all six for a county.
-fn prefix(code: &DivisionCode) -> String {
+pub(crate) fn prefix(code: &DivisionCode) -> String {
     let digits = match code.level() {
         ttdz_domain::Level::Province => 2,
         ttdz_domain::Level::Prefecture => 4,

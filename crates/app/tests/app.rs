@@ -48,8 +48,11 @@ async fn reminders_come_before_deadlines_once(store: &TestStore) {
         store.store().todos(None).await.expect("todos").into_iter().filter(|t| t.kind == "term_end").collect();
     assert!(terms.iter().all(|t| t.due_on == "2028-12-31"), "{terms:?}");
     let trail = store.store().audit(&ttdz_domain::audit::AuditQuery { limit: 1000, ..Default::default() }).await;
-    let runs = trail.expect("trail").iter().filter(|e| e.action == "job.run").count();
-    assert_eq!(runs, 4, "one claimed run a day: 20 November, 5 and 6 December, 15 October");
+    let trail = trail.expect("trail");
+    for job in ["reminders ", "register_counts "] {
+        let runs = trail.iter().filter(|e| e.action == "job.run" && e.subject.starts_with(job)).count();
+        assert_eq!(runs, 4, "{job}: one claimed run a day: 20 November, 5 and 6 December, 15 October");
+    }
 }
 
 /// A public search, asked again until `done` holds (or two seconds passed): the index follows the change log, which
@@ -1081,7 +1084,164 @@ async fn registered_contracts_count_at_once_and_revoked_ones_leave(store: &TestS
     }
 }
 
+/// The registers are the figures of their rows where they cover a place: a province keeps its brokers, the
+/// ministry the national demonstration institutions; each change moves the year-end count at once; a number the
+/// province reported for the same element and year is shown beside the count as a discrepancy, never preferred;
+/// an entry that ended stops counting from its year; every change is audited.
+async fn registers_are_the_figures_and_a_differing_report_stays_beside_them(store: &TestStore) {
+    use ttdz_app::AppError;
+    use ttdz_app::registers::{add, list, remove, replace};
+    use ttdz_domain::account::Role;
+    use ttdz_domain::measure::{Area, SourceKind};
+    use ttdz_domain::register::EntryInput;
+    let ctx = at(store, "2026-06-10T02:00:00Z");
+    let jiangsu = account("js-kjt", Role::Province, Some("320000"));
+    let zhejiang = account("zj-kjt", Role::Province, Some("330000"));
+    let ministry = account("most", Role::Ministry, None);
+    let broker = |name: &str, from: &str| EntryInput {
+        name: name.into(),
+        division: "320102".into(),
+        from: from.into(),
+        level: Some("中级".into()),
+        ..EntryInput::default()
+    };
+    let outside = add(&ctx, &zhejiang, "test", "tech_brokers", broker("王敏", "2025-03-01")).await;
+    assert!(matches!(&outside, Err(AppError::Forbidden(_))), "{outside:?}");
+    let city = add(
+        &ctx,
+        &jiangsu,
+        "test",
+        "tech_brokers",
+        EntryInput { division: "320100".into(), ..broker("王敏", "2025-03-01") },
+    )
+    .await;
+    assert!(matches!(&city, Err(AppError::Rejected(m)) if m.starts_with("division")), "a basic unit: {city:?}");
+    let no_level =
+        add(&ctx, &jiangsu, "test", "tech_brokers", EntryInput { level: None, ..broker("王敏", "2025-03-01") }).await;
+    assert!(matches!(&no_level, Err(AppError::Rejected(m)) if m.starts_with("level")), "{no_level:?}");
+    let first = add(&ctx, &jiangsu, "test", "tech_brokers", broker("王敏", "2025-03-01")).await.expect("added");
+    add(&ctx, &jiangsu, "test", "tech_brokers", broker("李强", "2025-09-01")).await.expect("added");
+    let national = EntryInput {
+        name: "江苏省技术产权交易所".into(),
+        division: "320102".into(),
+        from: "2024-11-01".into(),
+        batch: Some("7".into()),
+        ..EntryInput::default()
+    };
+    let by_province = add(&ctx, &jiangsu, "test", "national_tt_institutions", national.clone()).await;
+    assert!(matches!(&by_province, Err(AppError::Forbidden(_))), "the ministry keeps it: {by_province:?}");
+    add(&ctx, &ministry, "test", "national_tt_institutions", national).await.expect("added");
+
+    // Jiangsu reports 7 brokers for 2025; the register holds 2.
+    let report = ttdz_store::Batch {
+        dataset: ttdz_domain::Dataset {
+            name: "values:js-2025".into(),
+            files: vec!["js-2025.xlsx".into()],
+            sha256: "1".repeat(64),
+            source: "江苏省科技厅".into(),
+        },
+        kind: SourceKind::Reported,
+        recorded_by: "js-kjt".into(),
+        scope: None,
+        rows: 1,
+        division_values: vec![ttdz_store::DivisionValue {
+            element: ttdz_domain::ElementCode::parse("tech_brokers").expect("code"),
+            division: ttdz_domain::DivisionCode::parse("320000").expect("code"),
+            year: 2025,
+            value: 7.into(),
+            note: None,
+        }],
+        zone_values: Vec::new(),
+        rollups: Vec::new(),
+        flows: Vec::new(),
+    };
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    store.store().replace_batch(&report, &audit).await.expect("report");
+    let row = |code: &'static str, year: i32| {
+        let ctx = &ctx;
+        async move {
+            let area = Area::Division(ttdz_domain::DivisionCode::parse("320000").expect("code"));
+            let view = ttdz_app::indicators::area_indicators(
+                ctx,
+                &ttdz_app::Viewer::Public,
+                area,
+                "江苏省".into(),
+                Some(year),
+            )
+            .await
+            .expect("indicators");
+            view.indicators.into_iter().find(|i| i.code == code).expect("the row")
+        }
+    };
+    let brokers = row("tech_brokers", 2025).await;
+    assert_eq!(brokers.value.as_deref(), Some("2"), "the register's count, not the report's 7");
+    let numerator = brokers.numerator.expect("a figure");
+    assert_eq!(
+        (numerator.basis, numerator.sources.as_slice()),
+        ("register", ["register:tech_brokers".to_owned()].as_slice())
+    );
+    assert!(
+        brokers.warnings.iter().any(|w| w.contains("the register counts 2") && w.contains("reported 7")),
+        "{:?}",
+        brokers.warnings
+    );
+    let institutions = row("national_tt_institutions", 2025).await;
+    assert_eq!(institutions.value.as_deref(), Some("1"));
+    let zhejiang_institutions = ttdz_app::indicators::area_indicators(
+        &ctx,
+        &ttdz_app::Viewer::Public,
+        Area::Division(ttdz_domain::DivisionCode::parse("330000").expect("code")),
+        "浙江省".into(),
+        Some(2025),
+    )
+    .await
+    .expect("indicators");
+    let none = zhejiang_institutions.indicators.iter().find(|i| i.code == "national_tt_institutions").expect("row");
+    assert_eq!(none.value.as_deref(), Some("0"), "the ministry's register covers every province: none there is 0");
+
+    // 王敏 left in June 2025: counted at the end of 2025 no more.
+    let ended = EntryInput { until: Some("2025-06-30".into()), ..broker("王敏", "2025-03-01") };
+    let stale = replace(&ctx, &jiangsu, "test", ("tech_brokers", first.id, Some(0)), ended.clone()).await;
+    assert!(stale.as_ref().err().is_some_and(|e| e.to_string().contains("not 0: reload it")), "{stale:?}");
+    let by_zhejiang = replace(&ctx, &zhejiang, "test", ("tech_brokers", first.id, None), ended.clone()).await;
+    assert!(matches!(&by_zhejiang, Err(AppError::Forbidden(_))), "{by_zhejiang:?}");
+    replace(&ctx, &jiangsu, "test", ("tech_brokers", first.id, None), ended).await.expect("ended");
+    assert_eq!(row("tech_brokers", 2025).await.value.as_deref(), Some("1"));
+    let listing =
+        list(&ctx, &ttdz_app::Viewer::Public, "tech_brokers", Some("320100"), Some(2025)).await.expect("list");
+    assert_eq!(listing.in_force_at_year_end, Some(1));
+    assert_eq!(listing.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["李强"]);
+    assert!(!listing.may_add && listing.entries.iter().all(|e| !e.editable), "the public reads only");
+    let unknown = list(&ctx, &ttdz_app::Viewer::Public, "unicorns", None, None).await;
+    assert!(matches!(&unknown, Err(AppError::NotFound(_))), "{unknown:?}");
+    remove(&ctx, &jiangsu, "test", ("tech_brokers", first.id, None)).await.expect("removed");
+    assert_eq!(list(&ctx, &jiangsu, "tech_brokers", None, None).await.expect("list").entries.len(), 1);
+
+    // A new year's count begins with the daily jobs' recount, before anybody changes the register.
+    let counted_2027 = || async {
+        let reported = store.store().reported(&ttdz_domain::ElementCode::parse("tech_brokers").expect("code")).await;
+        reported
+            .expect("values")
+            .registered
+            .get(&(ttdz_domain::DivisionCode::parse("320000").expect("code"), 2027))
+            .map(|(v, _)| *v)
+    };
+    assert_eq!(counted_2027().await, None);
+    let next_year = at(store, "2027-01-02T02:00:00Z");
+    assert_eq!(ttdz_app::registers::recount(&next_year, &audit).await.expect("recount"), 2, "brokers, institutions");
+    assert_eq!(counted_2027().await, Some(1.into()), "李强 is still in force");
+    assert_eq!(ttdz_app::registers::recount(&next_year, &audit).await.expect("recount"), 0, "current: nothing to do");
+
+    let trail =
+        store.store().audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("audit");
+    for step in ["register.add", "register.change", "register.remove"] {
+        assert!(trail.iter().any(|e| e.action == step && e.actor.contains("js-kjt")), "{step} is audited");
+    }
+}
+
 on_both_backends!(
+    registers_are_the_figures_and_a_differing_report_stays_beside_them,
     registered_contracts_count_at_once_and_revoked_ones_leave,
     the_flow_between_zones_is_the_sum_of_the_contracts_between_them,
     a_registry_workbook_imports_whole_or_not_at_all,

@@ -875,6 +875,23 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     let registered = store.decide_contract(contract, 1, &decision, &audit()).await.expect("registered");
     assert_eq!(registered.filing.contract_no.as_deref(), Some("2026320100000001"));
     wrote("decide_contract (and the year's live batch)", 2, count().await);
+    let broker = ttdz_domain::register::EntryInput {
+        name: "王敏".into(),
+        division: "320102".into(),
+        from: "2025-03-01".into(),
+        level: Some("初级".into()),
+        ..Default::default()
+    }
+    .parse(ttdz_domain::register::Register::TechBrokers, "2026-12-01")
+    .expect("entry");
+    let tree = DivisionTree::new(reference().divisions);
+    store
+        .change_register(broker.register, &ttdz_store::RegisterChange::Add(broker.clone()), &audit(), &|entries| {
+            ttdz_store::register_batch(broker.register, entries, &tree, 2026)
+        })
+        .await
+        .expect("registered");
+    wrote("change_register (and the register's batch)", 2, count().await);
 }
 
 fn new_record(external_id: &str, status: RecordStatus) -> ttdz_store::NewRecord {
@@ -1198,4 +1215,73 @@ pub async fn grades_keep_one_per_expert_and_row(store: &dyn Store) {
     assert_eq!(seen, [(13, "prof-a", 4), (13, "prof-b", 2), (14, "prof-a", 5)]);
     assert_eq!(grades[0].policies, [1, 2]);
     assert_eq!(grades[0].graded_at.len(), 20, "ISO 8601 UTC: {}", grades[0].graded_at);
+}
+
+pub async fn a_register_change_rewrites_its_counts_at_once(store: &dyn Store) {
+    use ttdz_domain::register::{EntryInput, Register};
+    use ttdz_store::RegisterChange;
+    let tree = DivisionTree::new(reference().divisions);
+    let register = Register::TechBrokers;
+    let make = |entries: &[ttdz_store::StoredEntry]| ttdz_store::register_batch(register, entries, &tree, 2026);
+    let broker = |name: &str, from: &str, until: Option<&str>| {
+        EntryInput {
+            name: name.into(),
+            division: "320102".into(),
+            from: from.into(),
+            until: until.map(str::to_owned),
+            level: Some("中级".into()),
+            institution: Some("江苏省技术产权交易所".into()),
+            ..Default::default()
+        }
+        .parse(register, "2026-12-01")
+        .expect("a valid entry")
+    };
+    let counted = || async {
+        let element = register.element();
+        let reported = store.reported(&element).await.expect("values");
+        move |division: &str, year: i32| reported.registered.get(&(code(division), year)).map(|(v, _)| *v)
+    };
+    let a = store
+        .change_register(register, &RegisterChange::Add(broker("王敏", "2024-03-01", None)), &audit(), &make)
+        .await
+        .expect("added");
+    let b = store
+        .change_register(register, &RegisterChange::Add(broker("李强", "2025-05-01", None)), &audit(), &make)
+        .await
+        .expect("added");
+    let count = counted().await;
+    assert_eq!(count("320102", 2024), Some(Decimal::ONE));
+    assert_eq!(count("320100", 2025), Some(Decimal::TWO));
+    assert_eq!(count("320000", 2026), Some(Decimal::TWO));
+    assert_eq!(count("320000", 2023), None, "the register covers Jiangsu from its first entry's year");
+    assert_eq!(count("330000", 2025), None, "a province's register covers only its province");
+
+    // The first broker left in mid-2025: counted at the end of 2024, not of 2025.
+    let ended =
+        RegisterChange::Replace { id: a, based_on: 1, entry: broker("王敏", "2024-03-01", Some("2025-06-30")) };
+    store.change_register(register, &ended, &audit(), &make).await.expect("ended");
+    let stale = store.change_register(register, &ended, &audit(), &make).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    store
+        .change_register(register, &RegisterChange::Remove { id: b, based_on: 1 }, &audit(), &make)
+        .await
+        .expect("gone");
+    let count = counted().await;
+    assert_eq!(count("320102", 2024), Some(Decimal::ONE));
+    assert_eq!(count("320000", 2025), Some(Decimal::ZERO), "covered, and nobody in force: zero, not missing");
+    assert_eq!(count("320102", 2025), None);
+
+    let entries = store.register_entries(register, Some("3201")).await.expect("entries");
+    assert_eq!(entries.iter().map(|e| (e.id, e.version)).collect::<Vec<_>>(), [(a, 2)]);
+    assert_eq!(store.register_entry(a).await.expect("read").map(|e| e.entry.until), Some(Some("2025-06-30".into())));
+    assert!(store.register_entries(register, Some("33")).await.expect("entries").is_empty());
+    let elsewhere = store
+        .change_register(Register::MakerSpaces, &RegisterChange::Remove { id: a, based_on: 2 }, &audit(), &make)
+        .await;
+    assert!(matches!(elsewhere, Err(StoreError::Malformed(_))), "an entry is changed only in its own register");
+    let trail = store.audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("trail");
+    let actions: Vec<&str> =
+        trail.iter().filter(|e| e.subject.starts_with("tech_brokers/")).map(|e| e.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "register.add").count(), 2);
+    assert!(actions.contains(&"register.change") && actions.contains(&"register.remove"), "{actions:?}");
 }

@@ -49,6 +49,7 @@ conformance!(
     documents_are_kept_whole_with_their_checksums,
     grades_keep_one_per_expert_and_row,
     information_records_are_versioned_filtered_and_followed,
+    a_register_change_rewrites_its_counts_at_once,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

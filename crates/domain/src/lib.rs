@@ -21,6 +21,7 @@ pub mod limits;
 pub mod measure;
 pub mod policy;
 pub mod reference;
+pub mod register;
 pub mod registration;
 pub mod report;
 pub mod reward;

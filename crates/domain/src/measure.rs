@@ -5,6 +5,9 @@
 //! once), unless the element is reported for the zone as a whole. The nation sums the provinces. An indicator is
 //! factor × figure(numerator) / figure(denominator) over the same area and year: a ratio of sums, never a mean of
 //! ratios.
+//!
+//! A register kept in TTDZ (`register`) overrides all of that where it covers a place: its count is the figure,
+//! zero where it holds nothing, and a reported number for the same place and year is kept as a discrepancy.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -38,6 +41,9 @@ impl fmt::Display for Area {
 pub struct Reported {
     pub divisions: HashMap<(DivisionCode, i32), (Decimal, String)>,
     pub zones: HashMap<(ZoneKey, i32), (Decimal, String)>,
+    /// A register's year-end counts, by division and year, with the register's batch. A province's count says the
+    /// register covers the province that year: every division in it is counted from the register.
+    pub registered: HashMap<(DivisionCode, i32), (Decimal, String)>,
 }
 
 /// What kind of source a value came from; decides precedence when several sources give the same quantity.
@@ -53,6 +59,8 @@ pub enum SourceKind {
     Demo,
     /// Generated sample micro-data, for demonstration only; rolled up like the registry.
     Synthetic,
+    /// Counted from a register kept in TTDZ: where it covers a place it is the figure (see `register`).
+    Register,
 }
 
 impl SourceKind {
@@ -63,13 +71,21 @@ impl SourceKind {
             SourceKind::Registry => "registry",
             SourceKind::Demo => "demo",
             SourceKind::Synthetic => "synthetic",
+            SourceKind::Register => "register",
         }
     }
 
     pub fn parse(s: &str) -> Option<SourceKind> {
-        [SourceKind::Reference, SourceKind::Reported, SourceKind::Registry, SourceKind::Demo, SourceKind::Synthetic]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            SourceKind::Reference,
+            SourceKind::Reported,
+            SourceKind::Registry,
+            SourceKind::Demo,
+            SourceKind::Synthetic,
+            SourceKind::Register,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 
     /// Registry-like sources cover disjoint sets of records, so their values for one area and year add up.
@@ -95,6 +111,7 @@ pub struct SourcedValue {
 
 /// The effective value of each (area, year): a reported value beats a registry roll-up (people report a figure
 /// to correct or complete the registry); among reported values the newest source wins; registry batches add up.
+/// A register's counts are kept apart: they override all of these where the register covers the place.
 pub fn resolve(values: impl IntoIterator<Item = SourcedValue>) -> Reported {
     #[derive(Default)]
     struct Candidates {
@@ -102,7 +119,14 @@ pub fn resolve(values: impl IntoIterator<Item = SourcedValue>) -> Reported {
         rolled_up: Option<(Decimal, Vec<String>)>,
     }
     let mut by_key: HashMap<(Area, i32), Candidates> = HashMap::new();
+    let mut registered = HashMap::new();
     for v in values {
+        if v.kind == SourceKind::Register {
+            if let Area::Division(code) = v.area {
+                registered.insert((code, v.year), (v.value, v.source));
+            }
+            continue;
+        }
         let c = by_key.entry((v.area, v.year)).or_default();
         if v.kind.is_rolled_up() {
             let (sum, sources) = c.rolled_up.get_or_insert_with(|| (Decimal::ZERO, Vec::new()));
@@ -112,7 +136,7 @@ pub fn resolve(values: impl IntoIterator<Item = SourcedValue>) -> Reported {
             c.latest = Some((v.revision, v.value, v.source));
         }
     }
-    let mut reported = Reported::default();
+    let mut reported = Reported { registered, ..Reported::default() };
     for ((area, year), c) in by_key {
         let chosen = match (c.latest, c.rolled_up) {
             (Some((_, value, source)), _) => (value, source),
@@ -142,6 +166,8 @@ pub enum Basis {
     Reported { source: String },
     /// Summed from the parts (children, zone members, provinces) that have figures.
     Sum { parts_with_values: usize, parts: usize },
+    /// Counted from the named register, which covers the area.
+    Register { source: String },
 }
 
 /// A data-quality finding that travels with the figure.
@@ -151,6 +177,8 @@ pub enum Warning {
     PartsDisagree { area: Area, reported: Decimal, sum_of_parts: Decimal },
     /// Some parts had no figure, so the sum covers only part of the area.
     Incomplete { area: Area, parts_with_values: usize, parts: usize },
+    /// A register covers the area and its count is the figure; a source reported another number, kept beside it.
+    RegisterDiffers { area: Area, registered: Decimal, reported: Decimal, source: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,8 +223,34 @@ fn sum_parts(area: Area, parts: Vec<Option<Figure>>) -> Option<Figure> {
     Some(Figure { value: total, basis: Basis::Sum { parts_with_values: with_values, parts: count }, sources, warnings })
 }
 
+/// The register's figure of a division it covers in `year`, with any number reported for it kept as a discrepancy.
+fn registered_figure(reported: &Reported, code: &DivisionCode, year: i32) -> Option<Figure> {
+    let (_, source) = reported.registered.get(&(code.province(), year))?;
+    let value = reported.registered.get(&(*code, year)).map_or(Decimal::ZERO, |(v, _)| *v);
+    let mut figure = Figure {
+        value,
+        basis: Basis::Register { source: source.clone() },
+        sources: BTreeSet::from([source.clone()]),
+        warnings: Vec::new(),
+    };
+    if let Some((other, other_source)) = reported.divisions.get(&(*code, year))
+        && *other != value
+    {
+        figure.warnings.push(Warning::RegisterDiffers {
+            area: Area::Division(*code),
+            registered: value,
+            reported: *other,
+            source: other_source.clone(),
+        });
+    }
+    Some(figure)
+}
+
 /// The figure of a division for a year.
 pub fn division_figure(tree: &DivisionTree, reported: &Reported, code: &DivisionCode, year: i32) -> Option<Figure> {
+    if let Some(figure) = registered_figure(reported, code, year) {
+        return Some(figure);
+    }
     let children: Vec<DivisionCode> = tree.children(code).map(|d| d.code).collect();
     let parts = if children.is_empty() {
         None
@@ -228,11 +282,29 @@ pub fn outermost_members(zone: &Zone) -> Vec<DivisionCode> {
 
 /// The figure of a zone for a year.
 pub fn zone_figure(tree: &DivisionTree, reported: &Reported, zone: &Zone, year: i32) -> Option<Figure> {
-    if let Some((value, source)) = reported.zones.get(&(zone.key.clone(), year)) {
+    let members = outermost_members(zone);
+    let area = Area::Zone(zone.key.clone());
+    let zone_reported = reported.zones.get(&(zone.key.clone(), year));
+    // A register covering every member counts the zone; a number reported for the zone as a whole is set beside it.
+    if !members.is_empty() && members.iter().all(|m| reported.registered.contains_key(&(m.province(), year))) {
+        let mut figure =
+            sum_parts(area.clone(), members.iter().map(|m| registered_figure(reported, m, year)).collect())?;
+        if let Some((other, source)) = zone_reported
+            && *other != figure.value
+        {
+            figure.warnings.push(Warning::RegisterDiffers {
+                area,
+                registered: figure.value,
+                reported: *other,
+                source: source.clone(),
+            });
+        }
+        return Some(figure);
+    }
+    if let Some((value, source)) = zone_reported {
         return Some(Figure::reported(*value, source));
     }
-    let members = outermost_members(zone);
-    sum_parts(Area::Zone(zone.key.clone()), members.iter().map(|m| division_figure(tree, reported, m, year)).collect())
+    sum_parts(area, members.iter().map(|m| division_figure(tree, reported, m, year)).collect())
 }
 
 /// The national figure for a year: the provinces summed, each division counted once whatever zones it is in.
@@ -331,6 +403,7 @@ impl Inputs<'_> {
                 if let Some(r) = self.reported.get(e) {
                     years.extend(r.divisions.keys().map(|(_, y)| *y));
                     years.extend(r.zones.keys().map(|(_, y)| *y));
+                    years.extend(r.registered.keys().map(|(_, y)| *y));
                 }
             }
         }
@@ -536,6 +609,49 @@ mod tests {
         ]);
         assert_eq!(r.divisions[&(code("330102"), 2023)], (dec("150"), "contracts:q1+contracts:q2".into()));
         assert_eq!(r.divisions[&(code("330105"), 2023)], (dec("8"), "values:new".into()));
+    }
+
+    #[test]
+    fn a_register_covering_a_province_is_its_figure_and_a_different_report_is_kept_beside_it() {
+        let v = |c: &str, value: &str, source: &str, kind: SourceKind| SourcedValue {
+            area: Area::Division(code(c)),
+            year: 2024,
+            value: dec(value),
+            source: source.into(),
+            kind,
+            revision: 1,
+            note: None,
+        };
+        let r = resolve([
+            v("330000", "3", "register:tech_brokers", SourceKind::Register),
+            v("330100", "3", "register:tech_brokers", SourceKind::Register),
+            v("330102", "3", "register:tech_brokers", SourceKind::Register),
+            v("330105", "5", "values:zj-2024", SourceKind::Reported),
+            v("330102", "3", "values:zj-2024", SourceKind::Reported),
+            v("320102", "4", "values:js-2024", SourceKind::Reported),
+        ]);
+        let t = tree();
+        let counted = division_figure(&t, &r, &code("330105"), 2024).unwrap();
+        assert_eq!(
+            (counted.value, &counted.basis, &counted.warnings[..]),
+            (
+                Decimal::ZERO,
+                &Basis::Register { source: "register:tech_brokers".into() },
+                &[Warning::RegisterDiffers {
+                    area: Area::Division(code("330105")),
+                    registered: Decimal::ZERO,
+                    reported: dec("5"),
+                    source: "values:zj-2024".into(),
+                }][..]
+            ),
+            "zero where the register holds nothing, the report's 5 set beside it"
+        );
+        assert!(division_figure(&t, &r, &code("330102"), 2024).unwrap().warnings.is_empty(), "they agree");
+        assert_eq!(division_figure(&t, &r, &code("330000"), 2024).unwrap().value, dec("3"));
+        let js = division_figure(&t, &r, &code("320102"), 2024).unwrap();
+        assert_eq!((js.value, js.basis), (dec("4"), Basis::Reported { source: "values:js-2024".into() }), "uncovered");
+        assert!(division_figure(&t, &r, &code("330105"), 2023).is_none(), "not covered in 2023");
+        assert_eq!(national_figure(&t, &r, 2024).unwrap().value, dec("7"));
     }
 
     #[test]

@@ -50,6 +50,13 @@ fn migrations() -> &'static [Migration] {
             shared(17, "information_records", shared_migrations::INFORMATION_RECORDS),
             shared(18, "contract_flows", shared_migrations::CONTRACT_FLOWS),
             shared(19, "contracts", shared_migrations::CONTRACTS),
+            Migration::new(
+                20,
+                "registers",
+                DIALECT.render(shared_migrations::REGISTERS)
+                    + "\n"
+                    + include_str!("../migrations/register_datasets.sql"),
+            ),
         ]
     })
 }

@@ -54,6 +54,12 @@ fn migrations() -> &'static [Migration] {
             shared(16, "information_records", shared_migrations::INFORMATION_RECORDS),
             shared(17, "contract_flows", shared_migrations::CONTRACT_FLOWS),
             shared(18, "contracts", shared_migrations::CONTRACTS),
+            with_own(
+                19,
+                "registers",
+                shared_migrations::REGISTERS,
+                include_str!("../migrations/register_datasets.sql"),
+            ),
         ]
     })
 }

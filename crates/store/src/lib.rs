@@ -13,6 +13,7 @@ pub mod rows;
 mod shared;
 mod shared_contracts;
 mod shared_data;
+mod shared_registers;
 mod sync;
 
 use async_trait::async_trait;
@@ -742,6 +743,110 @@ pub trait ContractStore: Send + Sync {
     async fn registered_contract_numbers(&self) -> Result<Vec<String>>;
 }
 
+/// The batch `register:<element>` of a register: its year-end counts per division (see
+/// [`ttdz_domain::register::counts`]) through `through`, from `entries` (all of the register's). The fingerprint
+/// tells one state of the register from another, so a change that moves no entry writes nothing.
+pub fn register_batch(
+    register: ttdz_domain::register::Register,
+    entries: &[StoredEntry],
+    tree: &ttdz_domain::DivisionTree,
+    through: i32,
+) -> Batch {
+    let plain: Vec<ttdz_domain::register::Entry> = entries.iter().map(|e| e.entry.clone()).collect();
+    let mut fingerprint: u64 = 0xcbf2_9ce4_8422_2325;
+    for e in entries {
+        for b in format!("{}:{};", e.id, e.version).bytes() {
+            fingerprint = (fingerprint ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let element = register.element();
+    let division_values = ttdz_domain::register::counts(register, &plain, tree, through)
+        .into_iter()
+        .map(|c| DivisionValue {
+            element: element.clone(),
+            division: c.division,
+            year: c.year,
+            value: Decimal::from(c.entries),
+            note: Some(format!("{} in force on 31 December", c.entries)),
+        })
+        .collect();
+    Batch {
+        dataset: Dataset {
+            name: register.batch_name(),
+            files: Vec::new(),
+            sha256: format!("{}-{through}-{fingerprint:016x}", entries.len()),
+            source: format!("the register of {} kept in TTDZ ({})", register.name_en(), register.name_zh()),
+        },
+        kind: SourceKind::Register,
+        recorded_by: "ttdz registers".into(),
+        scope: None,
+        rows: entries.len() as u64,
+        division_values,
+        zone_values: Vec::new(),
+        rollups: Vec::new(),
+        flows: Vec::new(),
+    }
+}
+
+/// A register entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub id: i64,
+    pub entry: ttdz_domain::register::Entry,
+    pub version: i64,
+    pub created_by: String,
+}
+
+/// A change to a register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisterChange {
+    Add(ttdz_domain::register::Entry),
+    /// The entry `id` as it is now, based on version `based_on` (`Conflict` if it moved).
+    Replace {
+        id: i64,
+        based_on: i64,
+        entry: ttdz_domain::register::Entry,
+    },
+    /// An entry made in error goes; one that ended is replaced with its end date instead.
+    Remove {
+        id: i64,
+        based_on: i64,
+    },
+}
+
+/// The registers of the technology market whose year-end counts are Annex 2 data elements.
+#[async_trait]
+pub trait RegisterStore: Send + Sync {
+    /// The entries of `register`, those standing in divisions whose codes start with `within` if given, by id.
+    async fn register_entries(
+        &self,
+        register: ttdz_domain::register::Register,
+        within: Option<&str>,
+    ) -> Result<Vec<StoredEntry>>;
+
+    async fn register_entry(&self, id: i64) -> Result<Option<StoredEntry>>;
+
+    /// Makes `change` to `register` and, in the same transaction, rewrites the register's batch as `batch` makes it
+    /// from all of its entries after the change; answers the entry's id. `Malformed` when there is no such entry in
+    /// the register.
+    async fn change_register(
+        &self,
+        register: ttdz_domain::register::Register,
+        change: &RegisterChange,
+        audit: &AuditContext,
+        batch: &(dyn for<'e> Fn(&'e [StoredEntry]) -> Batch + Send + Sync),
+    ) -> Result<i64>;
+
+    /// Rewrites the batch of `register` as `batch` makes it from its entries, when it has any (a new year's
+    /// counts begin so); answers whether anything changed.
+    async fn recount_register(
+        &self,
+        register: ttdz_domain::register::Register,
+        audit: &AuditContext,
+        batch: &(dyn for<'e> Fn(&'e [StoredEntry]) -> Batch + Send + Sync),
+    ) -> Result<bool>;
+}
+
 /// Everything TTDZ keeps, one part per concern, and the schema they live in; implemented once by
 /// [`impl_store!`](crate::impl_store).
 #[async_trait]
@@ -755,6 +860,7 @@ pub trait Store:
     + LifecycleStore
     + PolicyStore
     + ReferenceStore
+    + RegisterStore
     + ReportStore
     + ValueStore
     + Send
@@ -1209,6 +1315,8 @@ mod audit_coverage {
         "contract",
         "contracts",
         "registered_contract_numbers",
+        "register_entries",
+        "register_entry",
     ];
 
     #[test]

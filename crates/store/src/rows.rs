@@ -335,3 +335,15 @@ pub fn information_record(row: RecordRow) -> Result<crate::InformationRecord> {
         published_at,
     })
 }
+
+/// `SELECT id, body, version, created_by FROM register_entries`
+pub type EntryRow = (i64, String, i64, String);
+
+pub fn register_entry((id, body, version, created_by): EntryRow) -> Result<crate::StoredEntry> {
+    Ok(crate::StoredEntry {
+        id,
+        entry: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("register entry {id}: {e}")))?,
+        version,
+        created_by,
+    })
+}

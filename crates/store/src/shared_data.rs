@@ -1033,6 +1033,7 @@ macro_rules! impl_store {
         $crate::impl_lifecycle_store!($store);
         $crate::impl_policy_store!($store);
         $crate::impl_reference_store!($store);
+        $crate::impl_register_store!($store, $conn);
         $crate::impl_report_store!($store);
         $crate::impl_value_store!($store);
         $crate::impl_schema_store!($store, $backend);

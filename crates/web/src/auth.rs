@@ -104,6 +104,8 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/demands/{id}/matches",
         "/api/v1/achievements/{id}/assessments",
         "/api/v1/national/summary/{file}",
+        "/api/v1/registers",
+        "/api/v1/registers/{register}",
     ];
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
@@ -153,6 +155,11 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         // The handler decides by the contract: its filer, the registrars of its seller's locality, its province.
         (Method::GET, "/api/v1/contracts" | "/api/v1/contracts/{id}")
         | (Method::POST, "/api/v1/contracts/{id}/{action}") => Some(Access::Authenticated),
+        // The handler decides by the register and the entry's place: the ministry keeps all, a province its own.
+        (Method::POST, "/api/v1/registers/{register}")
+        | (Method::PUT | Method::DELETE, "/api/v1/registers/{register}/{id}") => {
+            Some(Access::Roles(&[Role::Ministry, Role::Province]))
+        }
         // A calculator: it stores nothing.
         (Method::POST, "/api/v1/valuation") => Some(Access::Public),
         (Method::POST, "/api/v1/achievements/{id}/assessments") => {

@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 33] = [
+pub const PAGES: [&str; 34] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -54,6 +54,7 @@ pub const PAGES: [&str; 33] = [
     "/flows.csv",
     "/rewards",
     "/contracts",
+    "/registers",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -91,6 +92,7 @@ pub fn router() -> Router<AppState> {
         get(flows_csv),
         get(rewards),
         get(contracts::desk),
+        get(registers::registers),
     ];
     PAGES
         .iter()
@@ -312,6 +314,7 @@ fn indicator_table(page: &Page, report: &AreaIndicatorsView, size: ttdz_app::for
                     .unwrap_or_default(),
                 basis: match &i.numerator {
                     Some(f) if f.basis == "reported" => page.t.basis_reported.to_owned(),
+                    Some(f) if f.basis == "register" => page.t.basis_register.to_owned(),
                     Some(f) => {
                         format!("{} {}/{}", page.t.basis_sum, f.parts_with_values.unwrap_or(0), f.parts.unwrap_or(0))
                     }
@@ -1221,5 +1224,6 @@ mod contracts;
 mod information;
 mod policies;
 mod procedure;
+mod registers;
 mod report;
 mod workbench;

@@ -322,6 +322,9 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/openapi.json",
             "/api/v1/policies/{id}/checks",
             "/api/v1/published-figures",
+            "/api/v1/registers",
+            "/api/v1/registers/{register}",
+            "/api/v1/registers/{register}/{id}",
             "/api/v1/rewards/calc",
             "/api/v1/subscriptions/{kind}",
             "/api/v1/subscriptions/{kind}/digest",
@@ -588,6 +591,110 @@ async fn a_contract_is_filed_registered_and_revoked_over_http() {
         .await
         .expect("post");
     assert_eq!(again.status(), StatusCode::CONFLICT, "a revoked contract cannot be revoked again");
+}
+
+/// The registers over HTTP and on their page: the public reads them and sees no forms; a province adds a broker
+/// (201), which the province's figure for row 5 counts at once; ending and removing need the entry's version; the
+/// ministry's register refuses a province (403); the page lists the entry with its forms for its keeper.
+#[tokio::test]
+async fn the_registers_are_kept_over_http_and_read_by_everyone() {
+    use ttdz_domain::account::Role;
+    let app = TestApp::sqlite().await;
+    accounts::add(&app, "js-kjt", Role::Province, Some("320000"), "pass-province-1").await;
+    let province = accounts::token(&app, "js-kjt", "pass-province-1").await;
+    let year = backends::test_clock().year();
+    let registers = app.ok_json("/api/v1/registers").await;
+    assert_eq!(registers.as_array().map(Vec::len), Some(6));
+    assert_eq!(registers[2]["key"], "tech_brokers");
+    assert_eq!(registers[2]["row"], 5);
+    let send = |method: reqwest::Method, path: &str, token: Option<&str>, version: Option<i64>, body: Option<Value>| {
+        let mut request = app.client.request(method, format!("{}{path}", app.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(v) = version {
+            request = request.header("If-Match", format!("\"{v}\""));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    let broker = serde_json::json!({
+        "name": "王敏", "division": "320102", "from": format!("{year}-01-10"), "level": "高级",
+        "trainings": [{"date": format!("{year}-01-05"), "course": "技术经纪人培训", "hours": 48}]
+    });
+    let anonymous = send(reqwest::Method::POST, "/api/v1/registers/tech_brokers", None, None, Some(broker.clone()))
+        .await
+        .expect("post");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let wrong = send(
+        reqwest::Method::POST,
+        "/api/v1/registers/tech_brokers",
+        Some(&province),
+        None,
+        Some(serde_json::json!({"name": "李强", "division": "320102", "from": "2025-01-01", "level": "特级"})),
+    )
+    .await
+    .expect("post");
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong: Value = wrong.json().await.expect("JSON");
+    assert!(wrong["message"].as_str().is_some_and(|m| m.starts_with("level")), "{wrong}");
+    let national = send(
+        reqwest::Method::POST,
+        "/api/v1/registers/national_tt_institutions",
+        Some(&province),
+        None,
+        Some(serde_json::json!({"name": "某机构", "division": "320102", "from": "2025-01-01", "batch": "1"})),
+    )
+    .await
+    .expect("post");
+    assert_eq!(national.status(), StatusCode::FORBIDDEN);
+    let added =
+        send(reqwest::Method::POST, "/api/v1/registers/tech_brokers", Some(&province), None, Some(broker.clone()))
+            .await
+            .expect("post");
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let added: Value = added.json().await.expect("JSON");
+    let id = added["id"].as_i64().expect("id");
+    assert_eq!(
+        (&added["place"], &added["version"]),
+        (&serde_json::json!("江苏省 南京市 玄武区"), &serde_json::json!(1))
+    );
+
+    let listing = app.ok_json(&format!("/api/v1/registers/tech_brokers?division=320000&year={year}")).await;
+    assert_eq!(listing["in_force_at_year_end"], 1);
+    assert_eq!(listing["source"], "register:tech_brokers");
+    assert_eq!((&listing["may_add"], &listing["entries"][0]["editable"]), (&Value::Bool(false), &Value::Bool(false)));
+    let figure = app.ok_json(&format!("/api/v1/divisions/320000/indicators?year={year}")).await;
+    let row = figure["indicators"].as_array().expect("rows").iter().find(|i| i["code"] == "tech_brokers").cloned();
+    let row = row.expect("row 5");
+    assert_eq!((&row["value"], &row["numerator"]["basis"]), (&serde_json::json!("1"), &serde_json::json!("register")));
+
+    let (status, page) = app.html("/registers?register=tech_brokers", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("王敏") && page.contains("等级：高级") && page.contains("技术经纪人培训"), "{page}");
+    assert!(!page.contains("data-method=\"DELETE\""), "the public gets no forms");
+    let kept = app.get_as("/registers?register=tech_brokers", Some(&province)).await.text().await.expect("page");
+    assert!(kept.contains(&format!("data-api=\"/api/v1/registers/tech_brokers/{id}\" data-method=\"DELETE\"")));
+    assert!(kept.contains("data-rows=\"trainings\""), "a broker's trainings are entered on the page");
+    let (status, page) = app.html("/registers?register=tech_brokers&year=soon&division=32", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("role=\"alert\">year: &#39;soon&#39; is not a year; division: &#39;32&#39;"), "{page}");
+
+    let mut ended = broker.clone();
+    ended["until"] = serde_json::json!(format!("{year}-01-20"));
+    let path = format!("/api/v1/registers/tech_brokers/{id}");
+    let stale = send(reqwest::Method::PUT, &path, Some(&province), Some(7), Some(ended.clone())).await.expect("put");
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let put = send(reqwest::Method::PUT, &path, Some(&province), Some(1), Some(ended)).await.expect("put");
+    assert_eq!(put.status(), StatusCode::OK);
+    let listing = app.ok_json(&format!("/api/v1/registers/tech_brokers?year={year}")).await;
+    assert_eq!(listing["in_force_at_year_end"], 0, "ended before the year's end");
+    let gone = send(reqwest::Method::DELETE, &path, Some(&province), Some(2), None).await.expect("delete");
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let (status, _) = app.json("/api/v1/registers/unicorns").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 /// Everything a client can read must be the same JSON whichever database holds it.

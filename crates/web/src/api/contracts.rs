@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use ttdz_app::registration::{self, ContractView, DecisionInput};
 use ttdz_domain::registration::FilingInput;
@@ -96,10 +96,7 @@ pub async fn decide(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<ContractView>, ApiError> {
-    let version = match headers.get(header::IF_MATCH) {
-        Some(_) => Some(super::reports::if_match(&headers)?),
-        None => None,
-    };
+    let version = super::reports::optional_if_match(&headers)?;
     // The body is optional: a registration as filed needs none.
     let input: DecisionInput = if body.iter().all(u8::is_ascii_whitespace) {
         DecisionInput::default()

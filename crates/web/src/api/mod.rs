@@ -10,6 +10,7 @@ mod documents;
 mod information;
 mod lifecycle;
 mod policies;
+mod registers;
 pub(crate) mod reports;
 pub(crate) mod verdict;
 
@@ -60,6 +61,7 @@ use crate::views::{
         (name = "data", description = "Datasets, imports and published figures, with their sources"),
         (name = "evaluation", description = "Comparative evaluation of the zones"),
         (name = "contracts", description = "Technology contract registration (技术合同认定登记)"),
+        (name = "registers", description = "Registers of transfer institutions, brokers, investors, maker spaces and incubated firms, whose year-end counts are Annex 2 figures"),
         (name = "rewards", description = "Rewards for the people who made an achievement (Article 45)"),
     ),
     components(schemas(ErrorBody, ErrorCode))
@@ -89,6 +91,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contracts::file, contracts::list))
         .routes(routes!(contracts::get))
         .routes(routes!(contracts::decide))
+        .routes(routes!(registers::list_registers))
+        .routes(routes!(registers::entries, registers::add))
+        .routes(routes!(registers::replace, registers::remove))
         .routes(routes!(auth_routes::login))
         .routes(routes!(auth_routes::logout))
         .routes(routes!(auth_routes::me))

@@ -39,6 +39,12 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     })
 }
 
+/// The version in `If-Match` if the client sent one: where a change without it is allowed to apply to the record as
+/// it stands.
+pub(crate) fn optional_if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    headers.get(header::IF_MATCH).map(|_| if_match(headers)).transpose()
+}
+
 /// A zone-year's annual report: status, due date and lateness, text, values, and after a return what changed
 /// since the submission. Before acceptance it is visible to the ministry, the zone's province and the experts
 /// assigned to the zone only. With an extension (`2024.docx`, `.pdf`, `.html`, `.md`, `.json`), the report as a
