@@ -113,6 +113,12 @@ pub async fn store_values(
     Ok(Stored { batch: name, values, report })
 }
 
+/// The numbers of the contracts registered in TTDZ: a registry file read with them
+/// ([`ttdz_ingest::contracts::Options::registered`]) leaves those rows out, so no contract counts twice.
+pub async fn registered_contract_numbers(ctx: &Context) -> Result<std::collections::HashSet<String>, AppError> {
+    Ok(ctx.store().registered_contract_numbers().await?.into_iter().collect())
+}
+
 /// Stores a checked contracts file, micro-data of the technology-contract registry, as the batch
 /// `contracts:{chosen}` (default: the file's name): its roll-ups and the data elements they make for every basic
 /// unit and year. The registry is national, so only the ministry (and the operator) store it.
@@ -128,13 +134,15 @@ pub async fn store_contracts(
     let name = format!("contracts:{chosen}");
     let division_values = file.element_values();
     let values = division_values.len();
+    let mut source = format!("technology-contract registry micro-data from {file_name}");
+    if file.registered_in_ttdz > 0 {
+        source += &format!(
+            "; {} rows left out, their contracts being registered in TTDZ (registry:live)",
+            file.registered_in_ttdz
+        );
+    }
     let batch = Batch {
-        dataset: Dataset {
-            name: name.clone(),
-            files: vec![file_name.to_owned()],
-            sha256: file.sha256,
-            source: format!("technology-contract registry micro-data from {file_name}"),
-        },
+        dataset: Dataset { name: name.clone(), files: vec![file_name.to_owned()], sha256: file.sha256, source },
         kind: SourceKind::Registry,
         recorded_by: viewer.label(),
         scope: None,

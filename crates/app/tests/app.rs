@@ -1072,10 +1072,41 @@ async fn registered_contracts_count_at_once_and_revoked_ones_leave(store: &TestS
     let message = conflict.as_ref().err().map(ToString::to_string).unwrap_or_default();
     assert!(message.contains("2026320100000001 is registered already"), "{conflict:?}");
 
+    // The national registry's file holds the contract registered here and one registered elsewhere: only the
+    // other one is added.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("registry-2026.csv");
+    let rows = [
+        "2026320100000001,2026-06-10,技术转让,320106,330106,高校,新材料,1234567.89,900000",
+        "2026320100099999,2026-06-11,技术服务,320106,330106,高校,新材料,1000,1000",
+    ];
+    std::fs::write(&path, format!("{}\n{}\n", ttdz_ingest::contracts::HEADER, rows.join("\n"))).expect("written");
+    let options = ttdz_ingest::contracts::Options {
+        registered: ttdz_app::imports::registered_contract_numbers(&ctx).await.expect("numbers"),
+        ..Default::default()
+    };
+    let basic = ttdz_ingest::contracts::BasicUnits::of(&ctx.tree(None).await.expect("tree"));
+    let registry = ttdz_ingest::contracts::read(&path, &basic, &options, &|_| {}, None).expect("read");
+    assert_eq!((registry.rows, registry.accepted, registry.registered_in_ttdz), (2, 1, 1));
+    let operator = ttdz_app::Viewer::Operator("test".into());
+    ttdz_app::imports::store_contracts(&ctx, &operator, "test", ("registry-2026.csv", None), registry)
+        .await
+        .expect("stored");
+    assert_eq!(
+        turnover().await.unwrap_or_default() - before.unwrap_or_default(),
+        Decimal::from_str("1235567.89").expect("decimal"),
+        "the contract registered in TTDZ counts once"
+    );
+    let source = store.store().datasets().await.expect("datasets");
+    let source =
+        source.iter().find(|d| d.dataset.name == "contracts:registry-2026.csv").map(|d| d.dataset.source.clone());
+    assert!(source.is_some_and(|s| s.contains("1 rows left out")), "the dataset says what it left out");
+    let imported = Decimal::from(1000);
+
     let stale = decide(&ctx, &nanjing, "test", (first.id, "revoke", Some(1)), &why).await;
     assert!(stale.as_ref().err().is_some_and(|e| e.to_string().contains("not 1")), "{stale:?}");
     decide(&ctx, &nanjing, "test", (first.id, "revoke", None), &why).await.expect("revoked");
-    assert_eq!(turnover().await.unwrap_or_default(), before.unwrap_or_default(), "revoking takes it back");
+    assert_eq!(turnover().await.unwrap_or_default(), before.unwrap_or_default() + imported, "revoking takes it back");
 
     let trail =
         store.store().audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("audit");

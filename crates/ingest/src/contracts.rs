@@ -69,12 +69,15 @@ pub struct Options {
     /// Parsing threads (the reader is one more).
     pub threads: usize,
     pub chunk_bytes: usize,
+    /// The numbers of the contracts registered in TTDZ itself. The live registry counts them already, so a file
+    /// that holds them too (the national registry's export does, once they reach it) leaves their rows out.
+    pub registered: HashSet<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Options { skip_invalid: false, threads: cores.clamp(1, 8), chunk_bytes: 4 << 20 }
+        Options { skip_invalid: false, threads: cores.clamp(1, 8), chunk_bytes: 4 << 20, registered: HashSet::new() }
     }
 }
 
@@ -83,7 +86,10 @@ impl Default for Options {
 pub struct ContractsFile {
     pub encoding: Encoding,
     pub rows: u64,
+    /// Rows counted: neither bad nor registered in TTDZ.
     pub accepted: u64,
+    /// Good rows left out because their contracts are registered in TTDZ (see [`Options::registered`]).
+    pub registered_in_ttdz: u64,
     pub sha256: String,
     /// Seller and buyer side, per basic unit, registration year and type.
     pub rollups: Vec<ContractRollup>,
@@ -436,6 +442,7 @@ struct ChunkResult {
     index: usize,
     lines: u64,
     rows: u64,
+    registered_in_ttdz: u64,
     not_utf8: bool,
     problems: Problems,
     rejects: Vec<(String, u64, String)>,
@@ -445,7 +452,7 @@ fn parse_chunk(
     chunk: &Chunk,
     encoding: Encoding,
     units: &BasicUnits,
-    file: &str,
+    (file, registered): (&str, &HashSet<String>),
     keep_rejects: bool,
     acc: &mut Sums,
     hashes: &mut Vec<u64>,
@@ -454,6 +461,7 @@ fn parse_chunk(
         index: chunk.index,
         lines: 0,
         rows: 0,
+        registered_in_ttdz: 0,
         not_utf8: false,
         problems: Problems::new(file),
         rejects: Vec::new(),
@@ -494,6 +502,10 @@ fn parse_chunk(
         r.rows += 1;
         let checked =
             fields(line, quoted, &mut owned).map_err(|e| (None, e)).and_then(|f| match parse_row(&f, units) {
+                Ok(p) if !registered.is_empty() && registered.contains(p.contract_no) => {
+                    r.registered_in_ttdz += 1;
+                    Ok(())
+                }
                 Ok(p) => {
                     hashes.push(contract_hash(p.contract_no));
                     let seller = acc.place(Side::Seller, p.seller, p.year, p.contract_type);
@@ -583,7 +595,15 @@ fn read_as(
                         Err(_) => break,
                     };
                     let Ok(chunk) = job else { break };
-                    let result = parse_chunk(&chunk, encoding, units, name, keep_rejects, &mut acc, &mut hashes);
+                    let result = parse_chunk(
+                        &chunk,
+                        encoding,
+                        units,
+                        (name, &options.registered),
+                        keep_rejects,
+                        &mut acc,
+                        &mut hashes,
+                    );
                     let _ = pool_tx.send(chunk.bytes);
                     if result_tx.send(result).is_err() {
                         break;
@@ -697,7 +717,7 @@ fn read_as(
 
     let duplicates = colliding_hashes(std::mem::take(&mut totals.hashes));
     if !duplicates.is_empty() {
-        remove_duplicates(path, encoding, units, &duplicates, &mut totals, rejects)?;
+        remove_duplicates(path, encoding, (units, &options.registered), &duplicates, &mut totals, rejects)?;
     }
     let rollups = totals
         .acc
@@ -734,7 +754,8 @@ fn read_as(
     Ok(Ok(ContractsFile {
         encoding,
         rows: totals.rows,
-        accepted: totals.rows - totals.problems.bad_lines,
+        accepted: totals.rows - totals.problems.bad_lines - totals.registered_in_ttdz,
+        registered_in_ttdz: totals.registered_in_ttdz,
         sha256: totals.sha256,
         rollups,
         flows,
@@ -744,6 +765,7 @@ fn read_as(
 
 struct ReadTotals {
     rows: u64,
+    registered_in_ttdz: u64,
     acc: Sums,
     /// Each worker's contract-number hashes.
     hashes: Vec<Vec<u64>>,
@@ -755,6 +777,7 @@ impl ReadTotals {
     fn new(file: &str, units: usize) -> Self {
         ReadTotals {
             rows: 0,
+            registered_in_ttdz: 0,
             acc: Sums::new(units),
             hashes: Vec::new(),
             problems: Problems::new(file),
@@ -764,6 +787,7 @@ impl ReadTotals {
 
     fn absorb(&mut self, r: ChunkResult) {
         self.rows += r.rows;
+        self.registered_in_ttdz += r.registered_in_ttdz;
         self.problems.merge(r.problems);
     }
 
@@ -862,7 +886,7 @@ fn radix_sort(values: &mut Vec<u64>) {
 fn remove_duplicates(
     path: &Path,
     encoding: Encoding,
-    units: &BasicUnits,
+    (units, registered): (&BasicUnits, &HashSet<String>),
     colliding: &HashSet<u64>,
     totals: &mut ReadTotals,
     mut rejects: Option<&mut Rejects<&mut dyn Write>>,
@@ -888,7 +912,7 @@ fn remove_duplicates(
         let mut owned = Vec::new();
         let Ok(f) = fields(line, true, &mut owned) else { continue };
         let Ok(p) = parse_row(&f, units) else { continue };
-        if !colliding.contains(&contract_hash(p.contract_no)) {
+        if !colliding.contains(&contract_hash(p.contract_no)) || registered.contains(p.contract_no) {
             continue;
         }
         match first_line_of.get(p.contract_no) {

@@ -236,7 +236,7 @@ fn sums_beyond_the_64_bit_range_stay_exact_and_so_do_many_years() {
     }
     text.push_str("BIG7,2023-05-01,技术开发,320102,320104,企业,电子信息,999999999999999.99,999999999999999.99\n");
     let path = write(dir.path(), "big.csv", text.as_bytes());
-    let options = Options { skip_invalid: true, threads: 2, chunk_bytes: 4096 };
+    let options = Options { skip_invalid: true, threads: 2, chunk_bytes: 4096, ..Options::default() };
     let file = read(&path, &units, &options).expect("read");
     assert_eq!(file.problems.bad_lines, 1, "the duplicate");
     let big = file.rollups.iter().find(|r| r.side == Side::Seller && r.year == 2023).expect("the 2023 group");
@@ -245,4 +245,23 @@ fn sums_beyond_the_64_bit_range_stay_exact_and_so_do_many_years() {
     let years: Vec<i32> = file.rollups.iter().filter(|r| r.side == Side::Buyer).map(|r| r.year).collect();
     assert_eq!(years.len(), 31, "every year kept, dense or not: {years:?}");
     assert!(file.rollups.iter().filter(|r| r.year < 2023).all(|r| r.contracts == 1 && r.turnover == Decimal::ONE));
+}
+
+#[test]
+fn rows_of_contracts_registered_in_ttdz_are_left_out_even_when_repeated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let units = BasicUnits::of(&tree());
+    let rows = [
+        "L-1,2025-03-01,技术开发,320102,330106,企业,电子信息,100.00,80.00",
+        "N-1,2025-03-02,技术开发,320102,330106,企业,电子信息,7.00,7.00",
+        "L-1,2025-03-03,技术开发,320102,330106,企业,电子信息,100.00,80.00",
+    ];
+    let path = write(dir.path(), "registry.csv", format!("{HEADER}\n{}\n", rows.join("\n")).as_bytes());
+    let options = Options { registered: ["L-1".to_owned()].into(), ..Options::default() };
+    let file = read(&path, &units, &options).expect("a registered number repeated is no duplicate to refuse");
+    assert_eq!((file.rows, file.accepted, file.registered_in_ttdz), (3, 1, 2));
+    let seller: Decimal = file.rollups.iter().filter(|r| r.side == Side::Seller).map(|r| r.turnover).sum();
+    assert_eq!(seller, Decimal::new(700, 2), "only the contract registered elsewhere");
+    let without = read(&path, &units, &Options::default());
+    assert!(matches!(without, Err(IngestError::Invalid(p)) if p.bad_lines == 1), "otherwise line 4 is a duplicate");
 }

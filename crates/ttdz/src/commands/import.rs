@@ -107,7 +107,11 @@ pub async fn contracts(
     let ctx = super::context(settings, open_store(settings).await?);
     let tree = ctx.tree(None).await?;
     let units = BasicUnits::of(&tree);
-    let mut read_options = contracts::Options { skip_invalid: options.skip_invalid, ..Default::default() };
+    let mut read_options = contracts::Options {
+        skip_invalid: options.skip_invalid,
+        registered: imports::registered_contract_numbers(&ctx).await?,
+        ..Default::default()
+    };
     if let Some(t) = threads {
         read_options.threads = t.max(1);
     }
@@ -140,15 +144,12 @@ pub async fn contracts(
             eprintln!("{} bad rows skipped; written with reasons to {}", file.problems.bad_lines, errors.display());
         }
     }
-    let summary = format!(
-        "{}: {} rows, {} accepted ({}), {} roll-up rows, read in {:.2} s",
-        path.display(),
-        file.rows,
-        file.accepted,
-        file.encoding.name(),
-        file.rollups.len(),
-        parsed.as_secs_f64()
-    );
+    let mut summary =
+        format!("{}: {} rows, {} accepted ({})", path.display(), file.rows, file.accepted, file.encoding.name());
+    if file.registered_in_ttdz > 0 {
+        summary += &format!(", {} left out as registered in TTDZ", file.registered_in_ttdz);
+    }
+    summary += &format!(", {} roll-up rows, read in {:.2} s", file.rollups.len(), parsed.as_secs_f64());
     if options.dry_run {
         println!("{summary}; nothing stored (--dry-run)");
         return Ok(());
