@@ -29,6 +29,9 @@ pub async fn run_due(ctx: &Context) -> Result<usize, AppError> {
     if ctx.store().claim_job("register_counts", &today.to_string(), &audit("register_counts")).await? {
         crate::registers::recount(ctx, &audit("register_counts")).await?;
     }
+    if ctx.store().claim_job("listing_close", &today.to_string(), &audit("listing_close")).await? {
+        crate::listings::close_due(ctx, &audit("listing_close")).await?;
+    }
     if !ctx.store().claim_job("reminders", &today.to_string(), &audit("reminders")).await? {
         return Ok(0);
     }

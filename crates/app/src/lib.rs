@@ -19,6 +19,7 @@ pub mod indicators;
 pub mod information;
 pub mod jobs;
 pub mod lifecycle;
+pub mod listings;
 pub mod policies;
 pub mod registers;
 pub mod registration;
@@ -119,6 +120,16 @@ pub(crate) fn audit(
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// A division's name with its ancestors', as a reader places it: 江苏省 南京市 鼓楼区.
+pub(crate) fn place_name(tree: &ttdz_domain::DivisionTree, code: &DivisionCode) -> String {
+    tree.ancestors(code)
+        .iter()
+        .map(|d| d.name_zh.as_str())
+        .chain(tree.get(code).map(|d| d.name_zh.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// Who asks: the public, an account, the service holding the deployment's admin token, or an operator at the
 /// server's command line (named by the login user). The service and the operator have the ministry's rights.

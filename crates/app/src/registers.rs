@@ -146,13 +146,7 @@ fn may_keep(viewer: &Viewer, register: Register, division: Option<&DivisionCode>
 
 fn view(viewer: &Viewer, tree: &ttdz_domain::DivisionTree, today: &str, s: StoredEntry) -> EntryView {
     let e = s.entry;
-    let place = tree
-        .ancestors(&e.division)
-        .iter()
-        .map(|d| d.name_zh.as_str())
-        .chain(tree.get(&e.division).map(|d| d.name_zh.as_str()))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let place = crate::place_name(tree, &e.division);
     EntryView {
         id: s.id,
         in_force: e.from.as_str() <= today && e.until.as_deref().is_none_or(|u| u > today),

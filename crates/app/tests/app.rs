@@ -1271,7 +1271,141 @@ async fn registers_are_the_figures_and_a_differing_report_stays_beside_them(stor
     }
 }
 
+/// An auction takes bids inside its period, at or above the reserve and each above the highest; after the last day
+/// the seller closes it at the highest bid and the deal is a contract filed for registration, which the registrar
+/// registers into 技术合同成交额; a listing without bids closes unsold by the daily job; a seller may withdraw with
+/// a reason; bidders' names are the seller's to see; every step is audited.
+async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_register(store: &TestStore) {
+    use rust_decimal::Decimal;
+    use ttdz_app::AppError;
+    use ttdz_app::listings::{BidInput, CloseInput, bid, close, get, open, withdraw};
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::listing::ListingInput;
+    let make = |name: &str, role: Role, division: &str| {
+        let division = ttdz_domain::DivisionCode::parse(division).expect("code");
+        let account = Account::new(Username::parse(name).expect("name"), role, None, Some(division), None);
+        account.expect("account")
+    };
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    let accounts = [
+        make("nju-sell", Role::Institution, "320106"),
+        make("hz-buy", Role::Institution, "330106"),
+        make("sh-buy", Role::Institution, "310112"),
+        make("reg-nj", Role::Registrar, "320100"),
+    ];
+    for a in &accounts {
+        store.store().add_account(a, "hash", &audit).await.expect("account");
+    }
+    let [seller, hangzhou, shanghai, registrar] = accounts.map(ttdz_app::Viewer::Account);
+    let june = |day: u8| at(store, &format!("2026-06-{day:02}T02:00:00Z"));
+    let terms = |method: &str, closes: &str| ListingInput {
+        title: "一种高导热石墨烯复合材料的制备方法".into(),
+        notice: "专利 ZL202110000001.X 拟转让，起拍价 50 万元。".into(),
+        method: method.into(),
+        contract_type: "技术转让".into(),
+        reserve_yuan: "500000".into(),
+        seller_name: "南京大学".into(),
+        seller_division: "320106".into(),
+        seller_kind: "高校".into(),
+        field: "新材料".into(),
+        opens_on: "2026-06-01".into(),
+        closes_on: closes.into(),
+        ..ListingInput::default()
+    };
+    let short = open(&june(1), &seller, "test", terms("auction", "2026-06-06")).await;
+    assert!(matches!(&short, Err(AppError::Rejected(m)) if m.starts_with("closes_on")), "{short:?}");
+    let by_a_buyer = open(&june(1), &hangzhou, "test", terms("auction", "2026-06-07")).await;
+    assert!(matches!(&by_a_buyer, Err(AppError::Rejected(m)) if m.starts_with("seller_division")), "{by_a_buyer:?}");
+    let auction = open(&june(1), &seller, "test", terms("auction", "2026-06-07")).await.expect("opened");
+    assert_eq!((auction.status, auction.method), ("open", "auction"));
+
+    let offer = |name: &str, amount: &str| BidInput {
+        buyer_name: name.into(),
+        buyer_division: None,
+        amount_yuan: amount.into(),
+    };
+    let own = bid(&june(3), &seller, "test", auction.id, offer("南京大学", "600000")).await;
+    assert!(matches!(&own, Err(AppError::Forbidden(_))), "{own:?}");
+    let under = bid(&june(3), &hangzhou, "test", auction.id, offer("杭州某材料公司", "499999.99")).await;
+    assert!(matches!(&under, Err(AppError::Rejected(m)) if m.starts_with("amount_yuan")), "{under:?}");
+    bid(&june(3), &hangzhou, "test", auction.id, offer("杭州某材料公司", "600000")).await.expect("a bid");
+    let equal = bid(&june(4), &shanghai, "test", auction.id, offer("上海某新材料公司", "600000")).await;
+    assert!(matches!(&equal, Err(AppError::Rejected(m)) if m.contains("highest")), "{equal:?}");
+    let placed = bid(&june(4), &shanghai, "test", auction.id, offer("上海某新材料公司", "650000.50")).await;
+    assert_eq!(placed.expect("a higher bid").highest_yuan.as_deref(), Some("650000.50"));
+
+    let public = get(&june(5), &ttdz_app::Viewer::Public, auction.id).await.expect("public");
+    assert_eq!(public.bids.len(), 2);
+    assert!(public.bids.iter().all(|b| b.buyer_name.is_none()), "the public does not see who bid");
+    let theirs = get(&june(5), &shanghai, auction.id).await.expect("a bidder");
+    assert_eq!(theirs.bids.iter().filter(|b| b.buyer_name.is_some()).count(), 1, "a bidder sees its own");
+    let early = close(&june(7), &seller, "test", (auction.id, None), CloseInput::default()).await;
+    assert!(matches!(&early, Err(AppError::Rejected(m)) if m.starts_with("closes_on")), "{early:?}");
+    let late = bid(&june(8), &hangzhou, "test", auction.id, offer("杭州某材料公司", "700000")).await;
+    assert!(matches!(&late, Err(AppError::Rejected(m)) if m.starts_with("closes_on")), "{late:?}");
+    let chosen = close(&june(8), &seller, "test", (auction.id, None), CloseInput { bid_id: Some(1) }).await;
+    assert!(matches!(&chosen, Err(AppError::Rejected(m)) if m.starts_with("bid_id")), "only in an agreement");
+    let not_theirs = close(&june(8), &hangzhou, "test", (auction.id, None), CloseInput::default()).await;
+    assert!(matches!(&not_theirs, Err(AppError::Forbidden(_))), "{not_theirs:?}");
+
+    let sold = close(&june(8), &seller, "test", (auction.id, None), CloseInput::default()).await.expect("closed");
+    assert_eq!(sold.status, "sold");
+    let won = sold.bids.iter().find(|b| Some(b.id) == sold.winning_bid).expect("the winner");
+    assert_eq!((won.buyer_name.as_deref(), won.amount_yuan.as_str()), (Some("上海某新材料公司"), "650000.50"));
+    let contract_id = sold.contract_id.expect("a contract drafted");
+    let contract = ttdz_app::registration::get(&june(8), &seller, contract_id).await.expect("the seller's");
+    assert_eq!(
+        (contract.status, contract.buyer_division.as_str(), contract.turnover_yuan.as_str()),
+        ("filed", "310112", "650000.50")
+    );
+    let turnover = || async {
+        let element = ttdz_domain::ElementCode::parse("contract_turnover_yuan").expect("code");
+        let reported = store.store().reported(&element).await.expect("reported");
+        let seller = ttdz_domain::DivisionCode::parse("320106").expect("code");
+        reported.divisions.get(&(seller, 2026)).map(|(v, _)| *v).unwrap_or_default()
+    };
+    let before = turnover().await;
+    let decision = ttdz_app::registration::DecisionInput::default();
+    ttdz_app::registration::decide(&june(9), &registrar, "test", (contract_id, "register", None), &decision)
+        .await
+        .expect("registered");
+    assert_eq!(turnover().await - before, Decimal::new(65_000_050, 2), "the deal's price");
+
+    // A listing nobody bids on closes unsold when the daily job runs after its last day; another is withdrawn.
+    let quiet = open(
+        &june(10),
+        &seller,
+        "test",
+        ListingInput { opens_on: "2026-06-10".into(), ..terms("listing", "2026-06-24") },
+    )
+    .await
+    .expect("opened");
+    let taken_back = open(
+        &june(10),
+        &seller,
+        "test",
+        ListingInput { opens_on: "2026-06-10".into(), ..terms("agreement", "2026-06-30") },
+    )
+    .await
+    .expect("opened");
+    let no_reason = withdraw(&june(11), &seller, "test", (taken_back.id, None), " ").await;
+    assert!(matches!(&no_reason, Err(AppError::Rejected(m)) if m.starts_with("reason")), "{no_reason:?}");
+    let withdrawn = withdraw(&june(11), &seller, "test", (taken_back.id, None), "专利权属待确认").await;
+    assert_eq!(withdrawn.expect("withdrawn").status, "withdrawn");
+    ttdz_app::jobs::run_due(&june(25)).await.expect("jobs");
+    let closed = get(&june(25), &seller, quiet.id).await.expect("listing");
+    assert_eq!((closed.status, closed.contract_id), ("unsold", None));
+
+    let trail =
+        store.store().audit(&ttdz_domain::audit::AuditQuery { limit: 200, ..Default::default() }).await.expect("audit");
+    for step in ["listing.open", "listing.bid", "listing.close", "listing.withdraw", "contract.file"] {
+        assert!(trail.iter().any(|e| e.action == step), "{step} is audited");
+    }
+}
+
 on_both_backends!(
+    an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_register,
     registers_are_the_figures_and_a_differing_report_stays_beside_them,
     registered_contracts_count_at_once_and_revoked_ones_leave,
     the_flow_between_zones_is_the_sum_of_the_contracts_between_them,

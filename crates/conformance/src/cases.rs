@@ -892,6 +892,108 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
         .await
         .expect("registered");
     wrote("change_register (and the register's batch)", 2, count().await);
+    let listing = store.add_listing("auditee-tto", &listing_terms(), &audit()).await.expect("listed");
+    wrote("add_listing", 1, count().await);
+    store.add_bid(listing, 1, &bid("auditee-tto", "600000"), &audit()).await.expect("bid");
+    wrote("add_bid", 1, count().await);
+    let outcome = ttdz_store::ListingOutcome {
+        status: ttdz_domain::listing::ListingStatus::Withdrawn,
+        winning_bid: None,
+        reason: Some("权属待确认".into()),
+        contract: None,
+    };
+    store.end_listing(listing, 2, &outcome, &audit()).await.expect("withdrawn");
+    wrote("end_listing", 1, count().await);
+}
+
+fn listing_terms() -> ttdz_domain::listing::ListingTerms {
+    ttdz_domain::listing::ListingInput {
+        title: "一种高导热石墨烯复合材料的制备方法".into(),
+        notice: "拟转让，起拍价 50 万元。".into(),
+        method: "auction".into(),
+        contract_type: "技术转让".into(),
+        reserve_yuan: "500000".into(),
+        seller_name: "南京大学".into(),
+        seller_division: "320106".into(),
+        seller_kind: "高校".into(),
+        field: "新材料".into(),
+        opens_on: "2026-06-01".into(),
+        closes_on: "2026-06-07".into(),
+        ..Default::default()
+    }
+    .parse("2026-06-01")
+    .expect("terms")
+}
+
+fn bid(bidder: &str, yuan: &str) -> ttdz_domain::listing::Bid {
+    ttdz_domain::listing::Bid {
+        id: 0,
+        bidder: bidder.into(),
+        buyer_name: "上海某新材料公司".into(),
+        buyer_division: code("310112"),
+        amount_yuan: Decimal::from_str(yuan).expect("decimal"),
+        at: "2026-06-03T02:00:00Z".into(),
+    }
+}
+
+/// Bids on a listing are taken in turn (a bid based on a version another bid moved is refused, to be checked
+/// again), amounts come back exactly, and a close that makes a deal files its contract in the same step.
+pub async fn a_listing_takes_bids_in_turn_and_a_deal_files_its_contract(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::listing::ListingStatus;
+    for (name, division) in [("seller-tto", "320106"), ("buyer-co", "310112")] {
+        let account =
+            Account::new(Username::parse(name).expect("name"), Role::Institution, None, Some(code(division)), None);
+        store.add_account(&account.expect("account"), "hash", &audit()).await.expect("account");
+    }
+    let id = store.add_listing("seller-tto", &listing_terms(), &audit()).await.expect("listed");
+    let after_one = store.add_bid(id, 1, &bid("buyer-co", "650000.50"), &audit()).await.expect("bid");
+    assert_eq!(after_one.version, 2);
+    assert_eq!(after_one.bids[0].amount_yuan, Decimal::from_str("650000.50").expect("decimal"), "exact");
+    let stale = store.add_bid(id, 1, &bid("buyer-co", "700000"), &audit()).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    let due = ttdz_store::ListingFilter { closed_before: Some("2026-06-08".into()), ..Default::default() };
+    assert_eq!(store.listings(&due).await.expect("due").len(), 1);
+    let not_yet = ttdz_store::ListingFilter { closed_before: Some("2026-06-07".into()), ..Default::default() };
+    assert!(store.listings(&not_yet).await.expect("due").is_empty(), "its last day is still open");
+
+    let winner = after_one.bids[0].clone();
+    let filing = ttdz_domain::registration::FilingInput {
+        title: Some(listing_terms().title),
+        contract_type: "技术转让".into(),
+        seller_division: "320106".into(),
+        buyer_division: "310112".into(),
+        seller_kind: "高校".into(),
+        field: "新材料".into(),
+        signed_on: "2026-06-08".into(),
+        turnover_yuan: "650000.50".into(),
+        tech_amount_yuan: "650000.50".into(),
+        ..Default::default()
+    }
+    .parse()
+    .expect("filing");
+    let event = ttdz_store::ContractEvent {
+        at: "2026-06-08T02:00:00Z".into(),
+        by: "test".into(),
+        action: "file".into(),
+        reason: None,
+    };
+    let outcome = ttdz_store::ListingOutcome {
+        status: ListingStatus::Sold,
+        winning_bid: Some(winner.id),
+        reason: None,
+        contract: Some((filing.clone(), event)),
+    };
+    let sold = store.end_listing(id, 2, &outcome, &audit()).await.expect("sold");
+    assert_eq!((sold.status, sold.winning_bid, sold.version), (ListingStatus::Sold, Some(winner.id), 3));
+    let contract = store.contract(sold.contract_id.expect("a contract")).await.expect("read").expect("filed");
+    assert_eq!((contract.filed_by.as_str(), &contract.filing), ("seller-tto", &filing), "filed by the seller");
+    let again = store.end_listing(id, 3, &outcome, &audit()).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "a listing ends once: {again:?}");
+    let open = ttdz_store::ListingFilter { status: Some(ListingStatus::Open), ..Default::default() };
+    assert!(store.listings(&open).await.expect("open").is_empty());
+    let mine = ttdz_store::ListingFilter { owner: Some("seller-tto".into()), ..Default::default() };
+    assert_eq!(store.listings(&mine).await.expect("own"), [sold]);
 }
 
 fn new_record(external_id: &str, status: RecordStatus) -> ttdz_store::NewRecord {

@@ -18,6 +18,7 @@ pub mod figure;
 pub mod indicator;
 pub mod lifecycle;
 pub mod limits;
+pub mod listing;
 pub mod measure;
 pub mod policy;
 pub mod reference;

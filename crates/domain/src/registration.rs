@@ -167,7 +167,7 @@ pub fn amount(field: &'static str, yuan: &str) -> Result<Decimal, FilingError> {
 }
 
 /// An amount as sent: text, or a number (a whole one exactly; a fraction as its shortest decimal writing).
-fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+pub(crate) fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Sent {

@@ -57,6 +57,7 @@ fn migrations() -> &'static [Migration] {
                     + "\n"
                     + include_str!("../migrations/register_datasets.sql"),
             ),
+            shared(21, "listings", shared_migrations::LISTINGS),
         ]
     })
 }

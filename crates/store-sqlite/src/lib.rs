@@ -60,6 +60,7 @@ fn migrations() -> &'static [Migration] {
                 shared_migrations::REGISTERS,
                 include_str!("../migrations/register_datasets.sql"),
             ),
+            shared(20, "listings", shared_migrations::LISTINGS),
         ]
     })
 }

@@ -13,6 +13,7 @@ pub mod rows;
 mod shared;
 mod shared_contracts;
 mod shared_data;
+mod shared_listings;
 mod shared_registers;
 mod sync;
 
@@ -847,6 +848,78 @@ pub trait RegisterStore: Send + Sync {
     ) -> Result<bool>;
 }
 
+/// A listing as stored, with its bids in the order they were placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredListing {
+    pub id: i64,
+    pub owner: String,
+    pub status: ttdz_domain::listing::ListingStatus,
+    pub terms: ttdz_domain::listing::ListingTerms,
+    pub bids: Vec<ttdz_domain::listing::Bid>,
+    pub winning_bid: Option<i64>,
+    /// The contract a deal drafted.
+    pub contract_id: Option<i64>,
+    /// Why it was withdrawn or closed as it was.
+    pub reason: Option<String>,
+    pub version: i64,
+}
+
+/// Which listings to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingFilter {
+    pub status: Option<ttdz_domain::listing::ListingStatus>,
+    pub owner: Option<String>,
+    /// Open listings whose last day is before this ISO date: those due to close.
+    pub closed_before: Option<String>,
+}
+
+/// How a listing ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingOutcome {
+    pub status: ttdz_domain::listing::ListingStatus,
+    pub winning_bid: Option<i64>,
+    pub reason: Option<String>,
+    /// For a deal: the contract drafted for registration, filed by the seller, with its first step.
+    pub contract: Option<(ttdz_domain::registration::ContractFiling, ContractEvent)>,
+}
+
+/// Listings and auctions of achievements, and their bids.
+#[async_trait]
+pub trait ListingStore: Send + Sync {
+    /// Opens a listing for `owner`; answers its id.
+    async fn add_listing(
+        &self,
+        owner: &str,
+        terms: &ttdz_domain::listing::ListingTerms,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+
+    async fn listing(&self, id: i64) -> Result<Option<StoredListing>>;
+
+    /// Listings as the filter says, newest first.
+    async fn listings(&self, filter: &ListingFilter) -> Result<Vec<StoredListing>>;
+
+    /// Places `bid` (the store numbers it) on listing `id`, based on version `based_on`: `Conflict` if another bid
+    /// or a close came first, so the bid is checked again against what is there now.
+    async fn add_bid(
+        &self,
+        id: i64,
+        based_on: i64,
+        bid: &ttdz_domain::listing::Bid,
+        audit: &AuditContext,
+    ) -> Result<StoredListing>;
+
+    /// Ends open listing `id` as `outcome` says, based on version `based_on`; a deal's contract is filed in the same
+    /// transaction (by the listing's owner) and its id kept on the listing.
+    async fn end_listing(
+        &self,
+        id: i64,
+        based_on: i64,
+        outcome: &ListingOutcome,
+        audit: &AuditContext,
+    ) -> Result<StoredListing>;
+}
+
 /// Everything TTDZ keeps, one part per concern, and the schema they live in; implemented once by
 /// [`impl_store!`](crate::impl_store).
 #[async_trait]
@@ -858,6 +931,7 @@ pub trait Store:
     + InformationStore
     + JobStore
     + LifecycleStore
+    + ListingStore
     + PolicyStore
     + ReferenceStore
     + RegisterStore
@@ -1317,6 +1391,8 @@ mod audit_coverage {
         "registered_contract_numbers",
         "register_entries",
         "register_entry",
+        "listing",
+        "listings",
     ];
 
     #[test]

@@ -52,6 +52,7 @@ pub mod shared {
     pub const CONTRACT_FLOWS: &str = include_str!("../migrations/contract_flows.sql");
     pub const CONTRACTS: &str = include_str!("../migrations/contracts.sql");
     pub const REGISTERS: &str = include_str!("../migrations/registers.sql");
+    pub const LISTINGS: &str = include_str!("../migrations/listings.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught

@@ -347,3 +347,40 @@ pub fn register_entry((id, body, version, created_by): EntryRow) -> Result<crate
         created_by,
     })
 }
+
+/// `SELECT id, owner, status, body, winning_bid, contract_id, reason, version FROM listings`
+pub type ListingRow = (i64, String, String, String, Option<i64>, Option<i64>, Option<String>, i64);
+
+/// `SELECT id, listing_id, bidder, buyer_name, buyer_division, amount_yuan, placed_at FROM listing_bids`, the
+/// amount as text.
+pub type BidRow = (i64, i64, String, String, String, String, String);
+
+pub fn bid((id, _, bidder, buyer_name, division, amount, at): BidRow) -> Result<ttdz_domain::listing::Bid> {
+    Ok(ttdz_domain::listing::Bid {
+        id,
+        bidder,
+        buyer_name,
+        buyer_division: code(&division)?,
+        amount_yuan: decimal(&amount)?,
+        at,
+    })
+}
+
+/// A listing from its row and the rows of its bids.
+pub fn listing(
+    (id, owner, status, body, winning_bid, contract_id, reason, version): ListingRow,
+    bids: Vec<BidRow>,
+) -> Result<crate::StoredListing> {
+    Ok(crate::StoredListing {
+        id,
+        owner,
+        status: ttdz_domain::listing::ListingStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("listing status {status}")))?,
+        terms: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("listing {id}: {e}")))?,
+        bids: bids.into_iter().map(bid).collect::<Result<_>>()?,
+        winning_bid,
+        contract_id,
+        reason,
+        version,
+    })
+}

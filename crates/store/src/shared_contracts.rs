@@ -23,6 +23,31 @@ macro_rules! impl_contract_store {
             rows.into_iter().map($crate::rows::contract).collect()
         }
 
+        /// Files a contract inside the caller's transaction; answers its id.
+        async fn insert_contract(
+            conn: &mut $conn,
+            filed_by: &str,
+            filing: &ttdz_domain::registration::ContractFiling,
+            event: &$crate::ContractEvent,
+            audit: &ttdz_domain::audit::AuditContext,
+        ) -> $crate::Result<i64> {
+            let body = serde_json::to_string(filing).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+            let history = serde_json::to_string(&[event]).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO contracts (status, filed_by, seller_division, body, history)
+                 VALUES ('filed', $1, $2, $3, $4) RETURNING CAST(id AS BIGINT)",
+            )
+            .bind(filed_by)
+            .bind(filing.seller_division.as_str())
+            .bind(&body)
+            .bind(&history)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
+            append_audit(conn, audit, "contract.file", &id.to_string(), None, Some(&body)).await?;
+            Ok(id)
+        }
+
         #[async_trait::async_trait]
         impl $crate::ContractStore for $store {
             async fn add_contract(
@@ -33,21 +58,7 @@ macro_rules! impl_contract_store {
                 audit: &ttdz_domain::audit::AuditContext,
             ) -> $crate::Result<i64> {
                 let mut tx = self.write_tx().await?;
-                let body = serde_json::to_string(filing).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                let history =
-                    serde_json::to_string(&[event]).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO contracts (status, filed_by, seller_division, body, history)
-                     VALUES ('filed', $1, $2, $3, $4) RETURNING CAST(id AS BIGINT)",
-                )
-                .bind(filed_by)
-                .bind(filing.seller_division.as_str())
-                .bind(&body)
-                .bind(&history)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db)?;
-                append_audit(&mut tx, audit, "contract.file", &id.to_string(), None, Some(&body)).await?;
+                let id = insert_contract(&mut tx, filed_by, filing, event, audit).await?;
                 tx.commit().await.map_err(db)?;
                 Ok(id)
             }

@@ -1031,6 +1031,7 @@ macro_rules! impl_store {
         $crate::impl_information_store!($store);
         $crate::impl_job_store!($store);
         $crate::impl_lifecycle_store!($store);
+        $crate::impl_listing_store!($store, $conn);
         $crate::impl_policy_store!($store);
         $crate::impl_reference_store!($store);
         $crate::impl_register_store!($store, $conn);
