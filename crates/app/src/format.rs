@@ -41,6 +41,19 @@ pub fn yuan_in_yi(yuan: &str) -> String {
     yuan.parse::<Decimal>().map_or_else(|_| yuan.to_owned(), |v| rounded(v / Decimal::from(100_000_000), 2))
 }
 
+/// An amount in yuan in 万元 with two decimals, as a single contract's or deal's money is read.
+pub fn yuan_in_wan(yuan: &str) -> String {
+    yuan.parse::<Decimal>().map_or_else(|_| yuan.to_owned(), |v| rounded(v / Decimal::from(10_000), 2))
+}
+
+/// An ISO 8601 instant as Beijing time to the minute (China Standard Time, UTC+8 all year): 2026-06-15 12:00.
+pub fn beijing_time(iso: &str) -> String {
+    iso.parse::<jiff::Timestamp>().map_or_else(
+        |_| iso.to_owned(),
+        |t| jiff::tz::TimeZone::fixed(jiff::tz::offset(8)).to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +62,9 @@ mod tests {
     fn money_shares_rates_and_counts_read_as_officials_expect() {
         assert_eq!(yuan_in_yi("721874466.03"), "7.22");
         assert_eq!(yuan_in_yi("0"), "0.00");
+        assert_eq!(yuan_in_wan("650000.50"), "65.00");
+        assert_eq!(yuan_in_wan("1234"), "0.12");
+        assert_eq!(beijing_time("2026-06-15T16:30:00Z"), "2026-06-16 00:30");
         assert_eq!(
             indicator_value("18.7723723461", "亿元", "技术合同成交额", AreaSize::Large),
             ("18.77".into(), "亿元".into())

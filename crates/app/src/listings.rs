@@ -388,19 +388,27 @@ fn refused_end(viewer: &Viewer, l: &StoredListing) -> AppError {
     }
 }
 
+/// Why a seller takes a listing back.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawInput {
+    pub reason: String,
+}
+
 /// The seller takes a listing back before its close, saying why.
 pub async fn withdraw(
     ctx: &Context,
     viewer: &Viewer,
     origin: &str,
     (id, version): (i64, Option<i64>),
-    reason: &str,
+    input: &WithdrawInput,
 ) -> Result<ListingView, AppError> {
     let l = stored(ctx, id).await?;
     if !may_end(viewer, &l) {
         return Err(refused_end(viewer, &l));
     }
-    let reason = reason.trim();
+    let reason = input.reason.trim();
     if reason.is_empty() {
         return Err(AppError::Rejected("reason: say why the listing is withdrawn".into()));
     }

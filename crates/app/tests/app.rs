@@ -1278,7 +1278,7 @@ async fn registers_are_the_figures_and_a_differing_report_stays_beside_them(stor
 async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_register(store: &TestStore) {
     use rust_decimal::Decimal;
     use ttdz_app::AppError;
-    use ttdz_app::listings::{BidInput, CloseInput, bid, close, get, open, withdraw};
+    use ttdz_app::listings::{BidInput, CloseInput, WithdrawInput, bid, close, get, open, withdraw};
     use ttdz_domain::account::{Account, Role, Username};
     use ttdz_domain::listing::ListingInput;
     let make = |name: &str, role: Role, division: &str| {
@@ -1389,9 +1389,12 @@ async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_regi
     )
     .await
     .expect("opened");
-    let no_reason = withdraw(&june(11), &seller, "test", (taken_back.id, None), " ").await;
+    let no_reason =
+        withdraw(&june(11), &seller, "test", (taken_back.id, None), &WithdrawInput { reason: " ".into() }).await;
     assert!(matches!(&no_reason, Err(AppError::Rejected(m)) if m.starts_with("reason")), "{no_reason:?}");
-    let withdrawn = withdraw(&june(11), &seller, "test", (taken_back.id, None), "专利权属待确认").await;
+    let withdrawn =
+        withdraw(&june(11), &seller, "test", (taken_back.id, None), &WithdrawInput { reason: "专利权属待确认".into() })
+            .await;
     assert_eq!(withdrawn.expect("withdrawn").status, "withdrawn");
     ttdz_app::jobs::run_due(&june(25)).await.expect("jobs");
     let closed = get(&june(25), &seller, quiet.id).await.expect("listing");

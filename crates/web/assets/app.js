@@ -126,7 +126,7 @@ document.addEventListener("submit", async (event) => {
       credentials: "same-origin",
     });
     if (response.ok) {
-      window.location.assign(fill(form.dataset.next || window.location.pathname));
+      goTo(fill(form.dataset.next || window.location.pathname));
       return;
     }
     const error = await errorMessage(response);
@@ -135,6 +135,16 @@ document.addEventListener("submit", async (event) => {
     if (result) result.textContent = String(e);
   }
 });
+
+// Goes to `next` after a change. A `next` that differs from this page by its #fragment only would merely scroll,
+// showing the page as it was before the change, so the page is loaded again.
+function goTo(next) {
+  const target = new URL(next, window.location.href);
+  const here = window.location;
+  const samePage = target.pathname === here.pathname && target.search === here.search;
+  window.location.assign(target.href);
+  if (samePage && target.hash) window.location.reload();
+}
 
 // Forms marked data-upload send their fields as multipart (files included) to that URL, then go to data-next or
 // reload; on failure the API's message is shown.
@@ -151,7 +161,7 @@ document.addEventListener("submit", async (event) => {
       credentials: "same-origin",
     });
     if (response.ok) {
-      window.location.assign(form.dataset.next || window.location.pathname);
+      goTo(form.dataset.next || window.location.pathname);
       return;
     }
     const error = await errorMessage(response);

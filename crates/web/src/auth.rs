@@ -106,6 +106,9 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         "/api/v1/national/summary/{file}",
         "/api/v1/registers",
         "/api/v1/registers/{register}",
+        // Notices are public; bidders are named to the seller, the officials and each bidder for their own.
+        "/api/v1/listings",
+        "/api/v1/listings/{id}",
     ];
     match (method.clone(), path) {
         (Method::GET, p) if public_read.contains(&p) => Some(Access::Public),
@@ -152,6 +155,9 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         }
         (Method::POST, "/api/v1/achievements" | "/api/v1/demands") => Some(Access::Roles(&[Role::Institution])),
         (Method::POST, "/api/v1/contracts") => Some(Access::Roles(&[Role::Institution])),
+        (Method::POST, "/api/v1/listings" | "/api/v1/listings/{id}/bids") => Some(Access::Roles(&[Role::Institution])),
+        // The handler decides by the listing: its seller ends it.
+        (Method::POST, "/api/v1/listings/{id}/close" | "/api/v1/listings/{id}/withdraw") => Some(Access::Authenticated),
         // The handler decides by the contract: its filer, the registrars of its seller's locality, its province.
         (Method::GET, "/api/v1/contracts" | "/api/v1/contracts/{id}")
         | (Method::POST, "/api/v1/contracts/{id}/{action}") => Some(Access::Authenticated),

@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 34] = [
+pub const PAGES: [&str; 35] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -55,6 +55,7 @@ pub const PAGES: [&str; 34] = [
     "/rewards",
     "/contracts",
     "/registers",
+    "/listings",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -93,6 +94,7 @@ pub fn router() -> Router<AppState> {
         get(rewards),
         get(contracts::desk),
         get(registers::registers),
+        get(listings::listings),
     ];
     PAGES
         .iter()
@@ -1222,6 +1224,7 @@ async fn not_found(lang: Lang, uri: OriginalUri) -> PageError {
 mod accounts;
 mod contracts;
 mod information;
+mod listings;
 mod policies;
 mod procedure;
 mod registers;

@@ -317,6 +317,11 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/imports/values",
             "/api/v1/indicators",
             "/api/v1/information/desk",
+            "/api/v1/listings",
+            "/api/v1/listings/{id}",
+            "/api/v1/listings/{id}/bids",
+            "/api/v1/listings/{id}/close",
+            "/api/v1/listings/{id}/withdraw",
             "/api/v1/national/indicators",
             "/api/v1/national/summary/{file}",
             "/api/v1/openapi.json",
@@ -393,9 +398,11 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
                 Some(Access::Public) if path == "/api/v1/zones/{key}/reports/{year}" => StatusCode::NOT_FOUND,
                 // No document is stored yet in a fresh store.
                 Some(Access::Public) if path == "/api/v1/documents/{id}" => StatusCode::NOT_FOUND,
-                // Nor any achievement or demand.
+                // Nor any achievement, demand or listing.
                 Some(Access::Public)
-                    if (path.starts_with("/api/v1/achievements/{id}") || path.starts_with("/api/v1/demands/{id}")) =>
+                    if (path.starts_with("/api/v1/achievements/{id}")
+                        || path.starts_with("/api/v1/demands/{id}")
+                        || path == "/api/v1/listings/{id}") =>
                 {
                     StatusCode::NOT_FOUND
                 }
@@ -591,6 +598,96 @@ async fn a_contract_is_filed_registered_and_revoked_over_http() {
         .await
         .expect("post");
     assert_eq!(again.status(), StatusCode::CONFLICT, "a revoked contract cannot be revoked again");
+}
+
+/// Listing and auction over HTTP and on their page: an institution lists an achievement (201; a notice too short is
+/// 422 naming `closes_on`), another bids (under the reserve: 422 naming `amount_yuan`), the public reads the notice
+/// without the bidders' names, closing before the last day is 422, and the seller withdraws with a reason; the page
+/// shows the public the notice and the bidder the bid form.
+#[tokio::test]
+async fn achievements_are_listed_bid_on_and_withdrawn_over_http() {
+    use ttdz_domain::account::Role;
+    let app = TestApp::sqlite().await;
+    accounts::add(&app, "nju-tto", Role::Institution, None, "pass-institution-1").await;
+    accounts::add(&app, "buyer-co", Role::Institution, None, "pass-institution-2").await;
+    let seller = accounts::token(&app, "nju-tto", "pass-institution-1").await;
+    let buyer = accounts::token(&app, "buyer-co", "pass-institution-2").await;
+    let today = backends::test_clock().today_iso();
+    let post = |path: String, token: Option<&str>, body: Value| {
+        let mut request = app.client.post(format!("{}{path}", app.base)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let message = |v: &Value| v["message"].as_str().unwrap_or_default().to_owned();
+    let mut terms = serde_json::json!({
+        "title": "一种高导热石墨烯复合材料的制备方法", "notice": "专利拟转让，底价 50 万元，欢迎报价。",
+        "method": "listing", "contract_type": "技术转让", "reserve_yuan": 500000, "seller_name": "南京大学",
+        "seller_division": "320102", "seller_kind": "高校", "field": "新材料",
+        "opens_on": today, "closes_on": today,
+    });
+    let anonymous = post("/api/v1/listings".into(), None, terms.clone()).await.expect("post");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let short = post("/api/v1/listings".into(), Some(&seller), terms.clone()).await.expect("post");
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message(&short.json().await.expect("JSON")).starts_with("closes_on"));
+    terms["closes_on"] = serde_json::json!("2026-07-31");
+    let opened = post("/api/v1/listings".into(), Some(&seller), terms).await.expect("post");
+    assert_eq!(opened.status(), StatusCode::CREATED);
+    let opened: Value = opened.json().await.expect("JSON");
+    let id = opened["id"].as_i64().expect("id");
+    assert_eq!((&opened["status"], &opened["may_withdraw"]), (&serde_json::json!("open"), &Value::Bool(true)));
+
+    let bids = format!("/api/v1/listings/{id}/bids");
+    let under =
+        post(bids.clone(), Some(&buyer), serde_json::json!({"buyer_name": "杭州某材料公司", "amount_yuan": "1000"}))
+            .await
+            .expect("post");
+    assert_eq!(under.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message(&under.json().await.expect("JSON")).starts_with("amount_yuan"));
+    let own = post(bids.clone(), Some(&seller), serde_json::json!({"buyer_name": "南京大学", "amount_yuan": "600000"}))
+        .await
+        .expect("post");
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    let placed = post(bids, Some(&buyer), serde_json::json!({"buyer_name": "杭州某材料公司", "amount_yuan": "600000"}))
+        .await
+        .expect("post");
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let public = app.ok_json(&format!("/api/v1/listings/{id}")).await;
+    assert_eq!(
+        (&public["highest_yuan"], &public["bids"][0]["buyer_name"]),
+        (&serde_json::json!("600000.00"), &Value::Null)
+    );
+    let early = post(format!("/api/v1/listings/{id}/close"), Some(&seller), serde_json::json!({})).await.expect("post");
+    assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message(&early.json().await.expect("JSON")).starts_with("closes_on"));
+
+    let (status, page) = app.html("/listings", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("一种高导热石墨烯复合材料的制备方法") && page.contains(">60.00<"), "in 万元: {page}");
+    assert!(!page.contains("杭州某材料公司") && !page.contains("/bids\""), "the public sees neither bidders nor forms");
+    let bidding = app.get_as("/listings", Some(&buyer)).await.text().await.expect("page");
+    assert!(bidding.contains(&format!("data-api=\"/api/v1/listings/{id}/bids\"")), "the bidder's form");
+    assert!(bidding.contains("杭州某材料公司"), "a bidder sees its own bid");
+    let selling = app.get_as("/listings?mine=1", Some(&seller)).await.text().await.expect("page");
+    assert!(selling.contains(&format!("data-api=\"/api/v1/listings/{id}/withdraw\"")), "the seller's form");
+    assert!(selling.contains("data-api=\"/api/v1/listings\""), "the form to list another");
+
+    let by_buyer =
+        post(format!("/api/v1/listings/{id}/withdraw"), Some(&buyer), serde_json::json!({"reason": "不要了"}))
+            .await
+            .expect("post");
+    assert_eq!(by_buyer.status(), StatusCode::FORBIDDEN);
+    let withdrawn =
+        post(format!("/api/v1/listings/{id}/withdraw"), Some(&seller), serde_json::json!({"reason": "专利权属待确认"}))
+            .await
+            .expect("post");
+    assert_eq!(withdrawn.status(), StatusCode::OK);
+    let listed = app.ok_json("/api/v1/listings?status=withdrawn").await;
+    assert_eq!((listed[0]["id"].as_i64(), &listed[0]["reason"]), (Some(id), &serde_json::json!("专利权属待确认")));
+    let (status, _) = app.json("/api/v1/listings?status=later").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 /// The registers over HTTP and on their page: the public reads them and sees no forms; a province adds a broker
@@ -2724,6 +2821,91 @@ mod accounts {
         assert!(page.contains("已登记") && page.contains("1400000.00"), "registered: {page}");
         assert_eq!(browser.console_errors().await, Vec::<String>::new());
         browser.screenshot("contracts-registrar").await;
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
+    /// The registers in a browser, signed in as a province: from the workbench to the brokers' register, a broker
+    /// added through the form (with a training), shown with the province's count; then ended with a date.
+    #[tokio::test]
+    async fn in_a_browser_a_province_keeps_its_register_of_brokers() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "js-kjt", Role::Province, Some("320000"), "pass-province-1").await;
+        browser.log_in(&app.base, "js-kjt", "pass-province-1").await;
+        browser.open(&format!("{}/workbench", app.base)).await;
+        browser.click("a[href='/registers']").await;
+        browser.wait_for(|s| s.contains("register=tech_brokers")).await;
+        browser.click("a[href='/registers?register=tech_brokers']").await;
+        browser.wait_for(|s| s.contains("data-rows=\"trainings\"")).await;
+        browser.type_into("form[data-api='/api/v1/registers/tech_brokers'] input[name=name]", "王敏").await;
+        browser.type_into("form[data-api='/api/v1/registers/tech_brokers'] input[name=division]", "320102").await;
+        browser.script("document.querySelector(\"form[data-api='/api/v1/registers/tech_brokers'] input[name=from]\").value = '2026-01-10';").await;
+        browser.click("select[name=level] option[value='高级']").await;
+        browser
+            .script("document.querySelector(\"[data-rows=trainings] input[data-field=date]\").value = '2026-01-05';")
+            .await;
+        browser.type_into("[data-rows=trainings] input[data-field=course]", "技术经纪人培训").await;
+        browser.type_into("[data-rows=trainings] input[data-field=hours]", "48").await;
+        browser.click("form[data-api='/api/v1/registers/tech_brokers'] button").await;
+        let page = browser.wait_for(|s| s.contains("技术经纪人培训（48）")).await;
+        assert!(page.contains("王敏") && page.contains("等级：高级"), "added: {page}");
+        let kept = app.ok_json("/api/v1/registers/tech_brokers?division=320000&year=2026").await;
+        assert_eq!(kept["in_force_at_year_end"], 1, "{kept}");
+
+        browser
+            .script("document.querySelector(\"form[data-method=PUT] input[name=until]\").value = '2026-03-31';")
+            .await;
+        browser.click("form[data-method=PUT] button").await;
+        browser.wait_for(|s| s.contains("2026-03-31")).await;
+        let ended = app.ok_json("/api/v1/registers/tech_brokers?division=320000&year=2026").await;
+        assert_eq!(ended["in_force_at_year_end"], 0, "{ended}");
+        assert_eq!(browser.console_errors().await, Vec::<String>::new());
+        browser.screenshot("registers-province").await;
+        browser.call(reqwest::Method::DELETE, "", None).await;
+    }
+
+    /// Listing in a browser: an institution lists an achievement for auction through the form; another bids
+    /// under the reserve (told why, nothing stored) and then above it; the notice shows the highest bid.
+    #[tokio::test]
+    async fn in_a_browser_an_institution_lists_an_achievement_and_another_bids() {
+        let Some(browser) = Browser::start().await else { return };
+        let app = TestApp::sqlite().await;
+        add(&app, "nju-tto", Role::Institution, None, "pass-institution-1").await;
+        add(&app, "buyer-co", Role::Institution, None, "pass-institution-2").await;
+        browser.log_in(&app.base, "nju-tto", "pass-institution-1").await;
+        browser.open(&format!("{}/workbench", app.base)).await;
+        browser.click("a[href='/listings?mine=1']").await;
+        browser.wait_for(|s| s.contains("name=\"reserve_yuan\"")).await;
+        browser.type_into("input[name=title]", "一种高导热石墨烯复合材料的制备方法").await;
+        browser.click("select[name=method] option[value='auction']").await;
+        browser.type_into("input[name=reserve_yuan]", "500000").await;
+        browser.type_into("input[name=seller_name]", "南京大学").await;
+        browser.type_into("input[name=field]", "新材料").await;
+        browser.script("document.querySelector('input[name=opens_on]').value = '2026-06-15';").await;
+        browser.script("document.querySelector('input[name=closes_on]').value = '2026-06-30';").await;
+        browser.type_into("textarea[name=notice]", "专利拟拍卖转让，起拍价 50 万元。").await;
+        browser.click("form[data-api='/api/v1/listings'] button").await;
+        let page = browser.wait_for(|s| s.contains("/withdraw")).await;
+        assert!(page.contains("一种高导热石墨烯复合材料的制备方法") && page.contains(">50.00<"), "{page}");
+
+        browser.log_in(&app.base, "buyer-co", "pass-institution-2").await;
+        browser.open(&format!("{}/listings", app.base)).await;
+        browser.wait_for(|s| s.contains("/bids")).await;
+        browser.type_into("form[data-api$='/bids'] input[name=buyer_name]", "杭州某材料公司").await;
+        browser.type_into("form[data-api$='/bids'] input[name=amount_yuan]", "400000").await;
+        browser.click("form[data-api$='/bids'] button").await;
+        let page = browser.wait_for(|s| s.contains("under the reserve")).await;
+        assert!(page.contains("amount_yuan"), "told which field: {page}");
+        browser.script("document.querySelector(\"form[data-api$='/bids'] input[name=amount_yuan]\").value = '';").await;
+        browser.type_into("form[data-api$='/bids'] input[name=amount_yuan]", "520000").await;
+        browser.click("form[data-api$='/bids'] button").await;
+        browser.wait_for(|s| s.contains(">52.00<")).await;
+        let listed = app.ok_json("/api/v1/listings").await;
+        assert_eq!(listed[0]["highest_yuan"], "520000.00", "{listed}");
+        assert_eq!(listed[0]["bids"].as_array().map(Vec::len), Some(1), "the refused bid left nothing");
+        let errors = browser.console_errors().await;
+        assert!(errors.iter().all(|e| e.contains("/bids") && e.contains("422")), "only the refused bid: {errors:?}");
+        browser.screenshot("listings-bidder").await;
         browser.call(reqwest::Method::DELETE, "", None).await;
     }
 

@@ -97,12 +97,8 @@ pub async fn decide(
     body: axum::body::Bytes,
 ) -> Result<Json<ContractView>, ApiError> {
     let version = super::reports::optional_if_match(&headers)?;
-    // The body is optional: a registration as filed needs none.
-    let input: DecisionInput = if body.iter().all(u8::is_ascii_whitespace) {
-        DecisionInput::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::invalid_document(format!("the body: {e}")))?
-    };
+    // A registration as filed needs no body.
+    let input: DecisionInput = super::optional_body(&body)?;
     let view = registration::decide(state.app(), &caller.viewer(), &origin.0, (id, &action, version), &input).await?;
     Ok(Json(view))
 }

@@ -9,6 +9,7 @@ mod data;
 mod documents;
 mod information;
 mod lifecycle;
+mod listings;
 mod policies;
 mod registers;
 pub(crate) mod reports;
@@ -61,6 +62,7 @@ use crate::views::{
         (name = "data", description = "Datasets, imports and published figures, with their sources"),
         (name = "evaluation", description = "Comparative evaluation of the zones"),
         (name = "contracts", description = "Technology contract registration (技术合同认定登记)"),
+        (name = "listings", description = "Listing and auction of achievements (挂牌交易, 拍卖): notices, bids, results"),
         (name = "registers", description = "Registers of transfer institutions, brokers, investors, maker spaces and incubated firms, whose year-end counts are Annex 2 figures"),
         (name = "rewards", description = "Rewards for the people who made an achievement (Article 45)"),
     ),
@@ -91,6 +93,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contracts::file, contracts::list))
         .routes(routes!(contracts::get))
         .routes(routes!(contracts::decide))
+        .routes(routes!(listings::list, listings::open))
+        .routes(routes!(listings::get))
+        .routes(routes!(listings::bid))
+        .routes(routes!(listings::close))
+        .routes(routes!(listings::withdraw))
         .routes(routes!(registers::list_registers))
         .routes(routes!(registers::entries, registers::add))
         .routes(routes!(registers::replace, registers::remove))
@@ -467,4 +474,12 @@ async fn list_published_figures(
     let within: Vec<DivisionCode> = within.into_iter().collect();
     let figures = ttdz_app::catalog::published_figures(state.app(), &within).await?;
     Ok(Json(figures.iter().map(PublishedFigureView::from).collect()))
+}
+
+/// A JSON body that may be left out (or blank): then the input's default.
+fn optional_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, crate::error::ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| crate::error::ApiError::invalid_document(format!("the body: {e}")))
 }
