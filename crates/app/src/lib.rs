@@ -20,6 +20,7 @@ pub mod information;
 pub mod jobs;
 pub mod lifecycle;
 pub mod listings;
+pub mod market_statistics;
 pub mod policies;
 pub mod registers;
 pub mod registration;

@@ -1407,7 +1407,112 @@ async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_regi
     }
 }
 
+/// The registry's statistics are sums of the registered contracts of the viewer's area, in the month asked and
+/// through it, by type, field, seller kind and month, with the flows to and from other provinces; refused and
+/// revoked contracts are not in them; the workbook carries the same figures in 万元.
+async fn the_registry_statistics_sum_the_registered_contracts_of_the_area(store: &TestStore) {
+    use ttdz_app::AppError;
+    use ttdz_app::market_statistics::{statistics, workbook};
+    use ttdz_app::registration::{DecisionInput, decide, file};
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::registration::FilingInput;
+    let make = |name: &str, role: Role, province: Option<&str>, division: Option<&str>| {
+        let code = |c: Option<&str>| c.map(|c| ttdz_domain::DivisionCode::parse(c).expect("code"));
+        let account = Account::new(Username::parse(name).expect("name"), role, code(province), code(division), None);
+        account.expect("account")
+    };
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    let accounts = [
+        make("nj-seller", Role::Institution, None, Some("320106")),
+        make("sz-seller", Role::Institution, None, Some("320506")),
+        make("hz-seller", Role::Institution, None, Some("330106")),
+        make("reg-nj", Role::Registrar, None, Some("320100")),
+        make("reg-sz", Role::Registrar, None, Some("320500")),
+        make("reg-hz", Role::Registrar, None, Some("330100")),
+        make("js-stats", Role::Province, Some("320000"), None),
+        make("most-stats", Role::Ministry, None, None),
+    ];
+    for a in &accounts {
+        store.store().add_account(a, "hash", &audit).await.expect("account");
+    }
+    let [nj, sz, hz, reg_nj, reg_sz, reg_hz, jiangsu, ministry] = accounts.map(ttdz_app::Viewer::Account);
+    let deal = |kind: &str, field: &str, seller_kind: &str, (from, to): (&str, &str), yuan: &str| FilingInput {
+        contract_type: kind.into(),
+        seller_division: from.into(),
+        buyer_division: to.into(),
+        seller_kind: seller_kind.into(),
+        field: field.into(),
+        signed_on: "2026-01-05".into(),
+        turnover_yuan: yuan.into(),
+        tech_amount_yuan: yuan.into(),
+        ..FilingInput::default()
+    };
+    let register = |seller: &ttdz_app::Viewer, registrar: &ttdz_app::Viewer, on: &str, filing: FilingInput| {
+        let (seller, registrar, on) = (seller.clone(), registrar.clone(), on.to_owned());
+        async move {
+            let ctx = at(store, &format!("{on}T02:00:00Z"));
+            let filed = file(&ctx, &seller, "test", filing).await.expect("filed");
+            decide(&ctx, &registrar, "test", (filed.id, "register", None), &DecisionInput::default())
+                .await
+                .expect("registered")
+        }
+    };
+    register(&nj, &reg_nj, "2026-03-10", deal("技术转让", "新材料", "高校", ("320106", "330106"), "1000")).await;
+    register(&nj, &reg_nj, "2026-05-02", deal("技术开发", "电子信息", "高校", ("320106", "320506"), "2000")).await;
+    register(&sz, &reg_sz, "2026-05-20", deal("技术服务", "新材料", "企业", ("320506", "310112"), "500")).await;
+    register(&hz, &reg_hz, "2026-04-01", deal("技术许可", "生物医药", "企业", ("330106", "320106"), "300")).await;
+    let revoked =
+        register(&nj, &reg_nj, "2026-05-03", deal("技术咨询", "新材料", "高校", ("320106", "330106"), "9")).await;
+    let ctx = at(store, "2026-05-25T02:00:00Z");
+    let why = DecisionInput { reason: Some("认定有误".into()), ..DecisionInput::default() };
+    decide(&ctx, &reg_nj, "test", (revoked.id, "revoke", None), &why).await.expect("revoked");
+    let refused = file(&ctx, &nj, "test", deal("技术咨询", "新材料", "高校", ("320106", "330106"), "7")).await;
+    decide(&ctx, &reg_nj, "test", (refused.expect("filed").id, "refuse", None), &why).await.expect("refused");
+
+    let summed = |t: &ttdz_app::market_statistics::Totals| (t.contracts, t.turnover_yuan.clone());
+    let province = statistics(&ctx, &jiangsu, Some(2026), Some(5)).await.expect("statistics");
+    assert_eq!((province.area.as_deref(), province.area_name.as_str()), (Some("320000"), "江苏省"));
+    assert_eq!(summed(&province.total.through), (3, "3500.00".into()));
+    assert_eq!(summed(&province.total.month), (2, "2500.00".into()), "May alone");
+    let labels =
+        |lines: &[ttdz_app::market_statistics::StatLine]| lines.iter().map(|l| l.label.clone()).collect::<Vec<_>>();
+    assert_eq!(labels(&province.by_type), ["技术开发", "技术转让", "技术服务"]);
+    let materials = province.by_field.iter().find(|l| l.label == "新材料").expect("新材料");
+    assert_eq!(summed(&materials.through), (2, "1500.00".into()));
+    let months: Vec<(String, u64, u64)> =
+        province.by_month.iter().map(|l| (l.label.clone(), l.month.contracts, l.through.contracts)).collect();
+    assert_eq!(months[2..], [("3月".into(), 1, 1), ("4月".into(), 0, 1), ("5月".into(), 2, 3)]);
+    type Summed = (u64, String);
+    let flows: Vec<(String, Summed, Summed)> =
+        province.flows.iter().map(|f| (f.province.clone(), summed(&f.outflow), summed(&f.inflow))).collect();
+    assert_eq!(
+        flows,
+        [
+            ("310000".into(), (1, "500.00".into()), (0, "0.00".into())),
+            ("330000".into(), (1, "1000.00".into()), (1, "300.00".into())),
+        ],
+        "within the province is no flow"
+    );
+    let city = statistics(&ctx, &reg_nj, Some(2026), Some(5)).await.expect("the registrar's locality");
+    assert_eq!(summed(&city.total.through), (2, "3000.00".into()));
+    assert!(city.flows.iter().any(|f| f.province == "320000" && f.outflow.contracts == 1), "苏州 is outside 南京");
+    let nation = statistics(&ctx, &ministry, Some(2026), Some(5)).await.expect("national");
+    assert_eq!(summed(&nation.total.through), (4, "3800.00".into()));
+    let zhejiang = nation.flows.iter().find(|f| f.province == "330000").expect("浙江");
+    assert_eq!((summed(&zhejiang.outflow), summed(&zhejiang.inflow)), ((1, "300.00".into()), (1, "1000.00".into())));
+
+    let institution = statistics(&ctx, &nj, Some(2026), None).await;
+    assert!(matches!(institution, Err(AppError::Forbidden(_))), "{institution:?}");
+    let month = statistics(&ctx, &jiangsu, Some(2026), Some(13)).await;
+    assert!(matches!(&month, Err(AppError::Invalid(m)) if m.starts_with("month")), "{month:?}");
+    let book = workbook(&province).expect("workbook");
+    let first = ttdz_xlsx::first_sheet_as_csv(&book).expect("readable");
+    assert!(first.contains("技术转让") && first.contains("0.1"), "1000 yuan is 0.10 万元: {first}");
+}
+
 on_both_backends!(
+    the_registry_statistics_sum_the_registered_contracts_of_the_area,
     an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_register,
     registers_are_the_figures_and_a_differing_report_stays_beside_them,
     registered_contracts_count_at_once_and_revoked_ones_leave,

@@ -709,6 +709,8 @@ pub struct ContractFilter {
     /// Seller divisions starting with these digits (a locality's).
     pub seller_prefix: Option<String>,
     pub filed_by: Option<String>,
+    /// Registered in this year.
+    pub year: Option<i32>,
 }
 
 /// Technology contracts filed and registered in TTDZ.

@@ -79,11 +79,13 @@ macro_rules! impl_contract_store {
                     " WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)
                         AND (CAST($2 AS TEXT) IS NULL OR seller_division LIKE $2)
                         AND (CAST($3 AS TEXT) IS NULL OR filed_by = $3)
+                        AND (CAST($4 AS BIGINT) IS NULL OR year = $4)
                       ORDER BY id DESC"
                 ))
                 .bind(filter.status.map(|s| s.as_str()))
                 .bind(filter.seller_prefix.as_ref().map(|p| format!("{p}%")))
                 .bind(filter.filed_by.as_deref())
+                .bind(filter.year.map(i64::from))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db)?;

@@ -159,7 +159,13 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         // The handler decides by the listing: its seller ends it.
         (Method::POST, "/api/v1/listings/{id}/close" | "/api/v1/listings/{id}/withdraw") => Some(Access::Authenticated),
         // The handler decides by the contract: its filer, the registrars of its seller's locality, its province.
-        (Method::GET, "/api/v1/contracts" | "/api/v1/contracts/{id}")
+        (
+            Method::GET,
+            "/api/v1/contracts"
+            | "/api/v1/contracts/{id}"
+            | "/api/v1/contracts/statistics"
+            | "/api/v1/contracts/statistics.xlsx",
+        )
         | (Method::POST, "/api/v1/contracts/{id}/{action}") => Some(Access::Authenticated),
         // The handler decides by the register and the entry's place: the ministry keeps all, a province its own.
         (Method::POST, "/api/v1/registers/{register}")

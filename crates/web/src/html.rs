@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 35] = [
+pub const PAGES: [&str; 36] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -56,6 +56,7 @@ pub const PAGES: [&str; 35] = [
     "/contracts",
     "/registers",
     "/listings",
+    "/contracts/statistics",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -95,6 +96,7 @@ pub fn router() -> Router<AppState> {
         get(contracts::desk),
         get(registers::registers),
         get(listings::listings),
+        get(contract_statistics::statistics),
     ];
     PAGES
         .iter()
@@ -1222,6 +1224,7 @@ async fn not_found(lang: Lang, uri: OriginalUri) -> PageError {
 }
 
 mod accounts;
+mod contract_statistics;
 mod contracts;
 mod information;
 mod listings;

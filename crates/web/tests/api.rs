@@ -295,6 +295,8 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/auth/me",
             "/api/v1/auth/password",
             "/api/v1/contracts",
+            "/api/v1/contracts/statistics",
+            "/api/v1/contracts/statistics.xlsx",
             "/api/v1/contracts/{id}",
             "/api/v1/contracts/{id}/{action}",
             "/api/v1/datasets",
@@ -582,6 +584,22 @@ async fn a_contract_is_filed_registered_and_revoked_over_http() {
         (&registered["status"], &registered["tech_amount_yuan"]),
         (&serde_json::json!("registered"), &serde_json::json!("8500000.00"))
     );
+    let statistics = app.get_as("/api/v1/contracts/statistics", Some(&registrar)).await;
+    assert_eq!(statistics.status(), StatusCode::OK);
+    let statistics: Value = statistics.json().await.expect("JSON");
+    assert_eq!(
+        (&statistics["total"]["through"]["contracts"], &statistics["total"]["through"]["turnover_yuan"]),
+        (&serde_json::json!(1), &serde_json::json!("10000000.00")),
+        "{statistics}"
+    );
+    let book = app.get_as("/api/v1/contracts/statistics.xlsx", Some(&registrar)).await;
+    assert_eq!(book.status(), StatusCode::OK);
+    let book = book.bytes().await.expect("bytes");
+    assert!(ttdz_xlsx::first_sheet_as_csv(&book).expect("a workbook").contains("技术开发"));
+    let page = app.get_as("/contracts/statistics", Some(&registrar)).await.text().await.expect("page");
+    assert!(page.contains(">1000.00<") && page.contains("registry:live:"), "10,000,000 yuan in 万元: {page}");
+    let by_seller = app.get_as("/api/v1/contracts/statistics", Some(&seller)).await;
+    assert_eq!(by_seller.status(), StatusCode::FORBIDDEN, "the registry's statistics are the officials'");
     let after = figure(year).await;
     let yi = |v: &Option<String>| v.as_deref().map_or(rust_decimal::Decimal::ZERO, |v| v.parse().expect("decimal"));
     assert_eq!(

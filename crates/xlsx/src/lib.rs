@@ -4,6 +4,8 @@
 //! in a spreadsheet program does not break it. A workbook with bad cells comes back as the same layout with each
 //! bad cell marked and commented.
 
+pub mod tables;
+
 use std::collections::HashSet;
 use std::io::{Cursor, Read};
 

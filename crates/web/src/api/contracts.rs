@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use ttdz_app::market_statistics::{self, RegistryStatistics};
 use ttdz_app::registration::{self, ContractView, DecisionInput};
 use ttdz_domain::registration::FilingInput;
 use utoipa::IntoParams;
@@ -101,4 +102,52 @@ pub async fn decide(
     let input: DecisionInput = super::optional_body(&body)?;
     let view = registration::decide(state.app(), &caller.viewer(), &origin.0, (id, &action, version), &input).await?;
     Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsQuery {
+    /// Registration year (default: this year).
+    year: Option<i32>,
+    /// The month reported, 1-12 (default: this month of this year, December of another).
+    month: Option<u8>,
+}
+
+/// The registry's statistics for the caller's area (a registrar's locality, a province, the nation for the
+/// ministry): the contracts registered in the month asked and from January through it, by type, field, seller kind
+/// and month, and the flows to and from other provinces; exact yuan.
+#[utoipa::path(
+    get, path = "/api/v1/contracts/statistics", tag = "contracts", params(StatisticsQuery),
+    responses(
+        (status = 200, body = RegistryStatistics), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+    )
+)]
+pub async fn statistics(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<StatisticsQuery>,
+) -> Result<Json<RegistryStatistics>, ApiError> {
+    Ok(Json(market_statistics::statistics(state.app(), &caller.viewer(), q.year, q.month).await?))
+}
+
+/// The same statistics as the monthly workbook a province sends upward: a sheet per breakdown and the flows,
+/// amounts in 万元, each sheet with its source line.
+#[utoipa::path(
+    get, path = "/api/v1/contracts/statistics.xlsx", tag = "contracts", params(StatisticsQuery),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    )
+)]
+pub async fn statistics_workbook(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiQuery(q): ApiQuery<StatisticsQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let stats = market_statistics::statistics(state.app(), &caller.viewer(), q.year, q.month).await?;
+    let bytes = market_statistics::workbook(&stats)?;
+    let name = format!("contract-statistics-{}-{:02}.xlsx", stats.year, stats.month);
+    Ok(super::data::xlsx_response(StatusCode::OK, &name, bytes))
 }

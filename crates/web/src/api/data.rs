@@ -209,7 +209,7 @@ fn template_year(state: &AppState, file: &str) -> Result<i32, ApiError> {
     super::year_in_path(state, year)
 }
 
-fn xlsx_response(status: StatusCode, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+pub(super) fn xlsx_response(status: StatusCode, name: &str, bytes: Vec<u8>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let disposition = format!("attachment; filename=\"{name}\"");
     (status, [(header::CONTENT_TYPE, XLSX.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)

@@ -92,6 +92,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::reward_calc))
         .routes(routes!(contracts::file, contracts::list))
         .routes(routes!(contracts::get))
+        .routes(routes!(contracts::statistics))
+        .routes(routes!(contracts::statistics_workbook))
         .routes(routes!(contracts::decide))
         .routes(routes!(listings::list, listings::open))
         .routes(routes!(listings::get))
