@@ -81,6 +81,24 @@ fn account(name: &str, role: ttdz_domain::account::Role, province: Option<&str>)
     ttdz_app::Viewer::Account(account)
 }
 
+/// Stores accounts, each `(name, role, province, division)`, and answers them as viewers in the same order.
+async fn stored_accounts<const N: usize>(
+    store: &TestStore,
+    specs: [(&str, ttdz_domain::account::Role, Option<&str>, Option<&str>); N],
+) -> [ttdz_app::Viewer; N] {
+    use ttdz_domain::account::{Account, Username};
+    let audit =
+        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
+    let code = |c: Option<&str>| c.map(|c| ttdz_domain::DivisionCode::parse(c).expect("code"));
+    let accounts = specs.map(|(name, role, province, division)| {
+        Account::new(Username::parse(name).expect("name"), role, code(province), code(division), None).expect("account")
+    });
+    for a in &accounts {
+        store.store().add_account(a, "hash", &audit).await.expect("account");
+    }
+    accounts.map(ttdz_app::Viewer::Account)
+}
+
 /// The experience library's rules hold in the use case itself, whichever adapter calls it: the province proposes
 /// on policies registered for its zone, only the ministry publishes and only once, and the public sees published
 /// entries only.
@@ -1279,25 +1297,18 @@ async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_regi
     use rust_decimal::Decimal;
     use ttdz_app::AppError;
     use ttdz_app::listings::{BidInput, CloseInput, WithdrawInput, bid, close, get, open, withdraw};
-    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::account::Role;
     use ttdz_domain::listing::ListingInput;
-    let make = |name: &str, role: Role, division: &str| {
-        let division = ttdz_domain::DivisionCode::parse(division).expect("code");
-        let account = Account::new(Username::parse(name).expect("name"), role, None, Some(division), None);
-        account.expect("account")
-    };
-    let audit =
-        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
-    let accounts = [
-        make("nju-sell", Role::Institution, "320106"),
-        make("hz-buy", Role::Institution, "330106"),
-        make("sh-buy", Role::Institution, "310112"),
-        make("reg-nj", Role::Registrar, "320100"),
-    ];
-    for a in &accounts {
-        store.store().add_account(a, "hash", &audit).await.expect("account");
-    }
-    let [seller, hangzhou, shanghai, registrar] = accounts.map(ttdz_app::Viewer::Account);
+    let [seller, hangzhou, shanghai, registrar] = stored_accounts(
+        store,
+        [
+            ("nju-sell", Role::Institution, None, Some("320106")),
+            ("hz-buy", Role::Institution, None, Some("330106")),
+            ("sh-buy", Role::Institution, None, Some("310112")),
+            ("reg-nj", Role::Registrar, None, Some("320100")),
+        ],
+    )
+    .await;
     let june = |day: u8| at(store, &format!("2026-06-{day:02}T02:00:00Z"));
     let terms = |method: &str, closes: &str| ListingInput {
         title: "一种高导热石墨烯复合材料的制备方法".into(),
@@ -1414,29 +1425,22 @@ async fn the_registry_statistics_sum_the_registered_contracts_of_the_area(store:
     use ttdz_app::AppError;
     use ttdz_app::market_statistics::{statistics, workbook};
     use ttdz_app::registration::{DecisionInput, decide, file};
-    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::account::Role;
     use ttdz_domain::registration::FilingInput;
-    let make = |name: &str, role: Role, province: Option<&str>, division: Option<&str>| {
-        let code = |c: Option<&str>| c.map(|c| ttdz_domain::DivisionCode::parse(c).expect("code"));
-        let account = Account::new(Username::parse(name).expect("name"), role, code(province), code(division), None);
-        account.expect("account")
-    };
-    let audit =
-        ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };
-    let accounts = [
-        make("nj-seller", Role::Institution, None, Some("320106")),
-        make("sz-seller", Role::Institution, None, Some("320506")),
-        make("hz-seller", Role::Institution, None, Some("330106")),
-        make("reg-nj", Role::Registrar, None, Some("320100")),
-        make("reg-sz", Role::Registrar, None, Some("320500")),
-        make("reg-hz", Role::Registrar, None, Some("330100")),
-        make("js-stats", Role::Province, Some("320000"), None),
-        make("most-stats", Role::Ministry, None, None),
-    ];
-    for a in &accounts {
-        store.store().add_account(a, "hash", &audit).await.expect("account");
-    }
-    let [nj, sz, hz, reg_nj, reg_sz, reg_hz, jiangsu, ministry] = accounts.map(ttdz_app::Viewer::Account);
+    let [nj, sz, hz, reg_nj, reg_sz, reg_hz, jiangsu, ministry] = stored_accounts(
+        store,
+        [
+            ("nj-seller", Role::Institution, None, Some("320106")),
+            ("sz-seller", Role::Institution, None, Some("320506")),
+            ("hz-seller", Role::Institution, None, Some("330106")),
+            ("reg-nj", Role::Registrar, None, Some("320100")),
+            ("reg-sz", Role::Registrar, None, Some("320500")),
+            ("reg-hz", Role::Registrar, None, Some("330100")),
+            ("js-stats", Role::Province, Some("320000"), None),
+            ("most-stats", Role::Ministry, None, None),
+        ],
+    )
+    .await;
     let deal = |kind: &str, field: &str, seller_kind: &str, (from, to): (&str, &str), yuan: &str| FilingInput {
         contract_type: kind.into(),
         seller_division: from.into(),
@@ -1511,7 +1515,97 @@ async fn the_registry_statistics_sum_the_registered_contracts_of_the_area(store:
     assert!(first.contains("技术转让") && first.contains("0.1"), "1000 yuan is 0.10 万元: {first}");
 }
 
+/// The reward ledger: an institution records what it paid for a registered contract's income and each year of an
+/// implementation (five at most), parts that do not add up to the pool are refused by name, the ledger totals each
+/// person and achievement, a province reads its institutions' and the audit trail has every record.
+async fn the_reward_ledger_records_what_institutions_paid_and_totals_each_person(store: &TestStore) {
+    use ttdz_app::AppError;
+    use ttdz_app::rewards::{ledger, record};
+    use ttdz_domain::account::Role;
+    use ttdz_domain::reward::{DistributionInput, LineInput};
+    let [nju, zju, jiangsu, zhejiang, expert] = stored_accounts(
+        store,
+        [
+            ("nju-reward", Role::Institution, None, Some("320106")),
+            ("zju-reward", Role::Institution, None, Some("330106")),
+            ("js-reward", Role::Province, Some("320000"), None),
+            ("zj-reward", Role::Province, Some("330000"), None),
+            ("expert-reward", Role::Expert, None, None),
+        ],
+    )
+    .await;
+    let ctx = at(store, "2026-09-01T02:00:00Z");
+    let line = |name: &str, share: &str, amount: Option<&str>| LineInput {
+        name: name.into(),
+        share: share.into(),
+        amount_yuan: amount.map(str::to_owned),
+    };
+    let paid = |mode: &str, year: i32, amount: &str, lines: Vec<LineInput>| DistributionInput {
+        achievement: "石墨烯导热膜".into(),
+        mode: mode.into(),
+        year,
+        amount_yuan: amount.into(),
+        lines,
+        ..DistributionInput::default()
+    };
+    let transfer = record(
+        &ctx,
+        &nju,
+        "test",
+        paid("transfer", 2026, "1000000", vec![line("张三", "0.6", None), line("李四", "0.4", None)]),
+    )
+    .await
+    .expect("recorded");
+    assert_eq!((transfer.basis, transfer.pool.as_str()), ("statute", "500000.00"));
+    let short = paid(
+        "transfer",
+        2026,
+        "1000000",
+        vec![line("张三", "0.6", Some("300000")), line("李四", "0.4", Some("100000"))],
+    );
+    let short = record(&ctx, &nju, "test", short).await;
+    assert!(
+        matches!(&short, Err(AppError::Rejected(m)) if m.starts_with("lines") && m.contains("not the pool")),
+        "{short:?}"
+    );
+    let foreign =
+        DistributionInput { contract_id: Some(999), ..paid("transfer", 2026, "1", vec![line("张三", "1", None)]) };
+    let foreign = record(&ctx, &nju, "test", foreign).await;
+    assert!(matches!(&foreign, Err(AppError::Rejected(m)) if m.starts_with("contract_id")), "{foreign:?}");
+    for year in 2021..=2025 {
+        let own_rule = DistributionInput {
+            institution_ratio: Some("10%".into()),
+            ..paid("implementation", year, "200000", vec![line("张三", "1", None)])
+        };
+        record(&ctx, &nju, "test", own_rule).await.expect("a year of implementation");
+    }
+    let sixth = record(&ctx, &nju, "test", paid("implementation", 2026, "200000", vec![line("张三", "1", None)])).await;
+    assert!(matches!(&sixth, Err(AppError::Rejected(m)) if m.starts_with("year")), "{sixth:?}");
+    record(&ctx, &zju, "test", paid("license", 2026, "80000", vec![line("王五", "1", None)])).await.expect("浙大's");
+    let by_expert = record(&ctx, &expert, "test", paid("license", 2026, "1", vec![line("王五", "1", None)])).await;
+    assert!(matches!(by_expert, Err(AppError::Forbidden(_))));
+
+    let own = ledger(&ctx, &nju, None).await.expect("its own");
+    assert_eq!(own.distributions.len(), 6);
+    let totals: Vec<(String, String)> = own.people.iter().map(|p| (p.name.clone(), p.total.clone())).collect();
+    assert_eq!(
+        totals,
+        [("张三".into(), "400000.00".into()), ("李四".into(), "200000.00".into())],
+        "300000 + 5 × 20000"
+    );
+    assert_eq!(own.achievements, [("石墨烯导热膜".to_owned(), "600000.00".to_owned())]);
+    assert!(own.may_record);
+    let province = ledger(&ctx, &jiangsu, None).await.expect("the province's");
+    assert_eq!((province.distributions.len(), province.may_record), (6, false));
+    assert!(ledger(&ctx, &zhejiang, None).await.expect("浙江's").people.iter().all(|p| p.name == "王五"));
+    assert!(matches!(ledger(&ctx, &expert, None).await, Err(AppError::Forbidden(_))));
+    let trail =
+        store.store().audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("audit");
+    assert_eq!(trail.iter().filter(|e| e.action == "reward.record").count(), 7);
+}
+
 on_both_backends!(
+    the_reward_ledger_records_what_institutions_paid_and_totals_each_person,
     the_registry_statistics_sum_the_registered_contracts_of_the_area,
     an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_register,
     registers_are_the_figures_and_a_differing_report_stays_beside_them,

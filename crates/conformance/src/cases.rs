@@ -904,6 +904,21 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     };
     store.end_listing(listing, 2, &outcome, &audit()).await.expect("withdrawn");
     wrote("end_listing", 1, count().await);
+    let paid = ttdz_domain::reward::DistributionInput {
+        achievement: "石墨烯导热膜".into(),
+        mode: "transfer".into(),
+        year: 2026,
+        amount_yuan: "1000000.50".into(),
+        lines: vec![ttdz_domain::reward::LineInput { name: "张三".into(), share: "1".into(), amount_yuan: None }],
+        ..Default::default()
+    }
+    .parse(2026)
+    .expect("distribution");
+    store.add_distribution("auditee-tto", &code("320102"), &paid, &audit()).await.expect("recorded");
+    wrote("add_distribution", 1, count().await);
+    let kept = store.distributions(Some("auditee-tto"), Some("3201")).await.expect("ledger");
+    assert_eq!(kept.iter().map(|d| &d.distribution).collect::<Vec<_>>(), [&paid], "kept exactly");
+    assert!(store.distributions(None, Some("33")).await.expect("ledger").is_empty());
 }
 
 fn listing_terms() -> ttdz_domain::listing::ListingTerms {

@@ -58,6 +58,7 @@ fn migrations() -> &'static [Migration] {
                     + include_str!("../migrations/register_datasets.sql"),
             ),
             shared(21, "listings", shared_migrations::LISTINGS),
+            shared(22, "reward_ledger", shared_migrations::REWARD_LEDGER),
         ]
     })
 }

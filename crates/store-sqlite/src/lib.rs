@@ -61,6 +61,7 @@ fn migrations() -> &'static [Migration] {
                 include_str!("../migrations/register_datasets.sql"),
             ),
             shared(20, "listings", shared_migrations::LISTINGS),
+            shared(21, "reward_ledger", shared_migrations::REWARD_LEDGER),
         ]
     })
 }

@@ -15,6 +15,7 @@ mod shared_contracts;
 mod shared_data;
 mod shared_listings;
 mod shared_registers;
+mod shared_rewards;
 mod sync;
 
 use async_trait::async_trait;
@@ -922,6 +923,36 @@ pub trait ListingStore: Send + Sync {
     ) -> Result<StoredListing>;
 }
 
+/// A distribution in the reward ledger, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDistribution {
+    pub id: i64,
+    /// The institution's account that recorded it.
+    pub owner: String,
+    /// The institution's division.
+    pub division: DivisionCode,
+    pub distribution: ttdz_domain::reward::Distribution,
+    /// ISO 8601 UTC.
+    pub recorded_at: String,
+}
+
+/// The reward ledger of the institutions.
+#[async_trait]
+pub trait RewardStore: Send + Sync {
+    /// Records a distribution for `owner`, an institution in `division`; answers its id.
+    async fn add_distribution(
+        &self,
+        owner: &str,
+        division: &DivisionCode,
+        distribution: &ttdz_domain::reward::Distribution,
+        audit: &AuditContext,
+    ) -> Result<i64>;
+
+    /// The distributions recorded by `owner` if given, by institutions in divisions starting with `within` if
+    /// given, oldest first.
+    async fn distributions(&self, owner: Option<&str>, within: Option<&str>) -> Result<Vec<StoredDistribution>>;
+}
+
 /// Everything TTDZ keeps, one part per concern, and the schema they live in; implemented once by
 /// [`impl_store!`](crate::impl_store).
 #[async_trait]
@@ -938,6 +969,7 @@ pub trait Store:
     + ReferenceStore
     + RegisterStore
     + ReportStore
+    + RewardStore
     + ValueStore
     + Send
     + Sync
@@ -1395,6 +1427,7 @@ mod audit_coverage {
         "register_entry",
         "listing",
         "listings",
+        "distributions",
     ];
 
     #[test]

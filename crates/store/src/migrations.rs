@@ -53,6 +53,7 @@ pub mod shared {
     pub const CONTRACTS: &str = include_str!("../migrations/contracts.sql");
     pub const REGISTERS: &str = include_str!("../migrations/registers.sql");
     pub const LISTINGS: &str = include_str!("../migrations/listings.sql");
+    pub const REWARD_LEDGER: &str = include_str!("../migrations/reward_ledger.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught

@@ -1036,6 +1036,7 @@ macro_rules! impl_store {
         $crate::impl_reference_store!($store);
         $crate::impl_register_store!($store, $conn);
         $crate::impl_report_store!($store);
+        $crate::impl_reward_store!($store);
         $crate::impl_value_store!($store);
         $crate::impl_schema_store!($store, $backend);
     };

@@ -155,7 +155,12 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         }
         (Method::POST, "/api/v1/achievements" | "/api/v1/demands") => Some(Access::Roles(&[Role::Institution])),
         (Method::POST, "/api/v1/contracts") => Some(Access::Roles(&[Role::Institution])),
-        (Method::POST, "/api/v1/listings" | "/api/v1/listings/{id}/bids") => Some(Access::Roles(&[Role::Institution])),
+        (Method::POST, "/api/v1/listings" | "/api/v1/listings/{id}/bids" | "/api/v1/rewards/ledger") => {
+            Some(Access::Roles(&[Role::Institution]))
+        }
+        (Method::GET, "/api/v1/rewards/ledger") => {
+            Some(Access::Roles(&[Role::Institution, Role::Province, Role::Ministry]))
+        }
         // The handler decides by the listing: its seller ends it.
         (Method::POST, "/api/v1/listings/{id}/close" | "/api/v1/listings/{id}/withdraw") => Some(Access::Authenticated),
         // The handler decides by the contract: its filer, the registrars of its seller's locality, its province.

@@ -20,7 +20,7 @@ use ttdz_app::indicators::area_indicators;
 use ttdz_domain::measure::Area;
 
 /// Every page's path; the access rules open exactly these (see `auth::rule`).
-pub const PAGES: [&str; 36] = [
+pub const PAGES: [&str; 37] = [
     "/",
     "/zones/{key}",
     "/indicators",
@@ -57,6 +57,7 @@ pub const PAGES: [&str; 36] = [
     "/registers",
     "/listings",
     "/contracts/statistics",
+    "/rewards/ledger",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -97,6 +98,7 @@ pub fn router() -> Router<AppState> {
         get(registers::registers),
         get(listings::listings),
         get(contract_statistics::statistics),
+        get(reward_ledger::ledger),
     ];
     PAGES
         .iter()
@@ -1232,4 +1234,5 @@ mod policies;
 mod procedure;
 mod registers;
 mod report;
+mod reward_ledger;
 mod workbench;

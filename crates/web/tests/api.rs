@@ -333,6 +333,7 @@ async fn the_openapi_document_covers_every_route_and_every_route_answers() {
             "/api/v1/registers/{register}",
             "/api/v1/registers/{register}/{id}",
             "/api/v1/rewards/calc",
+            "/api/v1/rewards/ledger",
             "/api/v1/subscriptions/{kind}",
             "/api/v1/subscriptions/{kind}/digest",
             "/api/v1/subscriptions/{kind}/read",
@@ -706,6 +707,50 @@ async fn achievements_are_listed_bid_on_and_withdrawn_over_http() {
     assert_eq!((listed[0]["id"].as_i64(), &listed[0]["reason"]), (Some(id), &serde_json::json!("专利权属待确认")));
     let (status, _) = app.json("/api/v1/listings?status=later").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// The reward ledger over HTTP and on its page: an institution records a distribution (201) and is told by name
+/// when the parts do not add up to the pool (422); it and its province read the ledger, an expert may not, the
+/// public must sign in; the page totals each person in 万元.
+#[tokio::test]
+async fn rewards_paid_are_recorded_in_the_ledger_over_http() {
+    use ttdz_domain::account::Role;
+    let app = TestApp::sqlite().await;
+    accounts::add(&app, "nju-tto", Role::Institution, None, "pass-institution-1").await;
+    accounts::add(&app, "js-kjt", Role::Province, Some("320000"), "pass-province-1").await;
+    accounts::add(&app, "prof-li", Role::Expert, None, "pass-expert-1").await;
+    let institution = accounts::token(&app, "nju-tto", "pass-institution-1").await;
+    let province = accounts::token(&app, "js-kjt", "pass-province-1").await;
+    let expert = accounts::token(&app, "prof-li", "pass-expert-1").await;
+    let post = |body: Value| {
+        app.client.post(format!("{}/api/v1/rewards/ledger", app.base)).bearer_auth(&institution).json(&body).send()
+    };
+    let mut paid = serde_json::json!({
+        "achievement": "石墨烯导热膜", "mode": "transfer", "year": 2026, "amount_yuan": 1000000,
+        "lines": [{"name": "张三", "share": "0.6", "amount_yuan": "300000"}, {"name": "李四", "share": 0.4, "amount_yuan": 100000}]
+    });
+    let short = post(paid.clone()).await.expect("post");
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let short: Value = short.json().await.expect("JSON");
+    assert!(short["message"].as_str().is_some_and(|m| m.starts_with("lines") && m.contains("500000.00")), "{short}");
+    paid["lines"][1]["amount_yuan"] = serde_json::json!("200000");
+    let recorded = post(paid).await.expect("post");
+    assert_eq!(recorded.status(), StatusCode::CREATED);
+    let recorded: Value = recorded.json().await.expect("JSON");
+    assert_eq!(
+        (&recorded["pool"], &recorded["basis"]),
+        (&serde_json::json!("500000.00"), &serde_json::json!("statute"))
+    );
+
+    let path = "/api/v1/rewards/ledger";
+    let own: Value = app.get_as(path, Some(&institution)).await.json().await.expect("JSON");
+    assert_eq!(own["people"][0]["total"], "300000.00", "{own}");
+    let provinces: Value = app.get_as(path, Some(&province)).await.json().await.expect("JSON");
+    assert_eq!(provinces["distributions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(app.get_as(path, Some(&expert)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get_as(path, None).await.status(), StatusCode::UNAUTHORIZED);
+    let page = app.get_as("/rewards/ledger", Some(&institution)).await.text().await.expect("page");
+    assert!(page.contains("张三") && page.contains(">30.00<") && page.contains("data-rows=\"lines\""), "{page}");
 }
 
 /// The registers over HTTP and on their page: the public reads them and sees no forms; a province adds a broker

@@ -13,6 +13,7 @@ mod listings;
 mod policies;
 mod registers;
 pub(crate) mod reports;
+mod rewards;
 pub(crate) mod verdict;
 
 pub use accounts::OWN_ACTIONS;
@@ -90,6 +91,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(data::zone_evaluation))
         .routes(routes!(data::flows))
         .routes(routes!(data::reward_calc))
+        .routes(routes!(rewards::ledger, rewards::record))
         .routes(routes!(contracts::file, contracts::list))
         .routes(routes!(contracts::get))
         .routes(routes!(contracts::statistics))
