@@ -7,7 +7,7 @@
 use serde::Serialize;
 use ttdz_domain::DivisionCode;
 use ttdz_domain::account::Role;
-use ttdz_domain::registration::{ContractAction, ContractStatus, FilingInput, next_status};
+use ttdz_domain::registration::{ContractAction, ContractFiling, ContractStatus, FilingInput, next_status};
 use ttdz_store::{ContractDecision, ContractEvent, ContractFilter, StoredContract};
 
 use crate::{AppError, Context, Viewer};
@@ -86,7 +86,7 @@ fn may_see(viewer: &Viewer, c: &StoredContract) -> bool {
 
 /// What `viewer` may do to `c` now.
 fn actions(viewer: &Viewer, c: &StoredContract) -> Vec<&'static str> {
-    [ContractAction::Register, ContractAction::Refuse, ContractAction::Revoke, ContractAction::Cancel]
+    ContractAction::ALL
         .into_iter()
         .filter(|a| next_status(c.status, *a).is_ok() && may_take(viewer, c, *a).is_ok())
         .map(ContractAction::as_str)
@@ -96,11 +96,16 @@ fn actions(viewer: &Viewer, c: &StoredContract) -> Vec<&'static str> {
 fn may_take(viewer: &Viewer, c: &StoredContract, action: ContractAction) -> Result<(), AppError> {
     let label = viewer.label();
     match (viewer, action) {
-        (Viewer::Account(a), ContractAction::Cancel) if a.role == Role::Institution => {
-            if a.username.as_str() == c.filed_by {
-                Ok(())
-            } else {
+        (Viewer::Account(a), ContractAction::Cancel | ContractAction::Amend) if a.role == Role::Institution => {
+            if a.username.as_str() != c.filed_by {
                 Err(AppError::Forbidden(format!("{label} did not file contract {}", c.id)))
+            } else if action == ContractAction::Amend && c.status != ContractStatus::Filed {
+                Err(AppError::Forbidden(format!(
+                    "{label} may not amend contract {}: once registered, its registrar amends it",
+                    c.id
+                )))
+            } else {
+                Ok(())
             }
         }
         (Viewer::Account(a), _) if a.role == Role::Registrar => match locality(viewer) {
@@ -114,7 +119,7 @@ fn may_take(viewer: &Viewer, c: &StoredContract, action: ContractAction) -> Resu
         _ => Err(AppError::Forbidden(format!(
             "{label} may not {} a contract: {}",
             action.as_str(),
-            if action == ContractAction::Cancel {
+            if matches!(action, ContractAction::Cancel | ContractAction::Amend) {
                 "only the registrar of the seller's locality or the institution that filed it may"
             } else {
                 "only a registrar of the seller's locality may"
@@ -176,6 +181,20 @@ pub async fn file(ctx: &Context, viewer: &Viewer, origin: &str, input: FilingInp
     if account.role != Role::Institution {
         return Err(AppError::Forbidden(format!("{} may not file contracts: institutions file them", viewer.label())));
     }
+    let filing = checked_filing(ctx, input, account.division.map(|d| (d, "the institution's division"))).await?;
+    let audit = crate::audit(viewer, origin, Some(filing.seller_division.province()));
+    let id =
+        ctx.store().add_contract(account.username.as_str(), &filing, &event(ctx, viewer, "file", None), &audit).await?;
+    get(ctx, viewer, id).await
+}
+
+/// `input` by the registry's rules, both parties in basic units (counties, or cities without counties), the seller
+/// within `within` (a division and what it is) if given, signed by today.
+async fn checked_filing(
+    ctx: &Context,
+    input: FilingInput,
+    within: Option<(DivisionCode, &str)>,
+) -> Result<ContractFiling, AppError> {
     let filing = input.parse().map_err(|e| AppError::Rejected(e.to_string()))?;
     let tree = ctx.tree(None).await?;
     for (field, code) in [("seller_division", &filing.seller_division), ("buyer_division", &filing.buyer_division)] {
@@ -183,21 +202,18 @@ pub async fn file(ctx: &Context, viewer: &Viewer, origin: &str, input: FilingInp
             return Err(AppError::Rejected(format!("{field}: '{code}' is not a county-level division code")));
         }
     }
-    if let Some(own) = account.division
+    if let Some((own, what)) = within
         && !filing.seller_division.is_within(&own)
     {
         return Err(AppError::Rejected(format!(
-            "seller_division: '{}' is outside the institution's division {own}",
+            "seller_division: '{}' is outside {what} {own}",
             filing.seller_division
         )));
     }
     if filing.signed_on > ctx.clock().today_iso() {
         return Err(AppError::Rejected(format!("signed_on: '{}' is after today", filing.signed_on)));
     }
-    let audit = crate::audit(viewer, origin, Some(filing.seller_division.province()));
-    let id =
-        ctx.store().add_contract(account.username.as_str(), &filing, &event(ctx, viewer, "file", None), &audit).await?;
-    get(ctx, viewer, id).await
+    Ok(filing)
 }
 
 /// One contract, for those who may see it.
@@ -253,11 +269,36 @@ pub struct DecisionInput {
     pub reason: Option<String>,
     /// The technical part as the registrar corrects it (a registration only), yuan.
     pub tech_amount_yuan: Option<String>,
+    /// An amendment's new terms: the fields of a filing (the number, once registered, is kept).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub contract: Option<FilingInput>,
+}
+
+/// The terms of an amendment, checked as a filing is: the seller stays within the institution's division (before
+/// registration) or the registrar's locality (after), and a registered contract keeps its number.
+async fn amended(
+    ctx: &Context,
+    viewer: &Viewer,
+    contract: &StoredContract,
+    terms: FilingInput,
+) -> Result<ContractFiling, AppError> {
+    let within = match viewer {
+        Viewer::Account(a) if a.role == Role::Institution => a.division.map(|d| (d, "the institution's division")),
+        _ => locality(viewer).map(|l| (l, "the registrar's locality")),
+    };
+    let asked_number = terms.contract_no.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    let filing = checked_filing(ctx, terms, within).await?;
+    if contract.status == ContractStatus::Registered
+        && asked_number.is_some_and(|n| Some(&n) != contract.filing.contract_no.as_ref())
+    {
+        return Err(AppError::Rejected("contract_no: a registered contract keeps its number".into()));
+    }
+    Ok(filing)
 }
 
 /// Takes `action` on contract `id`, based on `version` (default: as it stands): a registration (this year, in the
-/// registrar's locality, with the technical part as the registrar corrects it), a refusal, a revocation or a
-/// cancellation (each with its reason).
+/// registrar's locality, with the technical part as the registrar corrects it), a refusal, a revocation, a
+/// cancellation or an amendment with its new terms (each with its reason).
 pub async fn decide(
     ctx: &Context,
     viewer: &Viewer,
@@ -309,8 +350,21 @@ pub async fn decide(
         }
         _ => None,
     };
-    let decision =
-        ContractDecision { status, event: event(ctx, viewer, action.as_str(), reason), registration, tech_amount };
+    let filing = match (action, input.contract.clone()) {
+        (ContractAction::Amend, Some(terms)) => Some(amended(ctx, viewer, &contract, terms).await?),
+        (ContractAction::Amend, None) => {
+            return Err(AppError::Rejected("contract: send the contract's terms as amended".into()));
+        }
+        (_, Some(_)) => return Err(AppError::Rejected("contract: only an amendment sends new terms".into())),
+        (_, None) => None,
+    };
+    let decision = ContractDecision {
+        status,
+        event: event(ctx, viewer, action.as_str(), reason),
+        registration,
+        tech_amount,
+        filing,
+    };
     let audit = crate::audit(viewer, origin, Some(contract.filing.seller_division.province()));
     let decided = ctx.store().decide_contract(id, version.unwrap_or(contract.version), &decision, &audit).await?;
     Ok(view(viewer, decided))

@@ -1604,7 +1604,90 @@ async fn the_reward_ledger_records_what_institutions_paid_and_totals_each_person
     assert_eq!(trail.iter().filter(|e| e.action == "reward.record").count(), 7);
 }
 
+/// Amendments (变更): the seller amends its filing before registration; once registered only the registrar of its
+/// locality amends it, with a reason, the number kept and the seller kept inside the locality; the figure follows
+/// the amended amount at once and the trail keeps the terms before and after.
+async fn a_registered_contract_is_amended_with_a_trace_and_its_figure_follows(store: &TestStore) {
+    use rust_decimal::Decimal;
+    use ttdz_app::AppError;
+    use ttdz_app::registration::{DecisionInput, decide, file};
+    use ttdz_domain::account::Role;
+    use ttdz_domain::registration::FilingInput;
+    let [seller, registrar] = stored_accounts(
+        store,
+        [("seu-tto", Role::Institution, None, Some("320102")), ("reg-xw", Role::Registrar, None, Some("320102"))],
+    )
+    .await;
+    let ctx = at(store, "2026-07-01T02:00:00Z");
+    let terms = |turnover: &str| FilingInput {
+        title: Some("智能电网调度软件许可".into()),
+        contract_type: "技术许可".into(),
+        seller_division: "320102".into(),
+        buyer_division: "330106".into(),
+        seller_kind: "高校".into(),
+        field: "电子信息".into(),
+        signed_on: "2026-06-20".into(),
+        turnover_yuan: turnover.into(),
+        tech_amount_yuan: turnover.into(),
+        ..FilingInput::default()
+    };
+    let turnover = || async {
+        let element = ttdz_domain::ElementCode::parse("contract_turnover_yuan").expect("code");
+        let reported = store.store().reported(&element).await.expect("reported");
+        let seller = ttdz_domain::DivisionCode::parse("320102").expect("code");
+        reported.divisions.get(&(seller, 2026)).map(|(v, _)| *v).unwrap_or_default()
+    };
+    let amend = |terms: FilingInput, reason: Option<&str>| DecisionInput {
+        reason: reason.map(str::to_owned),
+        contract: Some(terms),
+        ..DecisionInput::default()
+    };
+    let filed = file(&ctx, &seller, "test", terms("100000")).await.expect("filed");
+    let own = decide(&ctx, &seller, "test", (filed.id, "amend", None), &amend(terms("120000"), Some("笔误"))).await;
+    assert_eq!(own.expect("the seller amends its filing").turnover_yuan, "120000.00");
+    let before = turnover().await;
+    decide(&ctx, &registrar, "test", (filed.id, "register", None), &DecisionInput::default())
+        .await
+        .expect("registered");
+    assert_eq!(turnover().await - before, Decimal::from(120_000));
+
+    let late = decide(&ctx, &seller, "test", (filed.id, "amend", None), &amend(terms("1"), Some("再改"))).await;
+    assert!(matches!(&late, Err(AppError::Forbidden(m)) if m.contains("registrar")), "{late:?}");
+    let no_reason = decide(&ctx, &registrar, "test", (filed.id, "amend", None), &amend(terms("150000"), None)).await;
+    assert!(matches!(&no_reason, Err(AppError::Rejected(m)) if m.starts_with("reason")), "{no_reason:?}");
+    let renumbered = FilingInput { contract_no: Some("2026320102999999".into()), ..terms("150000") };
+    let renumbered =
+        decide(&ctx, &registrar, "test", (filed.id, "amend", None), &amend(renumbered, Some("改号"))).await;
+    assert!(matches!(&renumbered, Err(AppError::Rejected(m)) if m.starts_with("contract_no")), "{renumbered:?}");
+    let moved = FilingInput { seller_division: "320106".into(), ..terms("150000") };
+    let moved = decide(&ctx, &registrar, "test", (filed.id, "amend", None), &amend(moved, Some("迁址"))).await;
+    assert!(matches!(&moved, Err(AppError::Rejected(m)) if m.starts_with("seller_division")), "{moved:?}");
+    let without_terms = DecisionInput { reason: Some("补充".into()), ..DecisionInput::default() };
+    let without_terms = decide(&ctx, &registrar, "test", (filed.id, "amend", None), &without_terms).await;
+    assert!(matches!(&without_terms, Err(AppError::Rejected(m)) if m.starts_with("contract")), "{without_terms:?}");
+
+    let amended = decide(
+        &ctx,
+        &registrar,
+        "test",
+        (filed.id, "amend", None),
+        &amend(terms("150000"), Some("合同变更，金额增加")),
+    )
+    .await
+    .expect("amended");
+    assert_eq!((amended.status, amended.contract_no.as_deref()), ("registered", Some("2026320102000001")));
+    assert_eq!(turnover().await - before, Decimal::from(150_000), "the figure follows the amendment");
+    let step = amended.history.last().expect("a step");
+    assert_eq!((step.action.as_str(), step.reason.as_deref()), ("amend", Some("合同变更，金额增加")));
+    let trail =
+        store.store().audit(&ttdz_domain::audit::AuditQuery { limit: 100, ..Default::default() }).await.expect("audit");
+    let entry = trail.iter().rfind(|e| e.action == "contract.amend").expect("audited");
+    assert!(entry.before.as_deref().is_some_and(|b| b.contains("120000")), "{entry:?}");
+    assert!(entry.after.as_deref().is_some_and(|a| a.contains("150000")), "{entry:?}");
+}
+
 on_both_backends!(
+    a_registered_contract_is_amended_with_a_trace_and_its_figure_follows,
     the_reward_ledger_records_what_institutions_paid_and_totals_each_person,
     the_registry_statistics_sum_the_registered_contracts_of_the_area,
     an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_register,

@@ -871,6 +871,7 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
         event: ttdz_store::ContractEvent { action: "register".into(), ..event },
         registration: Some((code("320100"), 2026)),
         tech_amount: None,
+        filing: None,
     };
     let registered = store.decide_contract(contract, 1, &decision, &audit()).await.expect("registered");
     assert_eq!(registered.filing.contract_no.as_deref(), Some("2026320100000001"));

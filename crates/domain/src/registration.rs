@@ -67,13 +67,21 @@ pub enum ContractAction {
     Refuse,
     Revoke,
     Cancel,
+    /// 变更: the contract's terms replaced, its number and registration kept, the change and its reason traced.
+    Amend,
 }
 
 impl ContractAction {
+    pub const ALL: [ContractAction; 5] = [
+        ContractAction::Register,
+        ContractAction::Refuse,
+        ContractAction::Revoke,
+        ContractAction::Cancel,
+        ContractAction::Amend,
+    ];
+
     pub fn parse(s: &str) -> Option<ContractAction> {
-        [ContractAction::Register, ContractAction::Refuse, ContractAction::Revoke, ContractAction::Cancel]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        ContractAction::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -82,15 +90,16 @@ impl ContractAction {
             ContractAction::Refuse => "refuse",
             ContractAction::Revoke => "revoke",
             ContractAction::Cancel => "cancel",
+            ContractAction::Amend => "amend",
         }
     }
 
     /// Who takes it: the registrar registers, refuses and revokes; the seller who filed it, or the registrar,
-    /// cancels.
+    /// cancels; the seller amends its filing before registration, the registrar a registered contract.
     pub fn roles(self) -> &'static [Role] {
         match self {
             ContractAction::Register | ContractAction::Refuse | ContractAction::Revoke => &[Role::Registrar],
-            ContractAction::Cancel => &[Role::Registrar, Role::Institution],
+            ContractAction::Cancel | ContractAction::Amend => &[Role::Registrar, Role::Institution],
         }
     }
 
@@ -109,6 +118,8 @@ pub fn next_status(from: ContractStatus, action: ContractAction) -> Result<Contr
         (S::Filed, A::Refuse) => Ok(S::Refused),
         (S::Registered, A::Revoke) => Ok(S::Revoked),
         (S::Registered, A::Cancel) => Ok(S::Cancelled),
+        (S::Filed, A::Amend) => Ok(S::Filed),
+        (S::Registered, A::Amend) => Ok(S::Registered),
         (from, action) => Err(format!("a contract that is {} cannot be {}ed", from.label_zh(), action.as_str())),
     }
 }

@@ -701,6 +701,8 @@ pub struct ContractDecision {
     pub registration: Option<(DivisionCode, i32)>,
     /// The technical part as the registrar corrected it.
     pub tech_amount: Option<Decimal>,
+    /// An amendment's new terms (the contract keeps its number).
+    pub filing: Option<ttdz_domain::registration::ContractFiling>,
 }
 
 /// Which contracts to list.

@@ -116,7 +116,18 @@ macro_rules! impl_contract_store {
                         contract.version
                     )));
                 }
-                let before = contract.status.as_str();
+                // An amendment's trail keeps the terms before and after; any other step's, the status.
+                let before = match &decision.filing {
+                    Some(_) => {
+                        serde_json::to_string(&contract.filing).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?
+                    }
+                    None => contract.status.as_str().to_owned(),
+                };
+                if let Some(filing) = &decision.filing {
+                    let number = contract.filing.contract_no.take();
+                    contract.filing = filing.clone();
+                    contract.filing.contract_no = number.or_else(|| filing.contract_no.clone());
+                }
                 if let Some(tech) = decision.tech_amount {
                     contract.filing.tech_amount_yuan = tech;
                 }
@@ -166,7 +177,7 @@ macro_rules! impl_contract_store {
                     serde_json::to_string(&contract.history).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
                 sqlx::query(concat!(
                     "UPDATE contracts SET status = $2, contract_no = $3, locality = $4, year = $5, body = $6,
-                         history = $7, version = $8, updated_at = ",
+                         history = $7, version = $8, seller_division = $9, updated_at = ",
                     dialect!(now),
                     " WHERE id = $1"
                 ))
@@ -178,16 +189,21 @@ macro_rules! impl_contract_store {
                 .bind(&body)
                 .bind(&history)
                 .bind(contract.version)
+                .bind(contract.filing.seller_division.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-                let after = serde_json::json!({
+                let mut after = serde_json::json!({
                     "status": contract.status.as_str(),
                     "contract_no": contract.filing.contract_no,
                     "reason": decision.event.reason,
                 });
+                if decision.filing.is_some() {
+                    after["contract"] = serde_json::to_value(&contract.filing)
+                        .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                }
                 let action = format!("contract.{}", decision.event.action);
-                append_audit(&mut tx, audit, &action, &id.to_string(), Some(before), Some(&after.to_string())).await?;
+                append_audit(&mut tx, audit, &action, &id.to_string(), Some(&before), Some(&after.to_string())).await?;
                 // The year's figures follow the registered contracts, in the same transaction.
                 if let (Some(year), true) = (contract.year, contract.status != ContractStatus::Refused) {
                     lock(&mut tx, &format!("batch:registry:live:{year}")).await?;

@@ -2882,6 +2882,18 @@ mod accounts {
         browser.click("form[data-api$='/register'] button").await;
         let page = browser.wait_for(|s| s.contains("2026320102000001")).await;
         assert!(page.contains("已登记") && page.contains("1400000.00"), "registered: {page}");
+
+        // An amendment: the registrar opens the form, which starts from the contract's terms.
+        browser.click("details.amend summary").await;
+        browser.script("document.querySelector(\"input[name='contract.turnover_yuan']\").value = '';").await;
+        browser.type_into("input[name='contract.turnover_yuan']", "2100000").await;
+        browser.type_into("details.amend input[name=reason]", "补充协议增加金额").await;
+        browser.click("form[data-api$='/amend'] button").await;
+        let page = browser.wait_for(|s| s.contains("2100000.00")).await;
+        assert!(page.contains("补充协议增加金额") && page.contains("2026320102000001"), "amended: {page}");
+        let registrar_token = token(&app, "reg-xuanwu", "pass-registrar-1").await;
+        let amended = app.ok_json_as("/api/v1/contracts?status=registered", &registrar_token).await;
+        assert_eq!(amended[0]["tech_amount_yuan"], "1400000.00", "the technical part as it was: {amended}");
         assert_eq!(browser.console_errors().await, Vec::<String>::new());
         browser.screenshot("contracts-registrar").await;
         browser.call(reqwest::Method::DELETE, "", None).await;

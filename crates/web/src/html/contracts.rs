@@ -35,6 +35,30 @@ impl ContractsTemplate {
             _ => self.page.t.contracts_cancel,
         }
     }
+
+    /// The contract's terms as an amendment starts from: the form's fields replace some of them, the rest (the
+    /// seller, the non-technical items, the tax flags) stay as they are.
+    fn amend_body(&self, c: &ContractView) -> String {
+        serde_json::json!({
+            "contract": {
+                "title": c.title,
+                "contract_type": c.contract_type,
+                "seller_name": c.seller_name,
+                "buyer_name": c.buyer_name,
+                "seller_division": c.seller_division,
+                "buyer_division": c.buyer_division,
+                "seller_kind": c.seller_kind,
+                "field": c.field,
+                "signed_on": c.signed_on,
+                "turnover_yuan": c.turnover_yuan,
+                "tech_amount_yuan": c.tech_amount_yuan,
+                "non_technical": c.non_technical.iter().map(|(name, yuan)| serde_json::json!({"name": name, "amount_yuan": yuan})).collect::<Vec<_>>(),
+                "vat_exempt": c.vat_exempt,
+                "transfer_income": c.transfer_income,
+            }
+        })
+        .to_string()
+    }
 }
 
 pub async fn desk(State(state): State<AppState>, Desk { page, caller, role }: Desk) -> Result<Response, PageError> {
