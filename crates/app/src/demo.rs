@@ -13,7 +13,7 @@ use ttdz_domain::lifecycle::Action;
 use ttdz_domain::measure::SourceKind;
 use ttdz_domain::reference::DemoData;
 use ttdz_domain::report::{ReportAction, ReportStatus};
-use ttdz_domain::{Dataset, DivisionTree};
+use ttdz_domain::{Dataset, DivisionCode, DivisionTree};
 use ttdz_ingest::contracts::{self, BasicUnits};
 use ttdz_store::{Batch, DivisionValue};
 
@@ -37,6 +37,10 @@ pub const SHOWCASE_ZONE: &str = "jiangsu-sunan";
 /// passwords are random and never shown: an operator who wants to sign in as them resets one.
 const DEMO_PROVINCE_ACCOUNT: &str = "demo-jiangsu";
 const DEMO_EXPERT_ACCOUNT: &str = "demo-expert";
+/// The technology market's demo accounts: a university's transfer office in 苏州, a firm in 昆山, 苏州's registrar.
+const DEMO_SELLER_ACCOUNT: &str = "demo-tto";
+const DEMO_BUYER_ACCOUNT: &str = "demo-buyer";
+const DEMO_REGISTRAR_ACCOUNT: &str = "demo-registrar";
 /// Marks every text the showcase writes.
 const EXAMPLE: &str = "【示例数据，非真实】";
 
@@ -181,6 +185,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
         "demo data loaded"
     );
     showcase(ctx, viewer, origin).await?;
+    market(ctx, viewer, origin).await?;
     // The information service: achievements and demands written for the demo, imported as a registry's file.
     for (kind, file, text) in [
         (RecordKind::Achievement, "demo/achievements.jsonl", DEMO_ACHIEVEMENTS),
@@ -203,14 +208,14 @@ async fn demo_account(
     ctx: &Context,
     viewer: &Viewer,
     origin: &str,
-    (username, role, province): (&str, Role, Option<ttdz_domain::DivisionCode>),
+    (username, role, province, division): (&str, Role, Option<DivisionCode>, Option<DivisionCode>),
 ) -> Result<Account, AppError> {
     let store = ctx.store();
     if let Some(account) = store.accounts().await?.into_iter().find(|a| a.username.as_str() == username) {
         return Ok(account);
     }
     let name = Username::parse(username).map_err(|e| AppError::Invalid(e.0))?;
-    let account = Account::new(name, role, province, None, None).map_err(|e| AppError::Invalid(e.0))?;
+    let account = Account::new(name, role, province, division, None).map_err(|e| AppError::Invalid(e.0))?;
     let hash = crate::accounts::hash_password(&crate::accounts::new_token()).map_err(AppError::Environment)?;
     store.add_account(&account, &hash, &crate::audit(viewer, origin, None)).await?;
     Ok(account)
@@ -224,9 +229,10 @@ async fn showcase(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
         return Ok(());
     };
     let province = Viewer::Account(
-        demo_account(ctx, viewer, origin, (DEMO_PROVINCE_ACCOUNT, Role::Province, Some(zone.province))).await?,
+        demo_account(ctx, viewer, origin, (DEMO_PROVINCE_ACCOUNT, Role::Province, Some(zone.province), None)).await?,
     );
-    let expert = Viewer::Account(demo_account(ctx, viewer, origin, (DEMO_EXPERT_ACCOUNT, Role::Expert, None)).await?);
+    let expert =
+        Viewer::Account(demo_account(ctx, viewer, origin, (DEMO_EXPERT_ACCOUNT, Role::Expert, None, None)).await?);
     let year = LAST_DEMO_YEAR;
 
     let state = ctx.store().lifecycle(&key).await?.ok_or_else(|| AppError::NotFound(SHOWCASE_ZONE.into()))?;
@@ -303,6 +309,88 @@ async fn showcase(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
         };
         crate::policies::grade(ctx, &expert, origin, SHOWCASE_ZONE, grade).await?;
     }
+    Ok(())
+}
+
+/// The technology market on the showcase's ground, each part made once: a transfer office in 苏州 lists two
+/// achievements (an auction with a bid from a firm in 昆山, a price by agreement), has a contract awaiting 苏州's
+/// registrar, and keeps the rewards it paid last year in its ledger. Nothing is registered: the demo's figures
+/// stay those of its datasets.
+async fn market(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), AppError> {
+    let code = |c: &str| DivisionCode::parse(c).map_err(|e| AppError::Invalid(e.to_string()));
+    let account = |name, role, division| demo_account(ctx, viewer, origin, (name, role, None, Some(division)));
+    let seller = Viewer::Account(account(DEMO_SELLER_ACCOUNT, Role::Institution, code("320506")?).await?);
+    let buyer = Viewer::Account(account(DEMO_BUYER_ACCOUNT, Role::Institution, code("320583")?).await?);
+    account(DEMO_REGISTRAR_ACCOUNT, Role::Registrar, code("320500")?).await?;
+    if !crate::listings::list(ctx, &seller, None, true).await?.is_empty() {
+        return Ok(());
+    }
+    let today = ctx.clock().today();
+    let day = |days: i64| today.checked_add(jiff::Span::new().days(days)).map(|d| d.to_string()).unwrap_or_default();
+    let listing = |title: &str, method: &str, reserve: &str, days: i64| ttdz_domain::listing::ListingInput {
+        title: format!("{EXAMPLE}{title}"),
+        notice: format!(
+            "{EXAMPLE}苏州某大学技术转移中心拟{method}转让该成果的专利权，欢迎有意受让的单位在公示期内报价。"
+        ),
+        method: method.to_owned(),
+        contract_type: "技术转让".into(),
+        reserve_yuan: reserve.into(),
+        seller_name: "苏州某大学技术转移中心（示例）".into(),
+        seller_division: "320506".into(),
+        seller_kind: "高校".into(),
+        field: "新材料".into(),
+        opens_on: day(0),
+        closes_on: day(days),
+        ..ttdz_domain::listing::ListingInput::default()
+    };
+    let auction = crate::listings::open(
+        ctx,
+        &seller,
+        origin,
+        listing("一种高导热石墨烯复合材料的制备方法", "拍卖", "500000", 20),
+    )
+    .await?;
+    let offer = crate::listings::BidInput {
+        buyer_name: "昆山某新材料有限公司（示例）".into(),
+        buyer_division: None,
+        amount_yuan: "560000".into(),
+    };
+    crate::listings::bid(ctx, &buyer, origin, auction.id, offer).await?;
+    crate::listings::open(ctx, &seller, origin, listing("工业机器人视觉定位算法", "协议定价", "300000", 15)).await?;
+
+    let filing = ttdz_domain::registration::FilingInput {
+        title: Some(format!("{EXAMPLE}钙钛矿太阳能电池制备工艺技术许可")),
+        contract_type: "技术许可".into(),
+        seller_name: Some("苏州某大学技术转移中心（示例）".into()),
+        buyer_name: Some("昆山某光伏科技有限公司（示例）".into()),
+        seller_division: "320506".into(),
+        buyer_division: "320583".into(),
+        seller_kind: "高校".into(),
+        field: "新能源与节能".into(),
+        signed_on: day(-10),
+        turnover_yuan: "1200000".into(),
+        tech_amount_yuan: "1200000".into(),
+        vat_exempt: true,
+        transfer_income: true,
+        ..ttdz_domain::registration::FilingInput::default()
+    };
+    crate::registration::file(ctx, &seller, origin, filing).await?;
+
+    let line = |name: &str, share: &str| ttdz_domain::reward::LineInput {
+        name: name.into(),
+        share: share.into(),
+        amount_yuan: None,
+    };
+    let paid = ttdz_domain::reward::DistributionInput {
+        achievement: format!("{EXAMPLE}高效钙钛矿太阳能电池制备工艺"),
+        mode: "transfer".into(),
+        year: ctx.clock().year() - 1,
+        amount_yuan: "2000000".into(),
+        institution_ratio: Some("70%".into()),
+        lines: vec![line("张某（示例）", "0.5"), line("李某（示例）", "0.3"), line("王某（示例）", "0.2")],
+        ..ttdz_domain::reward::DistributionInput::default()
+    };
+    crate::rewards::record(ctx, &seller, origin, paid).await?;
     Ok(())
 }
 

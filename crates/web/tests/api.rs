@@ -2781,6 +2781,7 @@ mod accounts {
             ("demand", "/demands", "demo-d-001"),
             ("compare", "/compare?zones=zhejiang&zones=jiangsu-sunan&zones=ningbo", "svg class=\"bars\""),
             ("flows", "/flows", "svg class=\"matrix\""),
+            ("listings", "/listings", "一种高导热石墨烯复合材料的制备方法"),
             ("annual-report", "/api/v1/zones/jiangsu-sunan/reports/2024.html", "svg class=\"trend\""),
         ] {
             browser.open(&format!("{}{path}", app.base)).await;
@@ -2837,7 +2838,7 @@ mod accounts {
         let first = browser.script("return document.activeElement.className;").await;
         assert_eq!(first, "skip", "the first stop skips to the content");
         let mut reached = Vec::new();
-        for _ in 0..14 {
+        for _ in 0..16 {
             browser.press_tab().await;
             let at = browser.script("return document.activeElement.getAttribute('href');").await;
             let outline = browser.script("return getComputedStyle(document.activeElement).outlineStyle;").await;
