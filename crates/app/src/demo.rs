@@ -322,7 +322,7 @@ async fn market(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), AppE
     let seller = Viewer::Account(account(DEMO_SELLER_ACCOUNT, Role::Institution, code("320506")?).await?);
     let buyer = Viewer::Account(account(DEMO_BUYER_ACCOUNT, Role::Institution, code("320583")?).await?);
     account(DEMO_REGISTRAR_ACCOUNT, Role::Registrar, code("320500")?).await?;
-    if !crate::listings::list(ctx, &seller, None, true).await?.is_empty() {
+    if !crate::listings::list(ctx, &seller, None, crate::listings::Whose::Listed).await?.is_empty() {
         return Ok(());
     }
     let today = ctx.clock().today();

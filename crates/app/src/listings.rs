@@ -29,6 +29,9 @@ pub struct BidView {
     pub id: i64,
     /// The buyer: shown to the seller, the officials and the bidder; `None` to others.
     pub buyer_name: Option<String>,
+    /// The account that placed it (the buyer's own, or a broker's or transfer institution's acting for it), to
+    /// the same readers.
+    pub bidder: Option<String>,
     pub buyer_division: Option<String>,
     /// Yuan, two decimals.
     pub amount_yuan: String,
@@ -115,6 +118,7 @@ fn view(viewer: &Viewer, tree: &ttdz_domain::DivisionTree, today: &str, l: Store
             BidView {
                 id: b.id,
                 buyer_name: shown.then(|| b.buyer_name.clone()),
+                bidder: shown.then(|| b.bidder.clone()),
                 buyer_division: shown.then(|| b.buyer_division.to_string()),
                 amount_yuan: format!("{:.2}", b.amount_yuan),
                 at: b.at.clone(),
@@ -153,12 +157,23 @@ fn view(viewer: &Viewer, tree: &ttdz_domain::DivisionTree, today: &str, l: Store
     }
 }
 
-/// The listings, newest first: every one, or those in `status`, or (`mine`) the viewer's own.
+/// Whose listings to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Whose {
+    #[default]
+    All,
+    /// Those the viewer listed.
+    Listed,
+    /// Those the viewer bid on: a buyer's, or a broker's or transfer institution's for its clients.
+    Bidding,
+}
+
+/// The listings, newest first: every one, or those in `status`, or the viewer's own or those it bid on.
 pub async fn list(
     ctx: &Context,
     viewer: &Viewer,
     status: Option<&str>,
-    mine: bool,
+    whose: Whose,
 ) -> Result<Vec<ListingView>, AppError> {
     let status = status
         .map(str::trim)
@@ -168,14 +183,16 @@ pub async fn list(
                 .ok_or_else(|| AppError::Invalid(format!("status: '{s}' is not open, sold, unsold or withdrawn")))
         })
         .transpose()?;
-    let owner = match (mine, viewer) {
-        (false, _) => None,
-        (true, Viewer::Account(a)) => Some(a.username.as_str().to_owned()),
-        (true, _) => return Err(AppError::Unauthorized("sign in to see your own listings".into())),
+    let me = match (whose, viewer) {
+        (Whose::All, _) => None,
+        (_, Viewer::Account(a)) => Some(a.username.as_str().to_owned()),
+        (_, _) => return Err(AppError::Unauthorized("sign in to see your own listings and bids".into())),
     };
+    let owner = me.clone().filter(|_| whose == Whose::Listed);
     let found = ctx.store().listings(&ListingFilter { status, owner, closed_before: None }).await?;
+    let bid_on = |l: &StoredListing| whose != Whose::Bidding || l.bids.iter().any(|b| Some(&b.bidder) == me.as_ref());
     let (tree, today) = (ctx.tree(None).await?, ctx.clock().today_iso());
-    Ok(found.into_iter().map(|l| view(viewer, &tree, &today, l)).collect())
+    Ok(found.into_iter().filter(bid_on).map(|l| view(viewer, &tree, &today, l)).collect())
 }
 
 async fn stored(ctx: &Context, id: i64) -> Result<StoredListing, AppError> {
@@ -246,9 +263,10 @@ pub async fn open(ctx: &Context, viewer: &Viewer, origin: &str, input: ListingIn
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BidInput {
-    /// The organisation that would buy.
+    /// The organisation that would buy: the bidder itself, or the client a broker or transfer institution acts
+    /// for.
     pub buyer_name: String,
-    /// Its basic unit (6 digits); the account's own division by default.
+    /// Its basic unit (6 digits), anywhere; the account's own division by default.
     pub buyer_division: Option<String>,
     /// Yuan.
     pub amount_yuan: String,
@@ -273,7 +291,8 @@ pub async fn bid(
         Some(code) => DivisionCode::parse(code).map_err(|e| AppError::Rejected(format!("buyer_division: {e}")))?,
         None => account.division.ok_or_else(|| AppError::Rejected("buyer_division: must not be empty".into()))?,
     };
-    basic_unit_within(ctx, "buyer_division", &division, account.division).await?;
+    // A broker or a transfer institution bids for clients wherever they are.
+    basic_unit_within(ctx, "buyer_division", &division, None).await?;
     for _ in 0..BID_ATTEMPTS {
         let l = stored(ctx, id).await?;
         if l.owner == account.username.as_str() {

@@ -1345,12 +1345,26 @@ async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_regi
     assert!(matches!(&equal, Err(AppError::Rejected(m)) if m.contains("highest")), "{equal:?}");
     let placed = bid(&june(4), &shanghai, "test", auction.id, offer("上海某新材料公司", "650000.50")).await;
     assert_eq!(placed.expect("a higher bid").highest_yuan.as_deref(), Some("650000.50"));
+    // A transfer institution bids for a client of its own elsewhere (a broker's bid); a city is no buyer's place.
+    let for_client = |division: &str| BidInput {
+        buyer_division: Some(division.into()),
+        ..offer("合肥某光电公司", "650000.60")
+    };
+    let city = bid(&june(4), &hangzhou, "test", auction.id, for_client("340100")).await;
+    assert!(matches!(&city, Err(AppError::Rejected(m)) if m.starts_with("buyer_division")), "{city:?}");
+    let brokered = bid(&june(4), &hangzhou, "test", auction.id, for_client("340104")).await.expect("for a client");
+    let last = brokered.bids.last().expect("the bid");
+    assert_eq!((last.buyer_division.as_deref(), last.bidder.as_deref()), (Some("340104"), Some("hz-buy")));
+    let bidding = ttdz_app::listings::list(&june(4), &hangzhou, None, ttdz_app::listings::Whose::Bidding).await;
+    assert_eq!(bidding.expect("its bids").iter().map(|l| l.id).collect::<Vec<_>>(), [auction.id]);
+    let placed = bid(&june(4), &shanghai, "test", auction.id, offer("上海某新材料公司", "650000.70")).await;
+    assert!(placed.is_ok(), "{placed:?}");
 
     let public = get(&june(5), &ttdz_app::Viewer::Public, auction.id).await.expect("public");
-    assert_eq!(public.bids.len(), 2);
+    assert_eq!(public.bids.len(), 4);
     assert!(public.bids.iter().all(|b| b.buyer_name.is_none()), "the public does not see who bid");
     let theirs = get(&june(5), &shanghai, auction.id).await.expect("a bidder");
-    assert_eq!(theirs.bids.iter().filter(|b| b.buyer_name.is_some()).count(), 1, "a bidder sees its own");
+    assert_eq!(theirs.bids.iter().filter(|b| b.buyer_name.is_some()).count(), 2, "a bidder sees its own");
     let early = close(&june(7), &seller, "test", (auction.id, None), CloseInput::default()).await;
     assert!(matches!(&early, Err(AppError::Rejected(m)) if m.starts_with("closes_on")), "{early:?}");
     let late = bid(&june(8), &hangzhou, "test", auction.id, offer("杭州某材料公司", "700000")).await;
@@ -1363,12 +1377,12 @@ async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_regi
     let sold = close(&june(8), &seller, "test", (auction.id, None), CloseInput::default()).await.expect("closed");
     assert_eq!(sold.status, "sold");
     let won = sold.bids.iter().find(|b| Some(b.id) == sold.winning_bid).expect("the winner");
-    assert_eq!((won.buyer_name.as_deref(), won.amount_yuan.as_str()), (Some("上海某新材料公司"), "650000.50"));
+    assert_eq!((won.buyer_name.as_deref(), won.amount_yuan.as_str()), (Some("上海某新材料公司"), "650000.70"));
     let contract_id = sold.contract_id.expect("a contract drafted");
     let contract = ttdz_app::registration::get(&june(8), &seller, contract_id).await.expect("the seller's");
     assert_eq!(
         (contract.status, contract.buyer_division.as_str(), contract.turnover_yuan.as_str()),
-        ("filed", "310112", "650000.50")
+        ("filed", "310112", "650000.70")
     );
     let turnover = || async {
         let element = ttdz_domain::ElementCode::parse("contract_turnover_yuan").expect("code");
@@ -1381,7 +1395,7 @@ async fn an_auction_closes_at_the_highest_bid_and_the_deal_is_a_contract_to_regi
     ttdz_app::registration::decide(&june(9), &registrar, "test", (contract_id, "register", None), &decision)
         .await
         .expect("registered");
-    assert_eq!(turnover().await - before, Decimal::new(65_000_050, 2), "the deal's price");
+    assert_eq!(turnover().await - before, Decimal::new(65_000_070, 2), "the deal's price");
 
     // A listing nobody bids on closes unsold when the daily job runs after its last day; another is withdrawn.
     let quiet = open(

@@ -678,6 +678,11 @@ async fn achievements_are_listed_bid_on_and_withdrawn_over_http() {
         (&public["highest_yuan"], &public["bids"][0]["buyer_name"]),
         (&serde_json::json!("600000.00"), &Value::Null)
     );
+    let bidding = app.ok_json_as("/api/v1/listings?bidding=true", &buyer).await;
+    assert_eq!(bidding[0]["id"].as_i64(), Some(id), "the buyer's bids: {bidding}");
+    assert_eq!(app.ok_json_as("/api/v1/listings?bidding=true", &seller).await, serde_json::json!([]));
+    let both = app.get_as("/api/v1/listings?mine=true&bidding=true", Some(&seller)).await;
+    assert_eq!(both.status(), StatusCode::BAD_REQUEST);
     let early = post(format!("/api/v1/listings/{id}/close"), Some(&seller), serde_json::json!({})).await.expect("post");
     assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message(&early.json().await.expect("JSON")).starts_with("closes_on"));

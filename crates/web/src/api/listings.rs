@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use ttdz_app::listings::{self, BidInput, CloseInput, ListingView, WithdrawInput};
+use ttdz_app::listings::{self, BidInput, CloseInput, ListingView, Whose, WithdrawInput};
 use ttdz_domain::listing::ListingInput;
 use utoipa::IntoParams;
 
@@ -24,6 +24,9 @@ pub struct ListingQuery {
     /// Only the caller's own listings.
     #[serde(default)]
     mine: bool,
+    /// Only the listings the caller bid on (for a buyer, or a broker acting for clients).
+    #[serde(default)]
+    bidding: bool,
 }
 
 /// The listings, newest first, with their bids (bidders named to the seller, the officials and each bidder for
@@ -37,7 +40,13 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
     ApiQuery(q): ApiQuery<ListingQuery>,
 ) -> Result<Json<Vec<ListingView>>, ApiError> {
-    Ok(Json(listings::list(state.app(), &caller.viewer(), q.status.as_deref(), q.mine).await?))
+    let whose = match (q.mine, q.bidding) {
+        (true, true) => return Err(ApiError::invalid("mine and bidding: ask for one or the other")),
+        (true, false) => Whose::Listed,
+        (false, true) => Whose::Bidding,
+        (false, false) => Whose::All,
+    };
+    Ok(Json(listings::list(state.app(), &caller.viewer(), q.status.as_deref(), whose).await?))
 }
 
 /// List an achievement (an institution): `title`, `notice` (the public notice), `method` (`agreement` 协议定价,
@@ -76,8 +85,9 @@ pub async fn get(
     Ok(Json(listings::get(state.app(), &caller.viewer(), id).await?))
 }
 
-/// Bid (an institution other than the seller): `buyer_name`, `amount_yuan`, optionally `buyer_division` (the
-/// account's own by default). 422 names what is wrong: under the reserve, in an auction not above the highest bid,
+/// Bid (an institution other than the seller; a broker or transfer institution for a client, named with its
+/// county-level division anywhere): `buyer_name`, `amount_yuan`, optionally `buyer_division` (the account's own by
+/// default). 422 names what is wrong: under the reserve, in an auction not above the highest bid,
 /// before the notice opens or after it closed.
 #[utoipa::path(
     post, path = "/api/v1/listings/{id}/bids", tag = "listings", params(("id" = i64, Path, example = 1)),

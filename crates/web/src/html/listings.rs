@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Extension, OriginalUri, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use ttdz_app::listings::{BidView, ListingView};
+use ttdz_app::listings::{BidView, ListingView, Whose};
 use ttdz_domain::account::Role;
 
 use super::{Page, PageError, csrf_of, render};
@@ -20,6 +20,8 @@ pub struct ListingParams {
     status: Option<String>,
     #[serde(default)]
     mine: Option<String>,
+    #[serde(default)]
+    bidding: Option<String>,
 }
 
 #[derive(Template)]
@@ -33,7 +35,7 @@ struct ListingsTemplate {
     methods: Vec<(&'static str, &'static str, i64)>,
     kinds: [&'static str; 5],
     status: String,
-    mine: bool,
+    whose: Whose,
     listings: Vec<ListingView>,
     problem: Option<String>,
 }
@@ -68,8 +70,16 @@ impl ListingsTemplate {
     }
 
     fn filter_link(&self, status: &str) -> String {
-        let mine = if self.mine { "&mine=1" } else { "" };
-        format!("/listings?status={status}{mine}")
+        let whose = match self.whose {
+            Whose::All => "",
+            Whose::Listed => "&mine=1",
+            Whose::Bidding => "&bidding=1",
+        };
+        format!("/listings?status={status}{whose}")
+    }
+
+    fn whose_is(&self, asked: &str) -> bool {
+        matches!((self.whose, asked), (Whose::Listed, "mine") | (Whose::Bidding, "bidding"))
     }
 }
 
@@ -88,12 +98,17 @@ pub async fn listings(
         }
         _ => (false, String::new()),
     };
-    let mine = institution && asked.mine.as_deref().is_some_and(|m| !m.is_empty() && m != "0");
+    let on = |flag: &Option<String>| institution && flag.as_deref().is_some_and(|m| !m.is_empty() && m != "0");
+    let whose = match (on(&asked.mine), on(&asked.bidding)) {
+        (true, _) => Whose::Listed,
+        (false, true) => Whose::Bidding,
+        (false, false) => Whose::All,
+    };
     let status = asked.status.unwrap_or_default();
-    let (listings, problem) = match ttdz_app::listings::list(state.app(), &viewer, Some(&status), mine).await {
+    let (listings, problem) = match ttdz_app::listings::list(state.app(), &viewer, Some(&status), whose).await {
         // A status that is none is named above the whole list, as the registers page names its filters.
         Err(ttdz_app::AppError::Invalid(message)) => {
-            (allowed!(page, ttdz_app::listings::list(state.app(), &viewer, None, mine).await), Some(message))
+            (allowed!(page, ttdz_app::listings::list(state.app(), &viewer, None, whose).await), Some(message))
         }
         other => (allowed!(page, other), None),
     };
@@ -104,7 +119,7 @@ pub async fn listings(
         methods: ttdz_app::listings::methods(),
         kinds: ["高校", "科研院所", "企业", "医疗机构", "其他"],
         status,
-        mine,
+        whose,
         listings,
         problem,
         page,
