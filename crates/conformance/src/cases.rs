@@ -1403,3 +1403,133 @@ pub async fn a_register_change_rewrites_its_counts_at_once(store: &dyn Store) {
     assert_eq!(actions.iter().filter(|a| **a == "register.add").count(), 2);
     assert!(actions.contains(&"register.change") && actions.contains(&"register.remove"), "{actions:?}");
 }
+
+/// The live batch moves by each step's contract, and after registrations, a revocation and amendments (a buyer
+/// elsewhere, a new amount) it holds exactly what the year's registered contracts make, summed independently here:
+/// flows, both sides' data elements, nothing left for a place no registered contract names.
+pub async fn the_live_batch_is_what_the_registered_contracts_make(store: &dyn Store) {
+    use std::collections::BTreeMap;
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::registration::{ContractFiling, ContractStatus, FilingInput};
+    use ttdz_store::{ContractDecision, ContractEvent};
+    let seller =
+        Account::new(Username::parse("live-tto").expect("name"), Role::Institution, None, Some(code("320102")), None);
+    store.add_account(&seller.expect("account"), "hash", &audit()).await.expect("account");
+    let terms = |kind: &str, (from, to): (&str, &str), yuan: &str| -> ContractFiling {
+        FilingInput {
+            contract_type: kind.into(),
+            seller_division: from.into(),
+            buyer_division: to.into(),
+            seller_kind: "高校".into(),
+            field: "电子信息".into(),
+            signed_on: "2026-01-05".into(),
+            turnover_yuan: yuan.into(),
+            tech_amount_yuan: yuan.into(),
+            ..Default::default()
+        }
+        .parse()
+        .expect("filing")
+    };
+    let event = |action: &str| ContractEvent {
+        at: "2026-06-15T00:00:00Z".into(),
+        by: "test".into(),
+        action: action.into(),
+        reason: None,
+    };
+    let step = |status, action: &str, registration, filing| ContractDecision {
+        status,
+        event: event(action),
+        registration,
+        tech_amount: None,
+        filing,
+    };
+    let mut ids = Vec::new();
+    for filing in [
+        terms("技术开发", ("320102", "330106"), "100.10"),
+        terms("技术开发", ("320102", "330106"), "50"),
+        terms("技术转让", ("320102", "310112"), "7"),
+        terms("技术服务", ("320106", "320102"), "3"),
+    ] {
+        let id = store.add_contract("live-tto", &filing, &event("file"), &audit()).await.expect("filed");
+        let register = step(ContractStatus::Registered, "register", Some((code("320100"), 2026)), None);
+        store.decide_contract(id, 1, &register, &audit()).await.expect("registered");
+        ids.push(id);
+    }
+    store
+        .decide_contract(ids[1], 2, &step(ContractStatus::Revoked, "revoke", None, None), &audit())
+        .await
+        .expect("revoked");
+    let moved = terms("技术转让", ("320102", "330106"), "9");
+    let amend = step(ContractStatus::Registered, "amend", None, Some(moved));
+    store.decide_contract(ids[2], 2, &amend, &audit()).await.expect("amended");
+    let registered = [
+        terms("技术开发", ("320102", "330106"), "100.10"),
+        terms("技术转让", ("320102", "330106"), "9"),
+        terms("技术服务", ("320106", "320102"), "3"),
+    ];
+
+    let live = "registry:live:2026";
+    let mut flows: BTreeMap<(String, String), (u64, Decimal)> = BTreeMap::new();
+    let mut elements: BTreeMap<(&str, String), Decimal> = BTreeMap::new();
+    for f in &registered {
+        let flow = flows.entry((f.seller_division.to_string(), f.buyer_division.to_string())).or_default();
+        flow.0 += 1;
+        flow.1 += f.turnover_yuan;
+        for (element, division, value) in [
+            ("contract_count", f.seller_division, Decimal::ONE),
+            ("contract_turnover_yuan", f.seller_division, f.turnover_yuan),
+            ("contract_tech_amount_yuan", f.seller_division, f.tech_amount_yuan),
+            ("absorbed_contract_count", f.buyer_division, Decimal::ONE),
+            ("absorbed_contract_turnover_yuan", f.buyer_division, f.turnover_yuan),
+        ] {
+            *elements.entry((element, division.to_string())).or_default() += value;
+        }
+    }
+    let stored_flows: BTreeMap<(String, String), (u64, Decimal)> = store
+        .contract_flows(2026)
+        .await
+        .expect("flows")
+        .into_iter()
+        .filter(|(dataset, _)| dataset == live)
+        .map(|(_, f)| ((f.seller.to_string(), f.buyer.to_string()), (f.contracts, f.turnover)))
+        .collect();
+    assert_eq!(stored_flows, flows);
+    for element in [
+        "contract_count",
+        "contract_turnover_yuan",
+        "contract_tech_amount_yuan",
+        "absorbed_contract_count",
+        "absorbed_contract_turnover_yuan",
+    ] {
+        let stored: BTreeMap<(&str, String), Decimal> = store
+            .sourced_values(&ElementCode::parse(element).expect("element"))
+            .await
+            .expect("values")
+            .into_iter()
+            .filter(|v| v.source == live && v.year == 2026)
+            .filter_map(|v| match v.area {
+                Area::Division(d) => Some(((element, d.to_string()), v.value)),
+                _ => None,
+            })
+            .collect();
+        let expected: BTreeMap<(&str, String), Decimal> =
+            elements.iter().filter(|((e, _), _)| *e == element).map(|(k, v)| (k.clone(), *v)).collect();
+        assert_eq!(stored, expected, "{element}: 310112 bought nothing once the amendment moved the buyer");
+    }
+
+    for (id, version) in [(ids[0], 2), (ids[2], 3), (ids[3], 2)] {
+        store
+            .decide_contract(id, version, &step(ContractStatus::Cancelled, "cancel", None, None), &audit())
+            .await
+            .expect("cancelled");
+    }
+    assert!(
+        store.contract_flows(2026).await.expect("flows").iter().all(|(dataset, _)| dataset != live),
+        "nothing left"
+    );
+    let turnover =
+        store.sourced_values(&ElementCode::parse("contract_turnover_yuan").expect("element")).await.expect("values");
+    assert!(turnover.iter().all(|v| v.source != live), "no value without a registered contract");
+    let rollups = store.contract_rollups(ttdz_domain::contract::Side::Seller, "32").await.expect("rollups");
+    assert!(rollups.iter().all(|r| r.contracts > 0), "no empty roll-up is kept: {rollups:?}");
+}

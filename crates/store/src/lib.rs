@@ -32,6 +32,10 @@ use ttdz_domain::{
 pub use migrations::{Dialect, Migration, MigrationPlan, check_applied, shared as shared_migrations};
 pub use sync::{SyncStep, reference_sync_plan};
 
+/// For the backends' expansions of the shared store macros, which name exact decimals.
+#[doc(hidden)]
+pub use rust_decimal::Decimal as ExactDecimal;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -607,66 +611,6 @@ pub fn contract_values(rollups: &[ContractRollup]) -> Vec<DivisionValue> {
         .collect()
 }
 
-/// The batch `registry:live:YEAR` of the contracts registered in TTDZ in `year`: their roll-ups by side, division
-/// and type, their flows, and the data elements those make. `fingerprint` tells one state of the registry from
-/// another (a batch written again unchanged is skipped).
-pub fn live_contracts_batch(year: i32, contracts: &[StoredContract]) -> Batch {
-    use ttdz_domain::contract::{ContractFlow, Side};
-    let mut rollups: std::collections::BTreeMap<
-        (Side, DivisionCode, ttdz_domain::contract::ContractType),
-        ContractRollup,
-    > = std::collections::BTreeMap::new();
-    let mut flows: std::collections::BTreeMap<(DivisionCode, DivisionCode), ContractFlow> =
-        std::collections::BTreeMap::new();
-    let mut fingerprint: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in contracts {
-        let f = &c.filing;
-        for (side, division) in [(Side::Seller, f.seller_division), (Side::Buyer, f.buyer_division)] {
-            let r = rollups.entry((side, division, f.contract_type)).or_insert_with(|| ContractRollup {
-                side,
-                division,
-                year,
-                contract_type: f.contract_type,
-                contracts: 0,
-                turnover: Decimal::ZERO,
-                tech_amount: Decimal::ZERO,
-            });
-            r.contracts += 1;
-            r.turnover += f.turnover_yuan;
-            r.tech_amount += f.tech_amount_yuan;
-        }
-        let flow = flows.entry((f.seller_division, f.buyer_division)).or_insert_with(|| ContractFlow {
-            seller: f.seller_division,
-            buyer: f.buyer_division,
-            year,
-            contracts: 0,
-            turnover: Decimal::ZERO,
-        });
-        flow.contracts += 1;
-        flow.turnover += f.turnover_yuan;
-        for b in format!("{}:{}:{};", c.id, c.version, f.tech_amount_yuan).bytes() {
-            fingerprint = (fingerprint ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    let rollups: Vec<ContractRollup> = rollups.into_values().collect();
-    Batch {
-        dataset: Dataset {
-            name: format!("registry:live:{year}"),
-            files: Vec::new(),
-            sha256: format!("{}-{fingerprint:016x}", contracts.len()),
-            source: format!("technology contracts registered in TTDZ in {year} (技术合同认定登记)"),
-        },
-        kind: SourceKind::Registry,
-        recorded_by: "ttdz contract registry".into(),
-        scope: None,
-        rows: contracts.len() as u64,
-        division_values: contract_values(&rollups),
-        zone_values: Vec::new(),
-        rollups,
-        flows: flows.into_values().collect(),
-    }
-}
-
 /// A contract filed in TTDZ, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredContract {
@@ -735,8 +679,9 @@ pub trait ContractStore: Send + Sync {
 
     /// Takes `decision` on contract `id`, based on version `based_on` (`Conflict` if it moved). A registration gets
     /// the contract's own number or the next of its locality and year (`Conflict` if that number is registered
-    /// already); a registration, revocation or cancellation rebuilds the year's batch `registry:live:YEAR` from the
-    /// registered contracts, in the same transaction.
+    /// already); a registration, revocation, cancellation or amendment of a registered contract moves the year's
+    /// batch `registry:live:YEAR` by the contract's part, in the same transaction: the batch always equals one
+    /// made from the year's registered contracts.
     async fn decide_contract(
         &self,
         id: i64,

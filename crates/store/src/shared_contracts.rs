@@ -1,7 +1,7 @@
 //! [`ContractStore`](crate::ContractStore), written once for both backends.
 
 /// Implements [`ContractStore`](crate::ContractStore) for `$store`; needs the backend's `write_tx`, `lock`,
-/// `append_audit` and `write_batch`.
+/// `append_audit`, `record_dataset` and `dialect!`.
 #[macro_export]
 macro_rules! impl_contract_store {
     ($store:ty, $conn:ty) => {
@@ -12,15 +12,195 @@ macro_rules! impl_contract_store {
             };
         }
 
-        /// The registered contracts of `year`, as the live batch is made of them.
-        async fn registered_in(conn: &mut $conn, year: i32) -> $crate::Result<Vec<$crate::StoredContract>> {
-            let rows: Vec<$crate::rows::ContractRow> =
-                sqlx::query_as(concat!(contract_columns!(), " WHERE status = 'registered' AND year = $1 ORDER BY id"))
+        /// Adds `sign` (1 or -1) times one contract's part to the batch `registry:live:YEAR`: its seller's and
+        /// buyer's roll-ups, its flow and the data elements of both sides, inside the caller's transaction. Each
+        /// row is read and written back in exact decimals (SQLite keeps them as text, so no sums in SQL); a group
+        /// left without contracts goes, as a batch made from the registered contracts would not have it. A step
+        /// touches a handful of rows however many contracts the year has.
+        async fn shift_live(
+            conn: &mut $conn,
+            year: i32,
+            f: &ttdz_domain::registration::ContractFiling,
+            sign: i64,
+        ) -> $crate::Result<()> {
+            use $crate::ExactDecimal as Decimal;
+            let dataset = format!("registry:live:{year}");
+            let signed = |d: Decimal| if sign < 0 { -d } else { d };
+            let decimal = |text: Option<String>| text.map_or(Ok(Decimal::ZERO), |t| $crate::rows::decimal(&t));
+            let kind = f.contract_type.name_zh();
+            for (side, division, tech) in
+                [("seller", f.seller_division, f.tech_amount_yuan), ("buyer", f.buyer_division, f.tech_amount_yuan)]
+            {
+                // Taken out and put back with the contract's part: one statement each, the same on both databases.
+                let row: Option<(i64, String, String)> = sqlx::query_as(
+                    "DELETE FROM contract_rollups
+                     WHERE dataset = $1 AND side = $2 AND division_code = $3 AND year = $4 AND contract_type = $5
+                     RETURNING CAST(contracts AS BIGINT), CAST(turnover AS TEXT), CAST(tech_amount AS TEXT)",
+                )
+                .bind(&dataset)
+                .bind(side)
+                .bind(division.as_str())
+                .bind(year)
+                .bind(kind)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?;
+                let (count, turnover, tech_sum) = match row {
+                    Some((n, t, x)) => (n, decimal(Some(t))?, decimal(Some(x))?),
+                    None => (0, Decimal::ZERO, Decimal::ZERO),
+                };
+                if count + sign > 0 {
+                    sqlx::query(concat!(
+                        "INSERT INTO contract_rollups
+                           (dataset, side, division_code, year, contract_type, contracts, turnover, tech_amount)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7",
+                        dialect!(numeric),
+                        ", $8",
+                        dialect!(numeric),
+                        ")"
+                    ))
+                    .bind(&dataset)
+                    .bind(side)
+                    .bind(division.as_str())
                     .bind(year)
-                    .fetch_all(&mut *conn)
+                    .bind(kind)
+                    .bind(count + sign)
+                    .bind((turnover + signed(f.turnover_yuan)).to_string())
+                    .bind((tech_sum + signed(tech)).to_string())
+                    .execute(&mut *conn)
                     .await
                     .map_err(db)?;
-            rows.into_iter().map($crate::rows::contract).collect()
+                }
+            }
+            let flow: Option<(i64, String)> = sqlx::query_as(
+                "DELETE FROM contract_flows
+                 WHERE dataset = $1 AND seller_division = $2 AND buyer_division = $3 AND year = $4
+                 RETURNING CAST(contracts AS BIGINT), CAST(turnover AS TEXT)",
+            )
+            .bind(&dataset)
+            .bind(f.seller_division.as_str())
+            .bind(f.buyer_division.as_str())
+            .bind(year)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+            let (count, turnover) = match flow {
+                Some((n, t)) => (n, decimal(Some(t))?),
+                None => (0, Decimal::ZERO),
+            };
+            if count + sign > 0 {
+                sqlx::query(concat!(
+                    "INSERT INTO contract_flows (dataset, seller_division, buyer_division, year, contracts, turnover)
+                     VALUES ($1, $2, $3, $4, $5, $6",
+                    dialect!(numeric),
+                    ")"
+                ))
+                .bind(&dataset)
+                .bind(f.seller_division.as_str())
+                .bind(f.buyer_division.as_str())
+                .bind(year)
+                .bind(count + sign)
+                .bind((turnover + signed(f.turnover_yuan)).to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            }
+            // The data elements each side's roll-ups make (see `contract_values`): a side's count says whether its
+            // division keeps any.
+            let one = Decimal::ONE;
+            let sides: [(&str, ttdz_domain::DivisionCode, [(&str, Decimal); 2]); 2] = [
+                (
+                    "contract_count",
+                    f.seller_division,
+                    [("contract_turnover_yuan", f.turnover_yuan), ("contract_tech_amount_yuan", f.tech_amount_yuan)],
+                ),
+                (
+                    "absorbed_contract_count",
+                    f.buyer_division,
+                    [("absorbed_contract_turnover_yuan", f.turnover_yuan), ("", Decimal::ZERO)],
+                ),
+            ];
+            for (count_element, division, amounts) in sides {
+                let elements = std::iter::once((count_element, one)).chain(amounts.into_iter().filter(|(e, _)| !e.is_empty()));
+                let count: Option<String> = sqlx::query_scalar(
+                    "SELECT CAST(value AS TEXT) FROM element_values
+                     WHERE element = $1 AND division_code = $2 AND year = $3 AND dataset = $4",
+                )
+                .bind(count_element)
+                .bind(division.as_str())
+                .bind(year)
+                .bind(&dataset)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?;
+                let remains = decimal(count)? + signed(one) > Decimal::ZERO;
+                for (element, amount) in elements {
+                    let value: Option<String> = sqlx::query_scalar(
+                        "DELETE FROM element_values
+                         WHERE element = $1 AND division_code = $2 AND year = $3 AND dataset = $4
+                         RETURNING CAST(value AS TEXT)",
+                    )
+                    .bind(element)
+                    .bind(division.as_str())
+                    .bind(year)
+                    .bind(&dataset)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db)?;
+                    let value = decimal(value)? + signed(amount);
+                    if remains {
+                        sqlx::query(concat!(
+                            "INSERT INTO element_values (element, division_code, year, value, dataset)
+                             VALUES ($1, $2, $3, $4",
+                            dialect!(numeric),
+                            ", $5)"
+                        ))
+                        .bind(element)
+                        .bind(division.as_str())
+                        .bind(year)
+                        .bind(value.to_string())
+                        .bind(&dataset)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        /// Records the batch `registry:live:YEAR` as changed by a step on `contract`: its dataset (a new revision,
+        /// so what is computed from the figures is computed again) and the trail's `import.batch` entry.
+        async fn record_live(
+            conn: &mut $conn,
+            year: i32,
+            contract: &$crate::StoredContract,
+            audit: &ttdz_domain::audit::AuditContext,
+        ) -> $crate::Result<()> {
+            let name = format!("registry:live:{year}");
+            let registered: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM contracts WHERE status = 'registered' AND year = $1")
+                    .bind(year)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            let dataset = ttdz_domain::Dataset {
+                name: name.clone(),
+                files: Vec::new(),
+                // Tells one state of the registry from the next.
+                sha256: format!("{registered}-{}-{}", contract.id, contract.version),
+                source: format!("technology contracts registered in TTDZ in {year} (技术合同认定登记)"),
+            };
+            let rows = u64::try_from(registered).unwrap_or(0);
+            record_dataset(conn, &dataset, ttdz_domain::measure::SourceKind::Registry, Some("ttdz contract registry"), Some(rows))
+                .await?;
+            let after = serde_json::json!({
+                "kind": "registry",
+                "rows": registered,
+                "contract": contract.id,
+                "status": contract.status.as_str(),
+            });
+            append_audit(conn, audit, "import.batch", &name, None, Some(&after.to_string())).await
         }
 
         /// Files a contract inside the caller's transaction; answers its id.
@@ -116,6 +296,8 @@ macro_rules! impl_contract_store {
                         contract.version
                     )));
                 }
+                // What the year's figures counted of this contract before the step.
+                let counted_before = (contract.status == ContractStatus::Registered).then(|| contract.filing.clone());
                 // An amendment's trail keeps the terms before and after; any other step's, the status.
                 let before = match &decision.filing {
                     Some(_) => {
@@ -204,11 +386,21 @@ macro_rules! impl_contract_store {
                 }
                 let action = format!("contract.{}", decision.event.action);
                 append_audit(&mut tx, audit, &action, &id.to_string(), Some(&before), Some(&after.to_string())).await?;
-                // The year's figures follow the registered contracts, in the same transaction.
-                if let (Some(year), true) = (contract.year, contract.status != ContractStatus::Refused) {
+                // The year's figures follow the registered contracts, in the same transaction: the contract's part
+                // leaves them as it was and enters them as it is.
+                let counted_after = (contract.status == ContractStatus::Registered).then_some(&contract.filing);
+                if let Some(year) = contract.year
+                    && (counted_before.is_some() || counted_after.is_some())
+                {
                     lock(&mut tx, &format!("batch:registry:live:{year}")).await?;
-                    let registered = registered_in(&mut tx, year).await?;
-                    write_batch(&mut tx, &$crate::live_contracts_batch(year, &registered), audit).await?;
+                    // The dataset first: the batch's rows point at it.
+                    record_live(&mut tx, year, &contract, audit).await?;
+                    if let Some(was) = &counted_before {
+                        shift_live(&mut tx, year, was, -1).await?;
+                    }
+                    if let Some(is) = counted_after {
+                        shift_live(&mut tx, year, is, 1).await?;
+                    }
                 }
                 tx.commit().await.map_err(db)?;
                 Ok(contract)
