@@ -288,7 +288,5 @@ pub async fn record(
         implementation_year_allowed(&years, distribution.year).map_err(|e| AppError::Rejected(e.to_string()))?;
     }
     let audit = crate::audit(viewer, origin, Some(division.province()));
-    let id = ctx.store().add_distribution(username, &division, &distribution, &audit).await?;
-    let stored = ctx.store().distributions(Some(username), None).await?.into_iter().find(|s| s.id == id);
-    stored.map(distribution_view).ok_or_else(|| AppError::NotFound(format!("distribution {id} is gone")))
+    Ok(distribution_view(ctx.store().add_distribution(username, &division, &distribution, &audit).await?))
 }

@@ -915,10 +915,11 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     }
     .parse(2026)
     .expect("distribution");
-    store.add_distribution("auditee-tto", &code("320102"), &paid, &audit()).await.expect("recorded");
+    let recorded = store.add_distribution("auditee-tto", &code("320102"), &paid, &audit()).await.expect("recorded");
     wrote("add_distribution", 1, count().await);
     let kept = store.distributions(Some("auditee-tto"), Some("3201")).await.expect("ledger");
-    assert_eq!(kept.iter().map(|d| &d.distribution).collect::<Vec<_>>(), [&paid], "kept exactly");
+    assert_eq!(kept, [recorded], "answered as it is kept");
+    assert_eq!(kept[0].distribution, paid, "kept exactly");
     assert!(store.distributions(None, Some("33")).await.expect("ledger").is_empty());
 }
 

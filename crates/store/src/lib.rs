@@ -886,14 +886,14 @@ pub struct StoredDistribution {
 /// The reward ledger of the institutions.
 #[async_trait]
 pub trait RewardStore: Send + Sync {
-    /// Records a distribution for `owner`, an institution in `division`; answers its id.
+    /// Records a distribution for `owner`, an institution in `division`; answers it as stored.
     async fn add_distribution(
         &self,
         owner: &str,
         division: &DivisionCode,
         distribution: &ttdz_domain::reward::Distribution,
         audit: &AuditContext,
-    ) -> Result<i64>;
+    ) -> Result<StoredDistribution>;
 
     /// The distributions recorded by `owner` if given, by institutions in divisions starting with `within` if
     /// given, oldest first.

@@ -105,36 +105,17 @@ macro_rules! impl_contract_store {
                 .await
                 .map_err(db)?;
             }
-            // The data elements each side's roll-ups make (see `contract_values`): a side's count says whether its
-            // division keeps any.
-            let one = Decimal::ONE;
-            let sides: [(&str, ttdz_domain::DivisionCode, [(&str, Decimal); 2]); 2] = [
-                (
-                    "contract_count",
-                    f.seller_division,
-                    [("contract_turnover_yuan", f.turnover_yuan), ("contract_tech_amount_yuan", f.tech_amount_yuan)],
-                ),
-                (
-                    "absorbed_contract_count",
-                    f.buyer_division,
-                    [("absorbed_contract_turnover_yuan", f.turnover_yuan), ("", Decimal::ZERO)],
-                ),
+            // The data elements each side's roll-ups make (see `contract_values`), its count first: whether the
+            // count stays above zero says whether the division keeps any of them.
+            let seller = [
+                ("contract_count", Decimal::ONE),
+                ("contract_turnover_yuan", f.turnover_yuan),
+                ("contract_tech_amount_yuan", f.tech_amount_yuan),
             ];
-            for (count_element, division, amounts) in sides {
-                let elements = std::iter::once((count_element, one)).chain(amounts.into_iter().filter(|(e, _)| !e.is_empty()));
-                let count: Option<String> = sqlx::query_scalar(
-                    "SELECT CAST(value AS TEXT) FROM element_values
-                     WHERE element = $1 AND division_code = $2 AND year = $3 AND dataset = $4",
-                )
-                .bind(count_element)
-                .bind(division.as_str())
-                .bind(year)
-                .bind(&dataset)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
-                let remains = decimal(count)? + signed(one) > Decimal::ZERO;
-                for (element, amount) in elements {
+            let buyer = [("absorbed_contract_count", Decimal::ONE), ("absorbed_contract_turnover_yuan", f.turnover_yuan)];
+            for (division, elements) in [(f.seller_division, &seller[..]), (f.buyer_division, &buyer[..])] {
+                let mut remains = true;
+                for (i, (element, amount)) in elements.iter().enumerate() {
                     let value: Option<String> = sqlx::query_scalar(
                         "DELETE FROM element_values
                          WHERE element = $1 AND division_code = $2 AND year = $3 AND dataset = $4
@@ -147,7 +128,10 @@ macro_rules! impl_contract_store {
                     .fetch_optional(&mut *conn)
                     .await
                     .map_err(db)?;
-                    let value = decimal(value)? + signed(amount);
+                    let value = decimal(value)? + signed(*amount);
+                    if i == 0 {
+                        remains = value > Decimal::ZERO;
+                    }
                     if remains {
                         sqlx::query(concat!(
                             "INSERT INTO element_values (element, division_code, year, value, dataset)

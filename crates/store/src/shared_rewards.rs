@@ -13,14 +13,15 @@ macro_rules! impl_reward_store {
                 division: &ttdz_domain::DivisionCode,
                 distribution: &ttdz_domain::reward::Distribution,
                 audit: &ttdz_domain::audit::AuditContext,
-            ) -> $crate::Result<i64> {
+            ) -> $crate::Result<$crate::StoredDistribution> {
                 let mut tx = self.write_tx().await?;
                 let body =
                     serde_json::to_string(distribution).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                let id: i64 = sqlx::query_scalar(
+                let (id, recorded_at): (i64, String) = sqlx::query_as(concat!(
                     "INSERT INTO reward_distributions (owner, division, achievement, mode, year, body)
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING CAST(id AS BIGINT)",
-                )
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING CAST(id AS BIGINT), ",
+                    dialect!(iso_utc "recorded_at")
+                ))
                 .bind(owner)
                 .bind(division.as_str())
                 .bind(&distribution.achievement)
@@ -32,7 +33,13 @@ macro_rules! impl_reward_store {
                 .map_err(db)?;
                 append_audit(&mut tx, audit, "reward.record", &id.to_string(), None, Some(&body)).await?;
                 tx.commit().await.map_err(db)?;
-                Ok(id)
+                Ok($crate::StoredDistribution {
+                    id,
+                    owner: owner.to_owned(),
+                    division: *division,
+                    distribution: distribution.clone(),
+                    recorded_at,
+                })
             }
 
             async fn distributions(
