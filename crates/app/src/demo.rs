@@ -87,6 +87,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
                 flows: Vec::new(),
+                highest_numbers: Vec::new(),
             },
             &audit,
         )
@@ -123,6 +124,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 zone_values: Vec::new(),
                 rollups: file.rollups,
                 flows: file.flows,
+                highest_numbers: file.highest_numbers,
             },
             &audit,
         )
@@ -172,6 +174,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 zone_values,
                 rollups: Vec::new(),
                 flows: Vec::new(),
+                highest_numbers: Vec::new(),
             },
             &audit,
         )

@@ -1203,6 +1203,7 @@ async fn registers_are_the_figures_and_a_differing_report_stays_beside_them(stor
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
+        highest_numbers: Vec::new(),
     };
     let audit =
         ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };

@@ -190,6 +190,24 @@ fn division_value(e: &str, division: &str, year: i32, value: &str) -> DivisionVa
     }
 }
 
+/// A 100-yuan service contract a 南京 seller (320102) sells to 320104 in 2026, under its own number if it brings one.
+fn service_contract(contract_no: Option<&str>) -> ttdz_domain::registration::ContractFiling {
+    ttdz_domain::registration::FilingInput {
+        contract_no: contract_no.map(str::to_owned),
+        contract_type: "技术服务".into(),
+        seller_division: "320102".into(),
+        buyer_division: "320104".into(),
+        seller_kind: "企业".into(),
+        field: "电子信息".into(),
+        signed_on: "2026-01-05".into(),
+        turnover_yuan: "100".into(),
+        tech_amount_yuan: "100".into(),
+        ..Default::default()
+    }
+    .parse()
+    .expect("filing")
+}
+
 fn batch(name: &str, sha: &str, kind: SourceKind, values: Vec<DivisionValue>) -> Batch {
     Batch {
         dataset: dataset(name, sha),
@@ -201,6 +219,7 @@ fn batch(name: &str, sha: &str, kind: SourceKind, values: Vec<DivisionValue>) ->
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
+        highest_numbers: Vec::new(),
     }
 }
 
@@ -845,19 +864,7 @@ pub async fn every_write_appends_to_the_audit_trail(store: &dyn Store) {
     .expect("account");
     store.add_account(&seller, "hash", &audit()).await.expect("account");
     wrote("add_account", 1, count().await);
-    let filing = ttdz_domain::registration::FilingInput {
-        contract_type: "技术服务".into(),
-        seller_division: "320102".into(),
-        buyer_division: "320104".into(),
-        seller_kind: "企业".into(),
-        field: "电子信息".into(),
-        signed_on: "2026-01-05".into(),
-        turnover_yuan: "100".into(),
-        tech_amount_yuan: "100".into(),
-        ..Default::default()
-    }
-    .parse()
-    .expect("filing");
+    let filing = service_contract(None);
     let event = ttdz_store::ContractEvent {
         at: "2026-06-15T00:00:00Z".into(),
         by: "test".into(),
@@ -1518,12 +1525,17 @@ pub async fn the_live_batch_is_what_the_registered_contracts_make(store: &dyn St
         assert_eq!(stored, expected, "{element}: 310112 bought nothing once the amendment moved the buyer");
     }
 
+    let rows = |datasets: Vec<ttdz_store::DatasetRecord>| {
+        datasets.into_iter().find(|d| d.dataset.name == live).and_then(|d| d.rows)
+    };
+    assert_eq!(rows(store.datasets().await.expect("datasets")), Some(3), "the batch counts the registered contracts");
     for (id, version) in [(ids[0], 2), (ids[2], 3), (ids[3], 2)] {
         store
             .decide_contract(id, version, &step(ContractStatus::Cancelled, "cancel", None, None), &audit())
             .await
             .expect("cancelled");
     }
+    assert_eq!(rows(store.datasets().await.expect("datasets")), Some(0));
     assert!(
         store.contract_flows(2026).await.expect("flows").iter().all(|(dataset, _)| dataset != live),
         "nothing left"
@@ -1533,4 +1545,52 @@ pub async fn the_live_batch_is_what_the_registered_contracts_make(store: &dyn St
     assert!(turnover.iter().all(|v| v.source != live), "no value without a registered contract");
     let rollups = store.contract_rollups(ttdz_domain::contract::Side::Seller, "32").await.expect("rollups");
     assert!(rollups.iter().all(|r| r.contracts > 0), "no empty roll-up is kept: {rollups:?}");
+}
+
+/// TTDZ numbers a locality's registrations after every number already in use in its scheme: its own, those a
+/// registry file brought (a locality that registered elsewhere before), those a filer brought; a number in
+/// another shape changes nothing, and a number in use is never handed out again.
+pub async fn registration_numbers_continue_after_every_number_in_use(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    use ttdz_domain::registration::ContractStatus;
+    use ttdz_store::{ContractDecision, ContractEvent};
+    let seller =
+        Account::new(Username::parse("seq-tto").expect("name"), Role::Institution, None, Some(code("320102")), None);
+    store.add_account(&seller.expect("account"), "hash", &audit()).await.expect("account");
+    let event = |action: &str| ContractEvent {
+        at: "2026-06-15T00:00:00Z".into(),
+        by: "test".into(),
+        action: action.into(),
+        reason: None,
+    };
+    let register = |own: Option<&str>| {
+        let filing = service_contract(own);
+        let event = &event;
+        async move {
+            let id = store.add_contract("seq-tto", &filing, &event("file"), &audit()).await.expect("filed");
+            let decision = ContractDecision {
+                status: ContractStatus::Registered,
+                event: event("register"),
+                registration: Some((code("320100"), 2026)),
+                tech_amount: None,
+                filing: None,
+            };
+            store.decide_contract(id, 1, &decision, &audit()).await.map(|c| c.filing.contract_no.unwrap_or_default())
+        }
+    };
+    assert_eq!(register(None).await.expect("registered"), "2026320100000001");
+    let mut file = batch("contracts:before-ttdz.csv", "f", SourceKind::Registry, Vec::new());
+    file.highest_numbers = vec![("2026320100".into(), 41), ("2025320100".into(), 900)];
+    store.replace_batch(&file, &audit()).await.expect("stored");
+    assert_eq!(register(None).await.expect("registered"), "2026320100000042", "after the file's numbers");
+    assert_eq!(register(Some("2026320100000050")).await.expect("registered"), "2026320100000050");
+    assert_eq!(register(Some("JS-2026-17")).await.expect("registered"), "JS-2026-17");
+    assert_eq!(register(None).await.expect("registered"), "2026320100000051", "after the filer's number");
+    let again = register(Some("2026320100000042")).await.expect_err("a number in use");
+    assert!(again.to_string().contains("contract_no 2026320100000042 is registered already"), "{again}");
+    // A file with lower numbers does not send the sequence back.
+    file.dataset.sha256 = "g".into();
+    file.highest_numbers = vec![("2026320100".into(), 3)];
+    store.replace_batch(&file, &audit()).await.expect("replaced");
+    assert_eq!(register(None).await.expect("registered"), "2026320100000052");
 }

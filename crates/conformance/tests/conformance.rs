@@ -52,6 +52,7 @@ conformance!(
     a_register_change_rewrites_its_counts_at_once,
     a_listing_takes_bids_in_turn_and_a_deal_files_its_contract,
     the_live_batch_is_what_the_registered_contracts_make,
+    registration_numbers_continue_after_every_number_in_use,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

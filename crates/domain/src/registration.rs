@@ -297,9 +297,29 @@ pub fn registration_number(year: i32, locality: &DivisionCode, sequence: u32) ->
     format!("{year}{locality}{sequence:06}")
 }
 
+/// A number in the registration scheme split into its prefix (year and locality, ten digits) and sequence; `None`
+/// for a number in any other shape (registries elsewhere number as they like).
+pub fn scheme_parts(number: &str) -> Option<(&str, u32)> {
+    if number.len() != 16 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (prefix, sequence) = number.split_at(10);
+    Some((prefix, sequence.parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scheme_numbers_split_into_prefix_and_sequence() {
+        let locality = DivisionCode::parse("320100").expect("code");
+        let number = registration_number(2026, &locality, 17);
+        assert_eq!(scheme_parts(&number), Some(("2026320100", 17)));
+        for other in ["S2026320100000017", "202632010000001", "2026320100x00017", "20263201000000170"] {
+            assert_eq!(scheme_parts(other), None, "{other}");
+        }
+    }
 
     fn input() -> FilingInput {
         FilingInput {

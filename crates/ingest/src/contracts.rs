@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use ttdz_domain::contract::{ContractFlow, ContractRollup, ContractType, Side, rules};
+use ttdz_domain::registration;
 use ttdz_domain::{DivisionCode, DivisionTree};
 use ttdz_store::DivisionValue;
 
@@ -95,6 +96,9 @@ pub struct ContractsFile {
     pub rollups: Vec<ContractRollup>,
     /// Seller's basic unit to buyer's, per registration year.
     pub flows: Vec<ContractFlow>,
+    /// The highest number per registering locality and year among the counted rows numbered in TTDZ's scheme
+    /// ([`registration::scheme_parts`]): TTDZ numbers its own registrations after them.
+    pub highest_numbers: Vec<(String, u32)>,
     pub problems: Problems,
 }
 
@@ -197,6 +201,8 @@ struct Sums {
     spill: HashMap<u64, (i128, i128), BuildHasherDefault<KeyHasher>>,
     /// Contracts and turnover (fen) by seller unit, buyer unit and year (`flow_key`).
     flows: HashMap<u64, (i64, i128), BuildHasherDefault<KeyHasher>>,
+    /// The highest sequence per prefix (year and locality) of the numbers in TTDZ's registration scheme.
+    highest_numbers: HashMap<String, u32>,
 }
 
 /// The key of a flow: seller and buyer (indices of basic units) and year.
@@ -218,6 +224,16 @@ impl Sums {
             overflow: AccMap::default(),
             spill: HashMap::default(),
             flows: HashMap::default(),
+            highest_numbers: HashMap::new(),
+        }
+    }
+
+    fn note_number(&mut self, prefix: &str, sequence: u32) {
+        match self.highest_numbers.get_mut(prefix) {
+            Some(highest) => *highest = (*highest).max(sequence),
+            None => {
+                self.highest_numbers.insert(prefix.to_owned(), sequence);
+            }
         }
     }
 
@@ -320,6 +336,9 @@ impl Sums {
         }
         for (key, (contracts, turnover)) in other.flows {
             self.add_flow(key, contracts, turnover);
+        }
+        for (prefix, sequence) in other.highest_numbers {
+            self.note_number(&prefix, sequence);
         }
     }
 }
@@ -508,6 +527,9 @@ fn parse_chunk(
                 }
                 Ok(p) => {
                     hashes.push(contract_hash(p.contract_no));
+                    if let Some((prefix, sequence)) = registration::scheme_parts(p.contract_no) {
+                        acc.note_number(prefix, sequence);
+                    }
                     let seller = acc.place(Side::Seller, p.seller, p.year, p.contract_type);
                     let buyer = acc.place(Side::Buyer, p.buyer, p.year, p.contract_type);
                     rows.push((seller, buyer, flow_key(p.seller, p.buyer, p.year), p.turnover, p.tech));
@@ -751,6 +773,8 @@ fn read_as(
         })
         .collect();
     flows.sort_by_key(|f| (f.year, f.seller, f.buyer));
+    let mut highest_numbers: Vec<(String, u32)> = std::mem::take(&mut totals.acc.highest_numbers).into_iter().collect();
+    highest_numbers.sort();
     Ok(Ok(ContractsFile {
         encoding,
         rows: totals.rows,
@@ -759,6 +783,7 @@ fn read_as(
         sha256: totals.sha256,
         rollups,
         flows,
+        highest_numbers,
         problems: totals.problems,
     }))
 }
@@ -797,6 +822,7 @@ impl ReadTotals {
             && self.acc.overflow.is_empty()
             && self.acc.spill.is_empty()
             && self.acc.flows.is_empty()
+            && self.acc.highest_numbers.is_empty()
         {
             self.acc = acc;
         } else {

@@ -265,3 +265,36 @@ fn rows_of_contracts_registered_in_ttdz_are_left_out_even_when_repeated() {
     let without = read(&path, &units, &Options::default());
     assert!(matches!(without, Err(IngestError::Invalid(p)) if p.bad_lines == 1), "otherwise line 4 is a duplicate");
 }
+
+#[test]
+fn the_highest_number_in_ttdzs_scheme_is_kept_per_locality_and_year_across_workers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let units = BasicUnits::of(&tree());
+    let mut text = format!("{HEADER}\n");
+    for (n, number) in ["2025320100000007", "2025320100000031", "2025320100000002", "2024320500000999"]
+        .iter()
+        .cycle()
+        .take(400)
+        .enumerate()
+    {
+        // Each number once; the rest are numbered elsewhere and change nothing.
+        let number = if n < 4 { (*number).to_owned() } else { format!("{number}-{n}") };
+        text.push_str(&format!("{number},2025-03-01,技术开发,320102,330106,企业,电子信息,1.00,1.00\n"));
+    }
+    text.push_str("2025320100000090,2025-03-01,技术开发,320102,330106,企业,电子信息,1.00,2.00\n");
+    text.push_str("2025320100000080,2025-03-01,技术开发,320102,330106,企业,电子信息,1.00,1.00\n");
+    let path = write(dir.path(), "numbers.csv", text.as_bytes());
+    let options = Options {
+        skip_invalid: true,
+        threads: 2,
+        chunk_bytes: 1024,
+        registered: ["2025320100000080".to_owned()].into(),
+    };
+    let file = read(&path, &units, &options).expect("read");
+    assert_eq!(file.problems.bad_lines, 1, "the row whose technical part exceeds its turnover");
+    assert_eq!(
+        file.highest_numbers,
+        vec![("2024320500".to_owned(), 999), ("2025320100".to_owned(), 31)],
+        "neither a bad row's number nor one registered in TTDZ counts"
+    );
+}

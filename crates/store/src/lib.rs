@@ -149,6 +149,9 @@ pub struct Batch {
     pub rollups: Vec<ContractRollup>,
     /// Seller's basic unit to buyer's, per year (contracts batches only).
     pub flows: Vec<ttdz_domain::contract::ContractFlow>,
+    /// The highest registration number per locality and year prefix among the batch's contracts (contracts
+    /// batches only): TTDZ's own numbering continues after them.
+    pub highest_numbers: Vec<(String, u32)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -736,6 +739,7 @@ pub fn register_batch(
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
+        highest_numbers: Vec::new(),
     }
 }
 
@@ -1264,6 +1268,7 @@ impl AnnualReport {
             zone_values,
             rollups: Vec::new(),
             flows: Vec::new(),
+            highest_numbers: Vec::new(),
         })
     }
 }

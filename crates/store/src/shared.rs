@@ -630,9 +630,27 @@ macro_rules! shared_writes {
             insert_rows(conn, $crate::bulk::zone_values(&batch.zone_values, name)).await?;
             insert_rows(conn, $crate::bulk::rollups(&batch.rollups, name)).await?;
             insert_rows(conn, $crate::bulk::flows(&batch.flows, name)).await?;
+            for (prefix, sequence) in &batch.highest_numbers {
+                raise_sequence(conn, prefix, *sequence).await?;
+            }
             let (before, after) = $crate::batch_audit_states(stored.as_ref(), batch);
             append_audit(conn, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
             Ok($crate::BatchReport { changed: true, replaced: stored.is_some() })
+        }
+
+        /// Raises the locality and year's last registration number to `sequence` where it is lower.
+        async fn raise_sequence(conn: &mut $conn, prefix: &str, sequence: u32) -> $crate::Result<()> {
+            sqlx::query(
+                "INSERT INTO contract_sequences (prefix, last) VALUES ($1, $2)
+                 ON CONFLICT (prefix) DO UPDATE SET last = CASE WHEN excluded.last > contract_sequences.last
+                     THEN excluded.last ELSE contract_sequences.last END",
+            )
+            .bind(prefix)
+            .bind(i64::from(sequence))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            Ok(())
         }
 
         /// Appends to the audit trail, inside the caller's transaction.

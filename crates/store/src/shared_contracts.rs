@@ -159,15 +159,17 @@ macro_rules! impl_contract_store {
             conn: &mut $conn,
             year: i32,
             contract: &$crate::StoredContract,
+            change: i64,
             audit: &ttdz_domain::audit::AuditContext,
         ) -> $crate::Result<()> {
             let name = format!("registry:live:{year}");
-            let registered: i64 =
-                sqlx::query_scalar("SELECT count(*) FROM contracts WHERE status = 'registered' AND year = $1")
-                    .bind(year)
-                    .fetch_one(&mut *conn)
-                    .await
-                    .map_err(db)?;
+            // The batch's row count moves with the step, instead of counting the year's contracts again.
+            let before: Option<Option<i64>> = sqlx::query_scalar("SELECT CAST(rows AS BIGINT) FROM datasets WHERE name = $1")
+                .bind(&name)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?;
+            let registered = (before.flatten().unwrap_or(0) + change).max(0);
             let dataset = ttdz_domain::Dataset {
                 name: name.clone(),
                 files: Vec::new(),
@@ -301,22 +303,30 @@ macro_rules! impl_contract_store {
                     // One number at a time per locality and year.
                     lock(&mut tx, &format!("contracts:{year}:{locality}")).await?;
                     let number = match &contract.filing.contract_no {
-                        Some(own) => own.clone(),
+                        Some(own) => {
+                            // A number brought in the scheme keeps TTDZ from handing it out again.
+                            if let Some((prefix, sequence)) = ttdz_domain::registration::scheme_parts(own) {
+                                raise_sequence(&mut tx, prefix, sequence).await?;
+                            }
+                            own.clone()
+                        }
                         None => {
-                            // The next after the highest number of the locality and year (numbers a contract
-                            // brought from elsewhere may stand among them).
                             let prefix = format!("{year}{locality}");
-                            let highest: Option<String> = sqlx::query_scalar(
-                                "SELECT max(contract_no) FROM contracts
-                                 WHERE contract_no LIKE $1 AND length(contract_no) = $2",
+                            let next: i64 = sqlx::query_scalar(
+                                "INSERT INTO contract_sequences (prefix, last) VALUES ($1, 1)
+                                 ON CONFLICT (prefix) DO UPDATE SET last = contract_sequences.last + 1
+                                 RETURNING CAST(last AS BIGINT)",
                             )
-                            .bind(format!("{prefix}%"))
-                            .bind((prefix.len() + 6) as i32)
+                            .bind(&prefix)
                             .fetch_one(&mut *tx)
                             .await
                             .map_err(db)?;
-                            let last = highest.and_then(|n| n[prefix.len()..].parse::<u32>().ok()).unwrap_or(0);
-                            ttdz_domain::registration::registration_number(year, &locality, last + 1)
+                            let next = u32::try_from(next).ok().filter(|n| *n <= 999_999).ok_or_else(|| {
+                                $crate::StoreError::Conflict(format!(
+                                    "{locality} has used every registration number of {year}"
+                                ))
+                            })?;
+                            ttdz_domain::registration::registration_number(year, &locality, next)
                         }
                     };
                     let registered: Option<i64> =
@@ -378,7 +388,8 @@ macro_rules! impl_contract_store {
                 {
                     lock(&mut tx, &format!("batch:registry:live:{year}")).await?;
                     // The dataset first: the batch's rows point at it.
-                    record_live(&mut tx, year, &contract, audit).await?;
+                    let change = i64::from(counted_after.is_some()) - i64::from(counted_before.is_some());
+                    record_live(&mut tx, year, &contract, change, audit).await?;
                     if let Some(was) = &counted_before {
                         shift_live(&mut tx, year, was, -1).await?;
                     }

@@ -1018,6 +1018,7 @@ async fn indicators_come_with_their_figures_sources_and_growth() {
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
+        highest_numbers: Vec::new(),
     };
     app.store.store().replace_batch(&batch, &test_audit()).await.expect("store");
 
@@ -1304,6 +1305,7 @@ async fn zones_are_evaluated_against_each_other() {
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
                 flows: Vec::new(),
+                highest_numbers: Vec::new(),
             },
             &test_audit(),
         )
@@ -1329,6 +1331,7 @@ async fn zones_are_evaluated_against_each_other() {
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
                 flows: Vec::new(),
+                highest_numbers: Vec::new(),
             },
             &test_audit(),
         )
