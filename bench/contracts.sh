@@ -8,8 +8,9 @@
 # (2,975 counties and the cities without counties), concentrated in a few hubs with a long tail, every contract type,
 # field and seller kind, six years (2019-2024). Per run it reports the wall time and peak memory (GNU time) of
 # `ttdz import contracts` into a freshly migrated data dir (every row checked, duplicates found exactly, the
-# roll-up stored in one transaction), then the time of `ttdz indicators` over the result, and the number of
-# roll-up groups (seller and buyer side, per county, year and contract type).
+# roll-up and every contract number stored in one transaction), then the time of `ttdz indicators` over the result,
+# the number of roll-up groups (seller and buyer side, per county, year and contract type) and the size of the kept
+# numbers.
 #
 # Where python3 can import duckdb (pip install duckdb), it times DuckDB on the same file as the anchor: a typed
 # read_csv and the same roll-up (GROUP BY county, year and type, on the seller and on the buyer side), with as many
@@ -35,8 +36,13 @@ for run in $(seq "$runs"); do
   /usr/bin/time -f "%e %M" -o "$work/time" "$bin" --data-dir "$work/data" --log warn import contracts "$file" >/dev/null
   read -r seconds peak_kb <"$work/time"
   /usr/bin/time -f "%e" -o "$work/query" "$bin" --data-dir "$work/data" --log warn indicators --format csv >/dev/null
-  groups=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM contract_rollups').fetchone()[0])" "$work/data/ttdz.sqlite3")
-  echo "run $run: import ${seconds} s, peak $((peak_kb / 1024)) MiB, $groups roll-up groups; indicators for every zone and year $(cat "$work/query") s"
+  read -r groups kept kept_mib < <(python3 -c "
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+groups = db.execute('SELECT count(*) FROM contract_rollups').fetchone()[0]
+rows, size = db.execute('SELECT count(*), coalesce(sum(length(numbers)), 0) FROM contract_numbers').fetchone()
+print(groups, rows, size // 1048576)" "$work/data/ttdz.sqlite3")
+  echo "run $run: import ${seconds} s, peak $((peak_kb / 1024)) MiB, $groups roll-up groups, numbers kept in $kept groups ($kept_mib MiB); indicators for every zone and year $(cat "$work/query") s"
 done
 
 if python3 -c 'import duckdb' 2>/dev/null; then

@@ -2,15 +2,19 @@
 # Benchmark: does registering a technology contract stay as fast when the year already holds many registered
 # contracts? Each registration moves the year's batch `registry:live:YEAR` by its own contract's part.
 #
-#   bench/registration.sh [CONTRACTS] [DATABASE_URL]   (defaults: 20000; a fresh SQLite file)
+#   bench/registration.sh [CONTRACTS] [DATABASE_URL] [REGISTRY_ROWS]   (defaults: 20000; a fresh SQLite file;
+#                                                                       1000000)
 #
-# Serves a fresh database, then through the API files and registers CONTRACTS contracts sold by 南京's counties to
+# Imports a national registry's file of REGISTRY_ROWS contracts of 2025-2026 (`ttdz demo contracts`: about a year of
+# the nation's contracts), whose numbers every registration is checked against, and serves the database. Then
+# through the API it files and registers CONTRACTS contracts sold by 南京's counties to
 # buyers in 40 counties across five provinces (every type, amounts over three orders of magnitude), one after the
 # other. Prints the registration latencies (the register call alone) of the first and the last thousand: the
 # median, the 99th percentile and the longest.
 set -euo pipefail
 contracts=${1:-20000}
 url=${2:-}
+registry_rows=${3:-1000000}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet -p ttdz
 bin=$PWD/target/release/ttdz
@@ -28,6 +32,10 @@ ttdz() { "$bin" --data-dir "$work" --database-url "$url" --log warn "$@"; }
 ttdz migrate >/dev/null
 echo 'seller-pass-2026' | ttdz user add --username bench-seller --role institution --division 320100 --password-stdin >/dev/null
 echo 'registrar-pass-2026' | ttdz user add --username bench-registrar --role registrar --division 320100 --password-stdin >/dev/null
+if [ "$registry_rows" -gt 0 ]; then
+  ttdz demo contracts --rows "$registry_rows" --years 2025-2026 --out "$work/registry.csv" >/dev/null
+  ttdz import contracts "$work/registry.csv"
+fi
 ttdz serve --port "$port" >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break; sleep 0.2; done

@@ -87,7 +87,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
                 flows: Vec::new(),
-                highest_numbers: Vec::new(),
+                contract_numbers: Default::default(),
             },
             &audit,
         )
@@ -124,7 +124,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 zone_values: Vec::new(),
                 rollups: file.rollups,
                 flows: file.flows,
-                highest_numbers: file.highest_numbers,
+                contract_numbers: file.numbers,
             },
             &audit,
         )
@@ -174,7 +174,7 @@ pub async fn load(ctx: &Context, viewer: &Viewer, origin: &str) -> Result<(), Ap
                 zone_values,
                 rollups: Vec::new(),
                 flows: Vec::new(),
-                highest_numbers: Vec::new(),
+                contract_numbers: Default::default(),
             },
             &audit,
         )

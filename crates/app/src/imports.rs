@@ -108,7 +108,7 @@ pub async fn store_values(
         zone_values: file.zone_values,
         rollups: Vec::new(),
         flows: Vec::new(),
-        highest_numbers: Vec::new(),
+        contract_numbers: Default::default(),
     };
     let report = ctx.store().replace_batch(&batch, &audit).await?;
     Ok(Stored { batch: name, values, report })
@@ -152,7 +152,7 @@ pub async fn store_contracts(
         zone_values: Vec::new(),
         rollups: file.rollups,
         flows: file.flows,
-        highest_numbers: file.highest_numbers,
+        contract_numbers: file.numbers,
     };
     let audit = crate::audit(viewer, origin, None);
     let report = ctx.store().replace_batch(&batch, &audit).await?;

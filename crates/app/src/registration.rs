@@ -213,6 +213,12 @@ async fn checked_filing(
     if filing.signed_on > ctx.clock().today_iso() {
         return Err(AppError::Rejected(format!("signed_on: '{}' is after today", filing.signed_on)));
     }
+    // Told now rather than at registration, which checks again (a file may arrive in between).
+    if let Some(number) = &filing.contract_no
+        && let Some(batch) = ctx.store().batch_counting(number).await?
+    {
+        return Err(AppError::Rejected(ttdz_store::counted_already(number, &batch)));
+    }
     Ok(filing)
 }
 

@@ -1090,6 +1090,10 @@ async fn registered_contracts_count_at_once_and_revoked_ones_leave(store: &TestS
     let message = conflict.as_ref().err().map(ToString::to_string).unwrap_or_default();
     assert!(message.contains("2026320100000001 is registered already"), "{conflict:?}");
 
+    // Filed before the registry's file arrived, under a number the file holds.
+    let elsewhere = FilingInput { contract_no: Some("2026320100099999".into()), ..filing("1000", "1000") };
+    let elsewhere = file(&ctx, &seller, "test", elsewhere).await.expect("filed");
+
     // The national registry's file holds the contract registered here and one registered elsewhere: only the
     // other one is added.
     let dir = tempfile::tempdir().expect("dir");
@@ -1119,6 +1123,17 @@ async fn registered_contracts_count_at_once_and_revoked_ones_leave(store: &TestS
     let source =
         source.iter().find(|d| d.dataset.name == "contracts:registry-2026.csv").map(|d| d.dataset.source.clone());
     assert!(source.is_some_and(|s| s.contains("1 rows left out")), "the dataset says what it left out");
+    // The contract registered elsewhere is counted by the file: TTDZ neither files nor registers it again.
+    let counted = decide(&ctx, &nanjing, "test", (elsewhere.id, "register", None), &DecisionInput::default()).await;
+    assert!(
+        counted.as_ref().is_err_and(|e| e
+            .to_string()
+            .contains("2026320100099999 is counted already by the registry file of batch contracts:registry-2026.csv")),
+        "{counted:?}"
+    );
+    let refiled = FilingInput { contract_no: Some("2026320100099999".into()), ..filing("1000", "1000") };
+    let refiled = file(&ctx, &seller, "test", refiled).await;
+    assert!(matches!(&refiled, Err(AppError::Rejected(m)) if m.starts_with("contract_no: ")), "{refiled:?}");
     let imported = Decimal::from(1000);
 
     let stale = decide(&ctx, &nanjing, "test", (first.id, "revoke", Some(1)), &why).await;
@@ -1203,7 +1218,7 @@ async fn registers_are_the_figures_and_a_differing_report_stays_beside_them(stor
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
-        highest_numbers: Vec::new(),
+        contract_numbers: Default::default(),
     };
     let audit =
         ttdz_domain::audit::AuditContext { actor: "test".into(), origin: "test".into(), zone: None, province: None };

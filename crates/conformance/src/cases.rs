@@ -219,7 +219,7 @@ fn batch(name: &str, sha: &str, kind: SourceKind, values: Vec<DivisionValue>) ->
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
-        highest_numbers: Vec::new(),
+        contract_numbers: Default::default(),
     }
 }
 
@@ -1547,40 +1547,53 @@ pub async fn the_live_batch_is_what_the_registered_contracts_make(store: &dyn St
     assert!(rollups.iter().all(|r| r.contracts > 0), "no empty roll-up is kept: {rollups:?}");
 }
 
-/// TTDZ numbers a locality's registrations after every number already in use in its scheme: its own, those a
-/// registry file brought (a locality that registered elsewhere before), those a filer brought; a number in
-/// another shape changes nothing, and a number in use is never handed out again.
-pub async fn registration_numbers_continue_after_every_number_in_use(store: &dyn Store) {
-    use ttdz_domain::account::{Account, Role, Username};
+/// Files a service contract by `seq-tto` (see [`add_sequence_seller`]), under its own number if it brings one, and
+/// registers it in 南京 (320100) in 2026; answers the registered contract or why not.
+async fn file_and_register(store: &dyn Store, own: Option<&str>) -> Result<ttdz_store::StoredContract, StoreError> {
     use ttdz_domain::registration::ContractStatus;
     use ttdz_store::{ContractDecision, ContractEvent};
-    let seller =
-        Account::new(Username::parse("seq-tto").expect("name"), Role::Institution, None, Some(code("320102")), None);
-    store.add_account(&seller.expect("account"), "hash", &audit()).await.expect("account");
     let event = |action: &str| ContractEvent {
         at: "2026-06-15T00:00:00Z".into(),
         by: "test".into(),
         action: action.into(),
         reason: None,
     };
-    let register = |own: Option<&str>| {
-        let filing = service_contract(own);
-        let event = &event;
-        async move {
-            let id = store.add_contract("seq-tto", &filing, &event("file"), &audit()).await.expect("filed");
-            let decision = ContractDecision {
-                status: ContractStatus::Registered,
-                event: event("register"),
-                registration: Some((code("320100"), 2026)),
-                tech_amount: None,
-                filing: None,
-            };
-            store.decide_contract(id, 1, &decision, &audit()).await.map(|c| c.filing.contract_no.unwrap_or_default())
-        }
+    let id = store.add_contract("seq-tto", &service_contract(own), &event("file"), &audit()).await.expect("filed");
+    let decision = ContractDecision {
+        status: ContractStatus::Registered,
+        event: event("register"),
+        registration: Some((code("320100"), 2026)),
+        tech_amount: None,
+        filing: None,
+    };
+    store.decide_contract(id, 1, &decision, &audit()).await
+}
+
+async fn add_sequence_seller(store: &dyn Store) {
+    use ttdz_domain::account::{Account, Role, Username};
+    let seller =
+        Account::new(Username::parse("seq-tto").expect("name"), Role::Institution, None, Some(code("320102")), None);
+    store.add_account(&seller.expect("account"), "hash", &audit()).await.expect("account");
+}
+
+/// A registry file's batch counting `numbers`.
+fn registry_file(name: &str, sha: &str, numbers: &[&str]) -> Batch {
+    let mut file = batch(name, sha, SourceKind::Registry, Vec::new());
+    file.contract_numbers = ttdz_domain::counted::CountedNumbers::of(numbers.iter().copied());
+    file
+}
+
+/// TTDZ numbers a locality's registrations after every number already in use in its scheme: its own, those a
+/// registry file brought (a locality that registered elsewhere before), those a filer brought; a number in
+/// another shape changes nothing, and a number in use is never handed out again.
+pub async fn registration_numbers_continue_after_every_number_in_use(store: &dyn Store) {
+    add_sequence_seller(store).await;
+    let register = |own: Option<&'static str>| async move {
+        file_and_register(store, own).await.map(|c| c.filing.contract_no.unwrap_or_default())
     };
     assert_eq!(register(None).await.expect("registered"), "2026320100000001");
-    let mut file = batch("contracts:before-ttdz.csv", "f", SourceKind::Registry, Vec::new());
-    file.highest_numbers = vec![("2026320100".into(), 41), ("2025320100".into(), 900)];
+    let mut file =
+        registry_file("contracts:before-ttdz.csv", "f", &["2026320100000041", "2025320100000900", "2026320100000007"]);
     store.replace_batch(&file, &audit()).await.expect("stored");
     assert_eq!(register(None).await.expect("registered"), "2026320100000042", "after the file's numbers");
     assert_eq!(register(Some("2026320100000050")).await.expect("registered"), "2026320100000050");
@@ -1590,7 +1603,49 @@ pub async fn registration_numbers_continue_after_every_number_in_use(store: &dyn
     assert!(again.to_string().contains("contract_no 2026320100000042 is registered already"), "{again}");
     // A file with lower numbers does not send the sequence back.
     file.dataset.sha256 = "g".into();
-    file.highest_numbers = vec![("2026320100".into(), 3)];
+    file = registry_file("contracts:before-ttdz.csv", "g", &["2026320100000003"]);
     store.replace_batch(&file, &audit()).await.expect("replaced");
     assert_eq!(register(None).await.expect("registered"), "2026320100000052");
+}
+
+/// A contract that a registry file counts was registered elsewhere: TTDZ refuses to register it again, whichever
+/// came first, so it never counts twice; a file that no longer holds it lets it through.
+pub async fn a_contract_a_registry_file_counts_is_not_registered_again(store: &dyn Store) {
+    use ttdz_domain::registration::ContractStatus;
+    add_sequence_seller(store).await;
+    let file = registry_file("contracts:national-2026.csv", "a", &["2026110101000077", "JS-2026-17"]);
+    store.replace_batch(&file, &audit()).await.expect("stored");
+    assert_eq!(
+        store.batch_counting("JS-2026-17").await.expect("looked up").as_deref(),
+        Some("contracts:national-2026.csv")
+    );
+    assert_eq!(store.batch_counting("JS-2026-1").await.expect("looked up"), None);
+
+    let refused = file_and_register(store, Some("JS-2026-17")).await.expect_err("counted by the file");
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    assert!(refused.to_string().starts_with("contract_no: JS-2026-17 is counted already"), "{refused}");
+    assert!(refused.to_string().contains("contracts:national-2026.csv"), "{refused}");
+    let filed = store.contracts(&ttdz_store::ContractFilter::default()).await.expect("contracts");
+    assert_eq!(filed.len(), 1);
+    assert_eq!((filed[0].status, filed[0].version), (ContractStatus::Filed, 1), "nothing of the registration stored");
+    let datasets = store.datasets().await.expect("datasets");
+    assert!(datasets.iter().all(|d| d.dataset.name != "registry:live:2026"), "no figure moved");
+
+    // The other way round: a contract registered here after the file was read, found in the file's numbers when
+    // the batch is written. The whole batch is refused; the one stored stays.
+    let registered = file_and_register(store, Some("R-5")).await.expect("registered");
+    let read_before = registry_file("contracts:national-2026.csv", "b", &["2026110101000077", "R-5"]);
+    let late = store.replace_batch(&read_before, &audit()).await.expect_err("R-5 was registered meanwhile");
+    assert!(late.to_string().starts_with("contract_no R-5 of "), "{late}");
+    assert!(late.to_string().contains("was registered in TTDZ while the file was read"), "{late}");
+    assert_eq!(store.batch_counting("R-5").await.expect("looked up"), None);
+    assert!(store.batch_counting("JS-2026-17").await.expect("looked up").is_some(), "the earlier file stands");
+
+    // A corrected file without the contract lets TTDZ register it.
+    let corrected = registry_file("contracts:national-2026.csv", "c", &["2026110101000077"]);
+    store.replace_batch(&corrected, &audit()).await.expect("replaced");
+    assert_eq!(store.batch_counting("JS-2026-17").await.expect("looked up"), None);
+    let now = file_and_register(store, Some("JS-2026-17")).await.expect("registered once the file drops it");
+    assert_eq!(now.status, ContractStatus::Registered);
+    assert_eq!(registered.filing.contract_no.as_deref(), Some("R-5"));
 }

@@ -53,6 +53,7 @@ conformance!(
     a_listing_takes_bids_in_turn_and_a_deal_files_its_contract,
     the_live_batch_is_what_the_registered_contracts_make,
     registration_numbers_continue_after_every_number_in_use,
+    a_contract_a_registry_file_counts_is_not_registered_again,
 );
 
 /// Says, in every test run, whether the PostgreSQL half ran (the nextest profile shows this test's output even

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod audit;
 pub mod clock;
 pub mod contract;
+pub mod counted;
 pub mod date;
 pub mod division;
 pub mod document;

@@ -1,9 +1,10 @@
 //! Technology-contract registry micro-data, rolled up while streaming.
 //!
 //! The file is read once, in chunks that end on a line break, and parsed on all cores; memory stays bounded by
-//! the chunk queue and the roll-up (a few thousand counties × years × types), plus 8 bytes a row for the
-//! duplicate check. Contract numbers are compared by a 64-bit hash first; only lines whose hashes collide are read
-//! again to compare the numbers themselves, so a duplicate is never a guess.
+//! the chunk queue and the roll-up (a few thousand counties × years × types), plus, per counted row, 8 bytes for
+//! the duplicate check and the contract number itself (kept with the batch, see [`CountedNumbers`]). Contract
+//! numbers are compared by a 64-bit hash first; only lines whose hashes collide are read again to compare the
+//! numbers themselves, so a duplicate is never a guess.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use ttdz_domain::contract::{ContractFlow, ContractRollup, ContractType, Side, rules};
-use ttdz_domain::registration;
+use ttdz_domain::counted::{CountedNumbers, NumberCollector};
 use ttdz_domain::{DivisionCode, DivisionTree};
 use ttdz_store::DivisionValue;
 
@@ -96,9 +97,9 @@ pub struct ContractsFile {
     pub rollups: Vec<ContractRollup>,
     /// Seller's basic unit to buyer's, per registration year.
     pub flows: Vec<ContractFlow>,
-    /// The highest number per registering locality and year among the counted rows numbered in TTDZ's scheme
-    /// ([`registration::scheme_parts`]): TTDZ numbers its own registrations after them.
-    pub highest_numbers: Vec<(String, u32)>,
+    /// The numbers of the counted rows: TTDZ registers none of them again, and numbers its own registrations
+    /// after those in its scheme.
+    pub numbers: CountedNumbers,
     pub problems: Problems,
 }
 
@@ -201,8 +202,6 @@ struct Sums {
     spill: HashMap<u64, (i128, i128), BuildHasherDefault<KeyHasher>>,
     /// Contracts and turnover (fen) by seller unit, buyer unit and year (`flow_key`).
     flows: HashMap<u64, (i64, i128), BuildHasherDefault<KeyHasher>>,
-    /// The highest sequence per prefix (year and locality) of the numbers in TTDZ's registration scheme.
-    highest_numbers: HashMap<String, u32>,
 }
 
 /// The key of a flow: seller and buyer (indices of basic units) and year.
@@ -224,16 +223,6 @@ impl Sums {
             overflow: AccMap::default(),
             spill: HashMap::default(),
             flows: HashMap::default(),
-            highest_numbers: HashMap::new(),
-        }
-    }
-
-    fn note_number(&mut self, prefix: &str, sequence: u32) {
-        match self.highest_numbers.get_mut(prefix) {
-            Some(highest) => *highest = (*highest).max(sequence),
-            None => {
-                self.highest_numbers.insert(prefix.to_owned(), sequence);
-            }
         }
     }
 
@@ -336,9 +325,6 @@ impl Sums {
         }
         for (key, (contracts, turnover)) in other.flows {
             self.add_flow(key, contracts, turnover);
-        }
-        for (prefix, sequence) in other.highest_numbers {
-            self.note_number(&prefix, sequence);
         }
     }
 }
@@ -474,7 +460,7 @@ fn parse_chunk(
     (file, registered): (&str, &HashSet<String>),
     keep_rejects: bool,
     acc: &mut Sums,
-    hashes: &mut Vec<u64>,
+    seen: &mut Seen,
 ) -> ChunkResult {
     let mut r = ChunkResult {
         index: chunk.index,
@@ -526,10 +512,8 @@ fn parse_chunk(
                     Ok(())
                 }
                 Ok(p) => {
-                    hashes.push(contract_hash(p.contract_no));
-                    if let Some((prefix, sequence)) = registration::scheme_parts(p.contract_no) {
-                        acc.note_number(prefix, sequence);
-                    }
+                    seen.hashes.push(contract_hash(p.contract_no));
+                    seen.numbers.add(p.contract_no);
                     let seller = acc.place(Side::Seller, p.seller, p.year, p.contract_type);
                     let buyer = acc.place(Side::Buyer, p.buyer, p.year, p.contract_type);
                     rows.push((seller, buyer, flow_key(p.seller, p.buyer, p.year), p.turnover, p.tech));
@@ -549,6 +533,14 @@ fn parse_chunk(
     }
     acc.add_rows(&mut rows);
     r
+}
+
+/// What a worker keeps of each counted row beside its sums: the number's hash for the duplicate check, and the
+/// number itself.
+#[derive(Default)]
+struct Seen {
+    hashes: Vec<u64>,
+    numbers: NumberCollector,
 }
 
 /// Raised inside the reader when a UTF-8 read meets bytes that are not UTF-8: start over as GBK.
@@ -610,7 +602,7 @@ fn read_as(
             let name = &name;
             workers.push(scope.spawn(move || {
                 let mut acc = Sums::new(units.codes.len());
-                let mut hashes = Vec::new();
+                let mut seen = Seen::default();
                 loop {
                     let job = match job_rx.lock() {
                         Ok(rx) => rx.recv(),
@@ -624,14 +616,14 @@ fn read_as(
                         (name, &options.registered),
                         keep_rejects,
                         &mut acc,
-                        &mut hashes,
+                        &mut seen,
                     );
                     let _ = pool_tx.send(chunk.bytes);
                     if result_tx.send(result).is_err() {
                         break;
                     }
                 }
-                (acc, hashes)
+                (acc, seen)
             }));
         }
         drop(result_tx);
@@ -717,9 +709,10 @@ fn read_as(
             stop |= merge(r, &mut totals, &mut rejects)?;
         }
         for worker in workers {
-            let (acc, hashes) = worker.join().map_err(|_| io(std::io::Error::other("a parsing thread failed")))?;
+            let (acc, seen) = worker.join().map_err(|_| io(std::io::Error::other("a parsing thread failed")))?;
             totals.absorb_sums(acc);
-            totals.hashes.push(hashes);
+            totals.hashes.push(seen.hashes);
+            totals.numbers.push(seen.numbers);
         }
         if stop {
             return Ok(Err(NotUtf8));
@@ -773,8 +766,7 @@ fn read_as(
         })
         .collect();
     flows.sort_by_key(|f| (f.year, f.seller, f.buyer));
-    let mut highest_numbers: Vec<(String, u32)> = std::mem::take(&mut totals.acc.highest_numbers).into_iter().collect();
-    highest_numbers.sort();
+    let numbers = CountedNumbers::merge(std::mem::take(&mut totals.numbers));
     Ok(Ok(ContractsFile {
         encoding,
         rows: totals.rows,
@@ -783,7 +775,7 @@ fn read_as(
         sha256: totals.sha256,
         rollups,
         flows,
-        highest_numbers,
+        numbers,
         problems: totals.problems,
     }))
 }
@@ -794,6 +786,8 @@ struct ReadTotals {
     acc: Sums,
     /// Each worker's contract-number hashes.
     hashes: Vec<Vec<u64>>,
+    /// Each worker's contract numbers.
+    numbers: Vec<NumberCollector>,
     problems: Problems,
     sha256: String,
 }
@@ -805,6 +799,7 @@ impl ReadTotals {
             registered_in_ttdz: 0,
             acc: Sums::new(units),
             hashes: Vec::new(),
+            numbers: Vec::new(),
             problems: Problems::new(file),
             sha256: String::new(),
         }
@@ -822,7 +817,6 @@ impl ReadTotals {
             && self.acc.overflow.is_empty()
             && self.acc.spill.is_empty()
             && self.acc.flows.is_empty()
-            && self.acc.highest_numbers.is_empty()
         {
             self.acc = acc;
         } else {

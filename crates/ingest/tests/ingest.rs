@@ -153,6 +153,8 @@ fn planted_bad_rows_are_named_by_line_and_nothing_is_imported() {
     let flows: Vec<(&str, &str, i32, u64, Decimal)> =
         file.flows.iter().map(|f| (f.seller.as_str(), f.buyer.as_str(), f.year, f.contracts, f.turnover)).collect();
     assert_eq!(flows, [("320102", "330106", 2023, 2, Decimal::new(101050, 2))], "the duplicate is taken back out");
+    assert_eq!(file.numbers.len(), 2, "the counted rows' numbers, the duplicate's once");
+    assert!(file.numbers.contains("C1"));
     let rejects = String::from_utf8(rejects).expect("utf-8");
     assert!(rejects.starts_with(&format!("{HEADER},line,reason\n")));
     assert_eq!(rejects.lines().count(), 9);
@@ -267,7 +269,7 @@ fn rows_of_contracts_registered_in_ttdz_are_left_out_even_when_repeated() {
 }
 
 #[test]
-fn the_highest_number_in_ttdzs_scheme_is_kept_per_locality_and_year_across_workers() {
+fn every_counted_number_is_kept_across_workers_with_the_highest_in_ttdzs_scheme() {
     let dir = tempfile::tempdir().expect("temp dir");
     let units = BasicUnits::of(&tree());
     let mut text = format!("{HEADER}\n");
@@ -292,8 +294,15 @@ fn the_highest_number_in_ttdzs_scheme_is_kept_per_locality_and_year_across_worke
     };
     let file = read(&path, &units, &options).expect("read");
     assert_eq!(file.problems.bad_lines, 1, "the row whose technical part exceeds its turnover");
+    assert_eq!(file.numbers.len(), 400, "every counted row's number, from both workers");
+    for kept in ["2025320100000031", "2024320500000999", "2025320100000007-4", "2024320500000999-399"] {
+        assert!(file.numbers.contains(kept), "{kept}");
+    }
+    for left_out in ["2025320100000090", "2025320100000080"] {
+        assert!(!file.numbers.contains(left_out), "{left_out}: a bad row, a row registered in TTDZ");
+    }
     assert_eq!(
-        file.highest_numbers,
+        file.numbers.highest_in_scheme(),
         vec![("2024320500".to_owned(), 999), ("2025320100".to_owned(), 31)],
         "neither a bad row's number nor one registered in TTDZ counts"
     );

@@ -60,6 +60,7 @@ fn migrations() -> &'static [Migration] {
             shared(21, "listings", shared_migrations::LISTINGS),
             shared(22, "reward_ledger", shared_migrations::REWARD_LEDGER),
             shared(23, "contract_sequences", shared_migrations::CONTRACT_SEQUENCES),
+            shared(24, "contract_numbers", shared_migrations::CONTRACT_NUMBERS),
         ]
     })
 }

@@ -63,6 +63,7 @@ fn migrations() -> &'static [Migration] {
             shared(20, "listings", shared_migrations::LISTINGS),
             shared(21, "reward_ledger", shared_migrations::REWARD_LEDGER),
             shared(22, "contract_sequences", shared_migrations::CONTRACT_SEQUENCES),
+            shared(23, "contract_numbers", shared_migrations::CONTRACT_NUMBERS),
         ]
     })
 }

@@ -3,6 +3,7 @@
 //! where the two write the same rows differently; what is written is decided here.
 
 use ttdz_domain::contract::{ContractFlow, ContractRollup};
+use ttdz_domain::counted::CountedNumbers;
 use ttdz_domain::{DivisionSet, PublishedFigure, Zone};
 
 use crate::{DivisionValue, ZoneValue};
@@ -161,6 +162,21 @@ pub fn flows<'a>(flows: &'a [ContractFlow], dataset: &'a str) -> Rows<'a> {
         ],
         on_conflict: "",
         len: flows.len(),
+    }
+}
+
+/// The contract numbers a registry file counted, a row per group.
+pub fn contract_numbers<'a>(numbers: &'a CountedNumbers, dataset: &'a str) -> Rows<'a> {
+    let groups = numbers.groups();
+    Rows {
+        table: "contract_numbers",
+        columns: vec![
+            ("bucket", int(groups, |(bucket, _)| i64::from(*bucket))),
+            ("dataset", repeated(dataset)),
+            ("numbers", text(groups, |(_, numbers)| numbers.as_str())),
+        ],
+        on_conflict: "",
+        len: groups.len(),
     }
 }
 

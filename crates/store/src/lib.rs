@@ -149,9 +149,9 @@ pub struct Batch {
     pub rollups: Vec<ContractRollup>,
     /// Seller's basic unit to buyer's, per year (contracts batches only).
     pub flows: Vec<ttdz_domain::contract::ContractFlow>,
-    /// The highest registration number per locality and year prefix among the batch's contracts (contracts
-    /// batches only): TTDZ's own numbering continues after them.
-    pub highest_numbers: Vec<(String, u32)>,
+    /// The numbers of the contracts the batch counts (contracts batches only): TTDZ registers none of them again,
+    /// and its own numbering continues after those in its scheme.
+    pub contract_numbers: ttdz_domain::counted::CountedNumbers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -695,6 +695,21 @@ pub trait ContractStore: Send + Sync {
 
     /// The numbers of every registered contract: a registry's file does not count them again.
     async fn registered_contract_numbers(&self) -> Result<Vec<String>>;
+
+    /// The contracts batch whose registry file counts `contract_no`, if one does: such a contract was registered
+    /// elsewhere, and TTDZ does not register it (and count it) again.
+    async fn batch_counting(&self, contract_no: &str) -> Result<Option<String>>;
+}
+
+/// Taken by a registration and by the import of a registry file, so that neither misses the other's numbers.
+pub const CONTRACT_NUMBERS_LOCK: &str = "contract-numbers";
+
+/// Why a contract that a registry file counts is not registered in TTDZ.
+pub fn counted_already(contract_no: &str, batch: &str) -> String {
+    format!(
+        "contract_no: {contract_no} is counted already by the registry file of batch {batch}: it was registered \
+         elsewhere, and registering it here would count it twice"
+    )
 }
 
 /// The batch `register:<element>` of a register: its year-end counts per division (see
@@ -739,7 +754,7 @@ pub fn register_batch(
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
-        highest_numbers: Vec::new(),
+        contract_numbers: Default::default(),
     }
 }
 
@@ -1268,7 +1283,7 @@ impl AnnualReport {
             zone_values,
             rollups: Vec::new(),
             flows: Vec::new(),
-            highest_numbers: Vec::new(),
+            contract_numbers: Default::default(),
         })
     }
 }
@@ -1375,6 +1390,7 @@ mod audit_coverage {
         "contract",
         "contracts",
         "registered_contract_numbers",
+        "batch_counting",
         "register_entries",
         "register_entry",
         "listing",

@@ -55,6 +55,7 @@ pub mod shared {
     pub const LISTINGS: &str = include_str!("../migrations/listings.sql");
     pub const REWARD_LEDGER: &str = include_str!("../migrations/reward_ledger.sql");
     pub const CONTRACT_SEQUENCES: &str = include_str!("../migrations/contract_sequences.sql");
+    pub const CONTRACT_NUMBERS: &str = include_str!("../migrations/contract_numbers.sql");
 }
 
 /// One schema step. Applied migrations are recorded with their checksum, so an edited migration is caught

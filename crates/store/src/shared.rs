@@ -611,11 +611,29 @@ macro_rules! shared_writes {
             if stored.as_ref().map(|(sha, _)| sha.as_str()) == Some(batch.dataset.sha256.as_str()) {
                 return Ok($crate::BatchReport { changed: false, replaced: false });
             }
+            if !batch.contract_numbers.is_empty() {
+                // A contract registered in TTDZ after the file was read (which left out the rows of those registered
+                // before) would count twice; registrations take the same lock, so none can slip in after this look.
+                lock(conn, $crate::CONTRACT_NUMBERS_LOCK).await?;
+                let registered: Vec<String> =
+                    sqlx::query_scalar("SELECT contract_no FROM contracts WHERE status = 'registered'")
+                        .fetch_all(&mut *conn)
+                        .await
+                        .map_err(db)?;
+                if let Some(number) = registered.iter().find(|n| batch.contract_numbers.contains(n)) {
+                    return Err($crate::StoreError::Conflict(format!(
+                        "contract_no {number} of {} was registered in TTDZ while the file was read: import the file \
+                         again, and that row is left out",
+                        batch.dataset.files.join(", ")
+                    )));
+                }
+            }
             for delete in [
                 "DELETE FROM element_values WHERE dataset = $1",
                 "DELETE FROM zone_values WHERE dataset = $1",
                 "DELETE FROM contract_rollups WHERE dataset = $1",
                 "DELETE FROM contract_flows WHERE dataset = $1",
+                "DELETE FROM contract_numbers WHERE dataset = $1",
             ] {
                 sqlx::query(delete).bind(name).execute(&mut *conn).await.map_err(db)?;
             }
@@ -630,8 +648,9 @@ macro_rules! shared_writes {
             insert_rows(conn, $crate::bulk::zone_values(&batch.zone_values, name)).await?;
             insert_rows(conn, $crate::bulk::rollups(&batch.rollups, name)).await?;
             insert_rows(conn, $crate::bulk::flows(&batch.flows, name)).await?;
-            for (prefix, sequence) in &batch.highest_numbers {
-                raise_sequence(conn, prefix, *sequence).await?;
+            insert_rows(conn, $crate::bulk::contract_numbers(&batch.contract_numbers, name)).await?;
+            for (prefix, sequence) in batch.contract_numbers.highest_in_scheme() {
+                raise_sequence(conn, &prefix, sequence).await?;
             }
             let (before, after) = $crate::batch_audit_states(stored.as_ref(), batch);
             append_audit(conn, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;

@@ -189,6 +189,17 @@ macro_rules! impl_contract_store {
             append_audit(conn, audit, "import.batch", &name, None, Some(&after.to_string())).await
         }
 
+        /// The contracts batch whose registry file counts `number`, if one does.
+        async fn counting_batch(conn: &mut $conn, number: &str) -> $crate::Result<Option<String>> {
+            let groups: Vec<(String, String)> =
+                sqlx::query_as("SELECT dataset, numbers FROM contract_numbers WHERE bucket = $1 ORDER BY dataset")
+                    .bind(i32::from(ttdz_domain::counted::bucket_of(number)))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            Ok(groups.into_iter().find(|(_, group)| ttdz_domain::counted::group_holds(group, number)).map(|(d, _)| d))
+        }
+
         /// Files a contract inside the caller's transaction; answers its id.
         async fn insert_contract(
             conn: &mut $conn,
@@ -329,6 +340,11 @@ macro_rules! impl_contract_store {
                             ttdz_domain::registration::registration_number(year, &locality, next)
                         }
                     };
+                    // Against the registry files' numbers, under the lock their imports take (see `write_batch`).
+                    lock(&mut tx, $crate::CONTRACT_NUMBERS_LOCK).await?;
+                    if let Some(batch) = counting_batch(&mut tx, &number).await? {
+                        return Err($crate::StoreError::Conflict($crate::counted_already(&number, &batch)));
+                    }
                     let registered: Option<i64> =
                         sqlx::query_scalar("SELECT CAST(id AS BIGINT) FROM contracts WHERE contract_no = $1")
                             .bind(&number)
@@ -399,6 +415,11 @@ macro_rules! impl_contract_store {
                 }
                 tx.commit().await.map_err(db)?;
                 Ok(contract)
+            }
+
+            async fn batch_counting(&self, contract_no: &str) -> $crate::Result<Option<String>> {
+                let mut conn = self.pool.acquire().await.map_err(db)?;
+                counting_batch(&mut conn, contract_no).await
             }
 
             async fn registered_contract_numbers(&self) -> $crate::Result<Vec<String>> {

@@ -1018,7 +1018,7 @@ async fn indicators_come_with_their_figures_sources_and_growth() {
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
-        highest_numbers: Vec::new(),
+        contract_numbers: Default::default(),
     };
     app.store.store().replace_batch(&batch, &test_audit()).await.expect("store");
 
@@ -1305,7 +1305,7 @@ async fn zones_are_evaluated_against_each_other() {
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
                 flows: Vec::new(),
-                highest_numbers: Vec::new(),
+                contract_numbers: Default::default(),
             },
             &test_audit(),
         )
@@ -1331,7 +1331,7 @@ async fn zones_are_evaluated_against_each_other() {
                 zone_values: Vec::new(),
                 rollups: Vec::new(),
                 flows: Vec::new(),
-                highest_numbers: Vec::new(),
+                contract_numbers: Default::default(),
             },
             &test_audit(),
         )

@@ -476,7 +476,7 @@ impl Filled {
             zone_values: self.zone_values,
             rollups: Vec::new(),
             flows: Vec::new(),
-            highest_numbers: Vec::new(),
+            contract_numbers: Default::default(),
         }
     }
 }

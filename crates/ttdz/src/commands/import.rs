@@ -149,7 +149,12 @@ pub async fn contracts(
     if file.registered_in_ttdz > 0 {
         summary += &format!(", {} left out as registered in TTDZ", file.registered_in_ttdz);
     }
-    summary += &format!(", {} roll-up rows, read in {:.2} s", file.rollups.len(), parsed.as_secs_f64());
+    summary += &format!(
+        ", {} roll-up rows, {} contract numbers kept, read in {:.2} s",
+        file.rollups.len(),
+        file.numbers.len(),
+        parsed.as_secs_f64()
+    );
     if options.dry_run {
         println!("{summary}; nothing stored (--dry-run)");
         return Ok(());

@@ -507,7 +507,7 @@ async fn pages_round_figures_as_officials_read_them_and_speak_one_language() {
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
-        highest_numbers: Vec::new(),
+        contract_numbers: Default::default(),
     };
     app.store.store().replace_batch(&batch, &crate::test_audit()).await.expect("store");
     let exact = json_as(&app, "/api/v1/divisions/320100/indicators?year=2023", None).await;
@@ -566,7 +566,7 @@ async fn figures_kept_in_memory_follow_writes_made_through_another_instance(app:
         zone_values: Vec::new(),
         rollups: Vec::new(),
         flows: Vec::new(),
-        highest_numbers: Vec::new(),
+        contract_numbers: Default::default(),
     };
     elsewhere.replace_batch(&batch, &crate::test_audit()).await.expect("written elsewhere");
     let after = json_as(app, path, None).await;
