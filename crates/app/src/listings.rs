@@ -93,7 +93,7 @@ fn sees_bidders(viewer: &Viewer, l: &StoredListing) -> bool {
 }
 
 fn may_bid(viewer: &Viewer, l: &StoredListing, today: &str) -> bool {
-    matches!(viewer, Viewer::Account(a) if a.role == Role::Institution && a.username.as_str() != l.owner)
+    matches!(viewer, Viewer::Account(a) if BIDDERS.contains(&a.role) && a.username.as_str() != l.owner)
         && l.status == ListingStatus::Open
         && l.terms.opens_on.as_str() <= today
         && today <= l.terms.closes_on.as_str()
@@ -210,6 +210,17 @@ pub async fn get(ctx: &Context, viewer: &Viewer, id: i64) -> Result<ListingView,
     shown(ctx, viewer, l).await
 }
 
+/// Who bids: institutions (as buyers, or as transfer institutions for clients) and brokers (for clients).
+const BIDDERS: [Role; 2] = [Role::Institution, Role::Broker];
+
+fn bidder(viewer: &Viewer) -> Result<&ttdz_domain::account::Account, AppError> {
+    match viewer {
+        Viewer::Account(a) if BIDDERS.contains(&a.role) => Ok(a),
+        Viewer::Public => Err(AppError::Unauthorized("sign in as an institution or a broker to bid".into())),
+        _ => Err(AppError::Forbidden(format!("{} may not bid: institutions and brokers do", viewer.label()))),
+    }
+}
+
 fn institution<'a>(viewer: &'a Viewer, does: &str) -> Result<&'a ttdz_domain::account::Account, AppError> {
     match viewer {
         Viewer::Account(a) if a.role == Role::Institution => Ok(a),
@@ -281,7 +292,7 @@ pub async fn bid(
     id: i64,
     input: BidInput,
 ) -> Result<ListingView, AppError> {
-    let account = institution(viewer, "bid")?;
+    let account = bidder(viewer)?;
     let amount = ttdz_domain::registration::amount("amount_yuan", &input.amount_yuan).map_err(rejected)?;
     let buyer_name = input.buyer_name.trim();
     if buyer_name.is_empty() {

@@ -131,7 +131,7 @@ fn area_of(viewer: &Viewer) -> Result<Option<DivisionCode>, AppError> {
             Role::Ministry => Ok(None),
             Role::Province => Ok(a.province),
             Role::Registrar => Ok(a.division.or(a.province)),
-            Role::Institution | Role::Expert => Err(AppError::Forbidden(format!(
+            Role::Institution | Role::Expert | Role::Broker => Err(AppError::Forbidden(format!(
                 "{} may not read the registry's statistics: registrars, provinces and the ministry do",
                 viewer.label()
             ))),

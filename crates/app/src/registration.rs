@@ -79,7 +79,7 @@ fn may_see(viewer: &Viewer, c: &StoredContract) -> bool {
             Role::Province => a.province.is_some_and(|p| c.filing.seller_division.is_within(&p)),
             Role::Registrar => locality(viewer).is_some_and(|l| c.filing.seller_division.is_within(&l)),
             Role::Institution => a.username.as_str() == c.filed_by,
-            Role::Expert => false,
+            Role::Expert | Role::Broker => false,
         },
     }
 }
@@ -248,7 +248,9 @@ pub async fn list(ctx: &Context, viewer: &Viewer, status: Option<&str>) -> Resul
             Role::Registrar => filter.seller_prefix = locality(viewer).map(|l| prefix(&l)),
             Role::Province => filter.seller_prefix = a.province.map(|p| prefix(&p)),
             Role::Ministry => {}
-            Role::Expert => return Err(AppError::Forbidden(format!("{} may not see contracts", viewer.label()))),
+            Role::Expert | Role::Broker => {
+                return Err(AppError::Forbidden(format!("{} may not see contracts", viewer.label())));
+            }
         },
         Viewer::Service | Viewer::Operator(_) => {}
     }

@@ -194,7 +194,7 @@ fn ledger_scope(viewer: &Viewer) -> Result<(Option<String>, Option<String>), App
             Role::Institution => Ok((Some(a.username.as_str().to_owned()), None)),
             Role::Province => Ok((None, a.province.map(|p| crate::registration::prefix(&p)))),
             Role::Ministry => Ok((None, None)),
-            Role::Expert | Role::Registrar => {
+            Role::Expert | Role::Registrar | Role::Broker => {
                 Err(AppError::Forbidden(format!("{} may not read the reward ledger", viewer.label())))
             }
         },

@@ -17,10 +17,14 @@ pub enum Role {
     Institution,
     /// Technology-contract registration in its locality.
     Registrar,
+    /// 技术经纪人: brokers deals for clients in the technology market (bids and expressions of interest for a
+    /// client anywhere); registered in the brokers' register besides.
+    Broker,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Ministry, Role::Province, Role::Expert, Role::Institution, Role::Registrar];
+    pub const ALL: [Role; 6] =
+        [Role::Ministry, Role::Province, Role::Expert, Role::Institution, Role::Registrar, Role::Broker];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -29,12 +33,13 @@ impl Role {
             Role::Expert => "expert",
             Role::Institution => "institution",
             Role::Registrar => "registrar",
+            Role::Broker => "broker",
         }
     }
 
     pub fn parse(s: &str) -> Result<Role, ParseError> {
         Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-            ParseError(format!("'{s}' is not a role (ministry, province, expert, institution, registrar)"))
+            ParseError(format!("'{s}' is not a role (ministry, province, expert, institution, registrar, broker)"))
         })
     }
 }
@@ -118,6 +123,9 @@ impl Account {
             Role::Institution if division.is_none() => {
                 return Err(ParseError("an institution user needs --division, its own division (e.g. 320102)".into()));
             }
+            Role::Broker if division.is_none() => {
+                return Err(ParseError("a broker user needs --division, where the broker works (e.g. 320500)".into()));
+            }
             Role::Registrar if division.is_none() => {
                 return Err(ParseError(
                     "a registrar user needs the locality it serves: --province (e.g. 320000) or --division at any \
@@ -195,6 +203,8 @@ mod tests {
             Account::new(u.clone(), Role::Province, Some(DivisionCode::parse("320100").unwrap()), None, None).is_err()
         );
         assert!(Account::new(u.clone(), Role::Institution, None, None, None).is_err());
+        assert!(Account::new(u.clone(), Role::Broker, None, None, None).is_err_and(|e| e.0.contains("--division")));
+        assert_eq!(Role::parse("broker"), Ok(Role::Broker));
         assert!(Account::new(u, Role::Ministry, Some(p), None, None).is_err());
         for bad in ["ab", "1abc", "a b", "张三", &"a".repeat(65)] {
             assert!(Username::parse(bad).is_err(), "{bad}");

@@ -61,6 +61,7 @@ fn migrations() -> &'static [Migration] {
             shared(22, "reward_ledger", shared_migrations::REWARD_LEDGER),
             shared(23, "contract_sequences", shared_migrations::CONTRACT_SEQUENCES),
             shared(24, "contract_numbers", shared_migrations::CONTRACT_NUMBERS),
+            Migration::new(25, "broker_role", include_str!("../migrations/broker_role.sql")),
         ]
     })
 }

@@ -64,6 +64,7 @@ fn migrations() -> &'static [Migration] {
             shared(21, "reward_ledger", shared_migrations::REWARD_LEDGER),
             shared(22, "contract_sequences", shared_migrations::CONTRACT_SEQUENCES),
             shared(23, "contract_numbers", shared_migrations::CONTRACT_NUMBERS),
+            Migration::new(24, "broker_role", include_str!("../migrations/broker_role.sql")),
         ]
     })
 }

@@ -100,13 +100,13 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
-        /// ministry, province, expert, institution or registrar
+        /// ministry, province, expert, institution, registrar or broker
         #[arg(long)]
         role: String,
         /// A province user's province, e.g. 320000
         #[arg(long)]
         province: Option<String>,
-        /// An institution's or registrar's division
+        /// An institution's, registrar's or broker's division
         #[arg(long)]
         division: Option<String>,
         #[arg(long)]

@@ -31,6 +31,15 @@ fn migrated(dir: &Path) {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A migrated data dir with the demo loaded.
+fn with_demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    migrated(dir.path());
+    let out = run(ttdz(dir.path()).args(["demo", "load"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    dir
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -520,22 +529,9 @@ fn evaluate_writes_every_aggregate_or_nothing() {
 
 #[tokio::test]
 async fn accounts_are_made_on_the_command_line_and_log_in_over_http() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     migrated(dir.path());
-    let add = |args: &[&str], password: &str| {
-        let mut child = ttdz(dir.path())
-            .args(["user", "add"])
-            .args(args)
-            .arg("--password-stdin")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let add = |args: &[&str], password: &str| add_user(dir.path(), args, password);
     let out = add(&["--username", "jiangsu", "--role", "province", "--province", "320000"], "a-long-password");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = add(&["--username", "jiangsu", "--role", "province", "--province", "320000"], "a-long-password");
@@ -608,12 +604,73 @@ async fn only_migrate_and_serve_change_the_schema_and_other_commands_refuse_an_o
     assert_eq!(count().await, before, "nothing was migrated");
 }
 
+/// The migration that lets brokers have accounts makes SQLite's accounts table anew: on a database in use (the
+/// demo's accounts, their contracts, listings, bids and ledger, a signed-in session) it keeps every account and
+/// session, and every reference to an account still holds.
+#[tokio::test]
+async fn making_the_accounts_table_anew_keeps_every_account_session_and_reference() {
+    use sqlx::Connection;
+    let dir = with_demo();
+    let url = format!("sqlite://{}", dir.path().join("ttdz-data/ttdz.sqlite3").display());
+    let state = || async {
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let accounts: Vec<(String, String)> =
+            sqlx::query_as("SELECT username, role FROM accounts ORDER BY username").fetch_all(&mut c).await.unwrap();
+        let sessions: Vec<String> =
+            sqlx::query_scalar("SELECT token_sha256 FROM sessions ORDER BY 1").fetch_all(&mut c).await.unwrap();
+        let orphans: Vec<(String, i64, String, i64)> =
+            sqlx::query_as("PRAGMA foreign_key_check").fetch_all(&mut c).await.unwrap();
+        (accounts, sessions, orphans)
+    };
+    {
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("INSERT INTO sessions (token_sha256, username, csrf_token, expires_at) VALUES ('t', 'demo-tto', 'c', 4102444800)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM ttdz_migrations WHERE name = 'broker_role'").execute(&mut c).await.unwrap();
+    }
+    let before = state().await;
+    assert!(before.0.len() >= 5 && before.1.len() == 1 && before.2.is_empty(), "{before:?}");
+    let out = run(ttdz(dir.path()).arg("migrate"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(state().await, before);
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM ttdz_migrations WHERE name = 'broker_role'")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(applied, 1, "the migration ran again");
+
+    let out = add_user(
+        dir.path(),
+        &["--username", "js-broker", "--role", "broker", "--division", "320500"],
+        "a-long-password",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = add_user(dir.path(), &["--username", "no-place", "--role", "broker"], "a-long-password");
+    assert!(stderr(&out).contains("a broker user needs --division"), "{}", stderr(&out));
+}
+
+/// `ttdz user add ARGS --password-stdin`, the password given on standard input.
+fn add_user(dir: &Path, args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = ttdz(dir)
+        .args(["user", "add"])
+        .args(args)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[tokio::test]
 async fn the_command_line_and_the_api_give_the_same_figures_for_every_zone_year_and_indicator() {
-    let dir = tempfile::tempdir().unwrap();
-    migrated(dir.path());
-    let out = run(ttdz(dir.path()).args(["demo", "load"]));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = with_demo();
     let out = run(ttdz(dir.path()).args(["indicators", "--format", "json"]));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();

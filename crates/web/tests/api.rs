@@ -1454,13 +1454,14 @@ mod accounts {
         the_workbench_shows_each_role_its_work_and_forms_carry_the_csrf_token,
         the_verdict_is_proposed_with_its_reasons_to_the_right_hands,
         documents_are_checked_by_content_and_shown_to_those_who_may_see_their_step,
+        a_broker_bids_for_a_client_and_follows_its_bids_but_neither_lists_nor_files,
     );
     use ttdz_domain::DivisionCode;
     use ttdz_domain::account::{Account, Role, Username};
 
     pub(crate) async fn add(app: &TestApp, name: &str, role: Role, province: Option<&str>, password: &str) {
-        let division =
-            matches!(role, Role::Institution | Role::Registrar).then(|| DivisionCode::parse("320102").expect("code"));
+        let division = matches!(role, Role::Institution | Role::Registrar | Role::Broker)
+            .then(|| DivisionCode::parse("320102").expect("code"));
         let account = Account::new(
             Username::parse(name).expect("name"),
             role,
@@ -1471,6 +1472,64 @@ mod accounts {
         .expect("account");
         let hash = ttdz_app::accounts::hash_password(password).expect("hash");
         app.store.store().add_account(&account, &hash, &test_audit()).await.expect("add account");
+    }
+
+    /// A broker (技术经纪人) has an account of its own: it bids on a notice for a client elsewhere (the seller sees
+    /// the broker beside the client), finds the listing under "my bids" and on its workbench, and may neither list an
+    /// achievement nor file or read contracts.
+    async fn a_broker_bids_for_a_client_and_follows_its_bids_but_neither_lists_nor_files(app: &TestApp) {
+        add(app, "nju-tto", Role::Institution, None, "pass-institution-1").await;
+        add(app, "js-broker", Role::Broker, None, "pass-broker-1").await;
+        let seller = token(app, "nju-tto", "pass-institution-1").await;
+        let broker = token(app, "js-broker", "pass-broker-1").await;
+        let today = backends::test_clock().today_iso();
+        let post = |path: String, token: &str, body: Value| {
+            app.client.post(format!("{}{path}", app.base)).bearer_auth(token).json(&body).send()
+        };
+        let terms = serde_json::json!({
+            "title": "一种锂电池隔膜涂层工艺", "notice": "专利拟转让，底价 30 万元。",
+            "method": "listing", "contract_type": "技术转让", "reserve_yuan": 300000, "seller_name": "南京大学",
+            "seller_division": "320102", "seller_kind": "高校", "field": "新能源",
+            "opens_on": today, "closes_on": "2026-07-31",
+        });
+        let by_broker = post("/api/v1/listings".into(), &broker, terms.clone()).await.expect("post");
+        assert_eq!(by_broker.status(), StatusCode::FORBIDDEN, "a broker lists nothing of its own");
+        let opened: Value =
+            post("/api/v1/listings".into(), &seller, terms).await.expect("post").json().await.expect("JSON");
+        let id = opened["id"].as_i64().expect("id");
+        let bid =
+            serde_json::json!({"buyer_name": "苏州某电池公司", "buyer_division": "320505", "amount_yuan": "350000"});
+        let placed = post(format!("/api/v1/listings/{id}/bids"), &broker, bid).await.expect("post");
+        assert_eq!(placed.status(), StatusCode::CREATED);
+        let seen = app.ok_json_as(&format!("/api/v1/listings/{id}"), &seller).await;
+        let first = &seen["bids"][0];
+        assert_eq!(
+            (&first["buyer_name"], &first["buyer_division"], &first["bidder"]),
+            (&serde_json::json!("苏州某电池公司"), &serde_json::json!("320505"), &serde_json::json!("js-broker")),
+            "{seen}"
+        );
+        let bidding = app.ok_json_as("/api/v1/listings?bidding=true", &broker).await;
+        assert_eq!(bidding[0]["id"].as_i64(), Some(id), "the broker's bids: {bidding}");
+
+        let filing = serde_json::json!({
+            "contract_type": "技术服务", "seller_division": "320102", "buyer_division": "320505", "seller_kind": "企业",
+            "field": "新能源", "signed_on": "2026-01-05", "turnover_yuan": "1000", "tech_amount_yuan": "1000",
+        });
+        let filed = post("/api/v1/contracts".into(), &broker, filing).await.expect("post");
+        assert_eq!(filed.status(), StatusCode::FORBIDDEN, "sellers file contracts");
+        let contracts = app.get_as("/api/v1/contracts", Some(&broker)).await;
+        assert_eq!(contracts.status(), StatusCode::FORBIDDEN);
+
+        let desk = app.get_as("/workbench", Some(&broker)).await.text().await.expect("page");
+        for link in ["/listings?status=open", "/listings?bidding=1", "/registers?register=tech_brokers"] {
+            assert!(desk.contains(link), "{link} on the broker's workbench");
+        }
+        assert!(!desk.contains("href=\"/contracts\""), "no contracts on a broker's workbench");
+        let page = app.get_as("/listings?bidding=1", Some(&broker)).await.text().await.expect("page");
+        assert!(page.contains("苏州某电池公司"), "the broker's bid on its page");
+        let open = app.get_as("/listings", Some(&broker)).await.text().await.expect("page");
+        assert!(open.contains(&format!("data-api=\"/api/v1/listings/{id}/bids\"")), "the bid form");
+        assert!(!open.contains("data-api=\"/api/v1/listings\""), "no form to list an achievement");
     }
 
     /// Documents: the province attaches its letters and the signed report, the ministry its approval; content that

@@ -93,6 +93,7 @@ fn role_label(lang: Lang, role: Role) -> &'static str {
         (Lang::Zh, Role::Expert) => "专家",
         (Lang::Zh, Role::Institution) => "高校院所和企业",
         (Lang::Zh, Role::Registrar) => "技术合同登记机构",
+        (Lang::Zh, Role::Broker) => "技术经纪人",
         (Lang::En, role) => role.as_str(),
     }
 }

@@ -29,7 +29,10 @@ pub struct ListingParams {
 struct ListingsTemplate {
     page: Page,
     csrf: String,
+    /// Lists achievements (an institution).
     institution: bool,
+    /// Bids, and so has bids of its own to list (an institution or a broker).
+    bidder: bool,
     own_division: String,
     /// The price methods: key, Chinese name, shortest notice in days.
     methods: Vec<(&'static str, &'static str, i64)>,
@@ -92,14 +95,16 @@ pub async fn listings(
 ) -> Result<Response, PageError> {
     let page = Page::new(lang, &uri);
     let viewer = caller.viewer();
-    let (institution, own_division) = match &viewer {
-        ttdz_app::Viewer::Account(a) => {
-            (a.role == Role::Institution, a.division.map(|d| d.to_string()).unwrap_or_default())
-        }
-        _ => (false, String::new()),
+    let (institution, bidder, own_division) = match &viewer {
+        ttdz_app::Viewer::Account(a) => (
+            a.role == Role::Institution,
+            matches!(a.role, Role::Institution | Role::Broker),
+            a.division.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        _ => (false, false, String::new()),
     };
-    let on = |flag: &Option<String>| institution && flag.as_deref().is_some_and(|m| !m.is_empty() && m != "0");
-    let whose = match (on(&asked.mine), on(&asked.bidding)) {
+    let on = |flag: &Option<String>| flag.as_deref().is_some_and(|m| !m.is_empty() && m != "0");
+    let whose = match (institution && on(&asked.mine), bidder && on(&asked.bidding)) {
         (true, _) => Whose::Listed,
         (false, true) => Whose::Bidding,
         (false, false) => Whose::All,
@@ -115,6 +120,7 @@ pub async fn listings(
     Ok(render(&ListingsTemplate {
         csrf: csrf_of(&state, &caller).await,
         institution,
+        bidder,
         own_division,
         methods: ttdz_app::listings::methods(),
         kinds: ["高校", "科研院所", "企业", "医疗机构", "其他"],

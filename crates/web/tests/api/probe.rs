@@ -67,6 +67,7 @@ async fn every_route_answers_every_role_as_its_rule_says_and_nothing_answers_5xx
     add(app, "prof-qian", Role::Expert, None, "pass-expert").await;
     add(app, "nju", Role::Institution, None, "pass-institution").await;
     add(app, "registrar-nj", Role::Registrar, None, "pass-registrar").await;
+    add(app, "broker-su", Role::Broker, None, "pass-broker").await;
     let mut callers: Vec<(Option<Role>, Option<String>)> = vec![(None, None)];
     for (role, name, password) in [
         (Role::Ministry, "most", "pass-ministry"),
@@ -75,6 +76,7 @@ async fn every_route_answers_every_role_as_its_rule_says_and_nothing_answers_5xx
         (Role::Expert, "prof-qian", "pass-expert"),
         (Role::Institution, "nju", "pass-institution"),
         (Role::Registrar, "registrar-nj", "pass-registrar"),
+        (Role::Broker, "broker-su", "pass-broker"),
     ] {
         callers.push((Some(role), Some(token(app, name, password).await)));
     }
