@@ -211,7 +211,7 @@ pub async fn get(ctx: &Context, viewer: &Viewer, id: i64) -> Result<ListingView,
 }
 
 /// Who bids: institutions (as buyers, or as transfer institutions for clients) and brokers (for clients).
-const BIDDERS: [Role; 2] = [Role::Institution, Role::Broker];
+pub const BIDDERS: [Role; 2] = [Role::Institution, Role::Broker];
 
 fn bidder(viewer: &Viewer) -> Result<&ttdz_domain::account::Account, AppError> {
     match viewer {

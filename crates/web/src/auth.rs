@@ -156,7 +156,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Access> {
         (Method::POST, "/api/v1/achievements" | "/api/v1/demands") => Some(Access::Roles(&[Role::Institution])),
         (Method::POST, "/api/v1/contracts") => Some(Access::Roles(&[Role::Institution])),
         (Method::POST, "/api/v1/listings" | "/api/v1/rewards/ledger") => Some(Access::Roles(&[Role::Institution])),
-        (Method::POST, "/api/v1/listings/{id}/bids") => Some(Access::Roles(&[Role::Institution, Role::Broker])),
+        (Method::POST, "/api/v1/listings/{id}/bids") => Some(Access::Roles(&ttdz_app::listings::BIDDERS)),
         (Method::GET, "/api/v1/rewards/ledger") => {
             Some(Access::Roles(&[Role::Institution, Role::Province, Role::Ministry]))
         }

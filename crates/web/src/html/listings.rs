@@ -98,7 +98,7 @@ pub async fn listings(
     let (institution, bidder, own_division) = match &viewer {
         ttdz_app::Viewer::Account(a) => (
             a.role == Role::Institution,
-            matches!(a.role, Role::Institution | Role::Broker),
+            ttdz_app::listings::BIDDERS.contains(&a.role),
             a.division.map(|d| d.to_string()).unwrap_or_default(),
         ),
         _ => (false, false, String::new()),
