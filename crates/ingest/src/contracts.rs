@@ -765,7 +765,9 @@ fn read_as(
             }
         })
         .collect();
-    flows.sort_by_key(|f| (f.year, f.seller, f.buyer));
+    // In the order of the table's key (dataset, seller, buyer, year), so storing them appends to its index instead
+    // of going through it once a year: about a tenth less time to store a national file's millions of flows.
+    flows.sort_by_key(|f| (f.seller, f.buyer, f.year));
     let numbers = CountedNumbers::merge(std::mem::take(&mut totals.numbers));
     Ok(Ok(ContractsFile {
         encoding,
