@@ -47,6 +47,7 @@ impl From<Account> for AccountRecordView {
 pub struct NewAccount {
     #[schema(example = "jiangsu-kjt")]
     pub username: String,
+    /// ministry, province, expert, institution, registrar or broker.
     #[schema(example = "province")]
     pub role: String,
     /// 6-digit province code: for province, registrar and institution accounts.

@@ -21,7 +21,8 @@ use crate::state::AppState;
 /// codes, `seller_kind`, `field`, `signed_on`, `turnover_yuan`, `tech_amount_yuan`, as text or numbers), optionally
 /// `contract_no`, `title`, `seller_name`, `buyer_name`, `non_technical` items `[{name, amount_yuan}]` (with the
 /// technical part they make up the turnover), `vat_exempt`, `transfer_income`. 201 with `status` "filed"; 422
-/// naming the field that breaks a rule (技术交易额 above 成交额, a date that does not exist or is yet to come).
+/// naming the field that breaks a rule (技术交易额 above 成交额, a date that does not exist or is yet to come, a
+/// `contract_no` that a stored registry file already counts).
 #[utoipa::path(
     post, path = "/api/v1/contracts", tag = "contracts",
     request_body(content = Object, description = "The contract as filed"),
@@ -79,7 +80,8 @@ pub async fn get(
 /// technical part corrected; the number is the year, the locality and its sequence), `refuse`, `revoke` (the
 /// registrar, with `reason`), `cancel` (the institution that filed it or the registrar, with `reason`). A
 /// registration raises the seller's 技术合同成交额 for the year by the contract's amount at once; a revocation or a
-/// cancellation takes it back. 409 if the contract cannot take the step, or moved on from the version in `If-Match`.
+/// cancellation takes it back. 409 if the contract cannot take the step, or moved on from the version in `If-Match`,
+/// or its number is registered already or counted by a stored registry file (it was registered elsewhere).
 #[utoipa::path(
     post, path = "/api/v1/contracts/{id}/{action}", tag = "contracts",
     params(("id" = i64, Path, example = 1), ("action" = String, Path, example = "register")),

@@ -85,8 +85,8 @@ pub async fn get(
     Ok(Json(listings::get(state.app(), &caller.viewer(), id).await?))
 }
 
-/// Bid (an institution other than the seller; a broker or transfer institution for a client, named with its
-/// county-level division anywhere): `buyer_name`, `amount_yuan`, optionally `buyer_division` (the account's own by
+/// Bid (an institution other than the seller, or a broker; a broker or transfer institution bids for a client,
+/// named with its county-level division anywhere): `buyer_name`, `amount_yuan`, optionally `buyer_division` (the account's own by
 /// default). 422 names what is wrong: under the reserve, in an auction not above the highest bid,
 /// before the notice opens or after it closed.
 #[utoipa::path(
