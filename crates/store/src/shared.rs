@@ -615,11 +615,7 @@ macro_rules! shared_writes {
                 // A contract registered in TTDZ after the file was read (which left out the rows of those registered
                 // before) would count twice; registrations take the same lock, so none can slip in after this look.
                 lock(conn, $crate::CONTRACT_NUMBERS_LOCK).await?;
-                let registered: Vec<String> =
-                    sqlx::query_scalar("SELECT contract_no FROM contracts WHERE status = 'registered'")
-                        .fetch_all(&mut *conn)
-                        .await
-                        .map_err(db)?;
+                let registered = registered_numbers(conn).await?;
                 if let Some(number) = registered.iter().find(|n| batch.contract_numbers.contains(n)) {
                     return Err($crate::StoreError::Conflict(format!(
                         "contract_no {number} of {} was registered in TTDZ while the file was read: import the file \
@@ -655,6 +651,14 @@ macro_rules! shared_writes {
             let (before, after) = $crate::batch_audit_states(stored.as_ref(), batch);
             append_audit(conn, audit, "import.batch", name, before.as_deref(), Some(&after)).await?;
             Ok($crate::BatchReport { changed: true, replaced: stored.is_some() })
+        }
+
+        /// The numbers of every contract registered in TTDZ, in order.
+        async fn registered_numbers(conn: &mut $conn) -> $crate::Result<Vec<String>> {
+            sqlx::query_scalar("SELECT contract_no FROM contracts WHERE status = 'registered' ORDER BY contract_no")
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db)
         }
 
         /// Raises the locality and year's last registration number to `sequence` where it is lower.

@@ -423,10 +423,8 @@ macro_rules! impl_contract_store {
             }
 
             async fn registered_contract_numbers(&self) -> $crate::Result<Vec<String>> {
-                sqlx::query_scalar("SELECT contract_no FROM contracts WHERE status = 'registered' ORDER BY contract_no")
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db)
+                let mut conn = self.pool.acquire().await.map_err(db)?;
+                registered_numbers(&mut conn).await
             }
         }
     };
